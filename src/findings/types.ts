@@ -1,0 +1,117 @@
+/** The shapes every stage after analysis agrees on: findings, diagnostics and the report. */
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CONFIDENCES = ['low', 'medium', 'high'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+export function confidenceRank(c: Confidence): number {
+  return CONFIDENCES.indexOf(c);
+}
+
+/** 1-based lines and columns; columns count UTF-16 code units (SARIF's default). */
+export interface Location {
+  path: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** One step of a data-flow path, source first, sink last. */
+export interface TraceStep {
+  kind: 'source' | 'step' | 'call' | 'return' | 'sink';
+  location: Location;
+  expression: string;
+  note: string;
+}
+
+export interface CweRef {
+  id: number;
+  name: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  title: string;
+  cwe: CweRef[];
+  /** The CWE-1000 pillar of the primary CWE, derived from MITRE's catalogue. */
+  pillar: CweRef;
+  severity: Severity;
+  confidence: Confidence;
+  location: Location;
+  /** The flagged source line(s), verbatim. */
+  snippet: string;
+  /** What is wrong here, specific to this occurrence. */
+  message: string;
+  /** How to fix it (the rule's guidance). */
+  fix: string;
+  /** Stable across whitespace edits and line moves; see findings/fingerprint.ts. */
+  fingerprint: string;
+  /** First line of the statement holding the finding (suppressions may sit there). */
+  statementLine: number;
+  origin: 'static';
+  trace?: TraceStep[];
+}
+
+export type DiagnosticKind =
+  | 'read-error'
+  | 'decode-error'
+  | 'binary-file'
+  | 'parse-error'
+  | 'config-error'
+  | 'suppression-error'
+  | 'unused-suppression'
+  | 'skipped'
+  | 'internal-error';
+
+export interface Diagnostic {
+  kind: DiagnosticKind;
+  path: string;
+  line?: number;
+  message: string;
+  /** Errors mean the file (or setting) could not be used as asked; warnings do not. */
+  level: 'error' | 'warning';
+}
+
+export interface ScanStats {
+  filesDiscovered: number;
+  filesScanned: number;
+  filesWithErrors: number;
+  lines: number;
+  durationMs: number;
+  suppressed: number;
+  belowThreshold: number;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'secreview'; version: string };
+  /** Absolute folder that finding paths are relative to. */
+  root: string;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  stats: ScanStats;
+  /** Rule metadata for every rule that produced a finding (reporters need docs). */
+  rules: RuleSummary[];
+}
+
+export interface RuleSummary {
+  id: string;
+  title: string;
+  cwe: CweRef[];
+  pillar: CweRef;
+  severity: Severity;
+  confidence: Confidence;
+  description: string;
+  whyItMatters: string;
+  fix: { guidance: string; before: string; after: string };
+  references: string[];
+  language: string;
+}
+
+export const NO_DEFECTS_VERDICT = 'No security defects are detected in the code';

@@ -1,0 +1,12 @@
+import type { FrontEnd, SourceModule } from './types.js';
+import { pythonFrontEnd } from './python/index.js';
+
+/** Front ends by language. JavaScript/TypeScript plug in here. */
+export const frontEnds: readonly FrontEnd<SourceModule>[] = [pythonFrontEnd as unknown as FrontEnd<SourceModule>];
+
+export function frontEndForPath(path: string): FrontEnd<SourceModule> | undefined {
+  const lower = path.toLowerCase();
+  return frontEnds.find((fe) => fe.extensions.some((ext) => lower.endsWith(ext)));
+}
+
+export const supportedExtensions: readonly string[] = frontEnds.flatMap((fe) => fe.extensions);

@@ -1,0 +1,85 @@
+import type { Node } from '../parse/tree-sitter.js';
+import type { PyCall, PythonModule } from '../frontend/python/index.js';
+import type { Confidence, Severity } from '../findings/types.js';
+
+/** What one rule reports at one place. */
+export interface RuleReport {
+  node: Node;
+  /** Specific to this occurrence: name the value, the call, the missing argument. */
+  message: string;
+  /** Overrides the rule's default when this occurrence is more or less certain. */
+  confidence?: Confidence;
+  severity?: Severity;
+}
+
+export interface RuleContext<M> {
+  readonly module: M;
+  report(report: RuleReport): void;
+}
+
+/** Python rules subscribe to call sites (resolved) and to raw node types. */
+export interface PythonVisitors {
+  /** Every call, with its callee resolved through imports. */
+  call?: (call: PyCall) => void;
+  /** Raw tree-sitter node types, e.g. `except_clause`, `assert_statement`. */
+  nodes?: Readonly<Record<string, (node: Node) => void>>;
+  /** After the whole file was visited. */
+  end?: () => void;
+}
+
+/** Maps each supported language to what its rules see. Add a language here. */
+export interface LanguageBindings {
+  python: { module: PythonModule; visitors: PythonVisitors };
+}
+export type LanguageId = keyof LanguageBindings;
+
+export interface RuleDocs {
+  /** What the defect is. */
+  description: string;
+  /** What an attacker or an accident gains from it. */
+  whyItMatters: string;
+  fix: {
+    guidance: string;
+    before: string;
+    after: string;
+  };
+  references: readonly string[];
+}
+
+export interface RuleMeta extends RuleDocs {
+  /** Stable id `<language>/<kebab-name>`, never reused for another meaning. */
+  id: string;
+  title: string;
+  /** MITRE CWE ids, most specific first; the pillar is derived from the first. */
+  cwe: readonly [number, ...number[]];
+  severity: Severity;
+  confidence: Confidence;
+  tags?: readonly string[];
+}
+
+export interface RuleDefinition<L extends LanguageId = LanguageId> extends RuleMeta {
+  language: L;
+  create(context: RuleContext<LanguageBindings[L]['module']>): LanguageBindings[L]['visitors'];
+}
+
+/** Any rule, whatever its language. */
+export type AnyRule = { [L in LanguageId]: RuleDefinition<L> }[LanguageId];
+
+const ID_PATTERN = /^[a-z]+\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * Declare a rule. Checks the parts TypeScript cannot (id shape, non-empty docs) at load
+ * time, so a malformed rule fails the first test that imports it.
+ */
+export function defineRule<L extends LanguageId>(rule: RuleDefinition<L>): RuleDefinition<L> {
+  if (!ID_PATTERN.test(rule.id) || !rule.id.startsWith(`${rule.language}/`)) {
+    throw new Error(`rule id "${rule.id}" must look like "${rule.language}/kebab-case-name"`);
+  }
+  for (const key of ['title', 'description', 'whyItMatters'] as const) {
+    if (!rule[key].trim()) throw new Error(`rule ${rule.id}: ${key} is empty`);
+  }
+  if (!rule.fix.guidance.trim() || !rule.fix.before.trim() || !rule.fix.after.trim()) {
+    throw new Error(`rule ${rule.id}: fix guidance needs guidance, before and after`);
+  }
+  return Object.freeze(rule);
+}
