@@ -59,6 +59,7 @@ export interface Finding {
 }
 
 export type DiagnosticKind =
+  | 'path-error'
   | 'read-error'
   | 'decode-error'
   | 'binary-file'

@@ -1,0 +1,233 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Confidence, Diagnostic, Finding, Report, Severity } from '../findings/types.js';
+import { discoverFiles, type DiscoveredFile } from '../discover/discover.js';
+import { decodeSource } from '../parse/decode.js';
+import { analysePythonSource } from '../analysis/analyse-file.js';
+import { allRules, findRule } from '../rules/index.js';
+import type { AnyRule } from '../rules/define-rule.js';
+import { ruleSummary } from '../rules/catalogue-info.js';
+import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
+import { applySuppressions, parseSuppressions, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
+import { FindingPolicy, compareFindings } from '../filters/policy.js';
+import { frontEndForPath, supportedExtensions } from '../frontend/registry.js';
+import { VERSION } from '../version.js';
+
+export interface ScanOptions {
+  /** Files and folders to scan; `-` reads standard input (see `stdin`). */
+  paths: readonly string[];
+  /** Folder that paths and config are relative to; default: process.cwd(). */
+  cwd?: string;
+  /** Explicit settings file; `false` ignores settings files altogether. */
+  config?: string | false;
+  severity?: Severity;
+  confidence?: Confidence;
+  enable?: readonly string[];
+  disable?: readonly string[];
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** Source text for the `-` path. */
+  stdin?: { text: string; filename: string };
+  reportUnusedSuppressions?: boolean;
+  /** Called after each file (for progress bars). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanResult extends Report {
+  /** The settings file used, if any. */
+  configSource?: string;
+  /** Effective fail-on from settings (the CLI flag overrides it). */
+  failOn?: Severity | 'none';
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Everything `scan` needs to decide per file, resolved once. */
+interface ScanPlan {
+  root: string;
+  rules: readonly AnyRule[];
+  policy: FindingPolicy;
+  /** Rules switched off by settings or flags (per-path overrides may switch them back on). */
+  disabled: ReadonlySet<string>;
+  config: ConfigFile;
+  configSource?: string;
+}
+
+/**
+ * The library entry point: discover → parse → front end → rules → suppressions → policy.
+ * Throws ConfigError/UsageError when it cannot do its job; per-file problems become
+ * diagnostics and never stop the other files.
+ */
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const plan = makePlan(options);
+  const diagnostics: Diagnostic[] = [];
+  const { root, config } = plan;
+
+  const inputs: { file: DiscoveredFile; text?: string }[] = [];
+  const fsPaths = options.paths.filter((p) => p !== '-');
+  if (options.paths.includes('-')) {
+    if (!options.stdin) throw new UsageError('`-` given but no standard input text was provided');
+    inputs.push({ file: { absPath: resolve(root, options.stdin.filename), path: options.stdin.filename }, text: options.stdin.text });
+  }
+  if (fsPaths.length > 0) {
+    const discovery = await discoverFiles({
+      root,
+      paths: fsPaths,
+      extensions: supportedExtensions,
+      include: [...(config.include ?? []), ...(options.include ?? [])],
+      exclude: [...(config.exclude ?? []), ...(options.exclude ?? [])],
+      respectGitignore: config.gitignore ?? true,
+    });
+    diagnostics.push(...discovery.diagnostics);
+    for (const file of discovery.files) inputs.push({ file });
+  }
+
+  const findings: Finding[] = [];
+  let scanned = 0;
+  let failedFiles = 0;
+  let lines = 0;
+  let suppressedCount = 0;
+  let belowThreshold = 0;
+
+  for (const [index, input] of inputs.entries()) {
+    const outcome = await scanOne(plan, input.file, input.text, options.reportUnusedSuppressions ?? false);
+    diagnostics.push(...outcome.diagnostics);
+    if (outcome.analysed) {
+      scanned++;
+      lines += outcome.lines;
+    } else failedFiles++;
+    suppressedCount += outcome.suppressed;
+    for (const f of outcome.findings) {
+      if (plan.policy.meetsThresholds(f)) findings.push(f);
+      else belowThreshold++;
+    }
+    options.onProgress?.(index + 1, inputs.length);
+  }
+
+  findings.sort(compareFindings);
+  diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  const usedRules = new Map<string, AnyRule>();
+  for (const f of findings) {
+    const rule = findRule(f.ruleId);
+    if (rule) usedRules.set(rule.id, rule);
+  }
+  return {
+    schemaVersion: 1,
+    tool: { name: 'secreview', version: VERSION },
+    root,
+    findings,
+    diagnostics,
+    stats: {
+      filesDiscovered: inputs.length,
+      filesScanned: scanned,
+      filesWithErrors: failedFiles,
+      lines,
+      durationMs: Math.round(performance.now() - started),
+      suppressed: suppressedCount,
+      belowThreshold,
+    },
+    rules: [...usedRules.values()].sort((a, b) => a.id.localeCompare(b.id)).map(ruleSummary),
+    configSource: plan.configSource,
+    failOn: config['fail-on'],
+  };
+}
+
+function makePlan(options: ScanOptions): ScanPlan {
+  const root = resolve(options.cwd ?? process.cwd());
+  const loaded = options.config === false ? { config: {} as ConfigFile } : loadConfig(root, options.config);
+  const config = loaded.config;
+  const where = loaded.source ?? 'command line';
+  const checkIds = (ids: readonly string[] | undefined, origin: string): void => {
+    for (const id of ids ?? []) {
+      if (!findRule(id)) {
+        const message = `unknown rule id \`${id}\` (see \`secreview rules\`)`;
+        if (origin === 'command line') throw new UsageError(message);
+        throw new ConfigError(origin, message);
+      }
+    }
+  };
+  checkIds(config.enable, where);
+  checkIds(config.disable, where);
+  for (const o of config.overrides ?? []) {
+    checkIds(o.enable, where);
+    checkIds(o.disable, where);
+  }
+  checkIds(options.enable, 'command line');
+  checkIds(options.disable, 'command line');
+
+  const disabled = new Set([...(config.disable ?? []), ...(options.disable ?? [])]);
+  for (const id of [...(config.enable ?? []), ...(options.enable ?? [])]) disabled.delete(id);
+  // Overrides may switch a globally disabled rule back on, so every rule stays a candidate
+  // and the per-path decision happens in scanOne.
+  const policy = new FindingPolicy({
+    severity: options.severity ?? config.severity ?? 'medium',
+    confidence: options.confidence ?? config.confidence ?? 'medium',
+    overrides: config.overrides,
+  });
+  return {
+    root,
+    rules: allRules.filter((r) => !disabled.has(r.id) || (config.overrides ?? []).some((o) => o.enable?.includes(r.id))),
+    policy,
+    disabled,
+    config,
+    configSource: loaded.source,
+  };
+}
+
+interface FileOutcome {
+  analysed: boolean;
+  lines: number;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  suppressed: number;
+}
+
+async function scanOne(plan: ScanPlan, file: DiscoveredFile, givenText: string | undefined, reportUnused: boolean): Promise<FileOutcome> {
+  const fail = (d: Omit<Diagnostic, 'path' | 'level'>): FileOutcome => ({
+    analysed: false,
+    lines: 0,
+    findings: [],
+    diagnostics: [{ ...d, level: 'error', path: file.path }],
+    suppressed: 0,
+  });
+  let text = givenText;
+  if (text === undefined) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file.absPath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const cause = code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'file vanished during the scan' : (error as Error).message;
+      return fail({ kind: 'read-error', message: `cannot read file: ${cause}` });
+    }
+    const decoded = decodeSource(bytes);
+    if (!decoded.ok) return fail({ kind: decoded.kind, message: decoded.message });
+    text = decoded.text;
+  } else if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1);
+  }
+
+  const frontEnd = frontEndForPath(file.path) ?? frontEndForPath(`${file.path}.py`);
+  if (!frontEnd || frontEnd.language !== 'python') {
+    return fail({ kind: 'skipped', message: 'no front end for this file type' });
+  }
+  const rules = plan.rules.filter((r) => plan.policy.ruleEnabledFor(r.id, file.path, !plan.disabled.has(r.id)));
+  let analysis;
+  try {
+    analysis = await analysePythonSource(file.path, text, rules);
+  } catch (error) {
+    return fail({ kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` });
+  }
+  try {
+    const { suppressions, diagnostics: suppressionDiagnostics } = parseSuppressions(analysis.module, (id) => !!findRule(id));
+    const { kept, suppressed } = applySuppressions(analysis.findings, suppressions);
+    const diagnostics = [...analysis.diagnostics, ...suppressionDiagnostics];
+    if (reportUnused) diagnostics.push(...unusedSuppressionDiagnostics(file.path, suppressions));
+    return { analysed: true, lines: analysis.lines, findings: kept, diagnostics, suppressed: suppressed.length };
+  } finally {
+    analysis.release();
+  }
+}

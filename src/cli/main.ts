@@ -1,0 +1,188 @@
+import { Command, CommanderError, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { readFileSync } from 'node:fs';
+import { scan, UsageError, type ScanResult } from '../api/scan.js';
+import { ConfigError } from '../config/config.js';
+import { SEVERITIES, CONFIDENCES, severityRank, type Severity } from '../findings/types.js';
+import { getReporter, reporterNames } from '../report/index.js';
+import { VERSION } from '../version.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { renderRuleList, renderExplain } from './rules-command.js';
+
+/** Exit codes: 0 ran clean, 1 findings at or above --fail-on, 2 could not do its job. */
+export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+
+const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value.split(',').map((s) => s.trim()).filter(Boolean),
+];
+
+interface ScanFlags {
+  format: string;
+  output?: string;
+  severity?: Severity;
+  confidence?: (typeof CONFIDENCES)[number];
+  failOn?: Severity | 'none';
+  enable?: string[];
+  disable?: string[];
+  include?: string[];
+  exclude?: string[];
+  config?: string | false;
+  stdinFilename?: string;
+  reportUnusedSuppressions?: boolean;
+  color: boolean;
+  progress: boolean;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command();
+  program
+    .name('secreview')
+    .description('Security code review: grounded findings with CWE, pillar, location and fix.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('scan')
+    .description('scan files and folders (default: the current folder); `-` reads standard input')
+    .argument('[paths...]', 'files or folders to scan', ['.'])
+    .addOption(new Option('-f, --format <format>', 'report format').choices(reporterNames).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(new Option('--severity <level>', 'lowest severity to report (default: medium)').choices(SEVERITIES))
+    .addOption(new Option('--confidence <level>', 'lowest confidence to report (default: medium)').choices(CONFIDENCES))
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a reported finding is at or above this severity (default: low)').choices([...SEVERITIES, 'none']))
+    .option('--enable <ids>', 'enable rules (comma-separated, repeatable)', list)
+    .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
+    .option('--include <globs>', 'only scan paths matching these globs', list)
+    .option('--exclude <globs>', 'skip paths matching these globs', list)
+    .option('-c, --config <file>', 'settings file (default: .secreview.yml or pyproject.toml [tool.secreview])')
+    .option('--no-config', 'ignore settings files')
+    .option('--stdin-filename <name>', 'file name to report for source read from `-`', 'stdin.py')
+    .option('--report-unused-suppressions', 'warn about suppression comments that silence nothing')
+    .option('--no-color', 'no colors in text output')
+    .option('--no-progress', 'no progress bar')
+    .action(async (paths: string[], flags: ScanFlags) => {
+      exitCode = await runScan(paths, flags);
+    });
+
+  program
+    .command('rules')
+    .description('list the rules with CWE, pillar and severity')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((flags: { format: 'text' | 'json' }) => {
+      process.stdout.write(renderRuleList(flags.format));
+    });
+
+  program
+    .command('explain')
+    .description('show a rule\'s documentation, or the rules that map to a CWE')
+    .argument('<rule-or-cwe>', 'a rule id (python/eval-injection) or CWE id (CWE-78)')
+    .action((query: string) => {
+      const text = renderExplain(query);
+      if (text === undefined) {
+        process.stderr.write(`secreview: no rule or CWE matches "${query}" (see \`secreview rules\`)\n`);
+        exitCode = EXIT.error;
+        return;
+      }
+      process.stdout.write(text);
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage mistakes with 1, which we map to 2.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    process.stderr.write(`secreview: ${(error as Error).message}\n`);
+    return EXIT.error;
+  }
+  return exitCode;
+}
+
+async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
+  const reporter = getReporter(flags.format);
+  if (!reporter) {
+    process.stderr.write(`secreview: unknown format ${flags.format}\n`);
+    return EXIT.error;
+  }
+  let stdin: { text: string; filename: string } | undefined;
+  if (paths.includes('-')) {
+    try {
+      stdin = { text: readFileSync(0, 'utf8'), filename: flags.stdinFilename ?? 'stdin.py' };
+    } catch (error) {
+      process.stderr.write(`secreview: cannot read standard input: ${(error as Error).message}\n`);
+      return EXIT.error;
+    }
+  }
+
+  const showProgress = flags.progress && process.stderr.isTTY === true && !process.env.CI;
+  const bar = showProgress
+    ? new SingleBar({ format: 'scanning {bar} {value}/{total} files', stream: process.stderr, clearOnComplete: true, hideCursor: true })
+    : undefined;
+  let barStarted = false;
+
+  let result: ScanResult;
+  try {
+    result = await scan({
+      paths,
+      config: flags.config,
+      severity: flags.severity,
+      confidence: flags.confidence,
+      enable: flags.enable,
+      disable: flags.disable,
+      include: flags.include,
+      exclude: flags.exclude,
+      stdin,
+      reportUnusedSuppressions: flags.reportUnusedSuppressions,
+      onProgress: bar
+        ? (done, total) => {
+            if (!barStarted) {
+              bar.start(total, 0);
+              barStarted = true;
+            }
+            bar.update(done);
+          }
+        : undefined,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`secreview: ${error.message}\n`);
+      return EXIT.error;
+    }
+    throw error;
+  } finally {
+    if (barStarted) bar?.stop();
+  }
+
+  const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const rendered = reporter.render(result, { color });
+  if (flags.output) {
+    try {
+      writeFileAtomic(flags.output, rendered);
+    } catch (error) {
+      process.stderr.write(`secreview: cannot write ${flags.output}: ${(error as Error).message}\n`);
+      return EXIT.error;
+    }
+  } else {
+    process.stdout.write(rendered);
+  }
+
+  // Errors that stop the run from doing its job: nothing could be read, or a named path is missing.
+  for (const d of result.diagnostics) {
+    if (d.level === 'error' && flags.format !== 'text') process.stderr.write(`secreview: ${d.path}${d.line ? `:${d.line}` : ''}: ${d.message}\n`);
+  }
+  if (result.stats.filesScanned === 0) {
+    process.stderr.write('secreview: no readable source files to scan\n');
+    return EXIT.error;
+  }
+  // A path the user named that does not exist is a usage error, even if other paths scanned.
+  if (result.diagnostics.some((d) => d.kind === 'path-error')) return EXIT.error;
+  const failOn = flags.failOn ?? result.failOn ?? 'low';
+  if (failOn === 'none') return EXIT.ok;
+  const threshold = severityRank(failOn);
+  return result.findings.some((f) => severityRank(f.severity) >= threshold) ? EXIT.findings : EXIT.ok;
+}

@@ -1,0 +1,134 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { SEVERITIES, CONFIDENCES } from '../findings/types.js';
+
+const severity = z.enum(SEVERITIES);
+const confidence = z.enum(CONFIDENCES);
+const failOn = z.enum([...SEVERITIES, 'none']);
+const globs = z.array(z.string().min(1));
+const ruleIds = z.array(z.string().min(1));
+
+const overrideSchema = z
+  .object({
+    paths: globs.min(1),
+    enable: ruleIds.optional(),
+    disable: ruleIds.optional(),
+    severity: severity.optional(),
+    confidence: confidence.optional(),
+  })
+  .strict();
+
+/** The settings file schema; keys are kebab-case in files, as users type them. */
+export const configSchema = z
+  .object({
+    severity: severity.optional(),
+    confidence: confidence.optional(),
+    'fail-on': failOn.optional(),
+    enable: ruleIds.optional(),
+    disable: ruleIds.optional(),
+    include: globs.optional(),
+    exclude: globs.optional(),
+    gitignore: z.boolean().optional(),
+    models: z.array(z.string().min(1)).optional(),
+    overrides: z.array(overrideSchema).optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configSchema>;
+export type PathOverride = z.infer<typeof overrideSchema>;
+
+export interface LoadedConfig {
+  /** Where it came from (for messages); undefined when no file was found. */
+  source?: string;
+  config: ConfigFile;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const CANDIDATES = ['.secreview.yml', '.secreview.yaml'];
+
+/**
+ * Find and load settings: an explicit file, else `.secreview.yml` in the folder, else
+ * `[tool.secreview]` in pyproject.toml (a pyproject without that section is fine). The
+ * pyproject file is read as TOML data, never executed.
+ */
+export function loadConfig(folder: string, explicit?: string): LoadedConfig {
+  if (explicit) {
+    const file = resolve(folder, explicit);
+    if (!existsSync(file)) throw new ConfigError(file, 'config file not found');
+    return file.endsWith('.toml') ? loadPyproject(file, true) : loadYaml(file);
+  }
+  for (const name of CANDIDATES) {
+    const file = join(folder, name);
+    if (existsSync(file)) return loadYaml(file);
+  }
+  const pyproject = join(folder, 'pyproject.toml');
+  if (existsSync(pyproject)) return loadPyproject(pyproject, false);
+  return { config: {} };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, `cannot read: ${(error as Error).message}`);
+  }
+}
+
+function loadYaml(file: string): LoadedConfig {
+  let data: unknown;
+  try {
+    data = parseYaml(readText(file));
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0].line;
+      throw new ConfigError(file, `invalid YAML${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}`);
+    }
+    throw error;
+  }
+  return { source: file, config: validate(file, data ?? {}, '') };
+}
+
+function loadPyproject(file: string, required: boolean): LoadedConfig {
+  let data: Record<string, unknown>;
+  try {
+    data = parseToml(readText(file)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      throw new ConfigError(file, `invalid TOML at line ${error.line}: ${error.message.split('\n')[0]}`);
+    }
+    throw error;
+  }
+  const tool = data.tool as Record<string, unknown> | undefined;
+  const section = tool?.secreview;
+  if (section === undefined) {
+    if (required) throw new ConfigError(file, 'no [tool.secreview] section');
+    return { config: {} };
+  }
+  return { source: file, config: validate(file, section, 'tool.secreview.') };
+}
+
+function validate(file: string, data: unknown, prefix: string): ConfigFile {
+  const result = configSchema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  let key = [prefix.replace(/\.$/, ''), ...issue.path.map(String)].filter(Boolean).join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys?: string[] }).keys ?? [];
+    key = [key, keys[0]].filter(Boolean).join('.');
+    message = `unknown key (allowed: ${Object.keys(configSchema.shape).join(', ')})`;
+  }
+  throw new ConfigError(file, `${key || '(top level)'}: ${message}`);
+}

@@ -1,0 +1,187 @@
+import { readFileSync, statSync, lstatSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { glob } from 'tinyglobby';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import type { Diagnostic } from '../findings/types.js';
+
+/** Folders nobody wants scanned: dependencies, VCS data, virtualenvs, caches. */
+export const DEFAULT_EXCLUDES: readonly string[] = [
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/.hg/**',
+  '**/.svn/**',
+  '**/.tox/**',
+  '**/.nox/**',
+  '**/.venv/**',
+  '**/venv/**',
+  '**/virtualenv/**',
+  '**/.virtualenvs/**',
+  '**/site-packages/**',
+  '**/__pycache__/**',
+  '**/.mypy_cache/**',
+  '**/.pytest_cache/**',
+  '**/.ruff_cache/**',
+  '**/.eggs/**',
+  '**/*.egg-info/**',
+  '**/.secreview-cache/**',
+];
+
+export interface DiscoverOptions {
+  /** Folder that reported paths are relative to (usually the working directory). */
+  root: string;
+  /** Files and folders to scan, relative to root or absolute. */
+  paths: readonly string[];
+  /** File extensions the front ends claim, with a dot. */
+  extensions: readonly string[];
+  /** Only files matching one of these globs (relative to root) are kept, when given. */
+  include?: readonly string[];
+  /** Files matching any of these globs are dropped. */
+  exclude?: readonly string[];
+  /** Honour .gitignore files (default true). */
+  respectGitignore?: boolean;
+}
+
+export interface DiscoveredFile {
+  absPath: string;
+  /** Relative to the root, forward slashes. */
+  path: string;
+}
+
+export interface Discovery {
+  files: DiscoveredFile[];
+  diagnostics: Diagnostic[];
+}
+
+const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
+
+/**
+ * Expand paths into the sorted list of source files to scan. Explicitly named files are
+ * kept even when ignored (the user asked for them); folders are walked without following
+ * symbolic links, so link loops cannot trap the walk.
+ */
+export async function discoverFiles(options: DiscoverOptions): Promise<Discovery> {
+  const root = resolve(options.root);
+  const diagnostics: Diagnostic[] = [];
+  const found = new Map<string, DiscoveredFile>();
+  const include = options.include?.length ? picomatch([...options.include], { dot: true }) : undefined;
+  const exclude = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined;
+  const gitignore = options.respectGitignore === false ? undefined : new GitignoreStack(root);
+  const extGlob = options.extensions.length === 1
+    ? `**/*${options.extensions[0]}`
+    : `**/*{${options.extensions.join(',')}}`;
+
+  const keep = (absPath: string): DiscoveredFile => ({ absPath, path: toPosix(relative(root, absPath)) || '.' });
+  const filtered = (file: DiscoveredFile): boolean =>
+    (!include || include(file.path)) && (!exclude || !exclude(file.path));
+
+  for (const given of options.paths) {
+    const absPath = isAbsolute(given) ? given : resolve(root, given);
+    let stat;
+    try {
+      stat = statSync(absPath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const cause = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String(error);
+      diagnostics.push({ kind: 'path-error', level: 'error', path: given, message: `cannot scan ${given}: ${cause}` });
+      continue;
+    }
+    if (stat.isFile()) {
+      const file = keep(absPath);
+      found.set(file.absPath, file);
+      continue;
+    }
+    if (!stat.isDirectory()) {
+      diagnostics.push({ kind: 'path-error', level: 'error', path: given, message: `cannot scan ${given}: not a regular file or folder` });
+      continue;
+    }
+    let matches: string[];
+    try {
+      matches = await glob([extGlob], {
+        cwd: absPath,
+        absolute: true,
+        dot: true,
+        onlyFiles: true,
+        followSymbolicLinks: false,
+        ignore: [...DEFAULT_EXCLUDES],
+      });
+    } catch (error) {
+      diagnostics.push({ kind: 'read-error', level: 'error', path: given, message: `cannot list ${given}: ${String(error)}` });
+      continue;
+    }
+    for (const match of matches) {
+      const abs = resolve(match);
+      if (gitignore?.ignores(abs)) continue;
+      if (isSymlink(abs)) continue;
+      const file = keep(abs);
+      if (filtered(file)) found.set(abs, file);
+    }
+  }
+  const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, diagnostics };
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * .gitignore semantics: every .gitignore from the repository root down to the file's folder
+ * applies, each with paths relative to its own folder. Loaded lazily and cached per folder.
+ */
+class GitignoreStack {
+  private readonly perDir = new Map<string, Ignore | null>();
+  private readonly repoRoots = new Map<string, string | null>();
+
+  /** `fallbackTop` bounds the walk up when the files are not inside a git repository. */
+  constructor(private readonly fallbackTop: string) {}
+
+  ignores(absFile: string): boolean {
+    const repo = this.repoRootOf(dirname(absFile)) ?? this.fallbackTop;
+    // Folders from the repo root down to the file's folder.
+    const chain: string[] = [];
+    for (let d = dirname(absFile); ; d = dirname(d)) {
+      chain.push(d);
+      if (d === repo || dirname(d) === d) break;
+    }
+    for (const dir of chain.reverse()) {
+      const rules = this.rulesFor(dir);
+      if (!rules) continue;
+      const rel = toPosix(relative(dir, absFile));
+      if (rel && !rel.startsWith('..') && rules.ignores(rel)) return true;
+    }
+    return false;
+  }
+
+  private rulesFor(dir: string): Ignore | null {
+    let rules = this.perDir.get(dir);
+    if (rules === undefined) {
+      rules = null;
+      const file = join(dir, '.gitignore');
+      try {
+        rules = ignore().add(readFileSync(file, 'utf8'));
+      } catch {
+        // No .gitignore here, or unreadable: nothing to apply.
+      }
+      this.perDir.set(dir, rules);
+    }
+    return rules;
+  }
+
+  private repoRootOf(dir: string): string | null {
+    const cached = this.repoRoots.get(dir);
+    if (cached !== undefined) return cached;
+    let result: string | null;
+    if (existsSync(join(dir, '.git'))) result = dir;
+    else {
+      const parent = dirname(dir);
+      result = parent === dir ? null : this.repoRootOf(parent);
+    }
+    this.repoRoots.set(dir, result);
+    return result;
+  }
+}
