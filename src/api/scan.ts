@@ -9,9 +9,18 @@ import type { AnyRule } from '../rules/define-rule.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
 import { applySuppressions, parseSuppressions, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
+import type { PythonModule } from '../frontend/python/index.js';
 import { FindingPolicy, compareFindings } from '../filters/policy.js';
 import { frontEndForPath, supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
+import { pythonToIR } from '../frontend/python/to-ir.js';
+import type { ModuleIR } from '../analysis/taint/ir.js';
+import { loadModels, ModelError, type SinkKind } from '../analysis/taint/models.js';
+import { analyseProgram } from '../analysis/taint/engine.js';
+import { taintFindings } from '../analysis/taint/to-findings.js';
+import { mergeOverlapping } from '../filters/merge.js';
+import type { Suppression } from '../filters/suppressions.js';
+import { confidenceRank } from '../findings/types.js';
 
 export interface ScanOptions {
   /** Files and folders to scan; `-` reads standard input (see `stdin`). */
@@ -31,6 +40,8 @@ export interface ScanOptions {
   reportUnusedSuppressions?: boolean;
   /** Called after each file (for progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /** Run exactly these rules (tests, embedding); settings still filter by path. */
+  rules?: readonly AnyRule[];
 }
 
 export interface ScanResult extends Report {
@@ -85,26 +96,64 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const file of discovery.files) inputs.push({ file });
   }
 
-  const findings: Finding[] = [];
   let scanned = 0;
   let failedFiles = 0;
   let lines = 0;
-  let suppressedCount = 0;
-  let belowThreshold = 0;
+  const perFile: FileOutcome[] = [];
+  const irs: ModuleIR[] = [];
+  const sources = new Map<string, string>();
+  const wantTaint = plan.rules.some((r) => r.taint);
 
   for (const [index, input] of inputs.entries()) {
-    const outcome = await scanOne(plan, input.file, input.text, options.reportUnusedSuppressions ?? false);
+    const outcome = await scanOne(plan, input.file, input.text, wantTaint);
     diagnostics.push(...outcome.diagnostics);
     if (outcome.analysed) {
       scanned++;
       lines += outcome.lines;
+      perFile.push(outcome);
+      if (outcome.ir) irs.push(outcome.ir);
+      if (outcome.source !== undefined) sources.set(input.file.path, outcome.source);
     } else failedFiles++;
-    suppressedCount += outcome.suppressed;
-    for (const f of outcome.findings) {
+    options.onProgress?.(index + 1, inputs.length);
+  }
+
+  let raw: Finding[] = perFile.flatMap((f) => f.findings);
+  if (wantTaint && irs.length > 0) {
+    const taintRules = new Map<SinkKind, AnyRule>();
+    for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
+    let models;
+    try {
+      models = loadModels(config.models ?? [], root);
+    } catch (error) {
+      if (error instanceof ModelError) throw new ConfigError(error.file, error.message.slice(error.file.length + 2));
+      throw error;
+    }
+    const result = analyseProgram(irs, models);
+    const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
+    const tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
+      plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
+    );
+    raw = mergeOverlapping(raw, tainted, plan.rules);
+  }
+
+  // Suppressions apply to pattern and taint findings alike, file by file.
+  const findings: Finding[] = [];
+  let suppressedCount = 0;
+  let belowThreshold = 0;
+  const byPath = new Map<string, Finding[]>();
+  for (const f of raw) {
+    const list = byPath.get(f.location.path) ?? [];
+    list.push(f);
+    byPath.set(f.location.path, list);
+  }
+  for (const file of perFile) {
+    const { kept, suppressed } = applySuppressions(byPath.get(file.path) ?? [], file.suppressions);
+    suppressedCount += suppressed.length;
+    if (options.reportUnusedSuppressions) diagnostics.push(...unusedSuppressionDiagnostics(file.path, file.suppressions));
+    for (const f of kept) {
       if (plan.policy.meetsThresholds(f)) findings.push(f);
       else belowThreshold++;
     }
-    options.onProgress?.(index + 1, inputs.length);
   }
 
   findings.sort(compareFindings);
@@ -169,7 +218,7 @@ function makePlan(options: ScanOptions): ScanPlan {
   });
   return {
     root,
-    rules: allRules.filter((r) => !disabled.has(r.id) || (config.overrides ?? []).some((o) => o.enable?.includes(r.id))),
+    rules: (options.rules ?? allRules).filter((r) => !disabled.has(r.id) || (config.overrides ?? []).some((o) => o.enable?.includes(r.id))),
     policy,
     disabled,
     config,
@@ -178,20 +227,25 @@ function makePlan(options: ScanOptions): ScanPlan {
 }
 
 interface FileOutcome {
+  path: string;
   analysed: boolean;
   lines: number;
+  /** Pattern findings, before suppressions and thresholds. */
   findings: Finding[];
   diagnostics: Diagnostic[];
-  suppressed: number;
+  suppressions: Suppression[];
+  ir?: ModuleIR;
+  source?: string;
 }
 
-async function scanOne(plan: ScanPlan, file: DiscoveredFile, givenText: string | undefined, reportUnused: boolean): Promise<FileOutcome> {
+async function scanOne(plan: ScanPlan, file: DiscoveredFile, givenText: string | undefined, wantIR: boolean): Promise<FileOutcome> {
   const fail = (d: Omit<Diagnostic, 'path' | 'level'>): FileOutcome => ({
+    path: file.path,
     analysed: false,
     lines: 0,
     findings: [],
     diagnostics: [{ ...d, level: 'error', path: file.path }],
-    suppressed: 0,
+    suppressions: [],
   });
   let text = givenText;
   if (text === undefined) {
@@ -214,7 +268,7 @@ async function scanOne(plan: ScanPlan, file: DiscoveredFile, givenText: string |
   if (!frontEnd || frontEnd.language !== 'python') {
     return fail({ kind: 'skipped', message: 'no front end for this file type' });
   }
-  const rules = plan.rules.filter((r) => plan.policy.ruleEnabledFor(r.id, file.path, !plan.disabled.has(r.id)));
+  const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, file.path, !plan.disabled.has(r.id)));
   let analysis;
   try {
     analysis = await analysePythonSource(file.path, text, rules);
@@ -223,10 +277,25 @@ async function scanOne(plan: ScanPlan, file: DiscoveredFile, givenText: string |
   }
   try {
     const { suppressions, diagnostics: suppressionDiagnostics } = parseSuppressions(analysis.module, (id) => !!findRule(id));
-    const { kept, suppressed } = applySuppressions(analysis.findings, suppressions);
+    let ir: ModuleIR | undefined;
     const diagnostics = [...analysis.diagnostics, ...suppressionDiagnostics];
-    if (reportUnused) diagnostics.push(...unusedSuppressionDiagnostics(file.path, suppressions));
-    return { analysed: true, lines: analysis.lines, findings: kept, diagnostics, suppressed: suppressed.length };
+    if (wantIR) {
+      try {
+        ir = pythonToIR(analysis.module as PythonModule);
+      } catch (error) {
+        diagnostics.push({ kind: 'internal-error', level: 'error', path: file.path, message: `data-flow model could not be built: ${(error as Error).message}` });
+      }
+    }
+    return {
+      path: file.path,
+      analysed: true,
+      lines: analysis.lines,
+      findings: analysis.findings,
+      diagnostics,
+      suppressions,
+      ir,
+      source: wantIR ? text : undefined,
+    };
   } finally {
     analysis.release();
   }

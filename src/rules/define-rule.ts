@@ -1,6 +1,7 @@
 import type { Node } from '../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../frontend/python/index.js';
 import type { Confidence, Severity } from '../findings/types.js';
+import type { SinkKind } from '../analysis/taint/models.js';
 
 /** What one rule reports at one place. */
 export interface RuleReport {
@@ -55,6 +56,12 @@ export interface RuleMeta extends RuleDocs {
   severity: Severity;
   confidence: Confidence;
   tags?: readonly string[];
+  /**
+   * A taint rule: reports data from a modelled source reaching a sink of this kind (found
+   * by the taint engine over the whole program, not by the rule's visitors). A pattern
+   * finding of a `supersedes` rule on the same line is the same defect and is merged.
+   */
+  taint?: { kind: SinkKind; supersedes?: readonly string[] };
 }
 
 export interface RuleDefinition<L extends LanguageId = LanguageId> extends RuleMeta {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { allRules } from '../../src/rules/index.js';
 import { getCwe, isMappable, pillarOf, PILLAR_IDS } from '../../src/cwe/catalogue.js';
 import { ruleSummary } from '../../src/rules/catalogue-info.js';
-import { fixturePathFor, parseAnnotations } from '../support/rule-fixtures.js';
+import { fixtureFiles, fixturePathFor, parseAnnotations } from '../support/rule-fixtures.js';
+import { join } from 'node:path';
 
 describe('every rule is well-formed', () => {
   it('has at least 35 Python rules with unique ids', () => {
@@ -43,7 +44,10 @@ describe('every rule is well-formed', () => {
       it('has labelled fixtures with positives and safe look-alikes', () => {
         const file = fixturePathFor(rule);
         expect(existsSync(file), `missing fixture ${file}`).toBe(true);
-        const annotations = parseAnnotations(readFileSync(file, 'utf8')).filter((a) => a.ruleId === rule.id);
+        const { cwd, files } = fixtureFiles(file);
+        const annotations = files
+          .flatMap((f) => parseAnnotations(readFileSync(join(cwd, f), 'utf8')))
+          .filter((a) => a.ruleId === rule.id);
         expect(annotations.filter((a) => a.kind === 'ruleid').length).toBeGreaterThanOrEqual(2);
         expect(annotations.filter((a) => a.kind === 'ok').length).toBeGreaterThanOrEqual(2);
       });
@@ -53,12 +57,11 @@ describe('every rule is well-formed', () => {
 
 describe('fixture annotations name real rules', () => {
   it('every ruleid/ok annotation in every fixture names a registered rule', async () => {
-    const { readdirSync } = await import('node:fs');
-    const { join } = await import('node:path');
     const { FIXTURE_ROOT } = await import('../support/rule-fixtures.js');
     const known = new Set(allRules.map((r) => r.id));
-    for (const file of readdirSync(join(FIXTURE_ROOT, 'python'))) {
-      for (const a of parseAnnotations(readFileSync(join(FIXTURE_ROOT, 'python', file), 'utf8'))) {
+    const { cwd, files } = fixtureFiles(join(FIXTURE_ROOT, 'python'));
+    for (const file of files) {
+      for (const a of parseAnnotations(readFileSync(join(cwd, file), 'utf8'))) {
         expect(known.has(a.ruleId), `${file}:${a.annotationLine} names unknown rule ${a.ruleId}`).toBe(true);
       }
     }

@@ -1,16 +1,30 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { analysePythonSource } from '../../src/analysis/analyse-file.js';
+import { basename, dirname, join } from 'node:path';
+import { scan } from '../../src/api/scan.js';
 import type { AnyRule } from '../../src/rules/define-rule.js';
 import type { Finding } from '../../src/findings/types.js';
 
 export const FIXTURE_ROOT = fileURLToPath(new URL('../fixtures/rules/', import.meta.url));
 
-/** test/fixtures/rules/<language>/<rule-name>.py for rule id `<language>/<rule-name>`. */
+/**
+ * test/fixtures/rules/<language>/<rule-name>.py for rule id `<language>/<rule-name>`, or a
+ * folder of that name when the fixture needs several files (cross-file data flow).
+ */
 export function fixturePathFor(rule: AnyRule): string {
   const [language, name] = rule.id.split('/') as [string, string];
+  const folder = join(FIXTURE_ROOT, language, name);
+  if (existsSync(folder) && statSync(folder).isDirectory()) return folder;
   return join(FIXTURE_ROOT, language, `${name}.py`);
+}
+
+/** The fixture's files: the one file, or every .py file in the folder (relative paths). */
+export function fixtureFiles(fixture: string): { cwd: string; files: string[] } {
+  if (existsSync(fixture) && statSync(fixture).isDirectory()) {
+    const files = (readdirSync(fixture, { recursive: true }) as string[]).filter((f) => f.endsWith('.py')).sort();
+    return { cwd: fixture, files };
+  }
+  return { cwd: dirname(fixture), files: [basename(fixture)] };
 }
 
 export interface Annotation {
@@ -63,45 +77,54 @@ export async function checkRuleFixture(rule: AnyRule): Promise<FixtureCheck> {
     result.failures.push(`no fixture at ${fixture}`);
     return result;
   }
-  const source = readFileSync(fixture, 'utf8');
-  const annotations = parseAnnotations(source).filter((a) => a.ruleId === rule.id);
-  const analysis = await analysePythonSource(fixture, source, [rule]);
-  analysis.release();
-  for (const d of analysis.diagnostics) {
-    result.failed++;
-    result.failures.push(`diagnostic on fixture: ${d.kind} ${d.message}`);
+  const { cwd, files } = fixtureFiles(fixture);
+  const annotations: (Annotation & { file: string })[] = [];
+  for (const file of files) {
+    for (const a of parseAnnotations(readFileSync(join(cwd, file), 'utf8'))) {
+      if (a.ruleId === rule.id) annotations.push({ ...a, file });
+    }
   }
-  const found = new Map<number, number>();
-  for (const f of analysis.findings) found.set(f.location.startLine, (found.get(f.location.startLine) ?? 0) + 1);
-  result.findings = analysis.findings;
+  const report = await scan({ paths: files, cwd, rules: [rule], config: false, severity: 'low', confidence: 'low' });
+  for (const d of report.diagnostics) {
+    result.failed++;
+    result.failures.push(`diagnostic on fixture: ${d.path}:${d.line ?? ''} ${d.kind} ${d.message}`);
+  }
+  const found = new Map<string, number>();
+  for (const f of report.findings) {
+    const key = `${f.location.path}:${f.location.startLine}`;
+    found.set(key, (found.get(key) ?? 0) + 1);
+  }
+  result.findings = report.findings;
 
-  const expectedLines = new Set<number>();
+  const expected = new Set<string>();
+  const okLines = new Set<string>();
   for (const a of annotations) {
+    const key = `${a.file}:${a.line}`;
     if (a.kind === 'ruleid') {
       result.positives++;
-      expectedLines.add(a.line);
-      if (found.has(a.line)) result.passed++;
+      expected.add(key);
+      if (found.has(key)) result.passed++;
       else {
         result.failed++;
-        result.failures.push(`line ${a.line}: expected a finding (annotation on line ${a.annotationLine}), got none`);
+        result.failures.push(`${key}: expected a finding (annotation on line ${a.annotationLine}), got none`);
       }
     } else {
       result.negatives++;
-      if (found.has(a.line)) {
+      okLines.add(key);
+      if (found.has(key)) {
         result.failed++;
-        result.failures.push(`line ${a.line}: marked ok (line ${a.annotationLine}) but reported`);
+        result.failures.push(`${key}: marked ok (line ${a.annotationLine}) but reported`);
       } else result.passed++;
     }
   }
-  const okLines = new Set(annotations.filter((a) => a.kind === 'ok').map((a) => a.line));
-  for (const [line, count] of found) {
-    if (!expectedLines.has(line) && !okLines.has(line)) {
+  for (const [key, count] of found) {
+    if (!expected.has(key) && !okLines.has(key)) {
       result.failed++;
-      result.failures.push(`line ${line}: ${count} unannotated finding(s)`);
+      result.failures.push(`${key}: ${count} unannotated finding(s)`);
     }
-    if (expectedLines.has(line) && count > 1) {
+    if (expected.has(key) && count > 1) {
       result.failed++;
-      result.failures.push(`line ${line}: ${count} findings where one was expected`);
+      result.failures.push(`${key}: ${count} findings where one was expected`);
     }
   }
   return result;

@@ -1,0 +1,1209 @@
+import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './ir.js';
+import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
+import { Program } from './program.js';
+import {
+  CLEAN, allLabels, constant, flatten, fromLabels, join, labelKey, mergeLabels, withStep,
+  type FlowStep, type Label, type Value,
+} from './values.js';
+
+/**
+ * Abstract interpretation of each function over a taint lattice (sets of labels, joined by
+ * union), flow-sensitive within a function, with constant folding that prunes dead
+ * branches. Functions are summarised (parameters → return, sinks, `self` fields) and the
+ * summaries iterate to a fixpoint over the call graph, so flows cross functions and files.
+ * See docs/taint-engine.md for the design and its trade-offs.
+ */
+
+export interface TaintHit {
+  kind: SinkKind;
+  label: Label;
+  sink: { path: string; span: Span; callSpan: Span; callee: string; description: string; statementLine: number };
+}
+
+interface Summary {
+  returns: Label[];
+  /** Parameter-derived data reaching sinks inside (or below) the function. */
+  sinks: TaintHit[];
+  /** Labels written to `self.<field>`. */
+  selfWrites: Map<string, Label[]>;
+  key: string;
+}
+
+type Env = Map<string, Value>;
+
+const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), key: '' };
+const MAX_ANALYSES_PER_FUNCTION = 8;
+const MAX_INLINE_DEPTH = 3;
+const EXITING_CALLS = new Set(['sys.exit', 'exit', 'quit', 'flask.abort', 'os._exit', 'os.abort']);
+const VALIDATING_METHODS = new Set(['isdigit', 'isdecimal', 'isnumeric', 'isalnum', 'isalpha', 'isidentifier']);
+const REGEX_VALIDATORS = new Set(['re.match', 're.fullmatch']);
+const PATH_PREFIX_CHECKS = new Set(['startswith']);
+
+export interface TaintResult {
+  /** Data from a modelled source reaching a sink. */
+  sourceHits: TaintHit[];
+  /** Data from a function's parameter (unknown provenance) reaching a sink. */
+  parameterHits: { fn: FunctionIR; hit: TaintHit }[];
+  stats: { functions: number; analyses: number };
+}
+
+export function analyseProgram(modules: ModuleIR[], models: ModelSet): TaintResult {
+  return new TaintEngine(new Program(modules), models).run();
+}
+
+class TaintEngine {
+  readonly summaries = new Map<FunctionIR, Summary>();
+  readonly callers = new Map<FunctionIR, Set<FunctionIR>>();
+  readonly globals = new Map<ModuleIR, Env>();
+  readonly classFields = new Map<ClassIR, Map<string, Label[]>>();
+  readonly classOfMethod = new Map<FunctionIR, ClassIR>();
+  readonly hitsByFunction = new Map<FunctionIR, TaintHit[]>();
+  readonly analysisCount = new Map<FunctionIR, number>();
+  readonly nestedOwner = new Map<FunctionIR, FunctionIR>();
+  private readonly sinksByName = new Map<string, SinkModel[]>();
+  private readonly sinksByMethod = new Map<string, SinkModel[]>();
+  private readonly callSources = new Map<string, SourceModel>();
+  private readonly methodCallSources = new Map<string, SourceModel>();
+  private readonly accessSources: SourceModel[] = [];
+  private readonly parameterSources: SourceModel[] = [];
+  private readonly sanitizersByName = new Map<string, ReadonlySet<SinkKind> | 'all'>();
+  private readonly sanitizersByMethod = new Map<string, ReadonlySet<SinkKind> | 'all'>();
+  private readonly summariesByName = new Map<string, (number | string)[]>();
+  private readonly summariesByMethod = new Map<string, (number | string)[]>();
+  private readonly handlers: HandlerModel[];
+  analyses = 0;
+
+  constructor(
+    readonly program: Program,
+    models: ModelSet,
+  ) {
+    const push = <T>(map: Map<string, T[]>, key: string, v: T): void => {
+      const list = map.get(key);
+      if (list) list.push(v);
+      else map.set(key, [v]);
+    };
+    for (const s of models.sinks) {
+      if (s.name) push(this.sinksByName, s.name, s);
+      if (s.method) push(this.sinksByMethod, s.method, s);
+    }
+    for (const s of models.sources) {
+      if (s.parameter) this.parameterSources.push(s);
+      else if (s.on === 'call') {
+        if (s.name) this.callSources.set(s.name, s);
+        if (s.method) this.methodCallSources.set(s.method, s);
+      } else if (s.name) this.accessSources.push(s);
+    }
+    for (const s of models.sanitizers) {
+      const kinds = s.kinds === 'all' ? 'all' : new Set(s.kinds);
+      if (s.name) this.sanitizersByName.set(s.name, kinds);
+      if (s.method) this.sanitizersByMethod.set(s.method, kinds);
+    }
+    for (const s of models.summaries) {
+      if (s.name) this.summariesByName.set(s.name, s.from);
+      if (s.method) this.summariesByMethod.set(s.method, s.from);
+    }
+    this.handlers = models.handlers;
+    for (const m of program.modules) {
+      for (const cls of m.classes) for (const fn of cls.methods.values()) this.classOfMethod.set(fn, cls);
+      for (const fn of m.functions) this.recordNested(fn);
+    }
+  }
+
+  private recordNested(fn: FunctionIR): void {
+    const visit = (stmts: Stmt[]): void => {
+      for (const s of stmts) {
+        switch (s.k) {
+          case 'def':
+            this.nestedOwner.set(s.fn, fn);
+            break;
+          case 'if':
+          case 'while':
+          case 'for':
+            visit(s.body);
+            visit(s.orelse);
+            break;
+          case 'try':
+            visit(s.body);
+            for (const h of s.handlers) visit(h.body);
+            visit(s.orelse);
+            visit(s.finally);
+            break;
+          case 'with':
+            visit(s.body);
+            break;
+          default:
+            break;
+        }
+      }
+    };
+    visit(fn.body);
+  }
+
+  run(): TaintResult {
+    // Module top levels first (they define globals), then every function, in a stable order.
+    const order: FunctionIR[] = [];
+    for (const m of this.program.modules) order.push(m.top);
+    for (const m of this.program.modules) for (const fn of m.functions) if (!this.nestedOwner.has(fn)) order.push(fn);
+    const queued = new Set<FunctionIR>(order);
+    const queue = [...order];
+    while (queue.length > 0) {
+      const fn = queue.shift()!;
+      queued.delete(fn);
+      const count = (this.analysisCount.get(fn) ?? 0) + 1;
+      if (count > MAX_ANALYSES_PER_FUNCTION) continue;
+      this.analysisCount.set(fn, count);
+      const changed = this.analyse(fn);
+      if (!changed) continue;
+      const dependants = new Set(this.callers.get(fn) ?? []);
+      const cls = this.classOfMethod.get(fn);
+      if (cls) for (const m of cls.methods.values()) dependants.add(m);
+      const module = this.program.moduleOf.get(fn);
+      if (module && fn === module.top) for (const f of module.functions) dependants.add(f);
+      for (const d of dependants) {
+        if (!queued.has(d) && d !== fn) {
+          queued.add(d);
+          queue.push(d);
+        }
+      }
+    }
+    const sourceHits: TaintHit[] = [];
+    for (const fn of order) sourceHits.push(...(this.hitsByFunction.get(fn) ?? []));
+    const parameterHits: { fn: FunctionIR; hit: TaintHit }[] = [];
+    for (const fn of order) {
+      const s = this.summaries.get(fn);
+      for (const hit of s?.sinks ?? []) parameterHits.push({ fn, hit });
+    }
+    return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses } };
+  }
+
+  /** Analyse one function with parameter labels; returns whether its summary changed. */
+  private analyse(fn: FunctionIR): boolean {
+    this.analyses++;
+    const module = this.program.moduleOf.get(fn)!;
+    const a = new FunctionAnalysis(this, fn, module, 0);
+    const env: Env = new Map();
+    const handler = this.isRequestHandler(fn, module);
+    fn.params.forEach((p, i) => {
+      if (handler && !(i === 0 && this.classOfMethod.has(fn) && !fn.isStatic)) {
+        env.set(p.name, a.sourceValue(`request parameter \`${p.name}\``, 'remote', fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``));
+      } else {
+        env.set(p.name, a.paramValue(i, p.name));
+      }
+    });
+    a.execBlock(fn.body, env);
+    if (fn === module.top) this.globals.set(module, env);
+    const summary = a.summary();
+    this.hitsByFunction.set(fn, a.sourceHits);
+    const cls = this.classOfMethod.get(fn);
+    let fieldsChanged = false;
+    if (cls) {
+      let fields = this.classFields.get(cls);
+      if (!fields) {
+        fields = new Map();
+        this.classFields.set(cls, fields);
+      }
+      for (const [field, labels] of summary.selfWrites) {
+        const sources = labels.filter((l) => l.origin === 'source');
+        if (sources.length === 0) continue;
+        const before = fields.get(field) ?? [];
+        const merged = mergeLabels(before, sources);
+        if (merged.length !== before.length) {
+          fields.set(field, merged);
+          fieldsChanged = true;
+        }
+      }
+    }
+    const previous = this.summaries.get(fn);
+    this.summaries.set(fn, summary);
+    return fieldsChanged || !previous || previous.key !== summary.key || (fn === module.top);
+  }
+
+  isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
+    for (const d of fn.decorators) {
+      const callee = d.k === 'call' ? d.callee : d;
+      const method = callee.k === 'attr' ? callee.attr : undefined;
+      const q = qnameOf(callee, module);
+      for (const h of this.handlers) {
+        if (h.decorator.startsWith('*.') ? method === h.decorator.slice(2) : q === h.decorator) return true;
+      }
+    }
+    return false;
+  }
+
+  summaryOf(fn: FunctionIR, caller: FunctionIR): Summary {
+    let set = this.callers.get(fn);
+    if (!set) {
+      set = new Set();
+      this.callers.set(fn, set);
+    }
+    set.add(caller);
+    return this.summaries.get(fn) ?? EMPTY_SUMMARY;
+  }
+
+  accessSource(q: string): SourceModel | undefined {
+    for (const s of this.accessSources) {
+      const n = s.name!;
+      if (q === n || q.startsWith(`${n}.`)) return s;
+    }
+    return undefined;
+  }
+
+  parameterSource(dotted: string, fn: FunctionIR): SourceModel | undefined {
+    for (const s of this.parameterSources) {
+      const param = s.parameter!;
+      if (!fn.params.some((p) => p.name === param)) continue;
+      const n = s.name ?? param;
+      if (dotted === n || dotted.startsWith(`${n}.`)) return s;
+    }
+    return undefined;
+  }
+
+  callSource(q: string | undefined, method: string | undefined): SourceModel | undefined {
+    return (q ? this.callSources.get(q) : undefined) ?? (method && !q ? this.methodCallSources.get(method) : undefined);
+  }
+
+  sinksFor(q: string | undefined, method: string | undefined): SinkModel[] {
+    if (q) {
+      const byName = this.sinksByName.get(q);
+      if (byName) return byName;
+    }
+    if (method && !q) return this.sinksByMethod.get(method) ?? [];
+    return [];
+  }
+
+  sanitizerFor(q: string | undefined, method: string | undefined): ReadonlySet<SinkKind> | 'all' | undefined {
+    if (q) {
+      const s = this.sanitizersByName.get(q);
+      if (s) return s;
+    }
+    return method && !q ? this.sanitizersByMethod.get(method) : undefined;
+  }
+
+  passThroughFor(q: string | undefined, method: string | undefined): (number | string)[] | undefined {
+    if (q) {
+      const s = this.summariesByName.get(q);
+      if (s) return s;
+    }
+    return method ? this.summariesByMethod.get(method) : undefined;
+  }
+}
+
+/** Qualified name of a dotted expression through the module's imports. */
+function qnameOf(e: Expr, module: ModuleIR): string | undefined {
+  if (e.k === 'name') return module.imports.get(e.name);
+  if (e.k === 'attr') {
+    const base = qnameOf(e.object, module);
+    return base ? `${base}.${e.attr}` : undefined;
+  }
+  if (e.k === 'call' && e.qname) return e.qname;
+  return undefined;
+}
+
+function dottedOf(e: Expr): string | undefined {
+  if (e.k === 'name') return e.name;
+  if (e.k === 'attr') {
+    const base = dottedOf(e.object);
+    return base ? `${base}.${e.attr}` : undefined;
+  }
+  return undefined;
+}
+
+function truthy(c: Constant): boolean {
+  return !(c === null || c === false || c === 0 || c === '');
+}
+
+function foldBinary(op: string, a: Constant, b: Constant): Constant | undefined {
+  if (typeof a === 'number' && typeof b === 'number') {
+    switch (op) {
+      case '+': return a + b;
+      case '-': return a - b;
+      case '*': return a * b;
+      case '/': return b === 0 ? undefined : a / b;
+      case '//': return b === 0 ? undefined : Math.floor(a / b);
+      case '%': return b === 0 ? undefined : ((a % b) + b) % b;
+      case '**': return a ** b;
+      default: return undefined;
+    }
+  }
+  if (typeof a === 'string' && typeof b === 'string' && op === '+') return a + b;
+  if (typeof a === 'string' && typeof b === 'number' && op === '*') return a.repeat(Math.max(0, Math.min(b, 1000)));
+  return undefined;
+}
+
+function foldCompare(op: string, a: Constant, b: Constant): boolean | undefined {
+  switch (op) {
+    case '==': return a === b;
+    case '!=': return a !== b;
+    case 'is': return a === b && (a === null || typeof a === 'boolean') ? true : a === null || b === null ? a === b : undefined;
+    case 'is not': return a === null || b === null ? a !== b : undefined;
+  }
+  if (typeof a === 'number' && typeof b === 'number') {
+    switch (op) {
+      case '<': return a < b;
+      case '<=': return a <= b;
+      case '>': return a > b;
+      case '>=': return a >= b;
+    }
+  }
+  if (typeof a === 'string' && typeof b === 'string') {
+    switch (op) {
+      case '<': return a < b;
+      case '<=': return a <= b;
+      case '>': return a > b;
+      case '>=': return a >= b;
+      case 'in': return b.includes(a);
+      case 'not in': return !b.includes(a);
+    }
+  }
+  return undefined;
+}
+
+function sanitizeValue(v: Value, kinds: ReadonlySet<SinkKind> | 'all'): Value {
+  if (kinds === 'all') return CLEAN;
+  const labels = allLabels(v).map((l) => ({ ...l, sanitized: new Set([...l.sanitized, ...kinds]) }));
+  return fromLabels(labels);
+}
+
+type Flow = 'normal' | 'exit';
+
+/** One run of the abstract interpreter over one function body. */
+class FunctionAnalysis {
+  returnValue: Value | undefined;
+  readonly sourceHits: TaintHit[] = [];
+  readonly paramHits: TaintHit[] = [];
+  readonly selfWrites = new Map<string, Value>();
+  private readonly closures = new Map<FunctionIR, Env>();
+  private readonly hitKeys = new Set<string>();
+  /** First line of the statement being interpreted (suppressions may sit there). */
+  private statementLine = 0;
+
+  constructor(
+    readonly engine: TaintEngine,
+    readonly fn: FunctionIR,
+    readonly module: ModuleIR,
+    readonly inlineDepth: number,
+    readonly closureEnv?: Env,
+  ) {}
+
+  step(span: Span, note: string): FlowStep {
+    return { path: this.module.path, span, note };
+  }
+
+  sourceValue(what: string, threat: 'remote' | 'local', span: Span, note: string): Value {
+    return { labels: [{ origin: 'source', what, threat, steps: [this.step(span, note)], sanitized: new Set(), lowered: false }] };
+  }
+
+  paramValue(index: number, name: string): Value {
+    const label: Label = {
+      origin: 'param',
+      what: name,
+      param: index,
+      steps: [this.step(this.fn.span, `parameter \`${name}\` of \`${this.fn.name}()\``)],
+      sanitized: new Set(),
+      lowered: false,
+    };
+    return { labels: [label], paramBase: index };
+  }
+
+  summary(): Summary {
+    const returns = this.returnValue ? allLabels(this.returnValue) : [];
+    const selfWrites = new Map<string, Label[]>();
+    for (const [field, v] of this.selfWrites) {
+      const labels = allLabels(v);
+      if (labels.length > 0) selfWrites.set(field, labels);
+    }
+    const key = [
+      returns.map(labelKey).sort().join(';'),
+      this.paramHits.map((h) => `${h.kind}@${h.sink.path}:${h.sink.span.line}:${labelKey(h.label)}`).sort().join(';'),
+      [...selfWrites].map(([f, ls]) => `${f}=${ls.map(labelKey).sort().join(',')}`).sort().join(';'),
+    ].join('|');
+    return { returns, sinks: this.paramHits, selfWrites, key };
+  }
+
+  // ---- statements -----------------------------------------------------------------------
+
+  execBlock(stmts: readonly Stmt[], env: Env): Flow {
+    for (const s of stmts) {
+      if (this.exec(s, env) === 'exit') return 'exit';
+    }
+    return 'normal';
+  }
+
+  private exec(s: Stmt, env: Env): Flow {
+    this.statementLine = s.span.line;
+    switch (s.k) {
+      case 'assign': {
+        const value = this.eval(s.value, env);
+        for (const t of s.targets) this.bind(t, value, env, s.value);
+        return 'normal';
+      }
+      case 'augassign': {
+        const current = this.evalTarget(s.target, env);
+        const added = this.eval(s.value, env);
+        let value: Value;
+        if (current.elems && s.op === '+' && added.elems) value = { labels: [], elems: [...current.elems, ...added.elems] };
+        else {
+          const folded = current.const !== undefined && added.const !== undefined ? foldBinary(s.op, current.const, added.const) : undefined;
+          value = { labels: mergeLabels(allLabels(current), allLabels(added)) };
+          if (folded !== undefined) value.const = folded;
+        }
+        this.bind(s.target, value, env, s.value);
+        return 'normal';
+      }
+      case 'expr':
+        this.eval(s.expr, env);
+        return isExitCall(s.expr) ? 'exit' : 'normal';
+      case 'if': {
+        const test = this.eval(s.test, env);
+        if (test.const !== undefined) {
+          // A constant condition: only the branch that can run is analysed.
+          return this.execBlock(truthy(test.const) ? s.body : s.orelse, env);
+        }
+        const thenEnv = new Map(env);
+        const elseEnv = new Map(env);
+        this.refine(s.test, true, thenEnv);
+        this.refine(s.test, false, elseEnv);
+        const thenFlow = this.execBlock(s.body, thenEnv);
+        const elseFlow = this.execBlock(s.orelse, elseEnv);
+        if (thenFlow === 'exit' && elseFlow === 'exit') return 'exit';
+        replaceEnv(env, thenFlow === 'exit' ? elseEnv : elseFlow === 'exit' ? thenEnv : joinEnv(thenEnv, elseEnv));
+        return 'normal';
+      }
+      case 'while': {
+        const test = this.eval(s.test, env);
+        if (test.const !== undefined && !truthy(test.const)) return this.execBlock(s.orelse, env);
+        this.loop(env, (e) => this.execBlock(s.body, e));
+        this.execBlock(s.orelse, env);
+        return 'normal';
+      }
+      case 'for': {
+        const iter = this.eval(s.iter, env);
+        const element = this.elementOf(iter);
+        this.loop(env, (e) => {
+          this.bind(s.target, element, e, s.iter);
+          this.execBlock(s.body, e);
+        });
+        this.execBlock(s.orelse, env);
+        return 'normal';
+      }
+      case 'return': {
+        const v = s.value ? this.eval(s.value, env) : constant(null);
+        this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
+        return 'exit';
+      }
+      case 'raise':
+        if (s.value) this.eval(s.value, env);
+        return 'exit';
+      case 'break':
+      case 'continue':
+        return 'exit';
+      case 'try': {
+        const before = new Map(env);
+        this.execBlock(s.body, env);
+        const afterBody = new Map(env);
+        let merged = joinEnv(before, afterBody);
+        for (const h of s.handlers) {
+          const handlerEnv = new Map(merged);
+          if (h.name) handlerEnv.set(h.name, CLEAN);
+          this.execBlock(h.body, handlerEnv);
+          merged = joinEnv(merged, handlerEnv);
+        }
+        const elseEnv = new Map(afterBody);
+        this.execBlock(s.orelse, elseEnv);
+        replaceEnv(env, joinEnv(merged, elseEnv));
+        this.execBlock(s.finally, env);
+        return 'normal';
+      }
+      case 'with':
+        for (const item of s.items) {
+          const v = this.eval(item.value, env);
+          if (item.target) this.bind(item.target, v, env, item.value);
+        }
+        return this.execBlock(s.body, env);
+      case 'def':
+        this.closures.set(s.fn, env);
+        env.set(s.fn.name, { labels: [], fn: s.fn });
+        return 'normal';
+      case 'class':
+      case 'global':
+        return 'normal';
+      case 'delete':
+        for (const t of s.targets) if (t.k === 'name') env.delete(t.name);
+        return 'normal';
+    }
+  }
+
+  /** Run a loop body twice over a copy and join, approximating the fixpoint of the loop. */
+  private loop(env: Env, body: (e: Env) => void): void {
+    let current = new Map(env);
+    for (let i = 0; i < 2; i++) {
+      const iteration = new Map(current);
+      body(iteration);
+      current = joinEnv(current, iteration);
+    }
+    replaceEnv(env, joinEnv(env, current));
+  }
+
+  /** Narrow taint on the branch where a validating condition holds. */
+  private refine(test: Expr, holds: boolean, env: Env): void {
+    if (test.k === 'not') {
+      this.refine(test.operand, !holds, env);
+      return;
+    }
+    if (test.k === 'bool') {
+      // `a and b` holding means both hold; `a or b` failing means both fail.
+      if ((test.op === 'and' && holds) || (test.op === 'or' && !holds)) {
+        this.refine(test.left, holds, env);
+        this.refine(test.right, holds, env);
+      }
+      return;
+    }
+    const sanitize = (target: Expr, kinds: ReadonlySet<SinkKind> | 'all'): void => {
+      const key = envKey(target);
+      if (!key) return;
+      const current = this.eval(target, env);
+      if (allLabels(current).length === 0) return;
+      env.set(key, sanitizeValue(current, kinds));
+    };
+    if (test.k === 'compare' && test.ops.length === 1 && test.operands.length === 2) {
+      const [left, right] = test.operands as [Expr, Expr];
+      const op = test.ops[0];
+      // Allow-list membership: `x in ALLOWED` / `x not in ALLOWED`.
+      if ((op === 'in' && holds) || (op === 'not in' && !holds)) {
+        if (isConstantCollection(right)) sanitize(left, 'all');
+      }
+      return;
+    }
+    if (test.k === 'call' && holds) {
+      const callee = test.callee;
+      if (callee.k === 'attr' && VALIDATING_METHODS.has(callee.attr)) sanitize(callee.object, 'all');
+      else if (callee.k === 'attr' && PATH_PREFIX_CHECKS.has(callee.attr) && test.args[0] && isConstantish(test.args[0])) {
+        sanitize(callee.object, new Set<SinkKind>(['path-injection']));
+      } else if (test.qname && REGEX_VALIDATORS.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
+        sanitize(test.args[1], 'all');
+      } else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
+        sanitize(test.args[0], new Set<SinkKind>(['open-redirect']));
+      }
+    }
+  }
+
+  private elementOf(iter: Value): Value {
+    if (iter.elems) {
+      let v: Value = CLEAN;
+      for (const e of iter.elems) v = join(v, e);
+      return v;
+    }
+    return flatten(iter);
+  }
+
+  private bind(target: Target, value: Value, env: Env, source: Expr): void {
+    switch (target.k) {
+      case 'name': {
+        const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `assigned to \`${target.name}\``)) : value;
+        env.set(target.name, v);
+        return;
+      }
+      case 'attr': {
+        const key = envKey(target.object);
+        if (!key) return;
+        const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `stored in \`${key}.${target.attr}\``)) : value;
+        const owner = env.get(key) ?? this.lookupName(key, env, target.span) ?? CLEAN;
+        const fields = new Map(owner.fields ?? []);
+        fields.set(`.${target.attr}`, v);
+        env.set(key, { ...owner, fields });
+        if (key === this.selfName()) this.selfWrites.set(target.attr, v);
+        return;
+      }
+      case 'subscript': {
+        const key = envKey(target.object);
+        if (!key) return;
+        const owner = env.get(key) ?? this.lookupName(key, env, target.span) ?? CLEAN;
+        const index = this.eval(target.index, env);
+        const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `stored in \`${target.span.text}\``)) : value;
+        if (index.const !== undefined && index.const !== null) {
+          if (owner.elems && typeof index.const === 'number') {
+            const elems = [...owner.elems];
+            const i = index.const < 0 ? elems.length + index.const : index.const;
+            if (i >= 0 && i < elems.length) {
+              elems[i] = v;
+              env.set(key, { ...owner, elems });
+              return;
+            }
+          }
+          const fields = new Map(owner.fields ?? []);
+          fields.set(`[${String(index.const)}]`, v);
+          env.set(key, { ...owner, fields });
+        } else {
+          env.set(key, { ...owner, labels: mergeLabels(owner.labels, allLabels(v)) });
+        }
+        return;
+      }
+      case 'unpack': {
+        const starAt = target.targets.findIndex((t) => t.k === 'starred');
+        target.targets.forEach((t, i) => {
+          let part: Value;
+          if (value.elems && value.elems.length === target.targets.length && starAt < 0) part = value.elems[i]!;
+          else if (value.elems && starAt < 0 && value.elems.length !== target.targets.length) part = flatten(value);
+          else part = flatten(value);
+          this.bind(t.k === 'starred' ? t.target : t, part, env, source);
+        });
+        return;
+      }
+      case 'starred':
+        this.bind(target.target, flatten(value), env, source);
+        return;
+      case 'opaque':
+        return;
+    }
+  }
+
+  private selfName(): string | undefined {
+    if (!this.engine.classOfMethod.has(this.fn) || this.fn.isStatic) return undefined;
+    return this.fn.params[0]?.name;
+  }
+
+  private evalTarget(t: Target, env: Env): Value {
+    switch (t.k) {
+      case 'name':
+        return this.lookupName(t.name, env, t.span) ?? CLEAN;
+      case 'attr':
+        return this.eval({ k: 'attr', object: t.object, attr: t.attr, span: t.span }, env);
+      case 'subscript':
+        return this.eval({ k: 'subscript', object: t.object, index: t.index, span: t.span }, env);
+      default:
+        return CLEAN;
+    }
+  }
+
+  // ---- expressions ----------------------------------------------------------------------
+
+  lookupName(name: string, env: Env, span: Span): Value | undefined {
+    const local = env.get(name);
+    if (local) return local;
+    const closure = this.closureEnv?.get(name);
+    if (closure) return closure;
+    const globals = this.engine.globals.get(this.module);
+    if (globals && this.fn !== this.module.top) {
+      const g = globals.get(name);
+      if (g) return g;
+    }
+    // A module-level function or class of this module, used as a value.
+    const q = this.module.imports.get(name) ?? `${this.module.moduleName}.${name}`;
+    const found = this.engine.program.lookup(q, this.module);
+    if (found && 'params' in found) return { labels: [], fn: found };
+    void span;
+    return undefined;
+  }
+
+  eval(e: Expr, env: Env): Value {
+    switch (e.k) {
+      case 'const':
+        return constant(e.value);
+      case 'name': {
+        const v = this.lookupName(e.name, env, e.span);
+        if (v) return v;
+        const q = this.module.imports.get(e.name);
+        if (q) {
+          const source = this.engine.accessSource(q);
+          if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+        }
+        return CLEAN;
+      }
+      case 'attr': {
+        const q = qnameOf(e, this.module);
+        if (q) {
+          const source = this.engine.accessSource(q);
+          if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+        }
+        const dotted = dottedOf(e);
+        if (dotted) {
+          const source = this.engine.parameterSource(dotted, this.fn);
+          if (source && !env.has(dotted)) {
+            return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+          }
+        }
+        const object = this.eval(e.object, env);
+        return this.attrOf(object, e.attr);
+      }
+      case 'subscript': {
+        const object = this.eval(e.object, env);
+        const index = this.eval(e.index, env);
+        if (index.const !== undefined && index.const !== null) {
+          if (object.elems && typeof index.const === 'number') {
+            const i = index.const < 0 ? object.elems.length + index.const : index.const;
+            return object.elems[i] ?? CLEAN;
+          }
+          const field = object.fields?.get(`[${String(index.const)}]`);
+          if (field) return field;
+          if (object.fields && object.labels.length === 0 && object.paramBase === undefined) return CLEAN;
+        }
+        return flatten(object);
+      }
+      case 'call':
+        return this.evalCall(e, env);
+      case 'binop': {
+        const l = this.eval(e.left, env);
+        const r = this.eval(e.right, env);
+        if (l.const !== undefined && r.const !== undefined) {
+          const folded = foldBinary(e.op, l.const, r.const);
+          if (folded !== undefined) return constant(folded);
+        }
+        if (e.op === '+' && l.elems && r.elems) return { labels: [], elems: [...l.elems, ...r.elems] };
+        return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
+      }
+      case 'compare': {
+        const values = e.operands.map((o) => this.eval(o, env));
+        if (values.every((v) => v.const !== undefined) && e.ops.length === values.length - 1) {
+          let result = true;
+          for (let i = 0; i < e.ops.length; i++) {
+            const r = foldCompare(e.ops[i]!, values[i]!.const!, values[i + 1]!.const!);
+            if (r === undefined) return CLEAN;
+            result &&= r;
+          }
+          return constant(result);
+        }
+        return CLEAN; // a comparison yields a boolean: it carries no injectable data
+      }
+      case 'bool': {
+        const l = this.eval(e.left, env);
+        if (l.const !== undefined) {
+          const t = truthy(l.const);
+          if (e.op === 'and') return t ? this.eval(e.right, env) : l;
+          return t ? l : this.eval(e.right, env);
+        }
+        return join(l, this.eval(e.right, env));
+      }
+      case 'not': {
+        const v = this.eval(e.operand, env);
+        return v.const !== undefined ? constant(!truthy(v.const)) : CLEAN;
+      }
+      case 'unary': {
+        const v = this.eval(e.operand, env);
+        if (typeof v.const === 'number') return constant(e.op === '-' ? -v.const : e.op === '~' ? ~v.const : v.const);
+        return flatten(v);
+      }
+      case 'format': {
+        let labels: Label[] = [];
+        for (const p of e.parts) labels = mergeLabels(labels, allLabels(this.eval(p, env)));
+        return fromLabels(labels);
+      }
+      case 'container': {
+        const values = e.elements.map((x) => this.eval(x, env));
+        if (e.kind === 'dict') {
+          const fields = new Map<string, Value>();
+          let labels: Label[] = [];
+          values.forEach((v, i) => {
+            const keyExpr = e.keys?.[i];
+            const key = keyExpr ? this.eval(keyExpr, env) : undefined;
+            if (key && key.const !== undefined && key.const !== null) fields.set(`[${String(key.const)}]`, v);
+            else labels = mergeLabels(labels, allLabels(v));
+          });
+          return { labels, fields };
+        }
+        if (e.kind === 'set') return fromLabels(values.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), []));
+        return { labels: [], elems: values };
+      }
+      case 'cond': {
+        const test = this.eval(e.test, env);
+        if (test.const !== undefined) return this.eval(truthy(test.const) ? e.body : e.orelse, env);
+        return join(this.eval(e.body, env), this.eval(e.orelse, env));
+      }
+      case 'lambda':
+        this.closures.set(e.fn, env);
+        return { labels: [], fn: e.fn };
+      case 'comprehension': {
+        const inner = new Map(env);
+        for (const b of e.bindings) this.bind(b.target, this.elementOf(this.eval(b.iter, inner)), inner, b.iter);
+        for (const c of e.conditions) this.eval(c, inner);
+        return fromLabels(allLabels(this.eval(e.element, inner)));
+      }
+      case 'opaque': {
+        let labels: Label[] = [];
+        for (const p of e.parts) labels = mergeLabels(labels, allLabels(this.eval(p, env)));
+        return fromLabels(labels);
+      }
+    }
+  }
+
+  private attrOf(object: Value, attr: string): Value {
+    const field = object.fields?.get(`.${attr}`);
+    if (field) return field;
+    if (object.cls) {
+      const method = this.engine.program.method(object.cls, attr);
+      if (method) return { labels: [], fn: method, self: object };
+      const classTaint = this.engine.classFields.get(object.cls)?.get(attr) ?? [];
+      return fromLabels(mergeLabels(object.labels, classTaint));
+    }
+    if (object.paramBase !== undefined) {
+      const base = object.labels.find((l) => l.origin === 'param' && l.param === object.paramBase && !l.field);
+      const labels: Label[] = base ? [{ ...base, field: attr, what: `${base.what}.${attr}` }] : [];
+      const cls = object.paramBase === 0 ? this.engine.classOfMethod.get(this.fn) : undefined;
+      if (cls) {
+        const method = this.engine.program.method(cls, attr);
+        if (method) return { labels: [], fn: method, self: object };
+        return fromLabels(mergeLabels(labels, this.engine.classFields.get(cls)?.get(attr) ?? []));
+      }
+      return fromLabels(labels);
+    }
+    return flatten(object);
+  }
+
+  private evalCall(call: CallExpr, env: Env): Value {
+    const callee = call.callee;
+    const method = callee.k === 'attr' ? callee.attr : undefined;
+    const q = call.qname;
+    const receiver = callee.k === 'attr' ? this.eval(callee.object, env) : undefined;
+    const args = call.args.map((a) => this.eval(a, env));
+    const kwargs = new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
+    const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, env))), []);
+
+    this.checkSinks(call, q, method, args, kwargs, splat);
+
+    const sanitizer = this.engine.sanitizerFor(q, method);
+    if (sanitizer) {
+      const input = [...args, ...kwargs.values(), ...(method && !q && receiver ? [receiver] : [])];
+      return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat)), sanitizer);
+    }
+    const source = this.engine.callSource(q, method);
+    if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${call.span.text}\` (${source.description})`);
+
+    // Containers mutated in place through a local name.
+    if (method && callee.k === 'attr' && receiver && !q) {
+      const mutated = this.mutateContainer(callee.object, method, receiver, args, env);
+      if (mutated) return mutated;
+    }
+
+    // Calls into the scanned program.
+    const target = this.resolveTarget(call, receiver, env);
+    if (target) return target;
+
+    const passThrough = this.engine.passThroughFor(q, method);
+    if (passThrough) return this.passThrough(passThrough, args, kwargs, receiver, splat);
+
+    // Unresolved: arguments flow to the result, at lowered confidence; a method's
+    // receiver flows too (data derived from tainted data), at full confidence.
+    let labels: Label[] = receiver && !q ? allLabels(receiver) : [];
+    const lower = (l: Label): Label => (l.lowered ? l : { ...l, lowered: true });
+    for (const v of [...args, ...kwargs.values()]) labels = mergeLabels(labels, allLabels(v).map(lower));
+    labels = mergeLabels(labels, splat.map(lower));
+    return fromLabels(labels);
+  }
+
+  private passThrough(from: (number | string)[], args: Value[], kwargs: Map<string, Value>, receiver: Value | undefined, splat: Label[]): Value {
+    let labels: Label[] = [];
+    for (const f of from) {
+      if (f === '*') {
+        for (const v of [...args, ...kwargs.values()]) labels = mergeLabels(labels, allLabels(v));
+        labels = mergeLabels(labels, splat);
+      } else if (f === 'receiver') {
+        if (receiver) labels = mergeLabels(labels, allLabels(receiver));
+      } else if (typeof f === 'number') {
+        const v = args[f];
+        if (v) labels = mergeLabels(labels, allLabels(v));
+      } else {
+        const v = kwargs.get(f);
+        if (v) labels = mergeLabels(labels, allLabels(v));
+      }
+    }
+    return fromLabels(labels);
+  }
+
+  private mutateContainer(object: Expr, method: string, receiver: Value, args: Value[], env: Env): Value | undefined {
+    const key = envKey(object);
+    if (!key) return undefined;
+    switch (method) {
+      case 'append':
+      case 'add': {
+        const v = args[0] ?? CLEAN;
+        if (receiver.elems) env.set(key, { ...receiver, elems: [...receiver.elems, v] });
+        else env.set(key, { ...receiver, labels: mergeLabels(receiver.labels, allLabels(v)) });
+        return constant(null);
+      }
+      case 'extend':
+      case 'update': {
+        const v = args[0] ?? CLEAN;
+        if (receiver.elems && v.elems) env.set(key, { ...receiver, elems: [...receiver.elems, ...v.elems] });
+        else env.set(key, { ...flatten(receiver), labels: mergeLabels(allLabels(receiver), allLabels(v)) });
+        return constant(null);
+      }
+      case 'insert': {
+        const v = args[1] ?? CLEAN;
+        env.set(key, { ...flatten(receiver), labels: mergeLabels(allLabels(receiver), allLabels(v)) });
+        return constant(null);
+      }
+      case 'pop': {
+        if (!receiver.elems) return undefined;
+        const elems = [...receiver.elems];
+        let i = elems.length - 1;
+        if (args[0]) {
+          const indexValue = args[0].const;
+          if (typeof indexValue !== 'number') return undefined;
+          i = indexValue < 0 ? elems.length + indexValue : indexValue;
+        }
+        if (i < 0 || i >= elems.length) return undefined;
+        const [removed] = elems.splice(i, 1);
+        env.set(key, { ...receiver, elems });
+        return removed ?? CLEAN;
+      }
+      case 'remove': {
+        if (!receiver.elems || args[0]?.const === undefined) return undefined;
+        const i = receiver.elems.findIndex((e) => e.const === args[0]!.const);
+        if (i < 0) return undefined;
+        const elems = [...receiver.elems];
+        elems.splice(i, 1);
+        env.set(key, { ...receiver, elems });
+        return constant(null);
+      }
+      case 'clear':
+        env.set(key, { labels: [], elems: receiver.elems ? [] : undefined });
+        return constant(null);
+      default:
+        return undefined;
+    }
+  }
+
+  /** A call into scanned code: inline closures, apply summaries of functions and constructors. */
+  private resolveTarget(call: CallExpr, receiver: Value | undefined, env: Env): Value | undefined {
+    const program = this.engine.program;
+    const callee = call.callee;
+    let fn: FunctionIR | undefined;
+    let cls: ClassIR | undefined;
+    let self: Value | undefined;
+    const calleeValue = callee.k === 'name' ? this.lookupName(callee.name, env, callee.span) : callee.k === 'attr' && receiver ? this.attrOf(receiver, callee.attr) : undefined;
+    if (calleeValue?.fn) {
+      fn = calleeValue.fn;
+      self = calleeValue.self;
+    } else if (call.qname) {
+      const found = program.lookup(call.qname, this.module);
+      if (found && 'methods' in found) cls = found;
+      else if (found) fn = found;
+    } else if (callee.k === 'name') {
+      const found = program.lookup(`${this.module.moduleName}.${callee.name}`, this.module);
+      if (found && 'methods' in found) cls = found;
+      else if (found) fn = found;
+    }
+    if (!fn && !cls) return undefined;
+
+    const args = call.args.map((a) => this.eval(a, env));
+    const kwargs = new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
+    if (cls) {
+      const instance: Value = { labels: [], cls, fields: new Map() };
+      const init = program.method(cls, '__init__');
+      if (!init) return instance;
+      const bound = this.bindArguments(init, instance, args, kwargs, call);
+      const summary = this.engine.summaryOf(init, this.rootFn());
+      this.applySinks(summary, bound, call, init);
+      const fields = new Map<string, Value>();
+      for (const [field, labels] of summary.selfWrites) {
+        fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, init)));
+      }
+      return { labels: [], cls, fields };
+    }
+    const target = fn!;
+    const bound = this.bindArguments(target, self ?? (this.isMethodCall(target) ? receiver : undefined), args, kwargs, call);
+    const closure = this.closures.get(target) ?? this.closureOf(target);
+    if (closure && this.inlineDepth < MAX_INLINE_DEPTH) {
+      // Nested functions and lambdas are analysed in place, seeing the enclosing variables.
+      const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure);
+      const innerEnv: Env = new Map();
+      target.params.forEach((p, i) => innerEnv.set(p.name, bound[i] ?? CLEAN));
+      inner.execBlock(target.body, innerEnv);
+      for (const h of inner.sourceHits) this.recordHit(h);
+      for (const h of inner.paramHits) this.recordHit(h);
+      return inner.returnValue ?? CLEAN;
+    }
+    const summary = this.engine.summaryOf(target, this.rootFn());
+    this.applySinks(summary, bound, call, target);
+    if (self && summary.selfWrites.size > 0 && callee.k === 'attr') {
+      const key = envKey(callee.object);
+      const owner = key ? env.get(key) : undefined;
+      if (key && owner) {
+        const fields = new Map(owner.fields ?? []);
+        for (const [field, labels] of summary.selfWrites) fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, target)));
+        env.set(key, { ...owner, fields });
+      }
+    }
+    return fromLabels(this.instantiate(summary.returns, bound, call, target));
+  }
+
+  private rootFn(): FunctionIR {
+    return this.fn;
+  }
+
+  private closureOf(fn: FunctionIR): Env | undefined {
+    return fn.name === '<lambda>' ? undefined : undefined;
+  }
+
+  private isMethodCall(fn: FunctionIR): boolean {
+    return this.engine.classOfMethod.has(fn) && !fn.isStatic;
+  }
+
+  /** Values for each parameter position of `fn` at this call. */
+  private bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: Map<string, Value>, call: CallExpr): Value[] {
+    const bound: Value[] = [];
+    let next = 0;
+    const isMethod = this.engine.classOfMethod.has(fn) && !fn.isStatic;
+    if (isMethod) {
+      bound[0] = self ?? CLEAN;
+      next = 1;
+    }
+    let extra: Label[] = [];
+    fn.params.forEach((p, i) => {
+      if (i < next) return;
+      if (p.kind === 'varargs') {
+        for (const a of args.slice(i - next + (isMethod ? 0 : 0))) extra = mergeLabels(extra, allLabels(a));
+        bound[i] = fromLabels(extra);
+        return;
+      }
+      if (p.kind === 'kwargs') {
+        let labels: Label[] = [];
+        for (const [name, v] of kwargs) if (!fn.params.some((q) => q.name === name)) labels = mergeLabels(labels, allLabels(v));
+        bound[i] = fromLabels(labels);
+        return;
+      }
+      const positional = args[i - next];
+      bound[i] = kwargs.get(p.name) ?? positional ?? (p.default ? this.eval(p.default, new Map()) : CLEAN);
+    });
+    if (call.splats.length > 0) {
+      const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, new Map()))), []);
+      for (let i = next; i < fn.params.length; i++) bound[i] = fromLabels(mergeLabels(allLabels(bound[i] ?? CLEAN), splat));
+    }
+    return bound;
+  }
+
+  /** Turn a callee's labels into the caller's: parameters become the arguments' taint. */
+  private instantiate(labels: readonly Label[], bound: Value[], call: CallExpr, target: FunctionIR): Label[] {
+    let out: Label[] = [];
+    for (const l of labels) {
+      if (l.origin === 'source') {
+        out = mergeLabels(out, [{ ...l, steps: [...l.steps, this.step(call.span, `returned by \`${target.name}()\``)] }]);
+        continue;
+      }
+      const arg = bound[l.param!];
+      if (!arg) continue;
+      let base: Value = arg;
+      if (l.field) {
+        const field = arg.fields?.get(`.${l.field}`);
+        if (field) base = field;
+        else if (arg.paramBase !== undefined) {
+          const p = arg.labels.find((x) => x.origin === 'param' && x.param === arg.paramBase && !x.field);
+          base = p ? fromLabels([{ ...p, field: l.field, what: `${p.what}.${l.field}` }]) : CLEAN;
+        } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFields.get(arg.cls)?.get(l.field) ?? []));
+        else base = fromLabels(arg.labels);
+      }
+      const paramName = target.params[l.param!]?.name ?? `#${l.param}`;
+      const enter = this.step(call.span, `passed as \`${l.field ? `${paramName}.${l.field}` : paramName}\` to \`${target.name}()\``);
+      const inner = l.steps.slice(1);
+      for (const c of allLabels(base)) {
+        out = mergeLabels(out, [{
+          ...c,
+          steps: [...c.steps, enter, ...inner].slice(0, 24),
+          sanitized: l.sanitized.size ? new Set([...c.sanitized, ...l.sanitized]) : c.sanitized,
+          lowered: c.lowered || l.lowered,
+        }]);
+      }
+    }
+    return out;
+  }
+
+  private applySinks(summary: Summary, bound: Value[], call: CallExpr, target: FunctionIR): void {
+    for (const hit of summary.sinks) {
+      for (const label of this.instantiate([hit.label], bound, call, target)) {
+        if (label.sanitized.has(hit.kind)) continue;
+        this.recordHit({ kind: hit.kind, label, sink: hit.sink });
+      }
+    }
+  }
+
+  private recordHit(hit: TaintHit): void {
+    const key = `${hit.kind}|${hit.sink.path}:${hit.sink.span.line}:${hit.sink.span.column}|${labelKey(hit.label)}`;
+    if (this.hitKeys.has(key)) return;
+    this.hitKeys.add(key);
+    if (hit.label.origin === 'source') this.sourceHits.push(hit);
+    else this.paramHits.push(hit);
+  }
+
+  private checkSinks(call: CallExpr, q: string | undefined, method: string | undefined, args: Value[], kwargs: Map<string, Value>, splat: Label[]): void {
+    const models = this.engine.sinksFor(q, method);
+    if (models.length === 0) return;
+    const conditional = models.filter((m) => m.when && this.conditionHolds(call, m));
+    const applicable = conditional.length > 0 ? conditional : models.filter((m) => !m.when);
+    for (const model of applicable) {
+      const positions = model.args ?? ['*'];
+      const checked: { expr: Expr | undefined; value: Value }[] = [];
+      for (const p of positions) {
+        if (p === '*') {
+          call.args.forEach((a, i) => checked.push({ expr: a, value: args[i]! }));
+          call.kwargs.forEach((k) => checked.push({ expr: k.value, value: kwargs.get(k.name)! }));
+        } else if (typeof p === 'number') {
+          const a = call.args[p];
+          if (a) checked.push({ expr: a, value: args[p]! });
+        } else {
+          const k = call.kwargs.find((x) => x.name === p);
+          if (k) checked.push({ expr: k.value, value: kwargs.get(p)! });
+        }
+      }
+      if (splat.length > 0) checked.push({ expr: call.splats[0], value: fromLabels(splat) });
+      for (const { expr, value } of checked) {
+        for (const label of allLabels(value)) {
+          if (label.sanitized.has(model.kind)) continue;
+          this.recordHit({
+            kind: model.kind,
+            label,
+            sink: {
+              path: this.module.path,
+              span: expr?.span ?? call.span,
+              callSpan: call.span,
+              callee: q ?? (method ? `.${method}()` : call.callee.span.text),
+              description: model.description,
+              statementLine: this.statementLine,
+            },
+          });
+        }
+      }
+    }
+  }
+
+  private conditionHolds(call: CallExpr, model: SinkModel): boolean {
+    const when = model.when!;
+    const kw = call.kwargs.find((k) => k.name === when.keyword);
+    if (!kw) return false;
+    const expected = when.equals === undefined ? true : when.equals;
+    const value = this.eval(kw.value, new Map());
+    return value.const === expected;
+  }
+}
+
+/** The env key an expression is stored under (`x`, `self.x` is stored on `self`). */
+function envKey(e: Expr): string | undefined {
+  if (e.k === 'name') return e.name;
+  return undefined;
+}
+
+function isConstantCollection(e: Expr): boolean {
+  if (e.k === 'container') return e.elements.every((x) => x.k === 'const');
+  if (e.k === 'name') return /^_*[A-Z][A-Z0-9_]*$/.test(e.name);
+  if (e.k === 'attr') return /^_*[A-Z][A-Z0-9_]*$/.test(e.attr);
+  return false;
+}
+
+function isConstantish(e: Expr): boolean {
+  return e.k === 'const' || isConstantCollection(e);
+}
+
+function isExitCall(e: Expr): boolean {
+  if (e.k !== 'call') return false;
+  return !!e.qname && EXITING_CALLS.has(e.qname);
+}
+
+function joinEnv(a: Env, b: Env): Env {
+  const out: Env = new Map(a);
+  for (const [k, v] of b) out.set(k, join(a.get(k), v));
+  return out;
+}
+
+function replaceEnv(target: Env, source: Env): void {
+  if (target === source) return;
+  target.clear();
+  for (const [k, v] of source) target.set(k, v);
+}

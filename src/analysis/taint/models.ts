@@ -1,0 +1,225 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
+
+/**
+ * Taint knowledge as data (models/<language>/<library>.yml): which expressions produce
+ * untrusted data (sources), which calls must not receive it (sinks, each with a kind),
+ * which calls make it safe for some kinds (sanitizers) and how data passes through library
+ * calls (summaries). Users add their own files through the `models` setting.
+ */
+
+export const SINK_KINDS = [
+  'command-injection',
+  'argument-injection',
+  'sql-injection',
+  'code-injection',
+  'path-injection',
+  'ssrf',
+  'xss',
+  'ldap-injection',
+  'xpath-injection',
+  'open-redirect',
+  'unsafe-deserialization',
+  'xxe',
+  'log-injection',
+  'header-injection',
+  'trust-boundary',
+] as const;
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+const sinkKind = z.enum(SINK_KINDS);
+/** Argument positions: a 0-based index, a keyword name, `*` (every argument) or `receiver`. */
+const argRef = z.union([z.number().int().min(0), z.string().min(1)]);
+
+/** How a model names code: a fully qualified callable/attribute, or a method on any receiver. */
+const target = {
+  /** Qualified name through imports: `subprocess.run`, `flask.request.args`. */
+  name: z.string().min(1).optional(),
+  /** A method name on any receiver whose qualified name is unknown (`execute` on a cursor). */
+  method: z.string().min(1).optional(),
+};
+
+const condition = z
+  .object({
+    /** The call must have this keyword argument... */
+    keyword: z.string().min(1),
+    /** ...with this constant value (default: true). */
+    equals: z.union([z.boolean(), z.string(), z.number(), z.null()]).optional(),
+  })
+  .strict();
+
+const sourceSchema = z
+  .object({
+    ...target,
+    /** `access`: reading the attribute or anything below it is the source; `call`: the call's result. */
+    on: z.enum(['access', 'call']).default('access'),
+    /** Parameter named so in a function (`request` in a Django view): `parameter.request.GET`. */
+    parameter: z.string().min(1).optional(),
+    /** remote: network clients; local: command line, environment, stdin, files. */
+    threat: z.enum(['remote', 'local']).default('remote'),
+    description: z.string().min(1),
+  })
+  .strict();
+
+const sinkSchema = z
+  .object({
+    ...target,
+    kind: sinkKind,
+    /** Which arguments must not be tainted (default: all). */
+    args: z.array(argRef).min(1).optional(),
+    when: condition.optional(),
+    description: z.string().min(1),
+  })
+  .strict();
+
+const sanitizerSchema = z
+  .object({
+    ...target,
+    /** The sink kinds the result is safe for; `all` for type conversions like `int`. */
+    kinds: z.union([z.literal('all'), z.array(sinkKind).min(1)]),
+    description: z.string().min(1),
+  })
+  .strict();
+
+const summarySchema = z
+  .object({
+    ...target,
+    /** Arguments whose taint reaches the result (`receiver` for the object of a method call). */
+    from: z.array(argRef).min(1),
+    description: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** Decorators that make a function a request handler whose parameters are remote input. */
+const handlerSchema = z
+  .object({
+    /** Decorator qualified name, or `*.route` for a method on any receiver. */
+    decorator: z.string().min(1),
+    description: z.string().min(1),
+  })
+  .strict();
+
+export const modelFileSchema = z
+  .object({
+    language: z.literal('python'),
+    library: z.string().min(1),
+    sources: z.array(sourceSchema).default([]),
+    sinks: z.array(sinkSchema).default([]),
+    sanitizers: z.array(sanitizerSchema).default([]),
+    summaries: z.array(summarySchema).default([]),
+    handlers: z.array(handlerSchema).default([]),
+  })
+  .strict();
+
+export type ModelFile = z.infer<typeof modelFileSchema>;
+export type SourceModel = z.infer<typeof sourceSchema> & { file: string };
+export type SinkModel = z.infer<typeof sinkSchema> & { file: string };
+export type SanitizerModel = z.infer<typeof sanitizerSchema> & { file: string };
+export type SummaryModel = z.infer<typeof summarySchema> & { file: string };
+export type HandlerModel = z.infer<typeof handlerSchema> & { file: string };
+
+export class ModelError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${message}`);
+    this.name = 'ModelError';
+  }
+}
+
+/** All models for one language, indexed for the engine's lookups. */
+export class ModelSet {
+  readonly sources: SourceModel[] = [];
+  readonly sinks: SinkModel[] = [];
+  readonly sanitizers: SanitizerModel[] = [];
+  readonly summaries: SummaryModel[] = [];
+  readonly handlers: HandlerModel[] = [];
+  readonly files: string[] = [];
+
+  add(file: string, model: ModelFile): void {
+    this.files.push(file);
+    for (const s of model.sources) this.sources.push({ ...s, file });
+    for (const s of model.sinks) this.sinks.push({ ...s, file });
+    for (const s of model.sanitizers) this.sanitizers.push({ ...s, file });
+    for (const s of model.summaries) this.summaries.push({ ...s, file });
+    for (const h of model.handlers) this.handlers.push({ ...h, file });
+  }
+}
+
+export const BUILTIN_MODEL_DIR = fileURLToPath(new URL('../../../models/python/', import.meta.url));
+
+/** Built-in models plus the user's files/folders (from the `models` setting). */
+export function loadModels(extra: readonly string[] = [], root = process.cwd()): ModelSet {
+  const set = new ModelSet();
+  const files = listModelFiles(BUILTIN_MODEL_DIR);
+  for (const entry of extra) {
+    const abs = resolve(root, entry);
+    let isDir: boolean;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch (error) {
+      throw new ModelError(abs, undefined, `cannot read model file: ${(error as Error).message}`);
+    }
+    files.push(...(isDir ? listModelFiles(abs) : [abs]));
+  }
+  for (const file of files) set.add(file, parseModelFile(file));
+  return set;
+}
+
+function listModelFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Parse and validate one model file; errors name the file and the line. */
+export function parseModelFile(file: string, text?: string): ModelFile {
+  let source: string;
+  try {
+    source = text ?? readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new ModelError(file, e.linePos?.[0].line, `invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const result = modelFileSchema.safeParse(doc.toJS());
+  if (result.success) {
+    for (const [i, entry] of [...result.data.sources, ...result.data.sinks, ...result.data.sanitizers, ...result.data.summaries].entries()) {
+      if (!entry.name && !entry.method && !('parameter' in entry && entry.parameter)) {
+        throw new ModelError(file, undefined, `entry ${i + 1} needs \`name\`, \`method\` or \`parameter\``);
+      }
+    }
+    return result.data;
+  }
+  const issue = result.error.issues[0]!;
+  const node = nodeAt(doc.contents as YamlNode | null, issue.path);
+  const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  throw new ModelError(file, line, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+}
+
+/** The deepest YAML node along a validation path, for its line number. */
+function nodeAt(root: YamlNode | null, path: readonly PropertyKey[]): YamlNode | null {
+  let node: YamlNode | null = root;
+  for (const key of path) {
+    if (isMap(node)) {
+      const next = node.get(String(key), true) as YamlNode | undefined;
+      if (!next) return node;
+      node = next;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const next = node.items[key] as YamlNode | undefined;
+      if (!next) return node;
+      node = next;
+    } else return node;
+  }
+  return node;
+}

@@ -1,0 +1,108 @@
+import type { ClassIR, FunctionIR, ModuleIR } from './ir.js';
+
+/**
+ * The whole scanned tree as one program: functions and classes indexed by qualified name,
+ * with suffix lookup so `from helpers import run` finds `examples/app/helpers.py`'s `run`
+ * whatever folder the scan started from.
+ */
+export class Program {
+  readonly functions = new Map<string, FunctionIR>();
+  readonly classes = new Map<string, ClassIR>();
+  /** Module of each function (by object). */
+  readonly moduleOf = new Map<FunctionIR, ModuleIR>();
+  private readonly bySuffix = new Map<string, (FunctionIR | ClassIR)[]>();
+  readonly modules: ModuleIR[];
+
+  constructor(modules: ModuleIR[]) {
+    this.modules = [...modules].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    for (const m of this.modules) {
+      this.moduleOf.set(m.top, m);
+      for (const fn of m.functions) {
+        this.moduleOf.set(fn, m);
+        this.functions.set(fn.qname, fn);
+        this.index(fn.qname, fn);
+      }
+      for (const cls of m.classes) {
+        this.classes.set(cls.qname, cls);
+        this.index(cls.qname, cls);
+      }
+    }
+  }
+
+  private index(qname: string, item: FunctionIR | ClassIR): void {
+    const parts = qname.split('.');
+    // Register every suffix with at least a module and a name (`mod.f`, `pkg.mod.f`, ...).
+    for (let i = 0; i < parts.length - 1; i++) {
+      const key = parts.slice(i).join('.');
+      const list = this.bySuffix.get(key);
+      if (list) list.push(item);
+      else this.bySuffix.set(key, [item]);
+    }
+  }
+
+  /**
+   * Find what a qualified name denotes. Exact names win; otherwise the unique suffix match,
+   * or among several the one whose module shares the longest path with the caller's.
+   */
+  lookup(qname: string, fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
+    const exact = this.functions.get(qname) ?? this.classes.get(qname);
+    if (exact) return exact;
+    const candidates = this.bySuffix.get(qname);
+    if (!candidates || candidates.length === 0) return undefined;
+    if (candidates.length === 1) return candidates[0];
+    const from = fromModule.moduleName.split('.');
+    let best: FunctionIR | ClassIR | undefined;
+    let bestScore = -1;
+    let tie = false;
+    for (const c of candidates) {
+      const parts = c.qname.split('.');
+      let score = 0;
+      while (score < parts.length && score < from.length && parts[score] === from[score]) score++;
+      if (score > bestScore) {
+        best = c;
+        bestScore = score;
+        tie = false;
+      } else if (score === bestScore) tie = true;
+    }
+    return tie ? undefined : best;
+  }
+
+  /** A method by name on a class or its bases (bases resolved by name within the program). */
+  method(cls: ClassIR, name: string, seen = new Set<ClassIR>()): FunctionIR | undefined {
+    if (seen.has(cls)) return undefined;
+    seen.add(cls);
+    const own = cls.methods.get(name);
+    if (own) return own;
+    const module = this.moduleOfClass(cls);
+    for (const base of cls.bases) {
+      const baseName = base.k === 'name' ? base.name : base.k === 'attr' ? exprDotted(base) : undefined;
+      if (!baseName || !module) continue;
+      const qualified = module.imports.get(baseName.split('.')[0]!)
+        ? `${module.imports.get(baseName.split('.')[0]!)}${baseName.slice(baseName.split('.')[0]!.length)}`
+        : `${module.moduleName}.${baseName}`;
+      const found = this.lookup(qualified, module);
+      if (found && 'methods' in found) {
+        const m = this.method(found, name, seen);
+        if (m) return m;
+      }
+    }
+    return undefined;
+  }
+
+  private readonly classModules = new Map<ClassIR, ModuleIR>();
+  moduleOfClass(cls: ClassIR): ModuleIR | undefined {
+    if (this.classModules.size === 0) {
+      for (const m of this.modules) for (const c of m.classes) this.classModules.set(c, m);
+    }
+    return this.classModules.get(cls);
+  }
+}
+
+function exprDotted(e: { k: string; name?: string; attr?: string; object?: unknown }): string | undefined {
+  if (e.k === 'name') return e.name;
+  if (e.k === 'attr' && e.object) {
+    const base = exprDotted(e.object as { k: string });
+    return base ? `${base}.${e.attr}` : undefined;
+  }
+  return undefined;
+}

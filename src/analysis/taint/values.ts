@@ -1,0 +1,135 @@
+import type { Constant, Span } from './ir.js';
+import type { ClassIR, FunctionIR } from './ir.js';
+import type { SinkKind } from './models.js';
+
+/** One step of a path, as the engine records it (file-local span plus its file). */
+export interface FlowStep {
+  path: string;
+  span: Span;
+  note: string;
+}
+
+/**
+ * Where tainted data came from: a modelled source, or — inside a function summary — a
+ * parameter (optionally one field of it, e.g. `self.cmd`) whose caller decides.
+ */
+export interface Label {
+  origin: 'source' | 'param';
+  /** source: the model's description; param: the parameter's name. */
+  what: string;
+  threat?: 'remote' | 'local';
+  param?: number;
+  field?: string;
+  /** The first step is the source (or the parameter); later ones follow the data. */
+  steps: readonly FlowStep[];
+  /** Sink kinds this data was made safe for on the way. */
+  sanitized: ReadonlySet<SinkKind>;
+  /** True once the data passed through a call we could not see into. */
+  lowered: boolean;
+}
+
+/** The abstract value of an expression: its taint, and what we know of its shape. */
+export interface Value {
+  labels: readonly Label[];
+  /** Known constant value (enables folding conditions and dead-branch pruning). */
+  const?: Constant;
+  /** Field-sensitive parts: `.attr` and `[key]` → value. */
+  fields?: ReadonlyMap<string, Value>;
+  /** Elements of a list/tuple whose positions are known. */
+  elems?: readonly Value[];
+  /** An instance of a class we analysed. */
+  cls?: ClassIR;
+  /** A function value (lambda, nested def, bound method). */
+  fn?: FunctionIR;
+  /** For a bound method: the receiver. */
+  self?: Value;
+  /** The value stands for parameter N of the function being summarised (fields read lazily). */
+  paramBase?: number;
+}
+
+export const MAX_LABELS = 6;
+export const MAX_STEPS = 14;
+
+export const CLEAN: Value = Object.freeze({ labels: [] }) as Value;
+
+export function constant(value: Constant): Value {
+  return { labels: [], const: value };
+}
+
+/** Identity of a label for de-duplication: origin and first step, not the path between. */
+export function labelKey(l: Label): string {
+  const s = l.steps[0];
+  return `${l.origin}|${l.what}|${l.param ?? ''}|${l.field ?? ''}|${s ? `${s.path}:${s.span.line}:${s.span.column}` : ''}|${[...l.sanitized].sort().join(',')}`;
+}
+
+export function mergeLabels(a: readonly Label[], b: readonly Label[]): Label[] {
+  if (b.length === 0) return a as Label[];
+  if (a.length === 0) return b as Label[];
+  const out = [...a];
+  const seen = new Set(a.map(labelKey));
+  for (const l of b) {
+    if (out.length >= MAX_LABELS) break;
+    const key = labelKey(l);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(l);
+    }
+  }
+  return out;
+}
+
+/** Every label in a value, including its fields and elements. */
+export function allLabels(v: Value, depth = 0): Label[] {
+  let out = v.labels as Label[];
+  if (depth > 4) return out;
+  if (v.fields) for (const f of v.fields.values()) out = mergeLabels(out, allLabels(f, depth + 1));
+  if (v.elems) for (const e of v.elems) out = mergeLabels(out, allLabels(e, depth + 1));
+  if (v.self) out = mergeLabels(out, allLabels(v.self, depth + 1));
+  return out;
+}
+
+export function isTainted(v: Value): boolean {
+  return allLabels(v).length > 0;
+}
+
+/** Join two values at a control-flow merge. */
+export function join(a: Value | undefined, b: Value | undefined): Value {
+  if (!a) return b ?? CLEAN;
+  if (!b || a === b) return a;
+  const out: Value = { labels: mergeLabels(a.labels, b.labels) };
+  if (a.const !== undefined && b.const !== undefined && a.const === b.const) out.const = a.const;
+  if (a.fields || b.fields) {
+    const fields = new Map<string, Value>();
+    for (const [k, v] of a.fields ?? []) fields.set(k, join(v, b.fields?.get(k)));
+    for (const [k, v] of b.fields ?? []) if (!fields.has(k)) fields.set(k, v);
+    out.fields = fields;
+  }
+  if (a.elems && b.elems && a.elems.length === b.elems.length) out.elems = a.elems.map((e, i) => join(e, b.elems![i]));
+  else if (a.elems || b.elems) out.labels = mergeLabels(out.labels, mergeLabels(a.elems ? allLabels({ labels: [], elems: a.elems }) : [], b.elems ? allLabels({ labels: [], elems: b.elems }) : []));
+  if (a.cls === b.cls) out.cls = a.cls;
+  if (a.fn === b.fn) out.fn = a.fn;
+  if (a.paramBase !== undefined && a.paramBase === b.paramBase) out.paramBase = a.paramBase;
+  return out;
+}
+
+/** The same taint, one step further along. */
+export function withStep(v: Value, step: FlowStep): Value {
+  if (v.labels.length === 0 && !v.fields && !v.elems) return v;
+  const extend = (l: Label): Label => (l.steps.length >= MAX_STEPS ? l : { ...l, steps: [...l.steps, step] });
+  return {
+    ...v,
+    labels: v.labels.map(extend),
+    fields: v.fields ? new Map([...v.fields].map(([k, f]) => [k, withStep(f, step)])) : undefined,
+    elems: v.elems?.map((e) => withStep(e, step)),
+  };
+}
+
+/** Flatten to a plain tainted value (shape forgotten). */
+export function flatten(v: Value): Value {
+  const labels = allLabels(v);
+  return labels === v.labels && !v.fields && !v.elems ? v : { labels };
+}
+
+export function fromLabels(labels: readonly Label[]): Value {
+  return labels.length === 0 ? CLEAN : { labels };
+}
