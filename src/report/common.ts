@@ -104,10 +104,6 @@ export function ruleIndex(report: Report): Map<string, RuleSummary> {
   return new Map(report.rules.map((r) => [r.id, r]));
 }
 
-export function cweLabel(c: CweRef): string {
-  return `CWE-${c.id}`;
-}
-
 export function cweUrl(id: number): string {
   return `https://cwe.mitre.org/data/definitions/${id}.html`;
 }
@@ -166,4 +162,25 @@ export function neutralise(text: string, singleLine = false): string {
   let out = text.replace(/\r\n?/g, '\n');
   if (singleLine) out = out.replace(/\n+/g, ' ');
   return out.replace(UNSAFE_CHAR_GLOBAL, escapeChar);
+}
+
+/** By path, line, kind and message (the order machine formats use). */
+export function diagnosticsByLocation(report: Report): Diagnostic[] {
+  return [...report.diagnostics].sort(
+    (a, b) =>
+      compareStrings(a.path, b.path) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      compareStrings(a.level, b.level) ||
+      compareStrings(a.kind, b.kind) ||
+      compareStrings(a.message, b.message),
+  );
+}
+
+export function rulesById(report: Report): RuleSummary[] {
+  return [...report.rules].sort((a, b) => compareStrings(a.id, b.id));
+}
+
+/** "CWE-707 Improper Neutralization", or "unknown pillar" when the catalogue gave none (id 0). */
+export function pillarLabel(p: CweRef): string {
+  return p.id > 0 ? `CWE-${p.id} ${p.name}` : p.name || 'unknown pillar';
 }

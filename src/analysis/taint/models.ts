@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../util/package-root.js';
 import { z } from 'zod';
 import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
 
@@ -151,7 +151,7 @@ export class ModelSet {
   }
 }
 
-export const BUILTIN_MODEL_DIR = fileURLToPath(new URL('../../../models/python/', import.meta.url));
+export const BUILTIN_MODEL_DIR = join(packageRoot(), 'models', 'python');
 
 /** Built-in models plus the user's files/folders (from the `models` setting). */
 export function loadModels(extra: readonly string[] = [], root = process.cwd()): ModelSet {

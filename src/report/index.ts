@@ -1,0 +1,48 @@
+/**
+ * Reporter registry. Each reporter turns a finished Report into one string (ending in a newline);
+ * reporters never read files, the clock or the environment, so equal reports give equal bytes.
+ */
+import type { Report } from '../findings/types.js';
+import { jsonReporter } from './json.js';
+import { markdownReporter } from './markdown.js';
+import { sarifReporter } from './sarif.js';
+import { textReporter } from './text.js';
+
+export interface ReportOptions {
+  /** ANSI colours (text reporter only); off means the output holds no escape codes at all. */
+  color: boolean;
+  /**
+   * Reserved for findings rejected by a later triage stage. The Report type carries no rejected
+   * findings yet, so no reporter shows anything for it today.
+   */
+  showRejected?: boolean;
+  /** Text reporter: more stats in the header, rule references and fingerprints per finding. */
+  verbose?: boolean;
+}
+
+export interface Reporter {
+  name: string;
+  /** Conventional file extension, with the dot. */
+  extension: string;
+  render(report: Report, options: ReportOptions): string;
+}
+
+export type ReporterName = 'text' | 'json' | 'sarif' | 'markdown';
+
+export const reporters: Record<ReporterName, Reporter> = {
+  text: textReporter,
+  json: jsonReporter,
+  sarif: sarifReporter,
+  markdown: markdownReporter,
+};
+
+export const reporterNames: string[] = Object.keys(reporters);
+
+export function getReporter(name: string): Reporter | undefined {
+  return Object.prototype.hasOwnProperty.call(reporters, name) ? reporters[name as ReporterName] : undefined;
+}
+
+export { renderText } from './text.js';
+export { toJsonReport, type JsonReport } from './json.js';
+export { toSarif } from './sarif.js';
+export { renderMarkdown } from './markdown.js';

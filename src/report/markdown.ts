@@ -1,0 +1,182 @@
+/**
+ * Markdown for a pull-request comment. Everything that comes from the scanned code or from
+ * messages quoting it is escaped: it cannot open HTML, break a table or a code fence, or
+ * mention people and issues.
+ */
+import { NO_DEFECTS_VERDICT } from '../findings/types.js';
+import type { Diagnostic, Finding, Report, RuleSummary, TraceStep } from '../findings/types.js';
+import {
+  SEVERITIES_DESC,
+  capitalise,
+  cweUrl,
+  findingsBySeverity,
+  formatCount,
+  incompletelyAnalysedFiles,
+  neutralise,
+  pillarCounts,
+  pillarLabel,
+  plural,
+  ruleIndex,
+  sentences,
+  severityCounts,
+  sortedDiagnostics,
+} from './common.js';
+import type { ReportOptions, Reporter } from './index.js';
+
+export const markdownReporter: Reporter = {
+  name: 'markdown',
+  extension: '.md',
+  render(report: Report, options: ReportOptions): string {
+    return renderMarkdown(report, options);
+  },
+};
+
+const ZWSP = '&#8203;';
+
+/**
+ * Escapes text for inline Markdown (also inside table cells): HTML-significant characters become
+ * entities, Markdown punctuation is backslash-escaped, `@name` and `#123` get a zero-width space so
+ * GitHub does not notify anyone or cross-link issues, and newlines become spaces.
+ */
+export function escapeMarkdown(text: string): string {
+  return neutralise(text, true)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~!#{}]/g, (ch) => `\\${ch}`)
+    .replace(/@/g, `@${ZWSP}`)
+    .replace(/\\#(?=\w)/g, `#${ZWSP}`);
+}
+
+/**
+ * Inline text whose `backtick` spans (how rule docs and messages quote code) become real code spans;
+ * everything else is escaped. Unbalanced backticks are escaped like any other character. Either way
+ * every piece is inert: escaped text or a literal code span.
+ */
+export function inlineMarkdown(text: string): string {
+  const parts = neutralise(text, true).split('`');
+  if (parts.length % 2 === 0) return escapeMarkdown(text);
+  return parts.map((p, i) => (i % 2 === 0 ? escapeMarkdown(p) : p.length > 0 ? inlineCode(p) : escapeMarkdown('``'))).join('');
+}
+
+/** Inline code span that survives backticks in the content (CommonMark: a longer delimiter run). */
+export function inlineCode(text: string): string {
+  const t = neutralise(text, true);
+  const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') || (t.startsWith(' ') && t.endsWith(' ') && t.trim()) ? ' ' : '';
+  return `${ticks}${pad}${t}${pad}${ticks}`;
+}
+
+/** Fenced code block whose fence is longer than any backtick run inside. */
+export function codeBlock(code: string, lang = ''): string {
+  const t = neutralise(code);
+  const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${t}\n${fence}`;
+}
+
+/** Table cell text: escaped, and `|` must be escaped even inside code spans. */
+function cell(text: string): string {
+  return escapeMarkdown(text);
+}
+
+export function renderMarkdown(report: Report, _options: ReportOptions): string {
+  const findings = findingsBySeverity(report);
+  const rules = ruleIndex(report);
+  const out: string[] = [];
+
+  if (findings.length === 0) {
+    out.push(NO_DEFECTS_VERDICT);
+  } else {
+    out.push(`**secreview: ${plural(findings.length, 'security defect')} found**`);
+    out.push('', ...summaryTable(findings));
+  }
+
+  findings.forEach((f, i) => {
+    out.push('', ...renderFinding(f, i + 1, rules.get(f.ruleId)));
+  });
+
+  out.push('', ...footer(report));
+  return `${out.join('\n')}\n`;
+}
+
+function summaryTable(findings: readonly Finding[]): string[] {
+  const header = ['Pillar', ...SEVERITIES_DESC.map(capitalise), 'Total'];
+  const rows = [`| ${header.join(' | ')} |`, `| --- |${' ---: |'.repeat(header.length - 1)}`];
+  for (const p of pillarCounts(findings)) {
+    const counts = SEVERITIES_DESC.map((s) => String(p.bySeverity[s]));
+    rows.push(`| ${cell(pillarLabel(p.pillar))} | ${counts.join(' | ')} | ${p.total} |`);
+  }
+  const totals = severityCounts(findings);
+  rows.push(`| **Total** | ${SEVERITIES_DESC.map((s) => String(totals[s])).join(' | ')} | ${findings.length} |`);
+  return rows;
+}
+
+function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined): string[] {
+  const out: string[] = [];
+  const [primary, ...others] = f.cwe;
+  const cweHeading = primary ? `CWE-${primary.id}` : 'CWE unknown';
+  out.push(`### ${n}. ${cweHeading} — ${inlineMarkdown(f.title)}`);
+
+  const meta = [`**${capitalise(f.severity)} severity · ${f.confidence} confidence**`, `rule ${inlineCode(f.ruleId)}`];
+  if (primary) meta.push(`[CWE-${primary.id}](${cweUrl(primary.id)}) ${escapeMarkdown(primary.name)}`);
+  if (others.length > 0) meta.push(`also ${others.map((o) => `[CWE-${o.id}](${cweUrl(o.id)}) ${escapeMarkdown(o.name)}`).join(', ')}`);
+  meta.push(`pillar ${f.pillar.id > 0 ? `[CWE-${f.pillar.id}](${cweUrl(f.pillar.id)}) ${escapeMarkdown(f.pillar.name)}` : escapeMarkdown(pillarLabel(f.pillar))}`);
+  out.push('', meta.join(' · '));
+
+  out.push('', `**Location:** ${inlineCode(`${f.location.path}:${f.location.startLine}`)}`);
+  if (f.snippet.length > 0) out.push('', codeBlock(f.snippet, rule?.language || 'python'));
+
+  out.push('', `**Description:** ${inlineMarkdown(sentences(f.message, rule?.description))}`);
+  if (rule?.whyItMatters) out.push('', `**Why it matters:** ${inlineMarkdown(rule.whyItMatters)}`);
+  out.push('', `**Solution:** ${inlineMarkdown(f.fix || rule?.fix.guidance || '')}`);
+  if (rule?.fix.before && rule.fix.after) {
+    const lang = rule.language || 'python';
+    out.push('', 'Before:', '', codeBlock(rule.fix.before, lang), '', 'After:', '', codeBlock(rule.fix.after, lang));
+  }
+
+  if (f.trace && f.trace.length > 0) {
+    out.push('', `<details><summary>Data flow (${plural(f.trace.length, 'step')})</summary>`, '');
+    f.trace.forEach((step, i) => out.push(traceItem(step, i + 1)));
+    out.push('', '</details>');
+  }
+  return out;
+}
+
+function traceItem(step: TraceStep, n: number): string {
+  const loc = step.location;
+  const note = step.note.trim() ? ` — ${inlineMarkdown(step.note)}` : '';
+  return `${n}. **${step.kind}** ${inlineCode(`${loc.path}:${loc.startLine}:${loc.startColumn}`)} ${inlineCode(step.expression)}${note}`;
+}
+
+function footer(report: Report): string[] {
+  const s = report.stats;
+  const out: string[] = [];
+  const incomplete = incompletelyAnalysedFiles(report);
+  if (incomplete.length > 0) {
+    out.push(
+      `> [!WARNING]`,
+      `> ${plural(incomplete.length, 'file')} could not be fully analysed, so defects in ${incomplete.length === 1 ? 'it' : 'them'} may be missed; see the diagnostics below.`,
+      '',
+    );
+  }
+  const hidden: string[] = [];
+  if (s.suppressed > 0) hidden.push(`${formatCount(s.suppressed)} suppressed`);
+  if (s.belowThreshold > 0) hidden.push(`${formatCount(s.belowThreshold)} below the reporting threshold`);
+  out.push(
+    `<sub>secreview ${escapeMarkdown(report.tool.version)} scanned ${plural(s.filesScanned, 'file')} (${formatCount(s.lines)} ${s.lines === 1 ? 'line' : 'lines'})${hidden.length > 0 ? `; not shown: ${hidden.join(', ')}` : ''}.</sub>`,
+  );
+  const diagnostics = sortedDiagnostics(report);
+  if (diagnostics.length > 0) {
+    out.push('', `<details><summary>Diagnostics (${diagnostics.length})</summary>`, '');
+    for (const d of diagnostics) out.push(diagnosticItem(d));
+    out.push('', '</details>');
+  }
+  return out;
+}
+
+function diagnosticItem(d: Diagnostic): string {
+  const where = d.path ? `${inlineCode(d.line ? `${d.path}:${d.line}` : d.path)}: ` : '';
+  return `- **${d.level}** ${where}${d.kind}: ${inlineMarkdown(d.message)}`;
+}

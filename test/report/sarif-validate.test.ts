@@ -1,0 +1,165 @@
+/**
+ * Validates our SARIF with Microsoft's SARIF Multitool (devDependency @microsoft/sarif-multitool),
+ * the validator GitHub and Azure DevOps are built around. This test fails, with a clear message,
+ * if the binary is missing or cannot run: a validator that did not run must not look like a pass.
+ *
+ * Two traps of the multitool are guarded against:
+ * - `validate` exits 0 even when it finds errors, so the test reads its output log;
+ * - a log it cannot deserialise (e.g. an unknown enum value) makes `validate` report nothing at
+ *   all, so each file is also put through `rewrite`, which does fail loudly on such input.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import type * as Sarif from 'sarif';
+import { sarifReporter } from '../../src/report/sarif.js';
+import type { Report } from '../../src/findings/types.js';
+import { SHELL_FINDING, SHELL_RULE, SQL_FINDING, DIAGNOSTICS, emptyReport, finding, fullReport, makeReport } from './helpers.js';
+
+const PACKAGES = fileURLToPath(new URL('../../node_modules/@microsoft/', import.meta.url));
+
+function multitoolPath(): string {
+  const byPlatform: Record<string, string> = {
+    linux: 'sarif-multitool-linux/Sarif.Multitool',
+    darwin: 'sarif-multitool-darwin/Sarif.Multitool',
+    win32: 'sarif-multitool-win32/Sarif.Multitool.exe',
+  };
+  const relative = byPlatform[process.platform];
+  if (!relative) throw new Error(`SARIF Multitool: no binary for platform ${process.platform}`);
+  const path = join(PACKAGES, relative);
+  if (!existsSync(path)) {
+    throw new Error(`SARIF Multitool binary not found at ${path}; run \`npm ci\` (devDependency @microsoft/sarif-multitool 5.7.0)`);
+  }
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new Error(`SARIF Multitool at ${path} is not executable by this user (check its file mode)`);
+  }
+  return path;
+}
+
+interface ToolRun {
+  status: number | null;
+  output: string;
+}
+
+function runMultitool(args: string[]): ToolRun {
+  const bin = multitoolPath();
+  const res = spawnSync(bin, args, {
+    encoding: 'utf8',
+    timeout: 120_000,
+    // ICU may be missing in slim containers; the multitool needs no culture data.
+    env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+  });
+  if (res.error) throw new Error(`SARIF Multitool could not be started (${bin} ${args.join(' ')}): ${res.error.message}`);
+  return { status: res.status, output: `${res.stdout ?? ''}${res.stderr ?? ''}` };
+}
+
+interface Issue {
+  level: string;
+  ruleId: string;
+  text: string;
+}
+
+let dir: string;
+
+/**
+ * `validate <file> --output <log>`; returns the issues the multitool found. Its default level
+ * filter is Error;Warning (notes, such as the network reachability check of URIs, are not run).
+ */
+function validate(name: string, content: string): Issue[] {
+  const input = join(dir, `${name}.sarif`);
+  const out = join(dir, `${name}.validation.sarif`);
+  writeFileSync(input, content);
+  const res = runMultitool(['validate', input, '--output', out, '--log', 'ForceOverwrite']);
+  if (res.status !== 0 || !existsSync(out)) {
+    throw new Error(`SARIF Multitool validate failed (exit ${res.status}) for ${name}:\n${res.output}`);
+  }
+  const log = JSON.parse(readFileSync(out, 'utf8')) as Sarif.Log;
+  const validationRun = log.runs[0]!;
+  const toolErrors = (validationRun.invocations ?? []).flatMap((i) => (i.toolExecutionNotifications ?? []).filter((n) => n.level === 'error'));
+  if (toolErrors.length > 0 || validationRun.invocations?.[0]?.executionSuccessful === false) {
+    throw new Error(`SARIF Multitool did not complete for ${name}:\n${JSON.stringify(toolErrors, null, 2)}\n${res.output}`);
+  }
+  const rules = validationRun.tool.driver.rules ?? [];
+  return (validationRun.results ?? []).map((r) => ({
+    // A result without level takes its rule's default, and SARIF's default is warning.
+    level: r.level ?? (r.ruleIndex !== undefined ? rules[r.ruleIndex]?.defaultConfiguration?.level : undefined) ?? 'warning',
+    ruleId: r.ruleId ?? '?',
+    text: res.output.split('\n').find((l) => l.includes(r.ruleId ?? '\u0000')) ?? JSON.stringify(r.message),
+  }));
+}
+
+/** `rewrite` deserialises the log with the SARIF SDK; it fails if the log does not fit the object model. */
+function roundTrip(name: string, content: string, results: number): void {
+  const input = join(dir, `${name}.sarif`);
+  const out = join(dir, `${name}.rewritten.sarif`);
+  writeFileSync(input, content);
+  const res = runMultitool(['rewrite', input, '--output', out, '--log', 'ForceOverwrite']);
+  if (res.status !== 0) throw new Error(`SARIF SDK could not read ${name} (exit ${res.status}):\n${res.output.slice(0, 2000)}`);
+  const rewritten = JSON.parse(readFileSync(out, 'utf8')) as Sarif.Log;
+  expect(rewritten.runs[0]!.results ?? []).toHaveLength(results);
+}
+
+function check(name: string, report: Report): void {
+  const sarif = sarifReporter.render(report, { color: false });
+  const issues = validate(name, sarif);
+  const errors = issues.filter((i) => i.level === 'error');
+  const warnings = issues.filter((i) => i.level === 'warning');
+  expect(errors.map((e) => e.text), `SARIF Multitool errors in ${name}`).toEqual([]);
+  expect(warnings.map((w) => w.text), `SARIF Multitool warnings in ${name}`).toEqual([]);
+  roundTrip(name, sarif, report.findings.length);
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'secreview-sarif-'));
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SARIF Multitool validation', () => {
+  it('the multitool runs and catches errors (so a clean result below means something)', () => {
+    const sarif = JSON.parse(sarifReporter.render(fullReport(), { color: false })) as Sarif.Log;
+    const run = sarif.runs[0]!;
+    run.originalUriBaseIds!['%SRCROOT%']!.uri = 'file:///home/dev/shop'; // no trailing slash
+    run.results![0]!.ruleIndex = 99;
+    const issues = validate('broken', JSON.stringify(sarif, null, 2));
+    const errorRules = issues.filter((i) => i.level === 'error').map((i) => i.ruleId);
+    expect(errorRules).toContain('SARIF1004');
+    expect(errorRules).toContain('SARIF1009');
+
+    const badEnum = sarifReporter.render(fullReport(), { color: false }).replace('"kind": "fail"', '"kind": "failure"');
+    expect(() => roundTrip('bad-enum', badEnum, 4)).toThrow(/could not read/);
+  });
+
+  it('validates a full report: several findings, a trace, a path with a space and non-ASCII characters, diagnostics', () => {
+    check('full', fullReport());
+  });
+
+  it('validates an empty report', () => {
+    check('empty', emptyReport());
+  });
+
+  it('validates awkward paths, a missing rule summary, a config error and a finding at a line start', () => {
+    const odd = [
+      finding(SHELL_RULE, 'weird dir/#1 ?.py', 1, 'os.system(cmd)', 'cmd', 'runs `cmd` through a shell.'),
+      finding(SHELL_RULE, '/outside/root/tool.py', 3, 'cmd', 'cmd', 'runs `cmd`.'),
+      { ...SHELL_FINDING, ruleId: 'python/unknown-to-report', location: { ...SHELL_FINDING.location, path: 'ü/ß.py' } },
+      SQL_FINDING,
+    ];
+    check(
+      'odd',
+      makeReport({
+        findings: odd,
+        rules: [SHELL_RULE],
+        root: '/srv/my projects/café',
+        diagnostics: [...DIAGNOSTICS, { kind: 'config-error', level: 'error', path: '', message: 'bad setting' }],
+      }),
+    );
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, it, expect } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BUILTIN_MODEL_DIR,
+  ModelError,
+  SINK_KINDS,
+  loadModels,
+  parseModelFile,
+  type ModelSet,
+} from '../../src/analysis/taint/models.js';
+import { tempTree } from '../support/tmp.js';
+
+const models: ModelSet = loadModels();
+
+/** The thrown ModelError (fails the test if nothing or something else is thrown). */
+function modelError(fn: () => unknown): ModelError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ModelError);
+    return error as ModelError;
+  }
+  throw new Error('expected a ModelError');
+}
+
+describe('built-in Python models', () => {
+  it('loads every file in models/python without error', () => {
+    const ymls = readdirSync(BUILTIN_MODEL_DIR).filter((f) => /\.ya?ml$/.test(f));
+    expect(ymls.length).toBeGreaterThan(5);
+    expect(models.files.map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(ymls.sort());
+    for (const list of [models.sources, models.sinks, models.sanitizers, models.summaries]) expect(list.length).toBeGreaterThan(0);
+    expect(models.handlers.length).toBeGreaterThan(0);
+  });
+
+  it('contains the key entries', () => {
+    const shell = models.sinks.find((s) => s.name === 'subprocess.run' && s.kind === 'command-injection');
+    expect(shell?.when?.keyword).toBe('shell');
+    expect(shell?.when?.equals).toBe(true);
+    expect(shell?.args).toEqual(expect.arrayContaining([0, 'args']));
+    const list = models.sinks.find((s) => s.name === 'subprocess.run' && s.kind === 'argument-injection');
+    expect(list).toBeDefined();
+    expect(list?.when).toBeUndefined();
+    expect(models.sinks.find((s) => s.name === 'os.system')?.kind).toBe('command-injection');
+    expect(models.sinks.find((s) => s.method === 'execute')?.kind).toBe('sql-injection');
+    expect(models.sinks.find((s) => s.name === 'requests.get')?.args).toEqual([0, 'url']);
+
+    const args = models.sources.find((s) => s.name === 'flask.request.args');
+    expect(args).toMatchObject({ on: 'access', threat: 'remote' });
+    expect(models.sources.find((s) => s.name === 'sys.argv')?.threat).toBe('local');
+    expect(models.sources.find((s) => s.name === 'input')).toMatchObject({ on: 'call', threat: 'local' });
+    expect(models.sources.find((s) => s.parameter === 'request' && s.name === 'request.GET')).toBeDefined();
+
+    const quote = models.sanitizers.find((s) => s.name === 'shlex.quote');
+    expect(quote?.kinds).toContain('command-injection');
+    // shlex.quote('--output=x') is unchanged: no protection against option injection.
+    expect(quote?.kinds).not.toContain('argument-injection');
+    expect(models.sanitizers.find((s) => s.name === 'int')?.kinds).toBe('all');
+
+    expect(models.summaries.find((s) => s.name === 'os.path.join')?.from).toEqual(['*']);
+    expect(models.summaries.find((s) => s.method === 'format')?.from).toEqual(expect.arrayContaining(['receiver', '*']));
+    expect(models.handlers.map((h) => h.decorator)).toEqual(expect.arrayContaining(['*.route', '*.get', '*.post']));
+  });
+
+  it('has a sink for every sink kind', () => {
+    const kinds = new Set(models.sinks.map((s) => s.kind));
+    const missing = SINK_KINDS.filter((k) => !kinds.has(k));
+    expect(missing).toEqual([]);
+  });
+
+  it('keeps out what is deliberately not a sink or sanitizer', () => {
+    expect(models.sinks.find((s) => s.name === 'yaml.safe_load')).toBeUndefined();
+    expect(models.sinks.find((s) => s.name?.startsWith('xml.etree.'))).toBeUndefined();
+    expect(models.sinks.find((s) => s.method === 'get' || s.method === 'info')).toBeUndefined();
+    // An IPv6 scope id is kept verbatim ('fe80::1%$(id)' is a valid address).
+    expect(models.sanitizers.find((s) => s.name === 'ipaddress.ip_address')).toBeUndefined();
+    expect(models.sanitizers.find((s) => s.name === 'os.path.realpath')).toBeUndefined();
+    expect(models.sanitizers.find((s) => s.name === 're.escape')).toBeUndefined();
+  });
+
+  it('has no duplicate entries', () => {
+    const key = (e: object): string => JSON.stringify({ ...e, file: undefined, description: undefined });
+    const target = (e: { name?: string; method?: string; parameter?: string }): string => JSON.stringify([e.parameter, e.name, e.method]);
+    const dups = (keys: string[]): string[] => keys.filter((k, i) => keys.indexOf(k) !== i);
+    expect(dups(models.sources.map((s) => target(s) + s.on))).toEqual([]);
+    expect(dups(models.sinks.map((s) => key({ ...s, args: undefined })))).toEqual([]);
+    expect(dups(models.sanitizers.map(target))).toEqual([]);
+    expect(dups(models.summaries.map(target))).toEqual([]);
+    expect(dups(models.handlers.map((h) => h.decorator))).toEqual([]);
+  });
+
+  it('uses well-formed argument references', () => {
+    const entries = [
+      ...models.sinks.map((s) => ({ entry: s, refs: s.args ?? [] })),
+      ...models.summaries.map((s) => ({ entry: s, refs: s.from })),
+    ];
+    for (const { entry, refs } of entries) {
+      for (const ref of refs) {
+        if (typeof ref === 'number') continue;
+        expect(ref, `${entry.file}: ${entry.name ?? entry.method}`).toMatch(/^(\*|receiver|[A-Za-z_][A-Za-z0-9_]*)$/);
+        if (ref === 'receiver') expect(entry.method, `${entry.file}: receiver on ${entry.name}`).toBeDefined();
+      }
+    }
+    for (const s of models.sources) if (s.parameter) expect(s.name?.startsWith(`${s.parameter}.`)).toBe(true);
+  });
+});
+
+describe('parseModelFile errors', () => {
+  const badKind = [
+    'language: python',
+    'library: bad',
+    'sinks:',
+    '  - name: os.system',
+    '    args: [0]',
+    '    description: runs a shell command',
+    '    kind: shell-injection',
+    '',
+  ].join('\n');
+
+  it('names the file and the line of a schema error (file on disk)', () => {
+    const root = tempTree({ 'bad.yml': badKind });
+    const file = join(root, 'bad.yml');
+    const error = modelError(() => parseModelFile(file));
+    expect(error.file).toBe(file);
+    expect(error.line).toBe(7);
+    expect(error.message).toContain(`${file}:7: sinks.0.kind`);
+  });
+
+  it('names the file and the line of a schema error (text given)', () => {
+    const error = modelError(() => parseModelFile('my-models.yml', badKind));
+    expect(error.message).toMatch(/^my-models\.yml:7: /);
+  });
+
+  it('names the line of a missing field', () => {
+    const text = ['language: python', 'library: bad', 'sanitizers:', '  - name: int', '    kinds: all', '    description: integer', '  - name: float', '    kinds: all', ''].join('\n');
+    const error = modelError(() => parseModelFile('missing.yml', text));
+    // sanitizers.1.description is missing: reported at the entry (line 7).
+    expect(error.message).toMatch(/^missing\.yml:7: sanitizers\.1\.description/);
+  });
+
+  it('names the file and the line of invalid YAML', () => {
+    const text = ['language: python', 'library: bad', 'sinks:', '  - name: os.system', '    name: os.popen', ''].join('\n');
+    const error = modelError(() => parseModelFile('dup.yml', text));
+    expect(error.message).toMatch(/^dup\.yml:5: invalid YAML/);
+    const unclosed = modelError(() => parseModelFile('open.yml', 'language: python\nlibrary: x\nsinks: [\n'));
+    expect(unclosed.message).toMatch(/^open\.yml:\d+: invalid YAML/);
+    expect(unclosed.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it('loads user model files and folders after the built-in ones, and names a bad one', () => {
+    const own = ['language: python', 'library: acme', 'sinks:', '  - name: acme.run', '    kind: command-injection', '    args: [0]', '    description: runs a shell command', ''].join('\n');
+    const root = tempTree({ 'models/acme.yml': own, 'one.yaml': own.replace('acme.run', 'acme.run2'), 'broken.yml': badKind });
+    const set = loadModels(['models', 'one.yaml'], root);
+    expect(set.sinks.filter((s) => s.name?.startsWith('acme.run')).map((s) => s.name)).toEqual(['acme.run', 'acme.run2']);
+    expect(set.sinks.length).toBe(models.sinks.length + 2);
+    expect(() => loadModels(['broken.yml'], root)).toThrow(`${join(root, 'broken.yml')}:7:`);
+    expect(() => loadModels(['nope.yml'], root)).toThrow(ModelError);
+  });
+});
