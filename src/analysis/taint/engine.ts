@@ -26,12 +26,14 @@ interface Summary {
   sinks: TaintHit[];
   /** Labels written to `self.<field>`. */
   selfWrites: Map<string, Label[]>;
+  /** Every `self.<field>` the function assigns, tainted or not. */
+  selfAssigned: ReadonlySet<string>;
   key: string;
 }
 
 type Env = Map<string, Value>;
 
-const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), key: '' };
+const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), selfAssigned: new Set(), key: '' };
 const MAX_ANALYSES_PER_FUNCTION = 8;
 const MAX_INLINE_DEPTH = 3;
 const EXITING_CALLS = new Set(['sys.exit', 'exit', 'quit', 'flask.abort', 'os._exit', 'os.abort']);
@@ -171,7 +173,7 @@ class TaintEngine {
     const parameterHits: { fn: FunctionIR; hit: TaintHit }[] = [];
     for (const fn of order) {
       const s = this.summaries.get(fn);
-      for (const hit of s?.sinks ?? []) parameterHits.push({ fn, hit });
+      for (const hit of s?.sinks ?? []) if (!this.ownedCleanField(fn, hit.label)) parameterHits.push({ fn, hit });
     }
     return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses } };
   }
@@ -185,12 +187,12 @@ class TaintEngine {
     const handler = this.isRequestHandler(fn, module);
     fn.params.forEach((p, i) => {
       if (handler && !(i === 0 && this.classOfMethod.has(fn) && !fn.isStatic)) {
-        env.set(p.name, a.sourceValue(`request parameter \`${p.name}\``, 'remote', fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``));
+        env.set(p.name, a.sourceValue(`request parameter \`${p.name}\``, 'remote', p.span ?? fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``));
       } else {
         env.set(p.name, a.paramValue(i, p.name));
       }
     });
-    a.execBlock(fn.body, env);
+    if (a.execBlock(fn.body, env) === 'normal') a.noteExit(env);
     if (fn === module.top) this.globals.set(module, env);
     const summary = a.summary();
     this.hitsByFunction.set(fn, a.sourceHits);
@@ -216,6 +218,29 @@ class TaintEngine {
     const previous = this.summaries.get(fn);
     this.summaries.set(fn, summary);
     return fieldsChanged || !previous || previous.key !== summary.key || (fn === module.top);
+  }
+
+  /**
+   * A method's `self.<field>` whose value the class itself decides: assigned by its methods
+   * (or its bases'), never with data from a parameter or a source. Such a field does not
+   * come from a caller, so a parameter-based hit on it is no finding (`self.cmd = "ls"` in
+   * `__init__`, `os.system(self.cmd)` in another method).
+   */
+  private ownedCleanField(fn: FunctionIR, label: Label): boolean {
+    if (label.origin !== 'param' || label.param !== 0 || !label.field || fn.isStatic) return false;
+    const cls = this.classOfMethod.get(fn);
+    if (!cls) return false;
+    const field = label.field.split('.')[0]!;
+    let assigned = false;
+    for (const c of this.program.ancestors(cls)) {
+      for (const m of c.methods.values()) {
+        const s = this.summaries.get(m);
+        if (!s) continue;
+        if (s.selfWrites.has(field)) return false;
+        if (s.selfAssigned.has(field)) assigned = true;
+      }
+    }
+    return assigned;
   }
 
   isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
@@ -398,7 +423,7 @@ class FunctionAnalysis {
       origin: 'param',
       what: name,
       param: index,
-      steps: [this.step(this.fn.span, `parameter \`${name}\` of \`${this.fn.name}()\``)],
+      steps: [this.step(this.fn.params[index]?.span ?? this.fn.span, `parameter \`${name}\` of \`${this.fn.name}()\``)],
       sanitized: new Set(),
       lowered: false,
     };
@@ -417,7 +442,7 @@ class FunctionAnalysis {
       this.paramHits.map((h) => `${h.kind}@${h.sink.path}:${h.sink.span.line}:${labelKey(h.label)}`).sort().join(';'),
       [...selfWrites].map(([f, ls]) => `${f}=${ls.map(labelKey).sort().join(',')}`).sort().join(';'),
     ].join('|');
-    return { returns, sinks: this.paramHits, selfWrites, key };
+    return { returns, sinks: this.paramHits, selfWrites, selfAssigned: new Set(this.selfWrites.keys()), key };
   }
 
   // ---- statements -----------------------------------------------------------------------
@@ -488,11 +513,13 @@ class FunctionAnalysis {
       }
       case 'return': {
         const v = s.value ? this.eval(s.value, env) : constant(null);
+        this.noteExit(env);
         this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
         return 'exit';
       }
       case 'raise':
         if (s.value) this.eval(s.value, env);
+        this.noteExit(env);
         return 'exit';
       case 'break':
       case 'continue':
@@ -611,10 +638,10 @@ class FunctionAnalysis {
         const fields = new Map(owner.fields ?? []);
         fields.set(`.${target.attr}`, v);
         env.set(key, { ...owner, fields });
-        if (key === this.selfName()) this.selfWrites.set(target.attr, v);
         return;
       }
       case 'subscript': {
+        this.checkSubscriptStore(target, value, source, env);
         const key = envKey(target.object);
         if (!key) return;
         const owner = env.get(key) ?? this.lookupName(key, env, target.span) ?? CLEAN;
@@ -654,6 +681,22 @@ class FunctionAnalysis {
         return;
       case 'opaque':
         return;
+    }
+  }
+
+  /**
+   * At each way out of a method, what its `self` fields hold: the summary's field writes are
+   * the join over the exits, so a field overwritten with a constant before returning is clean
+   * and one tainted on any path is tainted.
+   */
+  noteExit(env: Env): void {
+    const name = this.selfName();
+    const self = name ? env.get(name) : undefined;
+    if (!self?.fields) return;
+    for (const [key, v] of self.fields) {
+      if (!key.startsWith('.')) continue;
+      const field = key.slice(1);
+      this.selfWrites.set(field, join(this.selfWrites.get(field), v));
     }
   }
 
@@ -857,7 +900,7 @@ class FunctionAnalysis {
     const kwargs = new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
     const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, env))), []);
 
-    this.checkSinks(call, q, method, args, kwargs, splat);
+    this.checkSinks(call, q, method, args, kwargs, splat, receiver);
 
     const sanitizer = this.engine.sanitizerFor(q, method);
     if (sanitizer) {
@@ -1123,10 +1166,18 @@ class FunctionAnalysis {
     else this.paramHits.push(hit);
   }
 
-  private checkSinks(call: CallExpr, q: string | undefined, method: string | undefined, args: Value[], kwargs: Map<string, Value>, splat: Label[]): void {
+  private checkSinks(
+    call: CallExpr,
+    q: string | undefined,
+    method: string | undefined,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    splat: Label[],
+    receiver: Value | undefined,
+  ): void {
     const models = this.engine.sinksFor(q, method);
     if (models.length === 0) return;
-    const conditional = models.filter((m) => m.when && this.conditionHolds(call, m));
+    const conditional = models.filter((m) => m.when && this.conditionHolds(call, m, kwargs));
     const applicable = conditional.length > 0 ? conditional : models.filter((m) => !m.when);
     for (const model of applicable) {
       const positions = model.args ?? ['*'];
@@ -1138,6 +1189,8 @@ class FunctionAnalysis {
         } else if (typeof p === 'number') {
           const a = call.args[p];
           if (a) checked.push({ expr: a, value: args[p]! });
+        } else if (p === 'receiver') {
+          if (receiver && call.callee.k === 'attr') checked.push({ expr: call.callee.object, value: receiver });
         } else {
           const k = call.kwargs.find((x) => x.name === p);
           if (k) checked.push({ expr: k.value, value: kwargs.get(p)! });
@@ -1164,13 +1217,38 @@ class FunctionAnalysis {
     }
   }
 
-  private conditionHolds(call: CallExpr, model: SinkModel): boolean {
+  private conditionHolds(call: CallExpr, model: SinkModel, kwargs: Map<string, Value>): boolean {
     const when = model.when!;
-    const kw = call.kwargs.find((k) => k.name === when.keyword);
-    if (!kw) return false;
+    const value = kwargs.get(when.keyword);
+    if (!value) return false;
     const expected = when.equals === undefined ? true : when.equals;
-    const value = this.eval(kw.value, new Map());
     return value.const === expected;
+  }
+
+  /**
+   * `x[key] = value` is `x.__setitem__(key, value)`: a store into a modelled object (Flask's
+   * `session`) is checked against the `__setitem__` sinks like a call would be.
+   */
+  private checkSubscriptStore(target: { object: Expr; index: Expr; span: Span }, value: Value, source: Expr, env: Env): void {
+    const q = qnameOf(target.object, this.module);
+    const setter = q ? `${q}.__setitem__` : undefined;
+    if (this.engine.sinksFor(setter, '__setitem__').length === 0) return;
+    const call: CallExpr = {
+      k: 'call',
+      callee: { k: 'attr', object: target.object, attr: '__setitem__', span: target.span },
+      args: [target.index, source],
+      kwargs: [],
+      splats: [],
+      qname: setter,
+      span: {
+        line: target.span.line,
+        column: target.span.column,
+        endLine: source.span.endLine,
+        endColumn: source.span.endColumn,
+        text: `${target.span.text} = ${source.span.text}`,
+      },
+    };
+    this.checkSinks(call, setter, '__setitem__', [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env));
   }
 }
 

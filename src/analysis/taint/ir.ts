@@ -80,6 +80,8 @@ export interface Param {
   /** `*args` / `**kwargs` */
   kind: 'normal' | 'varargs' | 'kwargs';
   default?: Expr;
+  /** Where the parameter is declared (traces point at it rather than at the whole function). */
+  span?: Span;
 }
 
 export interface FunctionIR {

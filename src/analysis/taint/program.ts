@@ -68,25 +68,42 @@ export class Program {
   }
 
   /** A method by name on a class or its bases (bases resolved by name within the program). */
-  method(cls: ClassIR, name: string, seen = new Set<ClassIR>()): FunctionIR | undefined {
-    if (seen.has(cls)) return undefined;
-    seen.add(cls);
-    const own = cls.methods.get(name);
-    if (own) return own;
-    const module = this.moduleOfClass(cls);
-    for (const base of cls.bases) {
-      const baseName = base.k === 'name' ? base.name : base.k === 'attr' ? exprDotted(base) : undefined;
-      if (!baseName || !module) continue;
-      const qualified = module.imports.get(baseName.split('.')[0]!)
-        ? `${module.imports.get(baseName.split('.')[0]!)}${baseName.slice(baseName.split('.')[0]!.length)}`
-        : `${module.moduleName}.${baseName}`;
-      const found = this.lookup(qualified, module);
-      if (found && 'methods' in found) {
-        const m = this.method(found, name, seen);
-        if (m) return m;
-      }
+  method(cls: ClassIR, name: string): FunctionIR | undefined {
+    for (const c of this.ancestors(cls)) {
+      const own = c.methods.get(name);
+      if (own) return own;
     }
     return undefined;
+  }
+
+  /** The class and the classes it inherits from that are in the program, nearest first. */
+  ancestors(cls: ClassIR): ClassIR[] {
+    const out: ClassIR[] = [];
+    const seen = new Set<ClassIR>();
+    const visit = (c: ClassIR): void => {
+      if (seen.has(c)) return;
+      seen.add(c);
+      out.push(c);
+      for (const base of this.basesOf(c)) visit(base);
+    };
+    visit(cls);
+    return out;
+  }
+
+  private basesOf(cls: ClassIR): ClassIR[] {
+    const module = this.moduleOfClass(cls);
+    const out: ClassIR[] = [];
+    if (!module) return out;
+    for (const base of cls.bases) {
+      const baseName = base.k === 'name' ? base.name : base.k === 'attr' ? exprDotted(base) : undefined;
+      if (!baseName) continue;
+      const head = baseName.split('.')[0]!;
+      const imported = module.imports.get(head);
+      const qualified = imported ? `${imported}${baseName.slice(head.length)}` : `${module.moduleName}.${baseName}`;
+      const found = this.lookup(qualified, module);
+      if (found && 'methods' in found) out.push(found);
+    }
+    return out;
   }
 
   private readonly classModules = new Map<ClassIR, ModuleIR>();

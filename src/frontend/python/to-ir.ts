@@ -298,29 +298,30 @@ class Builder {
     const out: Param[] = [];
     for (const p of node?.namedChildren ?? []) {
       if (!p) continue;
+      const span = this.span(p);
       switch (p.type) {
         case 'identifier':
-          out.push({ name: p.text, kind: 'normal' });
+          out.push({ name: p.text, kind: 'normal', span });
           break;
         case 'typed_parameter': {
           const inner = p.namedChildren[0];
-          if (inner?.type === 'list_splat_pattern') out.push({ name: inner.namedChildren[0]?.text ?? '', kind: 'varargs' });
-          else if (inner?.type === 'dictionary_splat_pattern') out.push({ name: inner.namedChildren[0]?.text ?? '', kind: 'kwargs' });
-          else if (inner) out.push({ name: inner.text, kind: 'normal' });
+          if (inner?.type === 'list_splat_pattern') out.push({ name: inner.namedChildren[0]?.text ?? '', kind: 'varargs', span });
+          else if (inner?.type === 'dictionary_splat_pattern') out.push({ name: inner.namedChildren[0]?.text ?? '', kind: 'kwargs', span });
+          else if (inner) out.push({ name: inner.text, kind: 'normal', span: this.span(inner) });
           break;
         }
         case 'default_parameter':
         case 'typed_default_parameter': {
-          const name = p.childForFieldName('name')?.text;
+          const nameNode = p.childForFieldName('name');
           const value = p.childForFieldName('value');
-          if (name) out.push({ name, kind: 'normal', default: value ? this.expr(value, depth) : undefined });
+          if (nameNode) out.push({ name: nameNode.text, kind: 'normal', default: value ? this.expr(value, depth) : undefined, span: this.span(nameNode) });
           break;
         }
         case 'list_splat_pattern':
-          out.push({ name: p.namedChildren[0]?.text ?? '', kind: 'varargs' });
+          out.push({ name: p.namedChildren[0]?.text ?? '', kind: 'varargs', span });
           break;
         case 'dictionary_splat_pattern':
-          out.push({ name: p.namedChildren[0]?.text ?? '', kind: 'kwargs' });
+          out.push({ name: p.namedChildren[0]?.text ?? '', kind: 'kwargs', span });
           break;
         default:
           break; // `*` and `/` separators

@@ -49,15 +49,18 @@ export function calleeName(module: PythonModule, call: PyCall): string | undefin
  * the enclosing function's name when it is returned.
  */
 export interface ValueUse {
-  /** Names the value is stored under: assignment targets, keyword names, dict keys, returning function. */
+  /** Names the value is stored under: assignment targets, keyword names, dict keys. */
   bound: string[];
   /** Names of the calls the value is passed into (`set_password(...)` → `set_password`). */
   passedTo: string[];
+  /** The enclosing function's name when the value is returned from it. */
+  returnedFrom: string | undefined;
 }
 
 export function valueUse(module: PythonModule, expr: Node): ValueUse {
   const bound: string[] = [];
   const passedTo: string[] = [];
+  let returnedFrom: string | undefined;
   let child = expr;
   for (let p = expr.parent; p; child = p, p = p.parent) {
     switch (p.type) {
@@ -99,8 +102,7 @@ export function valueUse(module: PythonModule, expr: Node): ValueUse {
         break;
       }
       case 'return_statement': {
-        const name = functionName(module.enclosingFunction(p));
-        if (name) bound.push(name);
+        returnedFrom = functionName(module.enclosingFunction(p));
         break;
       }
       default:
@@ -109,7 +111,7 @@ export function valueUse(module: PythonModule, expr: Node): ValueUse {
     if (p.parent && (p.parent.type === 'block' || p.parent.type === 'module')) break;
     if (p.type === 'lambda' || p.type === 'function_definition' || p.type === 'class_definition') break;
   }
-  return { bound, passedTo };
+  return { bound, passedTo, returnedFrom };
 }
 
 /** Shannon entropy of a string, in bits per character. */
@@ -177,7 +179,86 @@ export function assignedFromCall(module: PythonModule, name: string, scope: Node
   return found;
 }
 
+/** How to name a call's callee in a message: its spelling, plus the qualified name when they differ. */
+export function describeCallee(module: PythonModule, call: PyCall): string {
+  const spelled = truncate(module.text(call.callee), 50);
+  return call.qname && call.qname !== spelled ? `\`${spelled}\` (\`${call.qname}\`)` : `\`${spelled}\``;
+}
+
+/** Right-hand sides of every assignment to the exact dotted `name` within `scope`. */
+export function assignedValues(module: PythonModule, name: string, scope: Node): Node[] {
+  const out: Node[] = [];
+  for (const a of scope.descendantsOfType('assignment')) {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left && right && module.dottedName(left) === name) out.push(right);
+  }
+  return out;
+}
+
 export function truncate(s: string, max = 60): string {
   const one = s.replace(/\s+/g, ' ');
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** Single words that, on their own, name a secret value. */
+const SECRET_WORDS = new Set([
+  'token', 'password', 'passwd', 'passphrase', 'secret', 'nonce', 'salt', 'otp', 'totp', 'hotp', 'csrf', 'xsrf',
+  'apikey', 'credential', 'credentials',
+]);
+/** Words that name a secret only next to a qualifier: `api_key`, `session_id`, `reset_code`. */
+const QUALIFIED_SECRET_WORDS: Record<string, ReadonlySet<string>> = {
+  key: new Set([
+    'api', 'secret', 'session', 'encryption', 'enc', 'crypto', 'private', 'signing', 'sign', 'aes', 'hmac', 'access',
+    'auth', 'master', 'license', 'activation', 'reset', 'symmetric', 'shared', 'cipher', 'otp',
+  ]),
+  session: new Set(['id', 'key', 'cookie']),
+  reset: new Set(['code', 'key', 'link', 'hash', 'id']),
+  code: new Set([
+    'verification', 'verify', 'confirmation', 'confirm', 'reset', 'otp', 'auth', 'authorization', 'invite',
+    'invitation', 'activation', 'sms', 'mfa', 'login', 'access', 'security', 'recovery', 'backup',
+  ]),
+  pin: new Set(['sms', 'login', 'security', 'verification', 'card', 'access']),
+  id: new Set(['session']),
+};
+/** A last word that makes the name describe a property of a secret, not the secret itself. */
+const NON_SECRET_TAILS = new Set([
+  'length', 'len', 'count', 'num', 'size', 'index', 'idx', 'position', 'pos', 'delay', 'timeout', 'ttl', 'expiry',
+  'expires', 'expiration', 'interval', 'jitter', 'backoff', 'retries', 'attempts', 'type', 'name', 'names', 'url',
+  'uri', 'endpoint', 'field', 'fields', 'header', 'prompt', 'label', 'regex', 'pattern', 'policy', 'file', 'path',
+  'dir', 'env', 'var', 'prefix', 'suffix', 'format', 'fmt', 'template', 'message', 'msg', 'help', 'error', 'param',
+  'column', 'attr', 'kind', 'mode', 'method', 'scheme', 'class', 'cls', 'chars', 'charset', 'alphabet', 'bits',
+  'bytes', 'min', 'max', 'required', 'enabled', 'valid', 'validator', 'validation', 'strength', 'hint', 'widget',
+  'input', 'form', 'arn', 'ref', 'location', 'store', 'storage', 'backend', 'provider', 'manager', 'handler',
+  'generator', 'factory', 'cache', 'version', 'algorithm', 'alg', 'digest', 'hash', 'hashes', 'salted', 'rounds',
+  'iterations', 'callback', 'tokens', 'passwords', 'secrets', 'keys',
+]);
+/** Words in a `*token*` name that mean a lexer/NLP/pagination token, not a credential. */
+export const NON_CREDENTIAL_TOKEN_WORDS: ReadonlySet<string> = new Set([
+  'next', 'page', 'continuation', 'pagination', 'cancel', 'cancellation', 'sync', 'resume', 'start', 'end', 'stop',
+  'eos', 'bos', 'pad', 'unk', 'mask', 'sep', 'cls', 'special', 'first', 'last', 'prev', 'previous', 'current', 'word',
+  'vocab', 'lexer', 'parser', 'random', 'masked', 'sentence', 'bpe', 'sub',
+]);
+
+/**
+ * True when an identifier (or dict key) names a secret value: `api_key`, `resetToken`, `SECRET_KEY`,
+ * `session_id`, `sms_code`; not `keys`, `monkey`, `token_type`, `password_length`, `next_token`.
+ */
+export function isSecretName(name: string): boolean {
+  const words = nameWords(name);
+  if (words.length === 0) return false;
+  const last = words[words.length - 1]!;
+  if (NON_SECRET_TAILS.has(last)) return false;
+  let secret = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (SECRET_WORDS.has(w)) secret = true;
+    const qualifiers = QUALIFIED_SECRET_WORDS[w];
+    if (qualifiers && words.some((o, j) => j !== i && qualifiers.has(o))) secret = true;
+  }
+  if (!secret) return false;
+  if (words.includes('token') && !words.some((w) => SECRET_WORDS.has(w) && w !== 'token')) {
+    if (words.some((w) => NON_CREDENTIAL_TOKEN_WORDS.has(w))) return false;
+  }
+  return true;
 }

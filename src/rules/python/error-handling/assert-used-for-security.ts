@@ -6,21 +6,32 @@ import { shortText } from './util.js';
 /**
  * Name parts (split on `_` and camelCase) that make a condition an access-control check.
  * Each is specific enough on its own: a name carrying one of them is about who may do what.
+ * (Broader words such as `perm`, `owner`, `signature` or `login` are not parts here: they
+ * name permutations, DOM owners and `inspect.signature` too often; see SECURITY_NAMES.)
  */
 const STRONG_PARTS = new Set([
   'admin', 'admins', 'administrator', 'superuser', 'staff',
   'authorized', 'authorised', 'authorize', 'authorise', 'authenticated', 'authenticate', 'authz', 'authn',
-  'permission', 'permissions', 'perm', 'perms', 'privilege', 'privileges', 'privileged',
-  'owner', 'owns', 'csrf', 'xsrf', 'signature', 'hmac', 'acl', 'acls', 'logged', 'login',
+  'unauthorized', 'unauthenticated', 'permission', 'permissions', 'privileged', 'csrf', 'xsrf', 'acl', 'acls',
 ]);
 
+/** Whole names that are access checks although their parts are too common alone. */
+const SECURITY_NAMES = [
+  /^(?:has|check|user_has|can)_perms?$/i,
+  /^(?:is_|user_is_)?owner(?:_id)?$/i,
+  /^owned_by$/i,
+  /^(?:logged_in|is_logged_in)$/i,
+  /^(?:verify|check|validate)_?(?:signature|sig|hmac|token|password|passwd|csrf|otp|mac)s?$/i,
+  /^(?:signature|sig|hmac|mac)_(?:valid|ok|verified|matches)$/i,
+];
+
 /**
- * Parts that usually mean input or credential validation but also occur in plain invariants;
- * they count, at medium confidence.
+ * Parts that usually mean input or credential validation but also occur in plain invariants
+ * (`assert strategy in self._allowed_strategies`); they count only in request-handling code.
  */
 const WEAK_PARTS = new Set(['allowed', 'allow', 'role', 'roles', 'valid', 'validate', 'validated', 'verify', 'verified', 'trusted']);
 
-/** Tokens only count with a qualifier: a bare `token` is as likely a lexer token. */
+/** Tokens only count with a qualifier (a bare `token` is as likely a lexer token) and when compared or verified. */
 const TOKEN_NAME = /(?:^|_)(?:csrf|xsrf|auth|access|api|session|bearer|refresh|reset|jwt|id)_?token/i;
 
 /** Security predicates called by name. */
@@ -28,6 +39,9 @@ const SECURITY_CALLS = new Set(['hmac.compare_digest', 'secrets.compare_digest']
 
 /** Receivers whose `is_*`/`has_*` attributes are account state (`user.is_active`, `request.user.is_staff`). */
 const ACCOUNT_RECEIVER = /(?:^|\.)(?:user|current_user|account|principal|identity|member|requester)$/;
+
+/** Parameters that mark a function as handling a request or acting for a user. */
+const REQUEST_PARAMETERS = new Set(['request', 'req', 'user', 'current_user', 'principal', 'context', 'ctx']);
 
 export default defineRule({
   id: 'python/assert-used-for-security',
@@ -64,12 +78,13 @@ export default defineRule({
       nodes: {
         assert_statement(node) {
           const condition = node.namedChildren.find((c) => c && c.type !== 'comment');
-          if (!condition) return;
+          if (!condition || inTestCode(node)) return;
           const evidence = securityEvidence(module, condition);
           if (!evidence) return;
+          if (!evidence.strong && !handlesRequest(module, node, condition)) return;
           report({
             node,
-            message: `\`assert ${shortText(module, condition)}\` is a security check on \`${evidence.term}\`; \`python -O\` strips asserts, so it silently disappears.`,
+            message: `\`assert ${shortText(module, condition)}\` enforces an access or validation check (\`${evidence.term}\`); \`python -O\` strips asserts, so the check silently disappears.`,
             confidence: evidence.strong ? 'high' : 'medium',
           });
         },
@@ -105,11 +120,17 @@ function securityEvidence(module: PythonModule, condition: Node): Evidence | und
     }
     return weak;
   }
+  const compared = c.type === 'comparison_operator' || c.type === 'call';
   let weak: Evidence | undefined;
   let strong: Evidence | undefined;
   const visit = (n: Node): void => {
     if (strong) return;
-    if (n.type === 'string' || n.type === 'lambda') return;
+    if (n.type === 'string' || n.type === 'lambda' || n.type === 'comment') return;
+    if (n.type === 'keyword_argument') {
+      const value = n.childForFieldName('value');
+      if (value) visit(value);
+      return;
+    }
     if (n.type === 'call') {
       const qname = module.call(n).qname;
       if (qname && SECURITY_CALLS.has(qname)) {
@@ -132,7 +153,7 @@ function securityEvidence(module: PythonModule, condition: Node): Evidence | und
       }
     }
     if (n.type === 'identifier') {
-      const e = classifyName(n.text);
+      const e = classifyName(n.text, compared);
       if (e?.strong) {
         strong = e;
         return;
@@ -145,8 +166,9 @@ function securityEvidence(module: PythonModule, condition: Node): Evidence | und
   return strong ?? weak;
 }
 
-function classifyName(name: string): Evidence | undefined {
-  if (TOKEN_NAME.test(name)) return { term: name, strong: true };
+function classifyName(name: string, compared: boolean): Evidence | undefined {
+  if (compared && TOKEN_NAME.test(name)) return { term: name, strong: true };
+  if (SECURITY_NAMES.some((re) => re.test(name))) return { term: name, strong: true };
   const parts = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
@@ -155,6 +177,36 @@ function classifyName(name: string): Evidence | undefined {
   if (parts.some((p) => STRONG_PARTS.has(p))) return { term: name, strong: true };
   if (parts.some((p) => WEAK_PARTS.has(p))) return { term: name, strong: false };
   return undefined;
+}
+
+/** Inside a `test*` function or a `Test*` class: an assertion by design. */
+function inTestCode(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'function_definition' && p.type !== 'class_definition') continue;
+    const name = p.childForFieldName('name')?.text ?? '';
+    if (p.type === 'function_definition' ? /^test/.test(name) : /^Test/.test(name)) return true;
+  }
+  return false;
+}
+
+/** The assert's function reads request data or takes a request or a user (module-level asserts: the condition only). */
+function handlesRequest(module: PythonModule, node: Node, condition: Node): boolean {
+  const fn = module.enclosingFunction(node);
+  let mentionsRequest = false;
+  const visit = (n: Node): void => {
+    if (mentionsRequest) return;
+    if (n.type === 'identifier' && (n.text === 'request' || module.resolve(n) === 'flask.request')) mentionsRequest = true;
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(fn?.childForFieldName('body') ?? condition);
+  if (mentionsRequest) return true;
+  const params = fn?.childForFieldName('parameters');
+  if (!params) return false;
+  return params.namedChildren.some((p) => {
+    if (!p) return false;
+    const name = p.type === 'identifier' ? p.text : (p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text);
+    return name !== undefined && REQUEST_PARAMETERS.has(name);
+  });
 }
 
 function isNoneCheck(module: PythonModule, n: Node): boolean {

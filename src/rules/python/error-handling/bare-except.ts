@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { exceptAlias, exceptBody, exceptBreadth, isNoOpBody, statements, walkSameScope } from './util.js';
+import { caughtTypes, exceptAlias, exceptBody, exceptBreadth, isNoOpBody, statements, walkSameScope } from './util.js';
 
 /** Calls that end the process: a handler that finishes with one does not carry on in an unknown state. */
 const PROCESS_EXITS = new Set(['os._exit', 'sys.exit', 'exit', 'quit', 'os.abort']);
@@ -44,7 +44,19 @@ export default defineRule({
           // `except: pass` is python/exception-swallowed's finding; one defect, one report.
           if (isNoOpBody(body)) return;
           if (reRaises(module, clause, body) || endsProcess(module, body)) return;
+          // `except (KeyboardInterrupt, SystemExit): raise` before it: the author handled those on purpose.
+          if (earlierClauseHandlesInterrupts(module, clause)) return;
+          // `future.set_exception(exc)`, `queue.put(sys.exc_info())`: the error travels on through another channel.
+          if (forwardsException(module, clause, body)) return;
           const what = breadth === 'bare' ? '`except:`' : '`except BaseException`';
+          if (raisesAnother(body)) {
+            report({
+              node: clause,
+              message: `${what} turns \`KeyboardInterrupt\` and \`SystemExit\` into another exception, which callers catching \`Exception\` will then swallow.`,
+              confidence: 'medium',
+            });
+            return;
+          }
           report({
             node: clause,
             message: `${what} also catches \`KeyboardInterrupt\` and \`SystemExit\` and never re-raises, so execution continues after any error.`,
@@ -65,6 +77,67 @@ function reRaises(module: PythonModule, clause: Node, body: Node): boolean {
     const raised = n.namedChildren.filter((c) => c && c.type !== 'comment');
     if (raised.length === 0) found = true;
     else if (alias && raised.length === 1 && raised[0] && module.unwrap(raised[0]).text === alias) found = true;
+  });
+  return found;
+}
+
+const INTERRUPTS = new Set(['KeyboardInterrupt', 'SystemExit']);
+
+function earlierClauseHandlesInterrupts(module: PythonModule, clause: Node): boolean {
+  for (let p = clause.previousNamedSibling; p; p = p.previousNamedSibling) {
+    if (p.type !== 'except_clause') continue;
+    if (caughtTypes(module, p).some((t) => INTERRUPTS.has(module.resolve(t) ?? ''))) return true;
+  }
+  return false;
+}
+
+/** Calls that only report an error: passing the exception to them is not forwarding it. */
+const REPORTING = /^(?:debug|info|warning|warn|error|exception|critical|fatal|log|print|print_exc|format_exc|format_exception|write|str|repr|format)$/;
+
+/**
+ * The handler hands the exception on: the bound name or `sys.exc_info()` is stored, returned,
+ * or passed to something other than a logging/printing call.
+ */
+function forwardsException(module: PythonModule, clause: Node, body: Node): boolean {
+  const alias = exceptAlias(clause);
+  let forwarded = false;
+  walkSameScope(body, (n) => {
+    if (forwarded) return false;
+    let use = false;
+    if (n.type === 'identifier' && alias !== undefined && n.text === alias && !isMemberName(n)) use = true;
+    else if (n.type === 'call') {
+      const q = module.call(n).qname;
+      if (q === 'sys.exc_info' || q === 'sys.exception') use = true;
+    }
+    if (!use) return;
+    for (let p = n.parent; p && p.id !== body.id; p = p.parent) {
+      if (p.type === 'call') {
+        const call = module.call(p);
+        const name = call.method ?? call.qname ?? module.text(call.callee);
+        if (REPORTING.test(name)) return; // only logged
+      }
+      // Messages, `del exc`, and `raise Other() from exc` (reported as a conversion) do not forward it.
+      if (p.type === 'string' || p.type === 'delete_statement' || p.type === 'raise_statement') return;
+    }
+    forwarded = true;
+  });
+  return forwarded;
+}
+
+/** `x.name` or `f(name=...)`: the identifier is a member or keyword, not a variable. */
+function isMemberName(n: Node): boolean {
+  const parent = n.parent;
+  if (!parent) return false;
+  if (parent.type === 'attribute') return parent.childForFieldName('attribute')?.id === n.id;
+  if (parent.type === 'keyword_argument') return parent.childForFieldName('name')?.id === n.id;
+  return false;
+}
+
+/** The handler raises some other exception (`raise Wrapped() from exc`). */
+function raisesAnother(body: Node): boolean {
+  let found = false;
+  walkSameScope(body, (n) => {
+    if (n.type === 'raise_statement') found = true;
   });
   return found;
 }

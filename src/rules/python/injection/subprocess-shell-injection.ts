@@ -1,4 +1,8 @@
 import { defineRule } from '../../define-rule.js';
+import { howBuilt, lineOf, listElements, pieceList, qualifiedName, snippet, strongestOrigin, valueFacts } from './util.js';
+
+/** Calls whose result is safe to splice into a POSIX shell command. */
+const SHELL_QUOTERS = new Set(['shlex.quote', 'pipes.quote', 'shlex.join']);
 
 /** subprocess entry points that accept `shell=`. */
 const SHELL_CAPABLE = new Set([
@@ -19,7 +23,9 @@ export default defineRule({
   confidence: 'high',
   description:
     'A subprocess call runs its command through /bin/sh (`shell=True`) and the command is not a constant string. ' +
-    'Any shell metacharacter in the variable part (`;`, `|`, `$()`, backticks, newlines) starts another command.',
+    'Any shell metacharacter in the variable part (`;`, `|`, `$()`, backticks, newlines) starts another command. ' +
+    'Parts quoted with `shlex.quote()` or converted with `int()` are not reported; a command that is only a ' +
+    'variable of unknown origin is reported at low confidence, one built from data at high confidence.',
   whyItMatters:
     'Whoever controls part of the command string runs arbitrary commands with the privileges of this process: ' +
     'reading secrets, altering files, pivoting further into the network.',
@@ -37,25 +43,51 @@ export default defineRule({
   create({ module, report }) {
     return {
       call(call) {
-        if (!call.qname) return;
-        const isShellFunction = call.qname === 'asyncio.create_subprocess_shell';
-        if (!SHELL_CAPABLE.has(call.qname)) return;
+        const q = qualifiedName(module, call);
+        if (!q || !SHELL_CAPABLE.has(q)) return;
+        const isShellFunction = q === 'asyncio.create_subprocess_shell';
         if (!isShellFunction) {
           const shell = call.keywords.get('shell');
           if (!shell || module.constantValue(shell) !== true) return;
         }
-        const command = call.arg(0, isShellFunction ? 'cmd' : 'args');
-        if (!command || module.isConstantExpression(command)) return;
-        report({
-          node: command,
-          message: `\`${call.qname}\` runs \`${truncate(module.text(command))}\` through a shell, and that command is built at run time.`,
-        });
+        let command = call.arg(0, isShellFunction ? 'cmd' : 'args');
+        if (!command) return;
+        // With shell=True a sequence's first item is the script; the rest become $0, $1... of the shell.
+        const elements = listElements(module, command);
+        if (elements) command = elements[0];
+        if (!command) return;
+        const facts = valueFacts(module, command, { sanitizers: SHELL_QUOTERS });
+        if (facts.parts.length === 0) return;
+        const origin = strongestOrigin(module, facts.parts);
+        if (!origin) return;
+        const shown = `\`${snippet(command)}\``;
+        const where = facts.via.length ? ` (assigned on line ${lineOf(facts.via[0]!)})` : '';
+        if (origin.kind === 'external') {
+          report({
+            node: command,
+            confidence: 'high',
+            message:
+              `\`${q}\` runs ${shown}${where} through a shell, and \`${snippet(facts.built ? origin.node : command, 40)}\` comes from ` +
+              `${origin.source}: a \`;\`, \`|\` or \`$(...)\` in it runs any command.`,
+          });
+        } else if (facts.built) {
+          report({
+            node: command,
+            confidence: origin.kind === 'attribute' ? 'medium' : 'high',
+            message:
+              `\`${q}\` runs a shell command built by ${howBuilt(module, facts.via[0] ?? command)} from ` +
+              `${pieceList(facts.parts)}${where}, unquoted; shell metacharacters in those values run other commands.`,
+          });
+        } else {
+          report({
+            node: command,
+            confidence: 'low',
+            message:
+              `\`${q}\` runs ${shown} through a shell; if it can come from an untrusted caller, shell ` +
+              'metacharacters in it run other commands.',
+          });
+        }
       },
     };
   },
 });
-
-function truncate(s: string, max = 60): string {
-  const one = s.replace(/\s+/g, ' ');
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
