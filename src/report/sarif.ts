@@ -15,6 +15,8 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SRCROOT = '%SRCROOT%';
 /** Key of the partial fingerprint; bump the suffix if findings/fingerprint.ts changes its recipe. */
 export const FINGERPRINT_KEY = 'secreview/v1';
+/** Where users learn about the tool (SARIF tool.driver.informationUri; the multitool warns without one). */
+export const INFORMATION_URI = 'https://www.npmjs.com/package/secreview';
 const CWE_TAXONOMY = 'CWE';
 
 const LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = {
@@ -394,6 +396,7 @@ export function toSarif(report: Report): Sarif.Log {
     version: report.tool.version,
   };
   if (SEMVER.test(report.tool.version)) driver.semanticVersion = report.tool.version;
+  driver.informationUri = INFORMATION_URI;
   driver.rules = summaries.map((r) => ruleDescriptor(r, taxonomy));
   if (kinds.length > 0) {
     driver.notifications = kinds.map((k) => ({

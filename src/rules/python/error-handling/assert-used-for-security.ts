@@ -1,4 +1,5 @@
 import type { Node } from '../../../parse/tree-sitter.js';
+import { isConstantName } from '../../../frontend/python/index.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
 import { shortText } from './util.js';
@@ -41,7 +42,7 @@ const SECURITY_CALLS = new Set(['hmac.compare_digest', 'secrets.compare_digest']
 const ACCOUNT_RECEIVER = /(?:^|\.)(?:user|current_user|account|principal|identity|member|requester)$/;
 
 /** Parameters that mark a function as handling a request or acting for a user. */
-const REQUEST_PARAMETERS = new Set(['request', 'req', 'user', 'current_user', 'principal', 'context', 'ctx']);
+const REQUEST_PARAMETERS = new Set(['request', 'req', 'user', 'current_user', 'principal']);
 
 export default defineRule({
   id: 'python/assert-used-for-security',
@@ -174,7 +175,8 @@ function classifyName(name: string, compared: boolean): Evidence | undefined {
     .toLowerCase()
     .split('_')
     .filter(Boolean);
-  if (parts.some((p) => STRONG_PARTS.has(p))) return { term: name, strong: true };
+  // UPPER_CASE names are configuration (`ADMIN_ROLES`, `ALLOWED_HOSTS`): evidence only in request code.
+  if (parts.some((p) => STRONG_PARTS.has(p))) return { term: name, strong: !isConstantName(name) };
   if (parts.some((p) => WEAK_PARTS.has(p))) return { term: name, strong: false };
   return undefined;
 }
