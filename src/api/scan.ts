@@ -125,7 +125,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     try {
       models = loadModels(config.models ?? [], root);
     } catch (error) {
-      if (error instanceof ModelError) throw new ConfigError(error.file, error.message.slice(error.file.length + 2));
+      if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
     }
     const result = analyseProgram(irs, models);

@@ -109,9 +109,12 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
       diagnostics.push({ kind: 'read-error', level: 'error', path: given, message: `cannot list ${given}: ${String(error)}` });
       continue;
     }
+    // A folder the user names is scanned even if an outer .gitignore excludes it; the
+    // .gitignore files inside it still apply.
+    const top = gitignore?.ignoresDir(absPath) ? absPath : undefined;
     for (const match of matches) {
       const abs = resolve(match);
-      if (gitignore?.ignores(abs)) continue;
+      if (gitignore?.ignores(abs, top)) continue;
       if (isSymlink(abs)) continue;
       const file = keep(abs);
       if (filtered(file)) found.set(abs, file);
@@ -140,8 +143,15 @@ class GitignoreStack {
   /** `fallbackTop` bounds the walk up when the files are not inside a git repository. */
   constructor(private readonly fallbackTop: string) {}
 
-  ignores(absFile: string): boolean {
-    const repo = this.repoRootOf(dirname(absFile)) ?? this.fallbackTop;
+  /** Is this folder itself excluded by the .gitignore files above it? */
+  ignoresDir(absDir: string): boolean {
+    const parent = dirname(absDir);
+    if (parent === absDir) return false;
+    return this.ignores(absDir, undefined, true);
+  }
+
+  ignores(absFile: string, top?: string, isDir = false): boolean {
+    const repo = top ?? this.repoRootOf(dirname(absFile)) ?? this.fallbackTop;
     // Folders from the repo root down to the file's folder.
     const chain: string[] = [];
     for (let d = dirname(absFile); ; d = dirname(d)) {
@@ -152,7 +162,7 @@ class GitignoreStack {
       const rules = this.rulesFor(dir);
       if (!rules) continue;
       const rel = toPosix(relative(dir, absFile));
-      if (rel && !rel.startsWith('..') && rules.ignores(rel)) return true;
+      if (rel && !rel.startsWith('..') && rules.ignores(isDir ? `${rel}/` : rel)) return true;
     }
     return false;
   }

@@ -32,7 +32,7 @@ describe('discoverFiles', () => {
       'src/local_settings.py': '',
       'src/app.py': '',
     });
-    const { files } = await discoverFiles({ root, paths: ['src', 'generated', '.'], extensions: ext });
+    const { files } = await discoverFiles({ root, paths: ['src', '.'], extensions: ext });
     expect(files.map((f) => f.path)).toEqual(['src/app.py']);
   });
 
@@ -59,5 +59,22 @@ describe('discoverFiles', () => {
     symlinkSync(join(root, 'pkg'), join(root, 'pkg', 'sub', 'loop'));
     const { files } = await discoverFiles({ root, paths: ['.'], extensions: ext });
     expect(files.map((f) => f.path)).toEqual(['pkg/m.py']);
+  });
+});
+
+describe('discoverFiles and ignored folders named explicitly', () => {
+  it('scans a folder the user names even when an outer .gitignore excludes it, honouring inner ones', async () => {
+    const root = tempTree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.gitignore': 'cache/\n',
+      'cache/corpus/a.py': '',
+      'cache/corpus/.gitignore': 'skip_*.py\n',
+      'cache/corpus/skip_me.py': '',
+      'app.py': '',
+    });
+    const all = await discoverFiles({ root, paths: ['.'], extensions: ext });
+    expect(all.files.map((f) => f.path)).toEqual(['app.py']);
+    const named = await discoverFiles({ root, paths: ['cache/corpus'], extensions: ext });
+    expect(named.files.map((f) => f.path)).toEqual(['cache/corpus/a.py']);
   });
 });

@@ -1,0 +1,288 @@
+import type { Node } from '../../../parse/tree-sitter.js';
+import type { PythonModule } from '../../../frontend/python/index.js';
+import { defineRule } from '../../define-rule.js';
+import { isSecretName, isTestPath, nameWords, shannonEntropy, targetName, valueUse } from './util.js';
+
+/** Credential formats with a recognisable prefix and shape: a match is a credential whatever the variable is called. */
+const KNOWN_FORMATS: { label: string; pattern: RegExp; minEntropy: number }[] = [
+  { label: 'an AWS access key id', pattern: /(?<![A-Z0-9])AKIA[0-9A-Z]{16}(?![A-Z0-9])/, minEntropy: 3.0 },
+  { label: 'a GitHub token', pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])/, minEntropy: 3.5 },
+  { label: 'a GitHub fine-grained token', pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])/, minEntropy: 3.5 },
+  { label: 'a Slack token', pattern: /(?<![A-Za-z0-9])xox[baprs]-\d{6,}-[0-9A-Za-z-]{10,}/, minEntropy: 3.0 },
+  {
+    label: 'a Slack webhook URL',
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,}/,
+    minEntropy: 3.5,
+  },
+  { label: 'a Stripe live secret key', pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{24,}(?![A-Za-z0-9])/, minEntropy: 3.5 },
+  { label: 'a Google API key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/, minEntropy: 3.5 },
+  {
+    // A header alone is how code *detects* PEM; only a header followed by key material is a key.
+    label: 'a PEM private key',
+    pattern:
+      /-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----(?:\\[nr]|\s|["'])+(?:[\w-]+: [^\n\\]*(?:\\[nr]|\s)+)*[A-Za-z0-9+/=]{40}/,
+    minEntropy: 0,
+  },
+];
+
+/**
+ * Minimum Shannon entropy (bits/char) for a literal stored under a credential name. Per-character entropy
+ * cannot exceed log2(length), so a flat 3.0 would reject every 8-character password with one repeated
+ * character (`S3cr3tP@ss` measures 2.92); 0.85·log2(length), capped at 3.0, accepts human-made passwords with
+ * digits or symbols (`Summer2024!` 3.10, `hunter22` 2.75 ≥ 2.55) and rejects repetitive fillers (`rootroot` 1.5,
+ * `secretsecret` 2.25). Words and identifiers (`keystone`, `X-API-Key`) are excluded by shape before this test.
+ */
+function entropyThreshold(length: number): number {
+  return Math.min(3.0, 0.85 * Math.log2(length));
+}
+const MIN_LENGTH = 8;
+
+/** Words that, with digits and punctuation stripped, are defaults and placeholders rather than chosen secrets. */
+const PLACEHOLDER_WORDS = new Set([
+  'password', 'passwd', 'pass', 'secret', 'admin', 'root', 'guest', 'user', 'test', 'demo', 'token', 'apikey',
+  'key', 'changeme', 'default', 'none', 'null', 'empty', 'qwerty', 'letmein',
+]);
+const PLACEHOLDER_MARKERS = [
+  'changeme', 'change_me', 'change-me', 'changethis', 'placeholder', 'example', 'dummy', 'fake', 'sample', 'test',
+  'your_', 'your-', 'yourpassword', 'yoursecret', 'redacted', 'replace', 'insert', 'todo', 'fixme', 'xxx', 'notset',
+  'not_set', 'not-set', 'secret_here', 'key_here',
+];
+const TEMPLATE = /<[^>]*>|\$\{[^}]*\}|%\([^)]*\)[sdr]|\{[^}]*\}|\*{3,}|\.{3}|^\$[A-Za-z_]\w*$/;
+const PATH = /^(?:\/|~\/|\.\.?\/|[A-Za-z]:\\)|\.(?:pem|key|crt|cer|txt|json|ya?ml|ini|cfg|conf|p12|pfx|jks|gpg|asc|env)$/i;
+const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** Regular expressions (a lexer's `string_token = r'[^\W\d]\w*'`): character classes, groups, quantified wildcards. */
+const REGEX = /\\[wdsbWDSB]|\(\?[:=!<P]|\[\^|\.\*|\.\+|\[[a-z]-[a-z]/;
+/** Password hash formats (Django, crypt, bcrypt, argon2): verifiers, not credentials. */
+const PASSWORD_HASH = /^(?:pbkdf2_sha\d+\$|bcrypt(?:_sha256)?\$|argon2\$|\$2[abxy]\$|\$argon2|\$[156]\$|sha1\$|md5\$|!)/;
+/** Letters and separators only, each part lower, Capitalised or UPPER: names, words, header names. */
+function isWordLike(v: string): boolean {
+  return /^[A-Za-z]+(?:[-_.: ][A-Za-z]+)*$/.test(v) && v.split(/[-_.: ]/).every((p) => /^(?:[a-z]+|[A-Z][a-z]*|[A-Z]+)$/.test(p));
+}
+
+const CREDENTIAL_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials']);
+const CREDENTIAL_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'signing', 'sign', 'encryption', 'master', 'hmac', 'auth', 'aes']);
+/** Public halves and non-secret identifiers that share the vocabulary. */
+const PUBLIC_WORDS = new Set(['public', 'publishable', 'pub', 'csrf', 'xsrf', 'id']);
+
+/** Trailing words that still name the credential itself (`password_plain`, `token_value`). */
+const VALUE_TAILS = new Set(['value', 'str', 'string', 'plain', 'plaintext', 'raw', 'b64', 'base64', 'hex', 'bytes']);
+
+/**
+ * A name under which a literal is a credential: `password`, `DB_PASSWD`, `api_key`, `SECRET_KEY`, `auth_token`.
+ * The credential word must be the head (last word, before value-ish tails): `password_salt` is a salt.
+ */
+function isCredentialName(name: string): boolean {
+  if (!isSecretName(name)) return false;
+  const words = nameWords(name);
+  if (words.some((w) => PUBLIC_WORDS.has(w))) return false;
+  let i = words.length - 1;
+  while (i > 0 && VALUE_TAILS.has(words[i]!)) i--;
+  const head = words[i]!;
+  if (CREDENTIAL_WORDS.has(head)) return true;
+  return head === 'key' && words.slice(0, i).some((w) => CREDENTIAL_KEY_QUALIFIERS.has(w));
+}
+
+/** `Authorization: Bearer <token>` written out: the credential part, when it is a plausible real one. */
+function authorizationCredential(v: string): string | undefined {
+  const m = /^(?:Bearer|Token|Basic|Bot|token)\s+(\S+)$/.exec(v);
+  if (!m || notASecret(m[1]!) || m[1]!.length < 16) return undefined;
+  return m[1];
+}
+const AUTHORIZATION_NAME = /^(?:proxy[-_])?authori[sz]ation(?:[-_]header)?$|^auth[-_]header$/i;
+
+/** Why a literal is not a plausible chosen secret, or undefined when it is one. */
+function notASecret(v: string): string | undefined {
+  if (v.length < MIN_LENGTH) return 'short';
+  if (/\s/.test(v)) return 'prose';
+  const lower = v.toLowerCase();
+  if (PLACEHOLDER_WORDS.has(lower.replace(/[^a-z]/g, ''))) return 'default';
+  if (PLACEHOLDER_MARKERS.some((m) => lower.includes(m))) return 'placeholder';
+  if (TEMPLATE.test(v)) return 'template';
+  if (URL.test(v)) return 'url';
+  if (PATH.test(v)) return 'path';
+  if (ENV_NAME.test(v)) return 'env-name';
+  if (PASSWORD_HASH.test(v)) return 'hash';
+  if (isWordLike(v)) return 'word';
+  if (REGEX.test(v)) return 'regex';
+  if (shannonEntropy(v) < entropyThreshold([...v].length)) return 'low-entropy';
+  return undefined;
+}
+
+const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|[\w.-]+\.(?:local|localhost|test|example|invalid)|example\.(?:com|org|net))$/i;
+
+/** `scheme://user:password@host`: the password part, when it is a plausible real one on a real host. */
+function urlCredential(v: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@/]+)@([^\s/:?#]+)/i.exec(v);
+  if (!m) return undefined;
+  const [, user, password, host] = m as unknown as [string, string, string, string];
+  if (password === user || LOCAL_HOST.test(host) || notASecret(password)) return undefined;
+  return password;
+}
+
+/** Show enough of a secret to find it, never the secret itself. */
+function redact(v: string): string {
+  return v.length <= 8 ? `${v.slice(0, 2)}…` : `${v.slice(0, 4)}…`;
+}
+
+/** A string node's value: decoded for str literals, raw for bytes, undefined for f-strings with fields. */
+function literalValue(module: PythonModule, node: Node): string | undefined {
+  const v = module.constantValue(node);
+  if (typeof v === 'string') return v;
+  const parts = node.type === 'concatenated_string' ? node.namedChildren : [node];
+  let out = '';
+  for (const part of parts) {
+    if (!part || part.type !== 'string') return undefined;
+    if (part.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+    for (const c of part.namedChildren) if (c?.type === 'string_content') out += c.text;
+  }
+  return out;
+}
+
+const ENV_LOOKUPS = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
+
+export default defineRule({
+  id: 'python/hardcoded-secret',
+  language: 'python',
+  title: 'Hard-coded credential in source',
+  cwe: [798, 259, 321],
+  severity: 'high',
+  confidence: 'medium',
+  description:
+    'A credential is written into the source: a string in a well-known token or key format (AWS access key id, ' +
+    'GitHub, Slack, Stripe live and Google API keys, PEM private keys), or a random-looking literal stored under a ' +
+    'credential name (`password`, `api_key`, `SECRET_KEY`, `auth_token`, `client_secret`...) as a variable, ' +
+    'attribute, keyword argument, dict entry, parameter default or environment-variable fallback, or a password ' +
+    'inside a connection URL. Placeholders, templates, paths, env-var names, words and low-entropy fillers are ' +
+    'ignored.',
+  whyItMatters:
+    'Source code is copied to laptops, CI logs, forks, wheels and container images, and stays in version history ' +
+    'after the line is deleted. Anyone with read access gets the account, the API quota or the ability to forge ' +
+    'sessions (a leaked Django `SECRET_KEY` signs arbitrary cookies), and rotating the secret requires a release.',
+  fix: {
+    guidance:
+      'Revoke and rotate the exposed credential, then read it at run time from the environment or a secret store ' +
+      '(Vault, AWS Secrets Manager, Kubernetes secrets), failing fast when it is missing.',
+    before: "SECRET_KEY = 'k3#v9!x0qz@2m$8wr^t1y&u4'",
+    after: "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']",
+  },
+  references: [
+    'https://cwe.mitre.org/data/definitions/798.html',
+    'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
+    'https://docs.djangoproject.com/en/stable/ref/settings/#secret-key',
+  ],
+  create({ module, report }) {
+    const inTests = isTestPath(module.path);
+    const confidence = (c: 'high' | 'medium'): 'high' | 'medium' | 'low' => (inTests ? 'low' : c);
+
+    /** `{'Authorization': '...'}`, `authorization='...'`, `auth_header = '...'`: the header name. */
+    function headerName(node: Node): string | undefined {
+      const p = node.parent;
+      let name: string | undefined;
+      if (p?.type === 'pair' && p.childForFieldName('value')?.id === node.id) {
+        const k = p.childForFieldName('key');
+        const v = k ? module.constantValue(k) : undefined;
+        name = typeof v === 'string' ? v : undefined;
+      } else if (p?.type === 'assignment' && p.childForFieldName('right')?.id === node.id) {
+        const left = p.childForFieldName('left');
+        name = left ? targetName(module, left) : undefined;
+      } else if (p?.type === 'keyword_argument' && p.childForFieldName('value')?.id === node.id) {
+        name = p.childForFieldName('name')?.text;
+      }
+      return name && AUTHORIZATION_NAME.test(name) ? name : undefined;
+    }
+
+    /** How a literal is bound to a credential-like name (`\`password\``), if it is. */
+    function boundName(node: Node): string | undefined {
+      const p = node.parent;
+      if (!p) return undefined;
+      switch (p.type) {
+        case 'assignment': {
+          if (p.childForFieldName('right')?.id !== node.id) return undefined;
+          const left = p.childForFieldName('left');
+          const name = left ? targetName(module, left) : undefined;
+          return name && isCredentialName(name) ? `\`${name}\`` : undefined;
+        }
+        case 'keyword_argument':
+        case 'default_parameter':
+        case 'typed_default_parameter': {
+          if (p.childForFieldName('value')?.id !== node.id) return undefined;
+          const name = p.childForFieldName('name')?.text;
+          return name && isCredentialName(name) ? `\`${name}\`` : undefined;
+        }
+        case 'pair': {
+          if (p.childForFieldName('value')?.id !== node.id) return undefined;
+          const key = p.childForFieldName('key');
+          const k = key ? module.constantValue(key) : undefined;
+          return typeof k === 'string' && isCredentialName(k) ? `\`${k}\`` : undefined;
+        }
+        case 'argument_list': {
+          // os.environ.get('DB_PASSWORD', '<fallback>')
+          const call = p.parent?.type === 'call' ? module.call(p.parent) : undefined;
+          if (!call?.qname || !ENV_LOOKUPS.has(call.qname) || call.positional[1]?.id !== node.id) return undefined;
+          const envName = call.positional[0] ? module.constantValue(call.positional[0]) : undefined;
+          const name = typeof envName === 'string' && isCredentialName(envName) ? envName : valueUse(module, call.node).bound.find(isCredentialName);
+          return name ? `the fallback for \`${name}\`` : undefined;
+        }
+        default:
+          return undefined;
+      }
+    }
+
+    function check(node: Node): void {
+      // Raw text: the formats never contain escapes, and bytes/f-strings still show them.
+      const raw = node.text;
+      for (const format of KNOWN_FORMATS) {
+        const m = format.pattern.exec(raw);
+        if (!m || /EXAMPLE/i.test(m[0]) || shannonEntropy(m[0]) < format.minEntropy) continue;
+        report({
+          node,
+          message: `String literal contains ${format.label}${format.minEntropy > 0 ? ` (\`${redact(m[0])}\`)` : ''}; revoke it and load it from the environment or a secret store.`,
+          confidence: confidence('high'),
+        });
+        return;
+      }
+
+      const value = literalValue(module, node);
+      if (value === undefined) return;
+      const header = headerName(node);
+      const credential = header ? authorizationCredential(value) : undefined;
+      if (header && credential) {
+        report({
+          node,
+          message: `\`${header}\` carries a hard-coded credential (\`${value.slice(0, value.length - credential.length)}${redact(credential)}\`); load the token from the environment or a secret store.`,
+          confidence: confidence('medium'),
+        });
+        return;
+      }
+      const name = boundName(node);
+      if (name) {
+        if (notASecret(value)) return;
+        report({
+          node,
+          message: `${name[0]!.toUpperCase()}${name.slice(1)} is a hard-coded literal (\`${redact(value)}\`, ${value.length} chars); credentials belong in the environment or a secret store.`,
+          confidence: confidence('medium'),
+        });
+        return;
+      }
+      const password = urlCredential(value);
+      if (password) {
+        report({
+          node,
+          message: `Connection URL embeds a password for user \`${value.slice(value.indexOf('//') + 2, value.indexOf(':', value.indexOf('//')))}\`; load it from the environment or a secret store.`,
+          confidence: confidence('medium'),
+        });
+      }
+    }
+
+    return {
+      nodes: {
+        string(node) {
+          if (node.parent?.type === 'concatenated_string') return;
+          check(node);
+        },
+        concatenated_string: check,
+      },
+    };
+  },
+});

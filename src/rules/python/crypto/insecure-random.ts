@@ -1,0 +1,126 @@
+import type { PyCall } from '../../../frontend/python/index.js';
+import { defineRule } from '../../define-rule.js';
+import { describeCallee, functionName, isSecretName, nameWords, targetName, valueUse } from './util.js';
+
+/** Module-level functions of `random`, all backed by the shared Mersenne Twister instance. */
+const RANDOM_FUNCTIONS = new Set([
+  'random', 'randint', 'randrange', 'choice', 'choices', 'sample', 'getrandbits', 'shuffle', 'uniform', 'randbytes',
+  'triangular', 'gauss', 'normalvariate',
+].map((f) => `random.${f}`));
+
+/** Uses that show the number is for timing, load spreading or simulation. */
+const NON_SECRET_USE_WORDS = new Set([
+  'sleep', 'delay', 'jitter', 'backoff', 'wait', 'timeout', 'interval', 'retry', 'retries', 'port', 'sample', 'sampling',
+  'shuffle', 'color', 'colour', 'weight', 'weights', 'probability', 'prob', 'noise', 'seed',
+]);
+/** Enclosing functions whose randomness is not a secret: MIME boundaries, temp names, tests and demos. */
+const NON_SECRET_FUNCTION_WORDS = new Set([
+  'boundary', 'delimiter', 'tmp', 'temp', 'tempfile', 'test', 'tests', 'mock', 'fake', 'dummy', 'sample', 'demo',
+  'jitter', 'backoff', 'retry', 'sleep', 'shuffle', 'color', 'colour', 'simulate', 'simulation', 'benchmark', 'fuzz',
+]);
+/** Arguments that show the choice is over words of a vocabulary (NLP data augmentation), not secrets. */
+const VOCABULARY_WORDS = new Set(['vocab', 'vocabulary', 'tokenizer', 'word', 'words', 'corpus', 'sentence', 'sentences']);
+
+export default defineRule({
+  id: 'python/insecure-random',
+  language: 'python',
+  title: 'Secret generated with the non-cryptographic `random` module',
+  cwe: [338],
+  severity: 'high',
+  confidence: 'high',
+  description:
+    'A value from the `random` module (Mersenne Twister) becomes a token, password, key, salt, nonce or one-time ' +
+    'code. The rule reports a `random` call only when its result is stored under, returned as, or passed into ' +
+    'something named as a secret, or (with less confidence) when it sits in a function so named; random numbers ' +
+    'for jitter, sampling or tests are left alone.',
+  whyItMatters:
+    'Mersenne Twister is not a cryptographic generator: after observing 624 32-bit outputs (for example other ' +
+    'tokens the application handed out) an attacker reconstructs its state and predicts every future and past ' +
+    'value, so password-reset links, session ids and API keys become guessable.',
+  fix: {
+    guidance:
+      'Use the `secrets` module (`secrets.token_urlsafe()`, `secrets.token_hex()`, `secrets.choice()`, ' +
+      '`secrets.randbelow()`) or `random.SystemRandom()`, which draw from the operating system CSPRNG.',
+    before: "token = ''.join(random.choice(ALPHABET) for _ in range(32))",
+    after: 'token = secrets.token_urlsafe(32)',
+  },
+  references: [
+    'https://docs.python.org/3/library/random.html',
+    'https://docs.python.org/3/library/secrets.html',
+    'https://cwe.mitre.org/data/definitions/338.html',
+  ],
+  create({ module, report }) {
+    const hasWord = (names: readonly string[], words: ReadonlySet<string>): boolean =>
+      names.some((n) => nameWords(n).some((w) => words.has(w)));
+
+    /**
+     * `try: from secrets import randbits / except ImportError: from random import getrandbits as randbits`:
+     * the import map keeps one binding per name, so look for a `secrets` binding of the same local name.
+     */
+    function alsoImportedFromSecrets(call: PyCall): boolean {
+      const callee = module.unwrap(call.callee);
+      const local = callee.type === 'identifier' ? callee.text : callee.type === 'attribute' ? module.unwrap(callee.childForFieldName('object') ?? callee).text : undefined;
+      if (!local) return false;
+      for (const statement of module.root.descendantsOfType(['import_from_statement', 'import_statement'])) {
+        const from = statement.childForFieldName('module_name')?.text;
+        for (const child of statement.namedChildren) {
+          if (!child || child.id === statement.childForFieldName('module_name')?.id) continue;
+          const name = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
+          const bound = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.text;
+          if (bound !== local) continue;
+          if (from === 'secrets' || (statement.type === 'import_statement' && name === 'secrets')) return true;
+        }
+      }
+      return false;
+    }
+
+    return {
+      call(call) {
+        if (!call.qname || !RANDOM_FUNCTIONS.has(call.qname)) return;
+
+        const fn = functionName(module.enclosingFunction(call.node));
+        if (fn && hasWord([fn], NON_SECRET_FUNCTION_WORDS)) return;
+        if (alsoImportedFromSecrets(call)) return;
+
+        const argumentNames: string[] = [];
+        for (const a of [...call.positional, ...call.keywords.values()]) {
+          for (const id of [a, ...a.descendantsOfType('identifier')]) if (id.type === 'identifier') argumentNames.push(id.text);
+        }
+        if (hasWord(argumentNames, VOCABULARY_WORDS)) return;
+
+        const use = valueUse(module, call.node);
+        const bound = [...use.bound];
+        // random.shuffle(password_chars) returns None; it randomises its argument in place.
+        if (call.qname === 'random.shuffle' && call.positional[0]) {
+          const t = targetName(module, call.positional[0]);
+          if (t) bound.push(t);
+        }
+        const described = describeCallee(module, call);
+        const stored = bound.find(isSecretName);
+        const passed = use.passedTo.find(isSecretName);
+        const returned = use.returnedFrom && isSecretName(use.returnedFrom) ? use.returnedFrom : undefined;
+        const evidence = stored
+          ? `ends up in \`${stored}\``
+          : passed
+            ? `is passed to \`${passed}()\``
+            : returned
+              ? `is returned by \`${returned}()\``
+              : undefined;
+        if (evidence) {
+          report({ node: call.node, message: `${described} ${evidence}; \`random\` is predictable, so this secret can be guessed.` });
+          return;
+        }
+        if (hasWord([...bound, ...use.passedTo], NON_SECRET_USE_WORDS)) return;
+        // A named non-secret (`length = random.randint(12, 16)`) keeps the function-name evidence from applying.
+        if (bound.some((b) => !isSecretName(b) && /(?:^|_)(?:len|length|count|num|size|n|i|idx|index|delay|timeout)$/i.test(b))) return;
+        if (fn && isSecretName(fn)) {
+          report({
+            node: call.node,
+            message: `${described} is used inside \`${fn}()\`; \`random\` is predictable, so what it generates can be guessed.`,
+            confidence: 'medium',
+          });
+        }
+      },
+    };
+  },
+});
