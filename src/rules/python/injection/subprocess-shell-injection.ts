@@ -1,5 +1,7 @@
 import { defineRule } from '../../define-rule.js';
-import { howBuilt, lineOf, listElements, pieceList, qualifiedName, snippet, strongestOrigin, valueFacts } from './util.js';
+import {
+  howBuilt, lineOf, listElements, pieceList, qualifiedName, shellQuoteEscape, snippet, strongestOrigin, valueFacts,
+} from './util.js';
 
 /** Calls whose result is safe to splice into a POSIX shell command. */
 const SHELL_QUOTERS = new Set(['shlex.quote', 'pipes.quote', 'shlex.join']);
@@ -56,7 +58,7 @@ export default defineRule({
         const elements = listElements(module, command);
         if (elements) command = elements[0];
         if (!command) return;
-        const facts = valueFacts(module, command, { sanitizers: SHELL_QUOTERS });
+        const facts = valueFacts(module, command, { sanitizers: SHELL_QUOTERS, escapes: shellQuoteEscape });
         if (facts.parts.length === 0) return;
         const origin = strongestOrigin(module, facts.parts);
         if (!origin) return;
