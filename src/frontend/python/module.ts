@@ -43,6 +43,11 @@ export class PythonModule implements SourceModule {
   /** Module-level names assigned exactly once: name → value node. */
   readonly moduleConstants = new Map<string, Node>();
   readonly comments: Node[] = [];
+  /**
+   * Every name the file binds other than by import (parameters, assignment, loop and `as`
+   * targets, definitions, `global`): a superset that lets scope checks skip most names.
+   */
+  readonly boundNames = new Set<string>();
   private lineStarts: number[] | undefined;
   private readonly callCache = new Map<number, PyCall>();
   private readonly assignedTwice = new Set<string>();

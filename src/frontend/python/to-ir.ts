@@ -205,8 +205,10 @@ class Builder {
       case 'continue_statement':
         out.push({ k: 'continue', span });
         return;
-      case 'global_statement':
       case 'nonlocal_statement':
+        // Closures see the enclosing variables already; nothing to record.
+        return;
+      case 'global_statement':
         out.push({ k: 'global', names: node.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text), span });
         return;
       case 'delete_statement':
@@ -349,7 +351,7 @@ class Builder {
     };
     this.functions.push(fn);
     fn.body = this.block(node.childForFieldName('body'), qname, undefined, depth);
-    for (const s of fn.body) if (s.k === 'global') for (const n of s.names) fn.globals.add(n);
+    collectGlobals(fn.body, fn.globals);
     return fn;
   }
 
@@ -523,8 +525,10 @@ class Builder {
       case 'as_pattern':
       default: {
         if (node.type === 'named_expression') {
-          // (x := value) — an assignment inside an expression; treat as its value.
-          return this.expr(node.childForFieldName('value'), d);
+          // (x := value): an assignment inside an expression.
+          const name = node.childForFieldName('name');
+          const value = this.expr(node.childForFieldName('value'), d);
+          return name ? { k: 'walrus', target: this.target(name, d), value, span } : value;
         }
         if (node.type === 'await') return this.expr(node.namedChildren[0] ?? null, d);
         return { k: 'opaque', parts: node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c, d)), span };
@@ -567,5 +571,33 @@ class Builder {
     } else if (argNode) args.push(this.expr(argNode, depth));
     const qname = calleeNode ? this.qnameOf(calleeNode) : undefined;
     return { k: 'call', callee, args, kwargs, splats, qname, span };
+  }
+}
+
+/** Names declared `global` anywhere in a function body (not in nested functions). */
+function collectGlobals(stmts: readonly Stmt[], out: Set<string>): void {
+  for (const s of stmts) {
+    switch (s.k) {
+      case 'global':
+        for (const n of s.names) out.add(n);
+        break;
+      case 'if':
+      case 'while':
+      case 'for':
+        collectGlobals(s.body, out);
+        collectGlobals(s.orelse, out);
+        break;
+      case 'try':
+        collectGlobals(s.body, out);
+        for (const h of s.handlers) collectGlobals(h.body, out);
+        collectGlobals(s.orelse, out);
+        collectGlobals(s.finally, out);
+        break;
+      case 'with':
+        collectGlobals(s.body, out);
+        break;
+      default:
+        break;
+    }
   }
 }

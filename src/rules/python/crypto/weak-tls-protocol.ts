@@ -113,6 +113,25 @@ export default defineRule({
       return undefined;
     }
 
+    /** Check the values an expression can evaluate to: both branches of `a if c else b`, `x or y`. */
+    function checkValue(node: Node): void {
+      const n = module.unwrap(node);
+      if (n.type === 'attribute') {
+        check(n);
+      } else if (n.type === 'identifier') {
+        if (module.imports.has(n.text)) check(n);
+      } else if (n.type === 'conditional_expression') {
+        const [body, , orelse] = n.namedChildren;
+        if (body) checkValue(body);
+        if (orelse) checkValue(orelse);
+      } else if (n.type === 'boolean_operator') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left) checkValue(left);
+        if (right) checkValue(right);
+      }
+    }
+
     function check(node: Node): void {
       const q = module.resolve(node);
       if (!q) return;
@@ -139,20 +158,23 @@ export default defineRule({
     }
 
     return {
+      // Protocol values matter where they select something: call arguments, assignments and
+      // parameter defaults. Visiting those sites (rather than every identifier) keeps it cheap.
+      call(call) {
+        for (const arg of [...call.positional, ...call.keywords.values()]) checkValue(arg);
+      },
       nodes: {
-        attribute(node) {
-          // Only the outermost attribute of a chain: `ssl.TLSVersion.TLSv1`, not `ssl.TLSVersion`.
-          const p = node.parent;
-          if (p?.type === 'attribute' && p.childForFieldName('object')?.id === node.id) return;
-          check(node);
+        assignment(node) {
+          const right = node.childForFieldName('right');
+          if (right) checkValue(right);
         },
-        identifier(node) {
-          // `from ssl import PROTOCOL_TLSv1`
-          if (!module.imports.has(node.text)) return;
-          const p = node.parent;
-          if (!p || p.type === 'dotted_name' || p.type === 'aliased_import' || p.type === 'attribute') return;
-          if (p.type === 'keyword_argument' && p.childForFieldName('name')?.id === node.id) return;
-          check(node);
+        default_parameter(node) {
+          const value = node.childForFieldName('value');
+          if (value) checkValue(value);
+        },
+        typed_default_parameter(node) {
+          const value = node.childForFieldName('value');
+          if (value) checkValue(value);
         },
       },
     };

@@ -1012,6 +1012,8 @@ export function isShadowedLocally(module: PythonModule, callee: Node): boolean {
     n = module.unwrap(object);
   }
   if (n.type !== 'identifier') return false;
+  // Fast path: most imported names are never bound any other way in the file.
+  if (!module.boundNames.has(n.text)) return false;
   const bindings = bindingsOf(module, n);
   const first = bindings[0];
   if (!first) return false;
@@ -1019,10 +1021,20 @@ export function isShadowedLocally(module: PythonModule, callee: Node): boolean {
   return bindings.some((b) => b.kind !== 'import');
 }
 
-/** The call's qualified name, unless its root name is shadowed locally (see `isShadowedLocally`). */
+const qualifiedNames = new WeakMap<PyCall, string | null>();
+
+/**
+ * The call's qualified name, unless its root name is shadowed locally (see
+ * `isShadowedLocally`). Every rule of the family asks this of every call, so it is cached.
+ */
 export function qualifiedName(module: PythonModule, call: PyCall): string | undefined {
   if (!call.qname) return undefined;
-  return isShadowedLocally(module, call.callee) ? undefined : call.qname;
+  let q = qualifiedNames.get(call);
+  if (q === undefined) {
+    q = isShadowedLocally(module, call.callee) ? null : call.qname;
+    qualifiedNames.set(call, q);
+  }
+  return q ?? undefined;
 }
 
 // ---- command execution sinks ------------------------------------------------------------

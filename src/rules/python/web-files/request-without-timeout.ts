@@ -108,6 +108,9 @@ export default defineRule({
  * `self.<attr>` assigned one in the same class.
  */
 function isRequestsSession(module: PythonModule, receiver: Node): boolean {
+  // Without an import of requests there is no requests.Session to find (and `.get()` on
+  // dicts is everywhere): skip the scope walks.
+  if (!importsRequests(module)) return false;
   const r = module.unwrap(receiver);
   if (r.type === 'call') return isSessionFactory(module, r);
   const name = module.dottedName(r);
@@ -127,6 +130,17 @@ function isRequestsSession(module: PythonModule, receiver: Node): boolean {
     if (bindsSession(module, s, name, !isSelfAttr && s.type === 'module')) return true;
   }
   return false;
+}
+
+const importsRequestsCache = new WeakMap<PythonModule, boolean>();
+
+function importsRequests(module: PythonModule): boolean {
+  let v = importsRequestsCache.get(module);
+  if (v === undefined) {
+    v = [...module.imports.values()].some((q) => q === 'requests' || q.startsWith('requests.'));
+    importsRequestsCache.set(module, v);
+  }
+  return v;
 }
 
 const bindingCache = new WeakMap<PythonModule, Map<string, boolean>>();

@@ -207,7 +207,24 @@ function isAppConfig(module: PythonModule, node: Node): boolean {
  * A configuration assignment: `NAME = value` at module level or in a class body, or
  * `app.config['NAME'] = value`. Undefined for anything else.
  */
+const configAssignments = new WeakMap<PythonModule, Map<number, ConfigSetting | null>>();
+
+/** Cached per assignment node: four rules ask it of every assignment. */
 export function configAssignment(module: PythonModule, assignment: Node): ConfigSetting | undefined {
+  let perModule = configAssignments.get(module);
+  if (!perModule) {
+    perModule = new Map();
+    configAssignments.set(module, perModule);
+  }
+  let setting = perModule.get(assignment.id);
+  if (setting === undefined) {
+    setting = computeConfigAssignment(module, assignment) ?? null;
+    perModule.set(assignment.id, setting);
+  }
+  return setting ?? undefined;
+}
+
+function computeConfigAssignment(module: PythonModule, assignment: Node): ConfigSetting | undefined {
   const left = assignment.childForFieldName('left');
   const value = assignment.childForFieldName('right');
   if (!left || !value || value.type === 'assignment') return undefined;
