@@ -90,6 +90,12 @@ describe('Python front end', () => {
     expect(args.map((a) => module.isConstantExpression(a))).toEqual([true, false, true, false, true, true]);
   });
 
+  it('treats UPPER_CASE attributes of modules and classes as constants, not of values', async () => {
+    const { module, calls } = await load('from oslo_config import cfg\ndef v(request):\n    g(cfg.CONF.MAX, Mode.READ, request.GET, self.conf.LIMIT)\n');
+    const args = module.call(calls[0]!).positional;
+    expect(args.map((a) => module.isConstantExpression(a))).toEqual([true, true, false, false]);
+  });
+
   it('finds the statement and its first line for a node deep in a multi-line call', async () => {
     const { module, calls } = await load('x = 1\nresult = run(\n    [\n        cmd(a),\n    ]\n)\n');
     const inner = calls.find((c) => c.text === 'cmd(a)')!;

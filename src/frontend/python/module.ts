@@ -419,8 +419,16 @@ export class PythonModule implements SourceModule {
       case 'identifier':
         return isConstantName(n.text);
       case 'attribute': {
+        // `CONF.MAX`, `constants.DEVICE_NAME`, `Mode.READ`: an UPPER_CASE attribute of a module,
+        // class or constant. Not of a value: Django's `request.GET` is request data.
         const attr = n.childForFieldName('attribute')?.text;
-        return attr !== undefined && isConstantName(attr);
+        const object = n.childForFieldName('object');
+        if (attr === undefined || !isConstantName(attr) || !object) return false;
+        const base = this.unwrap(object);
+        if (base.type === 'identifier') {
+          return this.imports.has(base.text) || isConstantName(base.text) || /^[A-Z]/.test(base.text);
+        }
+        return base.type === 'attribute' && this.isConstantExpression(base, depth + 1);
       }
       case 'binary_operator': {
         const l = n.childForFieldName('left');

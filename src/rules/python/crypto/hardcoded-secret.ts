@@ -244,7 +244,8 @@ export default defineRule({
       }
 
       const value = literalValue(module, node);
-      if (value === undefined) return;
+      // Shorter literals are neither credentials nor headers or URLs carrying one.
+      if (value === undefined || value.length < MIN_LENGTH) return;
       const header = headerName(node);
       const credential = header ? authorizationCredential(value) : undefined;
       if (header && credential) {
@@ -278,10 +279,15 @@ export default defineRule({
     return {
       nodes: {
         string(node) {
+          // Quotes included, anything shorter than 10 characters holds no 8-character secret.
+          if (node.endIndex - node.startIndex < 10) return;
           if (node.parent?.type === 'concatenated_string') return;
           check(node);
         },
-        concatenated_string: check,
+        concatenated_string(node) {
+          if (node.endIndex - node.startIndex < 10) return;
+          check(node);
+        },
       },
     };
   },
