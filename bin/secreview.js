@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const cli = new URL('../dist/cli.js', import.meta.url);
+const cli = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
-  process.stderr.write('secreview: dist/cli.js is missing; run `npm run build` in the secreview folder first.\n');
+  process.stderr.write('secreview: dist/cli/main.js is missing; run `npm run build` in the secreview folder first.\n');
   process.exit(2);
 }
 const { main } = await import(cli.href);

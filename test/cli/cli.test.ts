@@ -183,7 +183,7 @@ describe('secreview rules and explain', () => {
 });
 
 describe('the CLI needs a build', () => {
-  it('has a built dist/cli.js (npm test builds first)', () => {
-    expect(existsSync(fileURLToPath(new URL('../../dist/cli.js', import.meta.url)))).toBe(true);
+  it('has a built dist/cli/main.js (npm test builds first)', () => {
+    expect(existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)))).toBe(true);
   });
 });

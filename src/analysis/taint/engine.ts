@@ -28,12 +28,14 @@ interface Summary {
   selfWrites: Map<string, Label[]>;
   /** Every `self.<field>` the function assigns, tainted or not. */
   selfAssigned: ReadonlySet<string>;
+  /** Library types stored in `self.<field>` (`self.log = logging.getLogger(...)`). */
+  selfTypes: ReadonlyMap<string, string>;
   key: string;
 }
 
 type Env = Map<string, Value>;
 
-const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), selfAssigned: new Set(), key: '' };
+const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), selfAssigned: new Set(), selfTypes: new Map(), key: '' };
 const MAX_ANALYSES_PER_FUNCTION = 8;
 const MAX_INLINE_DEPTH = 3;
 const EXITING_CALLS = new Set(['sys.exit', 'exit', 'quit', 'flask.abort', 'os._exit', 'os.abort']);
@@ -56,7 +58,13 @@ export function analyseProgram(modules: ModuleIR[], models: ModelSet): TaintResu
 class TaintEngine {
   readonly summaries = new Map<FunctionIR, Summary>();
   readonly callers = new Map<FunctionIR, Set<FunctionIR>>();
+  /** Each module's variables after its top level ran. */
   readonly globals = new Map<ModuleIR, Env>();
+  /** Values functions store into module variables (`global x; x = ...`), joined. */
+  readonly globalWrites = new Map<ModuleIR, Env>();
+  /** Functions that read a module's variables, re-analysed when those change. */
+  readonly globalReaders = new Map<ModuleIR, Set<FunctionIR>>();
+  private readonly dirtyGlobals = new Set<ModuleIR>();
   readonly classFields = new Map<ClassIR, Map<string, Label[]>>();
   readonly classOfMethod = new Map<FunctionIR, ClassIR>();
   readonly hitsByFunction = new Map<FunctionIR, TaintHit[]>();
@@ -73,6 +81,10 @@ class TaintEngine {
   private readonly summariesByName = new Map<string, (number | string)[]>();
   private readonly summariesByMethod = new Map<string, (number | string)[]>();
   private readonly handlers: HandlerModel[];
+  /** Library classes some model names a member of (`requests.Session` for `requests.Session.get`). */
+  private readonly typeNames = new Set<string>();
+  /** Calls returning an instance of a library class. */
+  private readonly factories = new Map<string, string>();
   analyses = 0;
 
   constructor(
@@ -105,6 +117,17 @@ class TaintEngine {
       if (s.method) this.summariesByMethod.set(s.method, s.from);
     }
     this.handlers = models.handlers;
+    for (const list of [models.sinks, models.sources, models.sanitizers, models.summaries]) {
+      for (const entry of list) {
+        const parts = entry.name?.split('.') ?? [];
+        // `pkg.Class.method`: a member of a class (capitalised, by Python convention).
+        if (parts.length >= 3 && /^[A-Z]/.test(parts[parts.length - 2]!)) this.typeNames.add(parts.slice(0, -1).join('.'));
+      }
+    }
+    for (const t of models.types) {
+      this.factories.set(t.name, t.returns);
+      this.typeNames.add(t.returns);
+    }
     for (const m of program.modules) {
       for (const cls of m.classes) for (const fn of cls.methods.values()) this.classOfMethod.set(fn, cls);
       for (const fn of m.functions) this.recordNested(fn);
@@ -154,13 +177,13 @@ class TaintEngine {
       const count = (this.analysisCount.get(fn) ?? 0) + 1;
       if (count > MAX_ANALYSES_PER_FUNCTION) continue;
       this.analysisCount.set(fn, count);
-      const changed = this.analyse(fn);
+      const changed = this.analyse(fn) || this.dirtyGlobals.size > 0;
       if (!changed) continue;
       const dependants = new Set(this.callers.get(fn) ?? []);
       const cls = this.classOfMethod.get(fn);
       if (cls) for (const m of cls.methods.values()) dependants.add(m);
-      const module = this.program.moduleOf.get(fn);
-      if (module && fn === module.top) for (const f of module.functions) dependants.add(f);
+      for (const m of this.dirtyGlobals) for (const r of this.globalReaders.get(m) ?? []) dependants.add(r);
+      this.dirtyGlobals.clear();
       for (const d of dependants) {
         if (!queued.has(d) && d !== fn) {
           queued.add(d);
@@ -193,7 +216,12 @@ class TaintEngine {
       }
     });
     if (a.execBlock(fn.body, env) === 'normal') a.noteExit(env);
-    if (fn === module.top) this.globals.set(module, env);
+    a.analyseUncalledNested();
+    if (fn === module.top) {
+      const before = envKeyOf(this.globals.get(module));
+      this.globals.set(module, env);
+      if (envKeyOf(env) !== before) this.dirtyGlobals.add(module);
+    }
     const summary = a.summary();
     this.hitsByFunction.set(fn, a.sourceHits);
     const cls = this.classOfMethod.get(fn);
@@ -217,7 +245,42 @@ class TaintEngine {
     }
     const previous = this.summaries.get(fn);
     this.summaries.set(fn, summary);
-    return fieldsChanged || !previous || previous.key !== summary.key || (fn === module.top);
+    return fieldsChanged || !previous || previous.key !== summary.key;
+  }
+
+  /** A module variable as functions see it: its top-level value joined with `global` writes. */
+  readGlobal(module: ModuleIR, name: string, reader: FunctionIR): Value | undefined {
+    let readers = this.globalReaders.get(module);
+    if (!readers) {
+      readers = new Set();
+      this.globalReaders.set(module, readers);
+    }
+    readers.add(reader);
+    const top = this.globals.get(module)?.get(name);
+    const written = this.globalWrites.get(module)?.get(name);
+    return top && written ? join(top, written) : top ?? written;
+  }
+
+  writeGlobal(module: ModuleIR, name: string, value: Value): void {
+    let writes = this.globalWrites.get(module);
+    if (!writes) {
+      writes = new Map();
+      this.globalWrites.set(module, writes);
+    }
+    const before = writes.get(name);
+    const after = before ? join(before, value) : value;
+    if (!before || valueKey(before) !== valueKey(after)) {
+      writes.set(name, after);
+      this.dirtyGlobals.add(module);
+    }
+  }
+
+  /** `pkg.config.CMD` → the variable CMD of the scanned module pkg.config (by name suffix). */
+  importedGlobal(q: string, reader: FunctionIR): Value | undefined {
+    const dot = q.lastIndexOf('.');
+    if (dot <= 0) return undefined;
+    const module = this.program.moduleNamed(q.slice(0, dot));
+    return module ? this.readGlobal(module, q.slice(dot + 1), reader) : undefined;
   }
 
   /**
@@ -241,6 +304,23 @@ class TaintEngine {
       }
     }
     return assigned;
+  }
+
+  /** The library class a call's result is an instance of: a modelled class, or a factory's. */
+  resultType(q: string | undefined): string | undefined {
+    if (!q) return undefined;
+    return this.factories.get(q) ?? (this.typeNames.has(q) ? q : undefined);
+  }
+
+  /** The library type a class's methods store in `self.<field>`, when they agree. */
+  fieldType(cls: ClassIR, field: string): string | undefined {
+    for (const c of this.program.ancestors(cls)) {
+      for (const m of c.methods.values()) {
+        const t = this.summaries.get(m)?.selfTypes.get(field);
+        if (t) return t;
+      }
+    }
+    return undefined;
   }
 
   isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
@@ -273,18 +353,30 @@ class TaintEngine {
     return undefined;
   }
 
-  parameterSource(dotted: string, fn: FunctionIR): SourceModel | undefined {
+  /**
+   * A source rooted at a parameter of `fn` (`request.GET` in a view taking `request`): for
+   * `on: access`, `dotted` is read at or below the source; for `on: call`, it is called.
+   */
+  parameterSource(dotted: string, fn: FunctionIR, on: 'access' | 'call'): SourceModel | undefined {
     for (const s of this.parameterSources) {
+      if (s.on !== on) continue;
       const param = s.parameter!;
       if (!fn.params.some((p) => p.name === param)) continue;
+      if (s.within) {
+        const cls = this.classOfMethod.get(fn);
+        const bases = typeof s.within === 'string' ? [s.within] : s.within;
+        if (!cls || fn.isStatic || fn.params[0]?.name !== param || !bases.some((b) => this.program.derivesFrom(cls, b))) continue;
+      }
       const n = s.name ?? param;
-      if (dotted === n || dotted.startsWith(`${n}.`)) return s;
+      if (dotted === n || (on === 'access' && dotted.startsWith(`${n}.`))) return s;
     }
     return undefined;
   }
 
+  // Lookups by qualified name first; `method` (a model for a method on any receiver) is
+  // passed only when the call may be such a method call (see FunctionAnalysis.methodOf).
   callSource(q: string | undefined, method: string | undefined): SourceModel | undefined {
-    return (q ? this.callSources.get(q) : undefined) ?? (method && !q ? this.methodCallSources.get(method) : undefined);
+    return (q ? this.callSources.get(q) : undefined) ?? (method ? this.methodCallSources.get(method) : undefined);
   }
 
   sinksFor(q: string | undefined, method: string | undefined): SinkModel[] {
@@ -292,8 +384,7 @@ class TaintEngine {
       const byName = this.sinksByName.get(q);
       if (byName) return byName;
     }
-    if (method && !q) return this.sinksByMethod.get(method) ?? [];
-    return [];
+    return method ? this.sinksByMethod.get(method) ?? [] : [];
   }
 
   sanitizerFor(q: string | undefined, method: string | undefined): ReadonlySet<SinkKind> | 'all' | undefined {
@@ -301,7 +392,7 @@ class TaintEngine {
       const s = this.sanitizersByName.get(q);
       if (s) return s;
     }
-    return method && !q ? this.sanitizersByMethod.get(method) : undefined;
+    return method ? this.sanitizersByMethod.get(method) : undefined;
   }
 
   passThroughFor(q: string | undefined, method: string | undefined): (number | string)[] | undefined {
@@ -398,6 +489,8 @@ class FunctionAnalysis {
   readonly paramHits: TaintHit[] = [];
   readonly selfWrites = new Map<string, Value>();
   private readonly closures = new Map<FunctionIR, Env>();
+  /** Nested functions and lambdas analysed in place at a call. */
+  private readonly inlined = new Set<FunctionIR>();
   private readonly hitKeys = new Set<string>();
   /** First line of the statement being interpreted (suppressions may sit there). */
   private statementLine = 0;
@@ -408,6 +501,8 @@ class FunctionAnalysis {
     readonly module: ModuleIR,
     readonly inlineDepth: number,
     readonly closureEnv?: Env,
+    /** The analysed function this one is inlined into (itself when not inlined). */
+    readonly root: FunctionIR = fn,
   ) {}
 
   step(span: Span, note: string): FlowStep {
@@ -437,12 +532,15 @@ class FunctionAnalysis {
       const labels = allLabels(v);
       if (labels.length > 0) selfWrites.set(field, labels);
     }
+    const selfTypes = new Map<string, string>();
+    for (const [field, v] of this.selfWrites) if (v.type) selfTypes.set(field, v.type);
     const key = [
+      [...selfTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
       returns.map(labelKey).sort().join(';'),
       this.paramHits.map((h) => `${h.kind}@${h.sink.path}:${h.sink.span.line}:${labelKey(h.label)}`).sort().join(';'),
       [...selfWrites].map(([f, ls]) => `${f}=${ls.map(labelKey).sort().join(',')}`).sort().join(';'),
     ].join('|');
-    return { returns, sinks: this.paramHits, selfWrites, selfAssigned: new Set(this.selfWrites.keys()), key };
+    return { returns, sinks: this.paramHits, selfWrites, selfAssigned: new Set(this.selfWrites.keys()), selfTypes, key };
   }
 
   // ---- statements -----------------------------------------------------------------------
@@ -628,6 +726,7 @@ class FunctionAnalysis {
       case 'name': {
         const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `assigned to \`${target.name}\``)) : value;
         env.set(target.name, v);
+        if (this.fn.globals.has(target.name)) this.engine.writeGlobal(this.module, target.name, v);
         return;
       }
       case 'attr': {
@@ -685,6 +784,31 @@ class FunctionAnalysis {
   }
 
   /**
+   * Nested functions never called here still run: as route handlers of an app factory
+   * (`def create_app(): @app.route(...) def view(): ...`), callbacks, threads. Each is
+   * analysed once with the variables it closes over; its parameters are unknown (clean),
+   * unless it is a request handler.
+   */
+  analyseUncalledNested(): void {
+    if (this.inlineDepth >= MAX_INLINE_DEPTH) return;
+    for (const [fn, closure] of this.closures) {
+      // Top-level functions are analysed on their own; nested ones and lambdas only here.
+      if (this.inlined.has(fn) || (fn.name !== '<lambda>' && !this.engine.nestedOwner.has(fn))) continue;
+      this.inlined.add(fn);
+      const inner = new FunctionAnalysis(this.engine, fn, this.module, this.inlineDepth + 1, closure, this.root);
+      const handler = this.engine.isRequestHandler(fn, this.module);
+      const env: Env = new Map();
+      fn.params.forEach((p) => {
+        env.set(p.name, handler ? inner.sourceValue(`request parameter \`${p.name}\``, 'remote', p.span ?? fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``) : CLEAN);
+      });
+      inner.execBlock(fn.body, env);
+      inner.analyseUncalledNested();
+      for (const h of inner.sourceHits) this.recordHit(h);
+      for (const h of inner.paramHits) this.recordHit(h);
+    }
+  }
+
+  /**
    * At each way out of a method, what its `self` fields hold: the summary's field writes are
    * the join over the exits, so a field overwritten with a constant before returning is clean
    * and one tainted on any path is tainted.
@@ -725,13 +849,18 @@ class FunctionAnalysis {
     if (local) return local;
     const closure = this.closureEnv?.get(name);
     if (closure) return closure;
-    const globals = this.engine.globals.get(this.module);
-    if (globals && this.fn !== this.module.top) {
-      const g = globals.get(name);
+    if (this.fn !== this.module.top) {
+      const g = this.engine.readGlobal(this.module, name, this.root);
+      if (g) return g;
+    }
+    const imported = this.module.imports.get(name);
+    if (imported) {
+      // `from config import CMD`: a variable of another scanned module.
+      const g = this.engine.importedGlobal(imported, this.root);
       if (g) return g;
     }
     // A module-level function or class of this module, used as a value.
-    const q = this.module.imports.get(name) ?? `${this.module.moduleName}.${name}`;
+    const q = imported ?? `${this.module.moduleName}.${name}`;
     const found = this.engine.program.lookup(q, this.module);
     if (found && 'params' in found) return { labels: [], fn: found };
     void span;
@@ -757,10 +886,15 @@ class FunctionAnalysis {
         if (q) {
           const source = this.engine.accessSource(q);
           if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+          if (e.object.k === 'name' && !env.has(e.object.name)) {
+            // `import config; config.CMD`: a variable of another scanned module.
+            const g = this.engine.importedGlobal(q, this.root);
+            if (g) return g;
+          }
         }
         const dotted = dottedOf(e);
         if (dotted) {
-          const source = this.engine.parameterSource(dotted, this.fn);
+          const source = this.engine.parameterSource(dotted, this.fn, 'access');
           if (source && !env.has(dotted)) {
             return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
           }
@@ -792,6 +926,9 @@ class FunctionAnalysis {
           if (folded !== undefined) return constant(folded);
         }
         if (e.op === '+' && l.elems && r.elems) return { labels: [], elems: [...l.elems, ...r.elems] };
+        // Arithmetic with a number gives a number (a string operand would raise TypeError);
+        // `*` repeats and `%` formats strings, so they keep the taint.
+        if (NUMERIC_OPS.has(e.op) && (isNumber(l.const) || isNumber(r.const))) return CLEAN;
         return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
       }
       case 'compare': {
@@ -823,7 +960,8 @@ class FunctionAnalysis {
       case 'unary': {
         const v = this.eval(e.operand, env);
         if (typeof v.const === 'number') return constant(e.op === '-' ? -v.const : e.op === '~' ? ~v.const : v.const);
-        return flatten(v);
+        // -x, +x, ~x are numbers (or a TypeError).
+        return CLEAN;
       }
       case 'format': {
         let labels: Label[] = [];
@@ -854,6 +992,11 @@ class FunctionAnalysis {
       case 'lambda':
         this.closures.set(e.fn, env);
         return { labels: [], fn: e.fn };
+      case 'walrus': {
+        const v = this.eval(e.value, env);
+        this.bind(e.target, v, env, e.value);
+        return v;
+      }
       case 'comprehension': {
         const inner = new Map(env);
         for (const b of e.bindings) this.bind(b.target, this.elementOf(this.eval(b.iter, inner)), inner, b.iter);
@@ -875,7 +1018,7 @@ class FunctionAnalysis {
       const method = this.engine.program.method(object.cls, attr);
       if (method) return { labels: [], fn: method, self: object };
       const classTaint = this.engine.classFields.get(object.cls)?.get(attr) ?? [];
-      return fromLabels(mergeLabels(object.labels, classTaint));
+      return withType(fromLabels(mergeLabels(object.labels, classTaint)), this.engine.fieldType(object.cls, attr));
     }
     if (object.paramBase !== undefined) {
       const base = object.labels.find((l) => l.origin === 'param' && l.param === object.paramBase && !l.field);
@@ -884,7 +1027,7 @@ class FunctionAnalysis {
       if (cls) {
         const method = this.engine.program.method(cls, attr);
         if (method) return { labels: [], fn: method, self: object };
-        return fromLabels(mergeLabels(labels, this.engine.classFields.get(cls)?.get(attr) ?? []));
+        return withType(fromLabels(mergeLabels(labels, this.engine.classFields.get(cls)?.get(attr) ?? [])), this.engine.fieldType(cls, attr));
       }
       return fromLabels(labels);
     }
@@ -894,20 +1037,39 @@ class FunctionAnalysis {
   private evalCall(call: CallExpr, env: Env): Value {
     const callee = call.callee;
     const method = callee.k === 'attr' ? callee.attr : undefined;
-    const q = call.qname;
     const receiver = callee.k === 'attr' ? this.eval(callee.object, env) : undefined;
+    // A method of a library object whose class we know: `requests.Session.get`.
+    const q = call.qname ?? (method && receiver?.type ? `${receiver.type}.${method}` : undefined);
     const args = call.args.map((a) => this.eval(a, env));
     const kwargs = new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
     const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, env))), []);
+    const value = this.callValue(call, env, q, method, receiver, args, kwargs, splat);
+    const type = this.engine.resultType(q);
+    return type && !value.cls && !value.fn ? { ...value, type } : value;
+  }
 
-    this.checkSinks(call, q, method, args, kwargs, splat, receiver);
+  private callValue(
+    call: CallExpr,
+    env: Env,
+    q: string | undefined,
+    method: string | undefined,
+    receiver: Value | undefined,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    splat: Label[],
+  ): Value {
+    const callee = call.callee;
+    // The receiver's library class is known: only models of that class apply to its methods.
+    const anyReceiver = receiver?.type && !call.qname ? undefined : this.methodOf(call);
+    this.checkSinks(call, q, anyReceiver, args, kwargs, splat, receiver);
 
-    const sanitizer = this.engine.sanitizerFor(q, method);
+    const sanitizer = this.engine.sanitizerFor(q, anyReceiver);
     if (sanitizer) {
-      const input = [...args, ...kwargs.values(), ...(method && !q && receiver ? [receiver] : [])];
+      const input = [...args, ...kwargs.values(), ...(anyReceiver && receiver ? [receiver] : [])];
       return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat)), sanitizer);
     }
-    const source = this.engine.callSource(q, method);
+    const calleeDotted = callee.k === 'attr' ? dottedOf(callee) : undefined;
+    const source = this.engine.callSource(q, anyReceiver) ?? (calleeDotted ? this.engine.parameterSource(calleeDotted, this.fn, 'call') : undefined);
     if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${call.span.text}\` (${source.description})`);
 
     // Containers mutated in place through a local name.
@@ -917,7 +1079,7 @@ class FunctionAnalysis {
     }
 
     // Calls into the scanned program.
-    const target = this.resolveTarget(call, receiver, env);
+    const target = this.resolveTarget(call, receiver, args, kwargs, splat, env);
     if (target) return target;
 
     const passThrough = this.engine.passThroughFor(q, method);
@@ -925,11 +1087,24 @@ class FunctionAnalysis {
 
     // Unresolved: arguments flow to the result, at lowered confidence; a method's
     // receiver flows too (data derived from tainted data), at full confidence.
-    let labels: Label[] = receiver && !q ? allLabels(receiver) : [];
+    let labels: Label[] = receiver ? allLabels(receiver) : [];
     const lower = (l: Label): Label => (l.lowered ? l : { ...l, lowered: true });
     for (const v of [...args, ...kwargs.values()]) labels = mergeLabels(labels, allLabels(v).map(lower));
     labels = mergeLabels(labels, splat.map(lower));
     return fromLabels(labels);
+  }
+
+  /**
+   * The method name under which models for "a method on any receiver" apply to this call:
+   * when the receiver's qualified name is unknown (`cursor.execute`, `Path(p).read_text`), or
+   * when it is an object reached through an imported name (`Article.objects.raw`), but not for
+   * a function of an imported module (`re.search` is not an LDAP search).
+   */
+  private methodOf(call: CallExpr): string | undefined {
+    const callee = call.callee;
+    if (callee.k !== 'attr') return undefined;
+    if (!call.qname) return callee.attr;
+    return callee.object.k === 'name' ? undefined : callee.attr;
   }
 
   private passThrough(from: (number | string)[], args: Value[], kwargs: Map<string, Value>, receiver: Value | undefined, splat: Label[]): Value {
@@ -1006,34 +1181,59 @@ class FunctionAnalysis {
   }
 
   /** A call into scanned code: inline closures, apply summaries of functions and constructors. */
-  private resolveTarget(call: CallExpr, receiver: Value | undefined, env: Env): Value | undefined {
+  private resolveTarget(call: CallExpr, receiver: Value | undefined, args: Value[], kwargs: Map<string, Value>, splat: Label[], env: Env): Value | undefined {
     const program = this.engine.program;
     const callee = call.callee;
     let fn: FunctionIR | undefined;
     let cls: ClassIR | undefined;
     let self: Value | undefined;
+    /** The expression holding the receiver, whose fields the callee may write. */
+    let selfExpr: Expr | undefined;
+    /** Reached through the class (`Base.__init__(self, x)`): `self` is the first argument. */
+    let unbound = false;
     const calleeValue = callee.k === 'name' ? this.lookupName(callee.name, env, callee.span) : callee.k === 'attr' && receiver ? this.attrOf(receiver, callee.attr) : undefined;
+    const byName = (q: string): void => {
+      const found = program.lookup(q, this.module);
+      if (found && 'methods' in found) cls = found;
+      else if (found) {
+        fn = found;
+        unbound = callee.k === 'attr' && this.isMethodCall(found) && !found.isClassMethod;
+      }
+    };
     if (calleeValue?.fn) {
       fn = calleeValue.fn;
       self = calleeValue.self;
+      if (self && callee.k === 'attr') selfExpr = callee.object;
     } else if (call.qname) {
-      const found = program.lookup(call.qname, this.module);
-      if (found && 'methods' in found) cls = found;
-      else if (found) fn = found;
-    } else if (callee.k === 'name') {
-      const found = program.lookup(`${this.module.moduleName}.${callee.name}`, this.module);
-      if (found && 'methods' in found) cls = found;
-      else if (found) fn = found;
+      byName(call.qname);
+    } else if (callee.k === 'attr' && isSuperCall(callee.object)) {
+      // super().m(...): the next definition of m above the current method's class.
+      const own = this.engine.classOfMethod.get(this.fn);
+      const selfName = this.selfName();
+      if (own && selfName) {
+        for (const c of program.ancestors(own).slice(1)) {
+          const m = c.methods.get(callee.attr);
+          if (m) {
+            fn = m;
+            self = env.get(selfName) ?? this.lookupName(selfName, env, callee.span);
+            selfExpr = { k: 'name', name: selfName, span: callee.span };
+            break;
+          }
+        }
+      }
+    } else {
+      // A function, class or class member of this module (`helper(x)`, `Config.load(x)`).
+      const dotted = dottedOf(callee);
+      const head = dotted?.split('.')[0];
+      if (dotted && head && !env.has(head) && !this.closureEnv?.has(head)) byName(`${this.module.moduleName}.${dotted}`);
     }
     if (!fn && !cls) return undefined;
 
-    const args = call.args.map((a) => this.eval(a, env));
-    const kwargs = new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
     if (cls) {
       const instance: Value = { labels: [], cls, fields: new Map() };
       const init = program.method(cls, '__init__');
       if (!init) return instance;
-      const bound = this.bindArguments(init, instance, args, kwargs, call);
+      const bound = this.bindArguments(init, instance, args, kwargs, splat);
       const summary = this.engine.summaryOf(init, this.rootFn());
       this.applySinks(summary, bound, call, init);
       const fields = new Map<string, Value>();
@@ -1042,24 +1242,33 @@ class FunctionAnalysis {
       }
       return { labels: [], cls, fields };
     }
-    const target = fn!;
-    const bound = this.bindArguments(target, self ?? (this.isMethodCall(target) ? receiver : undefined), args, kwargs, call);
+    const target: FunctionIR = fn!;
+    let bound: Value[];
+    if (unbound) {
+      self = args[0] ?? CLEAN;
+      selfExpr = call.args[0];
+      bound = this.bindArguments(target, self, args.slice(1), kwargs, splat);
+    } else {
+      bound = this.bindArguments(target, self ?? (this.isMethodCall(target) ? receiver : undefined), args, kwargs, splat);
+    }
     const closure = this.closures.get(target) ?? this.closureOf(target);
     if (closure && this.inlineDepth < MAX_INLINE_DEPTH) {
       // Nested functions and lambdas are analysed in place, seeing the enclosing variables.
-      const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure);
+      this.inlined.add(target);
+      const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure, this.root);
       const innerEnv: Env = new Map();
       target.params.forEach((p, i) => innerEnv.set(p.name, bound[i] ?? CLEAN));
       inner.execBlock(target.body, innerEnv);
+      inner.analyseUncalledNested();
       for (const h of inner.sourceHits) this.recordHit(h);
       for (const h of inner.paramHits) this.recordHit(h);
       return inner.returnValue ?? CLEAN;
     }
     const summary = this.engine.summaryOf(target, this.rootFn());
     this.applySinks(summary, bound, call, target);
-    if (self && summary.selfWrites.size > 0 && callee.k === 'attr') {
-      const key = envKey(callee.object);
-      const owner = key ? env.get(key) : undefined;
+    if (self && summary.selfWrites.size > 0 && selfExpr) {
+      const key = envKey(selfExpr);
+      const owner = key ? env.get(key) ?? this.lookupName(key, env, selfExpr.span) : undefined;
       if (key && owner) {
         const fields = new Map(owner.fields ?? []);
         for (const [field, labels] of summary.selfWrites) fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, target)));
@@ -1070,7 +1279,7 @@ class FunctionAnalysis {
   }
 
   private rootFn(): FunctionIR {
-    return this.fn;
+    return this.root;
   }
 
   private closureOf(fn: FunctionIR): Env | undefined {
@@ -1082,7 +1291,7 @@ class FunctionAnalysis {
   }
 
   /** Values for each parameter position of `fn` at this call. */
-  private bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: Map<string, Value>, call: CallExpr): Value[] {
+  private bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: Map<string, Value>, splat: readonly Label[]): Value[] {
     const bound: Value[] = [];
     let next = 0;
     const isMethod = this.engine.classOfMethod.has(fn) && !fn.isStatic;
@@ -1090,11 +1299,11 @@ class FunctionAnalysis {
       bound[0] = self ?? CLEAN;
       next = 1;
     }
-    let extra: Label[] = [];
     fn.params.forEach((p, i) => {
       if (i < next) return;
       if (p.kind === 'varargs') {
-        for (const a of args.slice(i - next + (isMethod ? 0 : 0))) extra = mergeLabels(extra, allLabels(a));
+        let extra: Label[] = [];
+        for (const a of args.slice(i - next)) extra = mergeLabels(extra, allLabels(a));
         bound[i] = fromLabels(extra);
         return;
       }
@@ -1107,8 +1316,7 @@ class FunctionAnalysis {
       const positional = args[i - next];
       bound[i] = kwargs.get(p.name) ?? positional ?? (p.default ? this.eval(p.default, new Map()) : CLEAN);
     });
-    if (call.splats.length > 0) {
-      const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, new Map()))), []);
+    if (splat.length > 0) {
       for (let i = next; i < fn.params.length; i++) bound[i] = fromLabels(mergeLabels(allLabels(bound[i] ?? CLEAN), splat));
     }
     return bound;
@@ -1207,7 +1415,7 @@ class FunctionAnalysis {
               path: this.module.path,
               span: expr?.span ?? call.span,
               callSpan: call.span,
-              callee: q ?? (method ? `.${method}()` : call.callee.span.text),
+              callee: model.name ?? (model.method ? `.${model.method}()` : q ?? call.callee.span.text),
               description: model.description,
               statementLine: this.statementLine,
             },
@@ -1232,7 +1440,7 @@ class FunctionAnalysis {
   private checkSubscriptStore(target: { object: Expr; index: Expr; span: Span }, value: Value, source: Expr, env: Env): void {
     const q = qnameOf(target.object, this.module);
     const setter = q ? `${q}.__setitem__` : undefined;
-    if (this.engine.sinksFor(setter, '__setitem__').length === 0) return;
+    if (this.engine.sinksFor(setter, setter ? undefined : '__setitem__').length === 0) return;
     const call: CallExpr = {
       k: 'call',
       callee: { k: 'attr', object: target.object, attr: '__setitem__', span: target.span },
@@ -1248,7 +1456,7 @@ class FunctionAnalysis {
         text: `${target.span.text} = ${source.span.text}`,
       },
     };
-    this.checkSinks(call, setter, '__setitem__', [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env));
+    this.checkSinks(call, setter, setter ? undefined : '__setitem__', [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env));
   }
 }
 
@@ -1256,6 +1464,30 @@ class FunctionAnalysis {
 function envKey(e: Expr): string | undefined {
   if (e.k === 'name') return e.name;
   return undefined;
+}
+
+const NUMERIC_OPS = new Set(['+', '-', '/', '//', '**', '<<', '>>', '&', '|', '^', '@']);
+
+function isNumber(c: Constant | undefined): boolean {
+  return typeof c === 'number';
+}
+
+function withType(v: Value, type: string | undefined): Value {
+  return type ? { ...v, type } : v;
+}
+
+/** What a value says, for change detection: its taint and constant. */
+function valueKey(v: Value): string {
+  return `${allLabels(v).map(labelKey).sort().join(',')}=${String(v.const)}`;
+}
+
+function envKeyOf(env: Env | undefined): string {
+  if (!env) return '';
+  return [...env].map(([k, v]) => `${k}:${valueKey(v)}`).sort().join(';');
+}
+
+function isSuperCall(e: Expr): boolean {
+  return e.k === 'call' && e.callee.k === 'name' && e.callee.name === 'super';
 }
 
 function isConstantCollection(e: Expr): boolean {

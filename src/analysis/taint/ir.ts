@@ -32,6 +32,8 @@ export type Expr =
   | { k: 'container'; kind: 'list' | 'tuple' | 'set' | 'dict'; elements: Expr[]; keys?: (Expr | null)[]; span: Span }
   | { k: 'cond'; test: Expr; body: Expr; orelse: Expr; span: Span }
   | { k: 'lambda'; fn: FunctionIR; span: Span }
+  /** An assignment inside an expression (`(x := value)`): binds the target, yields the value. */
+  | { k: 'walrus'; target: Target; value: Expr; span: Span }
   /** Comprehensions: bind `targets` from `iterables`, then yield `element`. */
   | { k: 'comprehension'; bindings: { target: Target; iter: Expr }[]; element: Expr; conditions: Expr[]; span: Span }
   /** Anything the front end does not model: taint is the union of its parts. */

@@ -58,6 +58,11 @@ const sourceSchema = z
     on: z.enum(['access', 'call']).default('access'),
     /** Parameter named so in a function (`request` in a Django view): `parameter.request.GET`. */
     parameter: z.string().min(1).optional(),
+    /**
+     * With `parameter`: only in methods of classes that inherit from this qualified class name
+     * (`self.path` in an `http.server.BaseHTTPRequestHandler` subclass).
+     */
+    within: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** remote: network clients; local: command line, environment, stdin, files. */
     threat: z.enum(['remote', 'local']).default('remote'),
     description: z.string().min(1),
@@ -93,6 +98,19 @@ const summarySchema = z
   })
   .strict();
 
+/**
+ * Calls that return an instance of a library class (`logging.getLogger` → `logging.Logger`),
+ * so that models of its methods (`logging.Logger.info`) apply to `logger.info(...)`. Calling a
+ * class whose methods are modelled (`requests.Session()`) needs no entry.
+ */
+const typeSchema = z
+  .object({
+    name: z.string().min(1),
+    returns: z.string().min(1),
+    description: z.string().min(1).optional(),
+  })
+  .strict();
+
 /** Decorators that make a function a request handler whose parameters are remote input. */
 const handlerSchema = z
   .object({
@@ -111,6 +129,7 @@ export const modelFileSchema = z
     sanitizers: z.array(sanitizerSchema).default([]),
     summaries: z.array(summarySchema).default([]),
     handlers: z.array(handlerSchema).default([]),
+    types: z.array(typeSchema).default([]),
   })
   .strict();
 
@@ -120,14 +139,15 @@ export type SinkModel = z.infer<typeof sinkSchema> & { file: string };
 export type SanitizerModel = z.infer<typeof sanitizerSchema> & { file: string };
 export type SummaryModel = z.infer<typeof summarySchema> & { file: string };
 export type HandlerModel = z.infer<typeof handlerSchema> & { file: string };
+export type TypeModel = z.infer<typeof typeSchema> & { file: string };
 
 export class ModelError extends Error {
   constructor(
     readonly file: string,
     readonly line: number | undefined,
-    message: string,
+    readonly detail: string,
   ) {
-    super(`${file}${line ? `:${line}` : ''}: ${message}`);
+    super(`${file}${line ? `:${line}` : ''}: ${detail}`);
     this.name = 'ModelError';
   }
 }
@@ -139,6 +159,7 @@ export class ModelSet {
   readonly sanitizers: SanitizerModel[] = [];
   readonly summaries: SummaryModel[] = [];
   readonly handlers: HandlerModel[] = [];
+  readonly types: TypeModel[] = [];
   readonly files: string[] = [];
 
   add(file: string, model: ModelFile): void {
@@ -148,6 +169,7 @@ export class ModelSet {
     for (const s of model.sanitizers) this.sanitizers.push({ ...s, file });
     for (const s of model.summaries) this.summaries.push({ ...s, file });
     for (const h of model.handlers) this.handlers.push({ ...h, file });
+    for (const t of model.types) this.types.push({ ...t, file });
   }
 }
 

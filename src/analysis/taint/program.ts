@@ -67,6 +67,23 @@ export class Program {
     return tie ? undefined : best;
   }
 
+  /**
+   * The scanned module called `name` (`pkg.config`), or the one module whose dotted name ends
+   * with it, or the one whose name `name` ends with (the scan started inside the package).
+   */
+  moduleNamed(name: string): ModuleIR | undefined {
+    if (!this.modulesByName) {
+      this.modulesByName = new Map();
+      for (const m of this.modules) this.modulesByName.set(m.moduleName, m);
+    }
+    const exact = this.modulesByName.get(name);
+    if (exact) return exact;
+    const matches = this.modules.filter((m) => m.moduleName.endsWith(`.${name}`) || (m.moduleName !== '' && name.endsWith(`.${m.moduleName}`)));
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  private modulesByName: Map<string, ModuleIR> | undefined;
+
   /** A method by name on a class or its bases (bases resolved by name within the program). */
   method(cls: ClassIR, name: string): FunctionIR | undefined {
     for (const c of this.ancestors(cls)) {
@@ -94,16 +111,31 @@ export class Program {
     const module = this.moduleOfClass(cls);
     const out: ClassIR[] = [];
     if (!module) return out;
+    for (const qualified of this.baseNames(cls)) {
+      const found = this.lookup(qualified, module);
+      if (found && 'methods' in found) out.push(found);
+    }
+    return out;
+  }
+
+  /** Qualified names of a class's direct bases, through its module's imports. */
+  baseNames(cls: ClassIR): string[] {
+    const module = this.moduleOfClass(cls);
+    const out: string[] = [];
+    if (!module) return out;
     for (const base of cls.bases) {
       const baseName = base.k === 'name' ? base.name : base.k === 'attr' ? exprDotted(base) : undefined;
       if (!baseName) continue;
       const head = baseName.split('.')[0]!;
       const imported = module.imports.get(head);
-      const qualified = imported ? `${imported}${baseName.slice(head.length)}` : `${module.moduleName}.${baseName}`;
-      const found = this.lookup(qualified, module);
-      if (found && 'methods' in found) out.push(found);
+      out.push(imported ? `${imported}${baseName.slice(head.length)}` : `${module.moduleName}.${baseName}`);
     }
     return out;
+  }
+
+  /** Whether the class inherits, directly or through classes of the program, from `qname`. */
+  derivesFrom(cls: ClassIR, qname: string): boolean {
+    return this.ancestors(cls).some((c) => this.baseNames(c).includes(qname));
   }
 
   private readonly classModules = new Map<ClassIR, ModuleIR>();

@@ -6,14 +6,17 @@ import { ruleSummary } from '../../rules/catalogue-info.js';
 import type { TaintHit, TaintResult } from './engine.js';
 import type { SinkKind } from './models.js';
 import type { Label } from './values.js';
+import type { Span } from './ir.js';
 
 export type LineOf = (path: string, line: number) => string;
 
 const lower = (c: Confidence): Confidence => CONFIDENCES[Math.max(0, CONFIDENCES.indexOf(c) - 1)]!;
 
 /**
- * One finding per sink and kind: the best-evidenced path wins (a real source over a
- * parameter, then the higher confidence, then the shorter path). Parameter-only flows are
+ * One finding per sink call and kind: the best-evidenced path wins (a real source over a
+ * parameter, then the higher confidence, then the shorter path, then the earlier argument).
+ * A sink call inside the argument of another sink of the same kind (`exec(compile(src))`,
+ * `execute(text(sql))`) is one defect, reported at the inner call. Parameter-only flows are
  * reported at low confidence, worded as a condition on the caller.
  */
 export function taintFindings(result: TaintResult, rules: ReadonlyMap<SinkKind, AnyRule>, lineOf: LineOf): Finding[] {
@@ -22,14 +25,19 @@ export function taintFindings(result: TaintResult, rules: ReadonlyMap<SinkKind, 
     const rule = rules.get(hit.kind);
     if (!rule) return;
     const confidence = confidenceOf(rule, hit.label);
-    const key = `${hit.kind}|${hit.sink.path}|${hit.sink.span.line}|${hit.sink.span.column}`;
+    const call = hit.sink.callSpan;
+    const key = `${hit.kind}|${hit.sink.path}|${call.line}:${call.column}-${call.endLine}:${call.endColumn}`;
     const current = best.get(key);
+    const rank = CONFIDENCES.indexOf(confidence);
+    const currentRank = current ? CONFIDENCES.indexOf(current.confidence) : -1;
     const better =
       !current ||
       (current.fromParam !== undefined && fromParam === undefined) ||
       (Boolean(current.fromParam) === Boolean(fromParam) &&
-        (CONFIDENCES.indexOf(confidence) > CONFIDENCES.indexOf(current.confidence) ||
-          (confidence === current.confidence && hit.label.steps.length < current.hit.label.steps.length)));
+        (rank > currentRank ||
+          (rank === currentRank &&
+            (hit.label.steps.length < current.hit.label.steps.length ||
+              (hit.label.steps.length === current.hit.label.steps.length && comparePositions(hit.sink.span, current.hit.sink.span) < 0)))));
     if (better) best.set(key, { hit, confidence, fromParam });
   };
   for (const hit of result.sourceHits) consider(hit, undefined);
@@ -38,16 +46,48 @@ export function taintFindings(result: TaintResult, rules: ReadonlyMap<SinkKind, 
     if (fn.name === '<module>') continue;
     consider(hit, hit.label.what);
   }
+  const chosen = [...best.values()];
   const findings: Finding[] = [];
-  for (const { hit, confidence, fromParam } of best.values()) {
-    findings.push(toFinding(hit, rules.get(hit.kind)!, confidence, fromParam, lineOf));
+  for (const entry of chosen) {
+    const { hit } = entry;
+    const nested = chosen.some(
+      (other) =>
+        other !== entry &&
+        other.hit.kind === hit.kind &&
+        other.hit.sink.path === hit.sink.path &&
+        contains(hit.sink.span, other.hit.sink.callSpan),
+    );
+    if (nested) continue;
+    findings.push(toFinding(hit, rules.get(hit.kind)!, entry.confidence, entry.fromParam, lineOf));
   }
   return findings;
 }
 
+function comparePositions(a: Span, b: Span): number {
+  return a.line - b.line || a.column - b.column;
+}
+
+/** Whether span `outer` contains span `inner` (inclusive). */
+function contains(outer: Span, inner: Span): boolean {
+  const startsAfter = inner.line > outer.line || (inner.line === outer.line && inner.column >= outer.column);
+  const endsBefore = inner.endLine < outer.endLine || (inner.endLine === outer.endLine && inner.endColumn <= outer.endColumn);
+  return startsAfter && endsBefore;
+}
+
+/**
+ * Kinds where a local source (command line, environment) is usually configuration: the file
+ * a tool is told to read, the server it is told to reach. Such flows are reported, but two
+ * levels down rather than one.
+ */
+const LOCAL_IS_CONFIGURATION: ReadonlySet<SinkKind> = new Set<SinkKind>(['path-injection', 'ssrf']);
+
 function confidenceOf(rule: AnyRule, label: Label): Confidence {
   if (label.origin === 'param') return 'low';
-  let c: Confidence = label.threat === 'local' ? lower(rule.confidence) : rule.confidence;
+  let c: Confidence = rule.confidence;
+  if (label.threat === 'local') {
+    c = lower(c);
+    if (rule.taint && LOCAL_IS_CONFIGURATION.has(rule.taint.kind)) c = lower(c);
+  }
   if (label.lowered) c = lower(c);
   return c;
 }

@@ -45,6 +45,11 @@ export interface Value {
   self?: Value;
   /** The value stands for parameter N of the function being summarised (fields read lazily). */
   paramBase?: number;
+  /**
+   * An instance of a library class, by qualified name (`requests.Session`, `logging.Logger`):
+   * its method calls are looked up in the models as `<type>.<method>`.
+   */
+  type?: string;
 }
 
 export const MAX_LABELS = 6;
@@ -109,6 +114,7 @@ export function join(a: Value | undefined, b: Value | undefined): Value {
   if (a.cls === b.cls) out.cls = a.cls;
   if (a.fn === b.fn) out.fn = a.fn;
   if (a.paramBase !== undefined && a.paramBase === b.paramBase) out.paramBase = a.paramBase;
+  if (a.type !== undefined && a.type === b.type) out.type = a.type;
   return out;
 }
 

@@ -1,0 +1,3 @@
+"""netops: manage network namespaces and firewall rules on a network node."""
+
+__version__ = "0.3.1"
