@@ -424,6 +424,30 @@ function dottedOf(e: Expr): string | undefined {
   return undefined;
 }
 
+/** Conversions of `%` formatting whose output is a number whatever the argument was. */
+const NUMERIC_CONVERSIONS = new Set(['d', 'i', 'o', 'u', 'x', 'X', 'e', 'E', 'f', 'F', 'g', 'G']);
+const PERCENT_SPEC = /%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])/g;
+
+/**
+ * Taint of the arguments of `"fmt" % args` that reach the result: an argument formatted by
+ * `%d`, `%x`, `%f`... becomes digits (or raises), so it cannot inject text.
+ */
+function percentFormatTaint(format: string, args: Value): Label[] {
+  const conversions: string[] = [];
+  for (const m of format.matchAll(PERCENT_SPEC)) {
+    if (m[2] === '%') continue;
+    if (m[1] !== undefined) return allLabels(args); // `%(name)s` with a mapping: keep it simple
+    conversions.push(m[2]!);
+  }
+  const parts = args.elems ?? [args];
+  if (conversions.length !== parts.length) return allLabels(args);
+  let labels: Label[] = [];
+  parts.forEach((part, i) => {
+    if (!NUMERIC_CONVERSIONS.has(conversions[i]!)) labels = mergeLabels(labels, allLabels(part));
+  });
+  return labels;
+}
+
 function truthy(c: Constant): boolean {
   return !(c === null || c === false || c === 0 || c === '');
 }
@@ -929,6 +953,7 @@ class FunctionAnalysis {
         // Arithmetic with a number gives a number (a string operand would raise TypeError);
         // `*` repeats and `%` formats strings, so they keep the taint.
         if (NUMERIC_OPS.has(e.op) && (isNumber(l.const) || isNumber(r.const))) return CLEAN;
+        if (e.op === '%' && typeof l.const === 'string') return fromLabels(mergeLabels(allLabels(l), percentFormatTaint(l.const, r)));
         return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
       }
       case 'compare': {
