@@ -63,8 +63,10 @@ class TaintEngine {
   /** Values functions store into module variables (`global x; x = ...`), joined. */
   readonly globalWrites = new Map<ModuleIR, Env>();
   /** Functions that read a module's variables, re-analysed when those change. */
-  readonly globalReaders = new Map<ModuleIR, Set<FunctionIR>>();
-  private readonly dirtyGlobals = new Set<ModuleIR>();
+  /** Who read which module variable: `module path \0 name` → readers. */
+  readonly globalReaders = new Map<string, Set<FunctionIR>>();
+  /** Module variables whose value changed since their readers last ran. */
+  private readonly dirtyGlobals = new Set<string>();
   readonly classFields = new Map<ClassIR, Map<string, Label[]>>();
   readonly classOfMethod = new Map<FunctionIR, ClassIR>();
   readonly hitsByFunction = new Map<FunctionIR, TaintHit[]>();
@@ -171,8 +173,9 @@ class TaintEngine {
     for (const m of this.program.modules) for (const fn of m.functions) if (!this.nestedOwner.has(fn)) order.push(fn);
     const queued = new Set<FunctionIR>(order);
     const queue = [...order];
-    while (queue.length > 0) {
-      const fn = queue.shift()!;
+    // An index, not shift(): shifting a 20,000-entry array is quadratic.
+    for (let head = 0; head < queue.length; head++) {
+      const fn = queue[head]!;
       queued.delete(fn);
       const count = (this.analysisCount.get(fn) ?? 0) + 1;
       if (count > MAX_ANALYSES_PER_FUNCTION) continue;
@@ -182,7 +185,7 @@ class TaintEngine {
       const dependants = new Set(this.callers.get(fn) ?? []);
       const cls = this.classOfMethod.get(fn);
       if (cls) for (const m of cls.methods.values()) dependants.add(m);
-      for (const m of this.dirtyGlobals) for (const r of this.globalReaders.get(m) ?? []) dependants.add(r);
+      for (const key of this.dirtyGlobals) for (const r of this.globalReaders.get(key) ?? []) dependants.add(r);
       this.dirtyGlobals.clear();
       for (const d of dependants) {
         if (!queued.has(d) && d !== fn) {
@@ -218,9 +221,13 @@ class TaintEngine {
     if (a.execBlock(fn.body, env) === 'normal') a.noteExit(env);
     a.analyseUncalledNested();
     if (fn === module.top) {
-      const before = envKeyOf(this.globals.get(module));
+      const before = this.globals.get(module);
       this.globals.set(module, env);
-      if (envKeyOf(env) !== before) this.dirtyGlobals.add(module);
+      for (const name of new Set([...env.keys(), ...(before?.keys() ?? [])])) {
+        const old = before?.get(name);
+        const now = env.get(name);
+        if (!old || !now || valueKey(old) !== valueKey(now)) this.dirtyGlobals.add(globalKey(module, name));
+      }
     }
     const summary = a.summary();
     this.hitsByFunction.set(fn, a.sourceHits);
@@ -250,10 +257,11 @@ class TaintEngine {
 
   /** A module variable as functions see it: its top-level value joined with `global` writes. */
   readGlobal(module: ModuleIR, name: string, reader: FunctionIR): Value | undefined {
-    let readers = this.globalReaders.get(module);
+    const key = globalKey(module, name);
+    let readers = this.globalReaders.get(key);
     if (!readers) {
       readers = new Set();
-      this.globalReaders.set(module, readers);
+      this.globalReaders.set(key, readers);
     }
     readers.add(reader);
     const top = this.globals.get(module)?.get(name);
@@ -271,7 +279,7 @@ class TaintEngine {
     const after = before ? join(before, value) : value;
     if (!before || valueKey(before) !== valueKey(after)) {
       writes.set(name, after);
-      this.dirtyGlobals.add(module);
+      this.dirtyGlobals.add(globalKey(module, name));
     }
   }
 
@@ -1506,9 +1514,8 @@ function valueKey(v: Value): string {
   return `${allLabels(v).map(labelKey).sort().join(',')}=${String(v.const)}`;
 }
 
-function envKeyOf(env: Env | undefined): string {
-  if (!env) return '';
-  return [...env].map(([k, v]) => `${k}:${valueKey(v)}`).sort().join(';');
+function globalKey(module: ModuleIR, name: string): string {
+  return `${module.path}\0${name}`;
 }
 
 function isSuperCall(e: Expr): boolean {

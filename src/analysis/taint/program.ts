@@ -45,6 +45,23 @@ export class Program {
    * or among several the one whose module shares the longest path with the caller's.
    */
   lookup(qname: string, fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
+    // The program never changes after construction, so every answer is cached.
+    let perModule = this.lookupCache.get(fromModule);
+    if (!perModule) {
+      perModule = new Map();
+      this.lookupCache.set(fromModule, perModule);
+    }
+    let found = perModule.get(qname);
+    if (found === undefined) {
+      found = this.lookupUncached(qname, fromModule) ?? null;
+      perModule.set(qname, found);
+    }
+    return found ?? undefined;
+  }
+
+  private readonly lookupCache = new Map<ModuleIR, Map<string, FunctionIR | ClassIR | null>>();
+
+  private lookupUncached(qname: string, fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
     const exact = this.functions.get(qname) ?? this.classes.get(qname);
     if (exact) return exact;
     const candidates = this.bySuffix.get(qname);
@@ -78,9 +95,15 @@ export class Program {
     }
     const exact = this.modulesByName.get(name);
     if (exact) return exact;
+    const cached = this.moduleNameCache.get(name);
+    if (cached !== undefined) return cached ?? undefined;
     const matches = this.modules.filter((m) => m.moduleName.endsWith(`.${name}`) || (m.moduleName !== '' && name.endsWith(`.${m.moduleName}`)));
-    return matches.length === 1 ? matches[0] : undefined;
+    const found = matches.length === 1 ? matches[0]! : null;
+    this.moduleNameCache.set(name, found);
+    return found ?? undefined;
   }
+
+  private readonly moduleNameCache = new Map<string, ModuleIR | null>();
 
   private modulesByName: Map<string, ModuleIR> | undefined;
 
@@ -95,6 +118,8 @@ export class Program {
 
   /** The class and the classes it inherits from that are in the program, nearest first. */
   ancestors(cls: ClassIR): ClassIR[] {
+    const cached = this.ancestorCache.get(cls);
+    if (cached) return cached;
     const out: ClassIR[] = [];
     const seen = new Set<ClassIR>();
     const visit = (c: ClassIR): void => {
@@ -104,8 +129,11 @@ export class Program {
       for (const base of this.basesOf(c)) visit(base);
     };
     visit(cls);
+    this.ancestorCache.set(cls, out);
     return out;
   }
+
+  private readonly ancestorCache = new Map<ClassIR, ClassIR[]>();
 
   private basesOf(cls: ClassIR): ClassIR[] {
     const module = this.moduleOfClass(cls);
@@ -120,8 +148,11 @@ export class Program {
 
   /** Qualified names of a class's direct bases, through its module's imports. */
   baseNames(cls: ClassIR): string[] {
+    const cached = this.baseNameCache.get(cls);
+    if (cached) return cached;
     const module = this.moduleOfClass(cls);
     const out: string[] = [];
+    this.baseNameCache.set(cls, out);
     if (!module) return out;
     for (const base of cls.bases) {
       const baseName = base.k === 'name' ? base.name : base.k === 'attr' ? exprDotted(base) : undefined;
@@ -132,6 +163,8 @@ export class Program {
     }
     return out;
   }
+
+  private readonly baseNameCache = new Map<ClassIR, string[]>();
 
   /** Whether the class inherits, directly or through classes of the program, from `qname`. */
   derivesFrom(cls: ClassIR, qname: string): boolean {
