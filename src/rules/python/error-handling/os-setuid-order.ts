@@ -44,8 +44,10 @@ export default defineRule({
     return {
       call(call) {
         if (!call.qname) return;
+        const isDrop = USER_DROPS.has(call.qname);
+        if (!isDrop && !GROUP_CHANGES.has(call.qname)) return;
         const scope = module.enclosingFunction(call.node) ?? module.root;
-        if (USER_DROPS.has(call.qname)) {
+        if (isDrop) {
           // `seteuid(0)` takes root back (temporary drop undone); group changes after it are fine.
           const target = call.arg(0);
           if (!target || module.constantValue(target) === 0) return;

@@ -1062,6 +1062,7 @@ export interface CommandLine {
  */
 export function commandLine(module: PythonModule, call: PyCall): CommandLine | undefined {
   const q = qualifiedName(module, call);
+  if (!q && (!call.method || !EXECUTE_METHODS.has(call.method)) && module.unwrap(call.callee).type !== 'identifier') return undefined;
   const sink = q ?? (module.dottedName(call.callee) ?? call.callee.text);
   const list = (node: Node | undefined): CommandLine | undefined => {
     const elements = node ? listElements(module, node) : undefined;
