@@ -45,6 +45,22 @@ export function runPythonRules(
     }
   }
 
+  // Subscribers per node type, so each node meets only the handlers that want it.
+  type Handler = { rule: AnyRule; run: (node: Node) => void };
+  const byType = new Map<string, Handler[]>();
+  const subscribe = (type: string, handler: Handler): void => {
+    const list = byType.get(type);
+    if (list) list.push(handler);
+    else byType.set(type, [handler]);
+  };
+  for (const { rule, visitors } of active) {
+    const onCall = visitors.call;
+    if (onCall) subscribe('call', { rule, run: (node) => onCall(module.call(node)) });
+    for (const [type, handler] of Object.entries(visitors.nodes ?? {})) {
+      if (handler) subscribe(type, { rule, run: handler });
+    }
+  }
+
   const nodes = frontEnd.collect(module, wanted);
   const failed = new Set<AnyRule>();
   const guard = (rule: AnyRule, fn: () => void): void => {
@@ -58,14 +74,16 @@ export function runPythonRules(
   };
 
   for (const node of nodes) {
-    const type = node.type;
-    for (const { rule, visitors } of active) {
-      if (type === 'call' && visitors.call) {
-        const onCall = visitors.call;
-        guard(rule, () => onCall(module.call(node)));
+    const handlers = byType.get(node.type);
+    if (!handlers) continue;
+    for (const { rule, run } of handlers) {
+      if (failed.has(rule)) continue;
+      try {
+        run(node);
+      } catch (error) {
+        failed.add(rule);
+        diagnostics.push(ruleCrash(module.path, rule, error));
       }
-      const handler = visitors.nodes?.[type];
-      if (handler) guard(rule, () => handler(node));
     }
   }
   for (const { rule, visitors } of active) {

@@ -6,21 +6,7 @@ import { PythonModule } from './module.js';
 export { PythonModule, isConstantName } from './module.js';
 export type { PyCall, PyConstant } from './module.js';
 
-/** Parents under which an identifier is a binding (a superset; see PythonModule.boundNames). */
-const BINDING_PARENTS = [
-  'parameters', 'lambda_parameters', 'default_parameter', 'typed_parameter', 'typed_default_parameter',
-  'list_splat_pattern', 'dictionary_splat_pattern', 'pattern_list', 'tuple_pattern', 'list_pattern',
-  'as_pattern_target', 'for_in_clause', 'for_statement', 'assignment', 'augmented_assignment',
-  'named_expression', 'global_statement', 'nonlocal_statement', 'function_definition', 'class_definition',
-];
-
-const OWN_PATTERNS = [
-  '(import_statement) @import',
-  '(import_from_statement) @import',
-  '(comment) @comment',
-  ...BINDING_PARENTS.map((p) => `(${p} (identifier) @bound)`),
-];
-
+const OWN_PATTERNS = ['(import_statement) @import', '(import_from_statement) @import', '(comment) @comment'];
 /** Compiled queries per language object and wanted-type set (a handful per run). */
 const queries = new WeakMap<Language, Map<string, Query>>();
 
@@ -73,9 +59,6 @@ export const pythonFrontEnd: FrontEnd<PythonModule> = {
           break;
         case 'comment':
           module.comments.push(node);
-          break;
-        case 'bound':
-          module.boundNames.add(node.text);
           break;
         default:
           break;

@@ -1,6 +1,7 @@
 import type { Node, Tree } from '../../parse/tree-sitter.js';
 import type { SourceModule } from '../types.js';
 import { PYTHON_BUILTINS } from './builtins.js';
+import { collectBoundNames } from './bound-names.js';
 
 /** A constant Python value as far as we can fold it statically. */
 export type PyConstant = string | number | boolean | null;
@@ -47,7 +48,11 @@ export class PythonModule implements SourceModule {
    * Every name the file binds other than by import (parameters, assignment, loop and `as`
    * targets, definitions, `global`): a superset that lets scope checks skip most names.
    */
-  readonly boundNames = new Set<string>();
+  get boundNames(): ReadonlySet<string> {
+    this.bound ??= collectBoundNames(this);
+    return this.bound;
+  }
+  private bound: Set<string> | undefined;
   private lineStarts: number[] | undefined;
   private readonly callCache = new Map<number, PyCall>();
   private readonly assignedTwice = new Set<string>();
