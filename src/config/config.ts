@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { SEVERITIES, CONFIDENCES } from '../findings/types.js';
+import { llmConfigSchema } from '../llm/config-schema.js';
 
 const severity = z.enum(SEVERITIES);
 const confidence = z.enum(CONFIDENCES);
@@ -34,6 +35,7 @@ export const configSchema = z
     gitignore: z.boolean().optional(),
     models: z.array(z.string().min(1)).optional(),
     overrides: z.array(overrideSchema).optional(),
+    llm: llmConfigSchema.optional(),
   })
   .strict();
 

@@ -54,9 +54,18 @@ export interface Finding {
   fingerprint: string;
   /** First line of the statement holding the finding (suppressions may sit there). */
   statementLine: number;
-  origin: 'static';
+  /**
+   * `static`: found by rules or the taint engine. `static+llm`: a static finding the LLM second
+   * opinion agreed with (its explanation is in `llmNote`; nothing else is changed by the LLM).
+   * `llm-verified`: found only by the LLM, every claim checked against the code (src/llm/verify.ts).
+   */
+  origin: FindingOrigin;
   trace?: TraceStep[];
+  /** The LLM's explanation, on a static finding the LLM second opinion confirmed (origin `static+llm`). */
+  llmNote?: string;
 }
+
+export type FindingOrigin = 'static' | 'static+llm' | 'llm-verified';
 
 export type DiagnosticKind =
   | 'path-error'
@@ -99,6 +108,44 @@ export interface Report {
   stats: ScanStats;
   /** Rule metadata for every rule that produced a finding (reporters need docs). */
   rules: RuleSummary[];
+  /** The LLM second opinion (`--llm`): what it cost, what it could not review, what was rejected. */
+  llm?: LlmReviewSummary;
+}
+
+/** An LLM claim as the model made it, kept for the rejected list. */
+export interface LlmClaimRecord {
+  path: string;
+  /** Lines the claim cites (the first range is the main one); absent when it cites none. */
+  startLine?: number;
+  endLine?: number;
+  cwe: number[];
+  title: string;
+  description: string;
+  /** Code the claim quotes as its location, if any. */
+  quote?: string;
+}
+
+export interface LlmReviewSummary {
+  model: string;
+  baseUrl: string;
+  /** How replies were requested: a JSON schema, or plain text (server without structured output). */
+  responseFormat: 'json_schema' | 'text';
+  /** HTTP requests sent, retries included (cache hits send none). */
+  requests: number;
+  cacheHits: number;
+  tokens: { prompt: number; completion: number; total: number; budget: number };
+  filesReviewed: number;
+  chunks: number;
+  /** LLM-only findings that passed verification (before thresholds). */
+  verified: number;
+  /** Claims that confirmed a static finding (added as `llmNote`). */
+  merged: number;
+  /** Verified LLM-only findings hidden by --severity/--confidence. */
+  belowThreshold: number;
+  /** Files (or line ranges of them) the LLM did not review, with the reason; never skipped silently. */
+  notReviewed: { path: string; startLine?: number; endLine?: number; reason: string }[];
+  /** Claims that failed verification, with the reason. */
+  rejected: { claim: LlmClaimRecord; reason: string }[];
 }
 
 export interface RuleSummary {

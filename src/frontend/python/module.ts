@@ -244,51 +244,7 @@ export class PythonModule implements SourceModule {
   call(node: Node): PyCall {
     const cached = this.callCache.get(node.id);
     if (cached) return cached;
-    const callee = node.childForFieldName('function') ?? node;
-    const positional: Node[] = [];
-    const keywords = new Map<string, Node>();
-    let hasStarArgs = false;
-    let hasStarKwargs = false;
-    const args = node.childForFieldName('arguments');
-    if (args && args.type === 'argument_list') {
-      for (const a of args.namedChildren) {
-        if (!a || a.type === 'comment') continue;
-        if (a.type === 'keyword_argument') {
-          const name = a.childForFieldName('name')?.text;
-          const value = a.childForFieldName('value');
-          if (name && value) keywords.set(name, value);
-        } else if (a.type === 'list_splat') {
-          hasStarArgs = true;
-        } else if (a.type === 'dictionary_splat') {
-          hasStarKwargs = true;
-        } else {
-          positional.push(a);
-        }
-      }
-    } else if (args) {
-      // `f(x for x in y)`: a lone generator argument.
-      positional.push(args);
-    }
-    const unwrapped = this.unwrap(callee);
-    const isAttribute = unwrapped.type === 'attribute';
-    const call: PyCall = {
-      node,
-      callee,
-      qname: this.resolve(callee),
-      method: isAttribute ? unwrapped.childForFieldName('attribute')?.text : undefined,
-      receiver: isAttribute ? (unwrapped.childForFieldName('object') ?? undefined) : undefined,
-      positional,
-      keywords,
-      hasStarArgs,
-      hasStarKwargs,
-      arg(index, keyword) {
-        if (keyword !== undefined) {
-          const k = keywords.get(keyword);
-          if (k) return k;
-        }
-        return index === undefined ? undefined : positional[index];
-      },
-    };
+    const call = new LazyCall(this, node);
     this.callCache.set(node.id, call);
     return call;
   }
@@ -455,6 +411,110 @@ export class PythonModule implements SourceModule {
       default:
         return false;
     }
+  }
+}
+
+/**
+ * A call site whose parts are read from the tree on first use: ~30 rules see every call,
+ * most look only at `qname` or `method`, and each tree read crosses into WebAssembly.
+ */
+class LazyCall implements PyCall {
+  readonly callee: Node;
+  private resolved = false;
+  private qnameValue: string | undefined;
+  private calleeParts: { method: string | undefined; receiver: Node | undefined } | undefined;
+  private args: { positional: Node[]; keywords: Map<string, Node>; starArgs: boolean; starKwargs: boolean } | undefined;
+
+  constructor(
+    private readonly module: PythonModule,
+    readonly node: Node,
+  ) {
+    this.callee = node.childForFieldName('function') ?? node;
+  }
+
+  get qname(): string | undefined {
+    if (!this.resolved) {
+      this.qnameValue = this.module.resolve(this.callee);
+      this.resolved = true;
+    }
+    return this.qnameValue;
+  }
+
+  private parts(): { method: string | undefined; receiver: Node | undefined } {
+    if (!this.calleeParts) {
+      const unwrapped = this.module.unwrap(this.callee);
+      const isAttribute = unwrapped.type === 'attribute';
+      this.calleeParts = {
+        method: isAttribute ? unwrapped.childForFieldName('attribute')?.text : undefined,
+        receiver: isAttribute ? (unwrapped.childForFieldName('object') ?? undefined) : undefined,
+      };
+    }
+    return this.calleeParts;
+  }
+
+  get method(): string | undefined {
+    return this.parts().method;
+  }
+
+  get receiver(): Node | undefined {
+    return this.parts().receiver;
+  }
+
+  private argumentsOf(): { positional: Node[]; keywords: Map<string, Node>; starArgs: boolean; starKwargs: boolean } {
+    if (this.args) return this.args;
+    const positional: Node[] = [];
+    const keywords = new Map<string, Node>();
+    let starArgs = false;
+    let starKwargs = false;
+    const args = this.node.childForFieldName('arguments');
+    if (args && args.type === 'argument_list') {
+      for (const a of args.namedChildren) {
+        if (!a) continue;
+        const type = a.type;
+        if (type === 'comment') continue;
+        if (type === 'keyword_argument') {
+          const name = a.childForFieldName('name')?.text;
+          const value = a.childForFieldName('value');
+          if (name && value) keywords.set(name, value);
+        } else if (type === 'list_splat') {
+          starArgs = true;
+        } else if (type === 'dictionary_splat') {
+          starKwargs = true;
+        } else {
+          positional.push(a);
+        }
+      }
+    } else if (args) {
+      // `f(x for x in y)`: a lone generator argument.
+      positional.push(args);
+    }
+    this.args = { positional, keywords, starArgs, starKwargs };
+    return this.args;
+  }
+
+  get positional(): readonly Node[] {
+    return this.argumentsOf().positional;
+  }
+
+  get keywords(): ReadonlyMap<string, Node> {
+    return this.argumentsOf().keywords;
+  }
+
+  get hasStarArgs(): boolean {
+    return this.argumentsOf().starArgs;
+  }
+
+  get hasStarKwargs(): boolean {
+    return this.argumentsOf().starKwargs;
+  }
+
+  arg(index: number | undefined, keyword?: string): Node | undefined {
+    const { positional, keywords } = this.argumentsOf();
+    if (keyword !== undefined) {
+      const k = keywords.get(keyword);
+      if (k) return k;
+    }
+    return index === undefined ? undefined : positional[index];
   }
 }
 

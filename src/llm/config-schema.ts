@@ -1,0 +1,38 @@
+/**
+ * The `llm:` section of `.secreview.yml`. Kept apart from the rest of src/llm so that loading the
+ * settings file costs only this schema (the client, prompts and verifier load with `--llm`).
+ */
+import { z } from 'zod';
+
+export const llmConfigSchema = z
+  .object({
+    /** OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (Ollama). */
+    'base-url': z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    /** Prefer SECREVIEW_LLM_API_KEY: a key in a committed file is a leaked key. */
+    'api-key': z.string().min(1).optional(),
+    /** Requests in flight at once. */
+    concurrency: z.number().int().min(1).max(64).optional(),
+    /** Seconds one request may take. */
+    timeout: z.number().positive().optional(),
+    /** Retries of one request on 429, 5xx and connection errors. */
+    retries: z.number().int().min(0).max(10).optional(),
+    /** Most tokens (prompt + completion) one run may spend; files past it are listed as not reviewed. */
+    'token-budget': z.number().int().positive().optional(),
+    /** The model's context window in tokens; larger files are split along function boundaries. */
+    'context-tokens': z.number().int().min(1024).optional(),
+    /** Most tokens the model may write per request. */
+    'max-output-tokens': z.number().int().min(64).optional(),
+    /** Lines of context repeated before each chunk after the first. */
+    'chunk-overlap': z.number().int().min(0).max(200).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    /** Ask the model to reason step by step (in a `reasoning` field) before listing defects. */
+    'think-step-by-step': z.boolean().optional(),
+    /** `auto` asks for a JSON schema and falls back to plain text when the server refuses it. */
+    'response-format': z.enum(['auto', 'json-schema', 'text']).optional(),
+    /** Reply cache folder (default .secreview-cache/llm/, relative to the scanned folder). */
+    'cache-dir': z.string().min(1).optional(),
+  })
+  .strict();
+
+export type LlmConfig = z.infer<typeof llmConfigSchema>;
