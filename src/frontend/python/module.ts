@@ -1,7 +1,6 @@
 import type { Node, Tree } from '../../parse/tree-sitter.js';
 import type { SourceModule } from '../types.js';
 import { PYTHON_BUILTINS } from './builtins.js';
-import { collectBoundNames } from './bound-names.js';
 
 /** A constant Python value as far as we can fold it statically. */
 export type PyConstant = string | number | boolean | null;
@@ -45,14 +44,30 @@ export class PythonModule implements SourceModule {
   readonly moduleConstants = new Map<string, Node>();
   readonly comments: Node[] = [];
   /**
-   * Every name the file binds other than by import (parameters, assignment, loop and `as`
-   * targets, definitions, `global`): a superset that lets scope checks skip most names.
+   * Could `name` be bound in this file other than by an import (a parameter, an assignment,
+   * a loop or `as` target, a definition)? A superset answered from the source text: any use
+   * of the name that is not an attribute access, call or subscript, outside import lines.
+   * `false` is certain and lets scope checks skip the tree; `true` means "look closer".
    */
-  get boundNames(): ReadonlySet<string> {
-    this.bound ??= collectBoundNames(this);
-    return this.bound;
+  mayRebind(name: string): boolean {
+    let v = this.rebindCache.get(name);
+    if (v === undefined) {
+      v = false;
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const use = new RegExp(`(?<![\\w.])${escaped}(?![\\w])(?![ \\t]*[.(\\[])`, 'g');
+      for (const m of this.source.matchAll(use)) {
+        const lineStart = this.source.lastIndexOf('\n', m.index) + 1;
+        if (!/^[ \t]*(?:from[ \t].*[ \t])?import[ \t]/.test(this.source.slice(lineStart, m.index + name.length + 200))) {
+          v = true;
+          break;
+        }
+      }
+      this.rebindCache.set(name, v);
+    }
+    return v;
   }
-  private bound: Set<string> | undefined;
+
+  private readonly rebindCache = new Map<string, boolean>();
   private lineStarts: number[] | undefined;
   private readonly callCache = new Map<number, PyCall>();
   private readonly assignedTwice = new Set<string>();

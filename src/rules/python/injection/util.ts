@@ -1013,7 +1013,7 @@ export function isShadowedLocally(module: PythonModule, callee: Node): boolean {
   }
   if (n.type !== 'identifier') return false;
   // Fast path: most imported names are never bound any other way in the file.
-  if (!module.boundNames.has(n.text)) return false;
+  if (!module.mayRebind(n.text)) return false;
   const bindings = bindingsOf(module, n);
   const first = bindings[0];
   if (!first) return false;
