@@ -19,8 +19,7 @@ export function mergeOverlapping(pattern: Finding[], taint: Finding[], rules: re
           (p) =>
             !dropped.has(p) &&
             covered.has(p.ruleId) &&
-            p.location.path === t.location.path &&
-            (p.statementLine === t.statementLine || (p.location.startLine >= t.location.startLine && p.location.startLine <= t.location.endLine)),
+            touches(t, p),
         )
       : [];
     if (twins.length === 0) {
@@ -38,4 +37,19 @@ export function mergeOverlapping(pattern: Finding[], taint: Finding[], rules: re
     }
   }
   return [...pattern.filter((p) => !dropped.has(p)), ...kept];
+}
+
+/**
+ * The pattern finding flags the sink's statement, or a line the data passed through on the
+ * way (`cmd = ['sysctl', '-w', '...%s' % name]` flagged where the list is built, the taint
+ * finding at `execute(cmd)`).
+ */
+function touches(t: Finding, p: Finding): boolean {
+  const path = p.location.path;
+  const line = p.location.startLine;
+  if (path === t.location.path) {
+    if (p.statementLine === t.statementLine) return true;
+    if (line >= t.location.startLine && line <= t.location.endLine) return true;
+  }
+  return (t.trace ?? []).some((s) => s.location.path === path && s.kind !== 'source' && line >= s.location.startLine && line <= s.location.endLine);
 }

@@ -37,6 +37,8 @@ export interface Value {
   fields?: ReadonlyMap<string, Value>;
   /** Elements of a list/tuple whose positions are known. */
   elems?: readonly Value[];
+  /** A list or tuple even where its elements' positions were lost (branches of different lengths). */
+  seq?: boolean;
   /** An instance of a class we analysed. */
   cls?: ClassIR;
   /** A function value (lambda, nested def, bound method). */
@@ -109,6 +111,7 @@ export function join(a: Value | undefined, b: Value | undefined): Value {
     for (const [k, v] of b.fields ?? []) if (!fields.has(k)) fields.set(k, v);
     out.fields = fields;
   }
+  if ((a.elems || a.seq) && (b.elems || b.seq)) out.seq = true;
   if (a.elems && b.elems && a.elems.length === b.elems.length) out.elems = a.elems.map((e, i) => join(e, b.elems![i]));
   else if (a.elems || b.elems) out.labels = mergeLabels(out.labels, mergeLabels(a.elems ? allLabels({ labels: [], elems: a.elems }) : [], b.elems ? allLabels({ labels: [], elems: b.elems }) : []));
   if (a.cls === b.cls) out.cls = a.cls;
