@@ -484,22 +484,26 @@ function partsOf(module: PythonModule, node: Node, options: FactOptions, depth: 
   }
 }
 
-function isStringish(module: PythonModule, node: Node): boolean {
+/** Depth bound for the recursive value helpers: generated code nests thousands deep. */
+const MAX_VALUE_DEPTH = 50;
+
+function isStringish(module: PythonModule, node: Node, depth = 0): boolean {
+  if (depth > MAX_VALUE_DEPTH) return false;
   const n = module.unwrap(node);
   if (n.type === 'string' || n.type === 'concatenated_string') return true;
   if (typeof module.constantValue(n) === 'string') return true;
   if (n.type === 'identifier') {
     const v = singleAssignment(module, n);
-    return !!v && isStringish(module, v);
+    return !!v && isStringish(module, v, depth + 1);
   }
   if (n.type === 'binary_operator') {
     const op = n.childForFieldName('operator')?.text;
     const l = n.childForFieldName('left');
-    return (op === '%' || op === '+') && !!l && isStringish(module, l);
+    return (op === '%' || op === '+') && !!l && isStringish(module, l, depth + 1);
   }
   if (n.type === 'call') {
     const c = module.call(n);
-    return (c.method === 'format' || c.method === 'join') && !!c.receiver && isStringish(module, c.receiver);
+    return (c.method === 'format' || c.method === 'join') && !!c.receiver && isStringish(module, c.receiver, depth + 1);
   }
   return false;
 }
