@@ -3,11 +3,15 @@ import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
-import { SEVERITIES, CONFIDENCES, severityRank, type Severity } from '../findings/types.js';
+import { SEVERITIES, CONFIDENCES, type Severity } from '../findings/types.js';
 import { getReporter, reporterNames } from '../report/index.js';
+import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
+import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
+import { registerDiffCommand, exitCodeFor } from './diff-command.js';
+import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
 
 /** Exit codes: 0 ran clean, 1 findings at or above --fail-on, 2 could not do its job. */
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
@@ -17,7 +21,7 @@ const list = (value: string, previous: string[] = []): string[] => [
   ...value.split(',').map((s) => s.trim()).filter(Boolean),
 ];
 
-interface ScanFlags {
+interface ScanFlags extends LlmFlags {
   format: string;
   output?: string;
   severity?: Severity;
@@ -30,6 +34,8 @@ interface ScanFlags {
   config?: string | false;
   stdinFilename?: string;
   reportUnusedSuppressions?: boolean;
+  baseline?: string;
+  writeBaseline?: string;
   color: boolean;
   progress: boolean;
 }
@@ -45,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
 
-  program
+  const scanCommand = program
     .command('scan')
     .description('scan files and folders (default: the current folder); `-` reads standard input')
     .argument('[paths...]', 'files or folders to scan', ['.'])
@@ -62,11 +68,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--no-config', 'ignore settings files')
     .option('--stdin-filename <name>', 'file name to report for source read from `-`', 'stdin.py')
     .option('--report-unused-suppressions', 'warn about suppression comments that silence nothing')
+    .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
+    .option('--write-baseline <file>', 'record the findings in a baseline file (and exit 0)')
     .option('--no-color', 'no colors in text output')
     .option('--no-progress', 'no progress bar')
     .action(async (paths: string[], flags: ScanFlags) => {
       exitCode = await runScan(paths, flags);
     });
+  addLlmOptions(scanCommand);
+
+  registerDiffCommand(program, (code) => {
+    exitCode = code;
+  });
 
   program
     .command('rules')
@@ -119,6 +132,17 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     }
   }
 
+  let baseline: BaselineFile | undefined;
+  if (flags.baseline) {
+    try {
+      baseline = readBaseline(flags.baseline);
+    } catch (error) {
+      if (!(error instanceof BaselineError)) throw error;
+      process.stderr.write(`secreview: baseline ${error.message}\n`);
+      return EXIT.error;
+    }
+  }
+
   const showProgress = flags.progress && process.stderr.isTTY === true && !process.env.CI;
   const bar = showProgress
     ? new SingleBar({ format: 'scanning {bar} {value}/{total} files', stream: process.stderr, clearOnComplete: true, hideCursor: true })
@@ -158,8 +182,31 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     if (barStarted) bar?.stop();
   }
 
+  if (flags.writeBaseline) {
+    try {
+      writeBaseline(flags.writeBaseline, result.findings);
+    } catch (error) {
+      if (!(error instanceof BaselineError)) throw error;
+      process.stderr.write(`secreview: baseline ${error.message}\n`);
+      return EXIT.error;
+    }
+    process.stderr.write(`secreview: wrote ${flags.writeBaseline} (${result.findings.length} finding${result.findings.length === 1 ? '' : 's'})\n`);
+  } else if (baseline) {
+    result.baseline = compareWithBaseline(flags.baseline!, baseline, result.findings);
+  }
+
+  // The LLM second opinion (--llm) only adds findings and notes; it is loaded only when asked for.
+  const reviewed = await applyLlm(result, flags, { paths, config: flags.config, include: flags.include, exclude: flags.exclude, stdin, severity: flags.severity, confidence: flags.confidence });
+  if ('error' in reviewed) {
+    process.stderr.write(`secreview: ${reviewed.error}\n`);
+    return EXIT.error;
+  }
+  result = reviewed.report;
+
   const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const rendered = reporter.render(result, { color });
+  // The HTML report embeds the scanned code around each finding (files under the root; stdin as given).
+  const sources = reporter.name === 'html' ? loadReportSources(result, stdin) : undefined;
+  const rendered = reporter.render(result, { color, showRejected: flags.showRejected, ...(sources ? { sources } : {}) });
   if (flags.output) {
     try {
       writeFileAtomic(flags.output, rendered);
@@ -181,8 +228,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   // A path the user named that does not exist is a usage error, even if other paths scanned.
   if (result.diagnostics.some((d) => d.kind === 'path-error')) return EXIT.error;
-  const failOn = flags.failOn ?? result.failOn ?? 'low';
-  if (failOn === 'none') return EXIT.ok;
-  const threshold = severityRank(failOn);
-  return result.findings.some((f) => severityRank(f.severity) >= threshold) ? EXIT.findings : EXIT.ok;
+  if (flags.writeBaseline) return EXIT.ok; // every finding is in the baseline just written
+  // Findings recorded in a --baseline do not fail the build.
+  return exitCodeFor(countsForFailure(result.findings, flags), flags.failOn ?? result.failOn ?? 'low');
 }

@@ -63,6 +63,8 @@ export interface Finding {
   trace?: TraceStep[];
   /** The LLM's explanation, on a static finding the LLM second opinion confirmed (origin `static+llm`). */
   llmNote?: string;
+  /** With a baseline (`--baseline`): `unchanged` if the baseline recorded it, else `new`. */
+  baselineState?: 'new' | 'unchanged';
 }
 
 export type FindingOrigin = 'static' | 'static+llm' | 'llm-verified';
@@ -110,6 +112,47 @@ export interface Report {
   rules: RuleSummary[];
   /** The LLM second opinion (`--llm`): what it cost, what it could not review, what was rejected. */
   llm?: LlmReviewSummary;
+  /** `secreview diff`: the change reviewed; findings are those touching it (src/diff/). */
+  change?: ChangeInfo;
+  /** `--baseline`: how the findings compare with the baseline file (src/baseline/). */
+  baseline?: BaselineComparison;
+}
+
+/** A reviewed change: a commit range, staged changes, the working tree or a patch. */
+export interface ChangeInfo {
+  /** What the change is compared with, e.g. `1a2b3c4d5e6f (merge base with main)`. */
+  base: string;
+  /** The changed state, e.g. `working tree`, `feature (9f8e7d6c5b4a)`, `fix.patch on 1a2b3c4d5e6f`. */
+  head: string;
+  /** Commit message(s) of the range, or the patch's Subject and body. */
+  message?: string;
+  files: ChangedFile[];
+  /** Findings of the tree not shown because they do not touch the change or existed before it. */
+  notShown: number;
+}
+
+export interface ChangedFile {
+  path: string;
+  /** Previous path of a renamed or copied file. */
+  oldPath?: string;
+  status: 'added' | 'modified' | 'deleted' | 'renamed' | 'copied';
+  /** Added or rewritten lines on the new side, as [start, end] ranges (1-based, inclusive). */
+  lines: [number, number][];
+  /** New-side lines after which old lines were removed (0: at the top); those neighbours count as changed. */
+  deletedAfter?: number[];
+}
+
+export interface BaselineComparison {
+  /** The baseline file, as named on the command line. */
+  file: string;
+  /** Reported findings the baseline does not account for. */
+  new: number;
+  /** Reported findings recorded in the baseline (hidden in text and Markdown, kept in JSON and SARIF). */
+  unchanged: number;
+  /** Findings recorded in the baseline and not found now (fixed, or no longer reported). */
+  absent: number;
+  /** Their baseline keys and how many of each are missing, sorted by key. */
+  absentKeys: { key: string; count: number }[];
 }
 
 /** An LLM claim as the model made it, kept for the rejected list. */
@@ -146,6 +189,8 @@ export interface LlmReviewSummary {
   notReviewed: { path: string; startLine?: number; endLine?: number; reason: string }[];
   /** Claims that failed verification, with the reason. */
   rejected: { claim: LlmClaimRecord; reason: string }[];
+  /** Problems that cost nothing but a later re-run (e.g. the reply cache could not be written). */
+  warnings?: string[];
 }
 
 export interface RuleSummary {

@@ -3,10 +3,13 @@
  * reporters never read files, the clock or the environment, so equal reports give equal bytes.
  */
 import type { Report } from '../findings/types.js';
+import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
 import { markdownReporter } from './markdown.js';
 import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
+import { githubReviewReporter } from './github-review.js';
+import { gerritReporter } from './gerrit.js';
 
 export interface ReportOptions {
   /** ANSI colours (text reporter only); off means the output holds no escape codes at all. */
@@ -18,6 +21,8 @@ export interface ReportOptions {
   showRejected?: boolean;
   /** Text reporter: more stats in the header, rule references and fingerprints per finding. */
   verbose?: boolean;
+  /** HTML reporter: scanned source text by report path, to show the code around each finding (else the snippet). */
+  sources?: Readonly<Record<string, string>>;
 }
 
 export interface Reporter {
@@ -27,13 +32,16 @@ export interface Reporter {
   render(report: Report, options: ReportOptions): string;
 }
 
-export type ReporterName = 'text' | 'json' | 'sarif' | 'markdown';
+export type ReporterName = 'text' | 'json' | 'sarif' | 'markdown' | 'html' | 'github-review' | 'gerrit';
 
 export const reporters: Record<ReporterName, Reporter> = {
   text: textReporter,
   json: jsonReporter,
   sarif: sarifReporter,
   markdown: markdownReporter,
+  html: htmlReporter,
+  'github-review': githubReviewReporter,
+  gerrit: gerritReporter,
 };
 
 export const reporterNames: string[] = Object.keys(reporters);
@@ -46,3 +54,5 @@ export { renderText } from './text.js';
 export { toJsonReport, type JsonReport } from './json.js';
 export { toSarif } from './sarif.js';
 export { renderMarkdown } from './markdown.js';
+export { toGitHubReview, type GitHubReview } from './github-review.js';
+export { toGerritRobotComments, type GerritRobotComment } from './gerrit.js';

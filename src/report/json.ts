@@ -6,6 +6,8 @@
 import type { Confidence, CweRef, Diagnostic, Finding, Location, Report, RuleSummary, Severity, TraceStep } from '../findings/types.js';
 import { diagnosticsByLocation, findingsByLocation, pillarCounts, rulesById, severityCounts } from './common.js';
 import type { ReportOptions, Reporter } from './index.js';
+import { llmJson, type JsonLlm } from '../llm/report-sections.js';
+import { baselineJson, changeJson, type JsonBaseline, type JsonChange } from './change.js';
 
 export const JSON_SCHEMA_VERSION = 1 as const;
 
@@ -38,6 +40,10 @@ export interface JsonFinding {
   fingerprint: string;
   origin: Finding['origin'];
   trace?: JsonTraceStep[];
+  /** The LLM's explanation on a static finding it confirmed (origin `static+llm`). */
+  llmNote?: string;
+  /** With --baseline: whether the baseline records this finding. */
+  baselineState?: 'new' | 'unchanged';
 }
 
 export interface JsonDiagnostic {
@@ -78,6 +84,12 @@ export interface JsonReport {
   findings: JsonFinding[];
   diagnostics: JsonDiagnostic[];
   rules: JsonRule[];
+  /** Present when the scan ran with --llm. */
+  llm?: JsonLlm;
+  /** Present for `secreview diff`: the change reviewed. */
+  change?: JsonChange;
+  /** Present with --baseline. */
+  baseline?: JsonBaseline;
 }
 
 export const jsonReporter: Reporter = {
@@ -107,6 +119,9 @@ export function toJsonReport(report: Report): JsonReport {
     findings: findings.map(jsonFinding),
     diagnostics: diagnosticsByLocation(report).map(jsonDiagnostic),
     rules: rulesById(report).map(jsonRule),
+    ...(report.llm ? { llm: llmJson(report.llm) } : {}),
+    ...(report.change ? { change: changeJson(report.change) } : {}),
+    ...(report.baseline ? { baseline: baselineJson(report.baseline) } : {}),
   };
 }
 
@@ -136,6 +151,8 @@ function jsonFinding(f: Finding): JsonFinding {
   if (f.trace && f.trace.length > 0) {
     out.trace = f.trace.map((s) => ({ kind: s.kind, location: jsonLocation(s.location), expression: s.expression, note: s.note }));
   }
+  if (f.llmNote) out.llmNote = f.llmNote;
+  if (f.baselineState) out.baselineState = f.baselineState;
   return out;
 }
 

@@ -3,13 +3,11 @@
  * messages quoting it is escaped: it cannot open HTML, break a table or a code fence, or
  * mention people and issues.
  */
-import { NO_DEFECTS_VERDICT } from '../findings/types.js';
-import type { Diagnostic, Finding, Report, RuleSummary, TraceStep } from '../findings/types.js';
+import type { ChangeInfo, Diagnostic, Finding, Report, RuleSummary, TraceStep } from '../findings/types.js';
 import {
   SEVERITIES_DESC,
   capitalise,
   cweUrl,
-  findingsBySeverity,
   formatCount,
   incompletelyAnalysedFiles,
   neutralise,
@@ -22,6 +20,8 @@ import {
   sortedDiagnostics,
 } from './common.js';
 import type { ReportOptions, Reporter } from './index.js';
+import { llmMarkdownSection, originLabel } from '../llm/report-sections.js';
+import { changeStats, emptyVerdict, hiddenByBaseline, messageLines, shownFindings } from './change.js';
 
 export const markdownReporter: Reporter = {
   name: 'markdown',
@@ -81,27 +81,40 @@ function cell(text: string): string {
   return escapeMarkdown(text);
 }
 
-export function renderMarkdown(report: Report, _options: ReportOptions): string {
-  const findings = findingsBySeverity(report);
+export function renderMarkdown(report: Report, options: ReportOptions): string {
+  // With a baseline, the findings it records are not listed (JSON and SARIF keep them).
+  const findings = shownFindings(report);
   const rules = ruleIndex(report);
   const out: string[] = [];
 
   if (findings.length === 0) {
-    out.push(NO_DEFECTS_VERDICT);
+    out.push(emptyVerdict(report));
   } else {
-    out.push(`**secreview: ${plural(findings.length, 'security defect')} found**`);
-    out.push('', ...summaryTable(findings));
+    out.push(`**secreview: ${plural(findings.length, 'security defect')} found${report.change ? ' in this change' : ''}**`);
   }
+  if (report.change) out.push('', ...changeBlock(report.change));
+  if (findings.length > 0) out.push('', ...summaryTable(findings));
 
   findings.forEach((f, i) => {
     out.push('', ...renderFinding(f, i + 1, rules.get(f.ruleId)));
   });
 
+  out.push(...llmMarkdownSection(report, options.showRejected === true, escapeMarkdown));
   out.push('', ...footer(report));
   return `${out.join('\n')}\n`;
 }
 
-function summaryTable(findings: readonly Finding[]): string[] {
+/** What was reviewed, and the commit message (or the patch's) as a quote. */
+function changeBlock(change: ChangeInfo): string[] {
+  const out = [`**Change:** ${inlineCode(change.base)} → ${inlineCode(change.head)} · ${changeStats(change)}`];
+  if (change.message) {
+    out.push('');
+    for (const line of messageLines(change.message)) out.push(line.trim() ? `> ${escapeMarkdown(line)}` : '>');
+  }
+  return out;
+}
+
+export function summaryTable(findings: readonly Finding[]): string[] {
   const header = ['Pillar', ...SEVERITIES_DESC.map(capitalise), 'Total'];
   const rows = [`| ${header.join(' | ')} |`, `| --- |${' ---: |'.repeat(header.length - 1)}`];
   for (const p of pillarCounts(findings)) {
@@ -124,6 +137,8 @@ function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined): st
   if (others.length > 0) meta.push(`also ${others.map((o) => `[CWE-${o.id}](${cweUrl(o.id)}) ${escapeMarkdown(o.name)}`).join(', ')}`);
   meta.push(`pillar ${f.pillar.id > 0 ? `[CWE-${f.pillar.id}](${cweUrl(f.pillar.id)}) ${escapeMarkdown(f.pillar.name)}` : escapeMarkdown(pillarLabel(f.pillar))}`);
   out.push('', meta.join(' · '));
+  const origin = originLabel(f);
+  if (origin) out.push('', `_Origin: ${escapeMarkdown(origin)}_`);
 
   out.push('', `**Location:** ${inlineCode(`${f.location.path}:${f.location.startLine}`)}`);
   if (f.snippet.length > 0) out.push('', codeBlock(f.snippet, rule?.language || 'python'));
@@ -131,6 +146,7 @@ function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined): st
   out.push('', `**Description:** ${inlineMarkdown(sentences(f.message, rule?.description))}`);
   if (rule?.whyItMatters) out.push('', `**Why it matters:** ${inlineMarkdown(rule.whyItMatters)}`);
   out.push('', `**Solution:** ${inlineMarkdown(f.fix || rule?.fix.guidance || '')}`);
+  if (f.llmNote) out.push('', `**LLM note:** ${inlineMarkdown(f.llmNote)}`);
   if (rule?.fix.before && rule.fix.after) {
     const lang = rule.language || 'python';
     out.push('', 'Before:', '', codeBlock(rule.fix.before, lang), '', 'After:', '', codeBlock(rule.fix.after, lang));
@@ -164,9 +180,16 @@ function footer(report: Report): string[] {
   const hidden: string[] = [];
   if (s.suppressed > 0) hidden.push(`${formatCount(s.suppressed)} suppressed`);
   if (s.belowThreshold > 0) hidden.push(`${formatCount(s.belowThreshold)} below the reporting threshold`);
+  const known = hiddenByBaseline(report);
+  if (known > 0) hidden.push(`${formatCount(known)} recorded in the baseline`);
+  if (report.change && report.change.notShown > 0) hidden.push(`${formatCount(report.change.notShown)} outside the change or there before it`);
   out.push(
     `<sub>secreview ${escapeMarkdown(report.tool.version)} scanned ${plural(s.filesScanned, 'file')} (${formatCount(s.lines)} ${s.lines === 1 ? 'line' : 'lines'})${hidden.length > 0 ? `; not shown: ${hidden.join(', ')}` : ''}.</sub>`,
   );
+  if (report.baseline) {
+    const b = report.baseline;
+    out.push(`<sub>Baseline ${inlineCode(b.file)}: ${b.new} new, ${b.unchanged} unchanged, ${b.absent} absent (recorded, no longer found).</sub>`);
+  }
   const diagnostics = sortedDiagnostics(report);
   if (diagnostics.length > 0) {
     out.push('', `<details><summary>Diagnostics (${diagnostics.length})</summary>`, '');

@@ -15,6 +15,10 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SRCROOT = '%SRCROOT%';
 /** Key of the partial fingerprint; bump the suffix if findings/fingerprint.ts changes its recipe. */
 export const FINGERPRINT_KEY = 'secreview/v1';
+/** Key of a baseline entry's identity (src/findings/identity.ts) on `absent` results. */
+export const BASELINE_KEY = 'secreview/baseline/v1';
+/** Rule id of `absent` results: the baseline records keys, not the rules behind them. */
+export const ABSENT_RULE_ID = 'secreview/baseline-entry';
 /** Where users learn about the tool (SARIF tool.driver.informationUri; the multitool warns without one). */
 export const INFORMATION_URI = 'https://www.npmjs.com/package/secreview';
 const CWE_TAXONOMY = 'CWE';
@@ -377,6 +381,7 @@ export function toSarif(report: Report): Sarif.Log {
       locations: [{ physicalLocation: physicalLocation(f, artifacts) }],
       partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     };
+    if (report.baseline) result.baselineState = f.baselineState ?? 'new';
     if (f.trace && f.trace.length > 0) result.codeFlows = [codeFlow(f, f.trace, artifacts)];
     result.properties = {
       severity: f.severity,
@@ -384,9 +389,25 @@ export function toSarif(report: Report): Sarif.Log {
       'security-severity': SECURITY_SEVERITY[f.severity],
       pillar: { id: f.pillar.id, name: f.pillar.name },
       cwe: f.cwe.map((c: CweRef) => ({ id: c.id, name: c.name })),
+      // --llm: where the finding came from, and the model's note on a static finding it confirmed.
+      ...(f.origin !== 'static' ? { origin: f.origin } : {}),
+      ...(f.llmNote ? { llmNote: f.llmNote } : {}),
     };
     return result;
   });
+  // Baseline entries not found this time: results with state `absent` (the baseline keeps only their keys).
+  for (const a of report.baseline?.absentKeys ?? []) {
+    for (let i = 0; i < a.count; i++) {
+      results.push({
+        ruleId: ABSENT_RULE_ID,
+        kind: 'informational',
+        level: 'none',
+        message: { text: 'A finding recorded in the baseline was not found in this run (fixed, or no longer reported).' },
+        partialFingerprints: { [BASELINE_KEY]: a.key },
+        baselineState: 'absent',
+      });
+    }
+  }
 
   const kinds = [...new Set(diagnostics.map((d) => d.kind))].sort(compareStrings);
   const notificationIndex = new Map(kinds.map((k, i) => [k, i]));

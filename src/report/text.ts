@@ -1,11 +1,9 @@
 /** Terminal report: numbered findings, most severe first, each with its code, reason and fix. */
 import picocolors from 'picocolors';
-import { NO_DEFECTS_VERDICT } from '../findings/types.js';
 import type { Diagnostic, Finding, Report, RuleSummary, Severity, TraceStep } from '../findings/types.js';
 import {
   SEVERITIES_DESC,
   capitalise,
-  findingsBySeverity,
   formatCount,
   formatDuration,
   incompletelyAnalysedFiles,
@@ -19,7 +17,9 @@ import {
   sortedDiagnostics,
 } from './common.js';
 import { renderSourceLine } from './display.js';
+import { changeStats, emptyVerdict, hiddenByBaseline, messageLines, shownFindings } from './change.js';
 import type { ReportOptions, Reporter } from './index.js';
+import { llmTextSection, originLabel } from '../llm/report-sections.js';
 
 type Colors = ReturnType<typeof picocolors.createColors>;
 
@@ -51,14 +51,17 @@ export function renderText(report: Report, options: ReportOptions): string {
   const c = picocolors.createColors(options.color);
   const out: string[] = [];
   out.push(header(report, options));
+  if (report.change) out.push(...changeHeader(report.change));
 
-  const findings = findingsBySeverity(report);
+  // With a baseline, the findings it records are not listed (JSON and SARIF keep them).
+  const findings = shownFindings(report);
   const rules = ruleIndex(report);
   findings.forEach((f, i) => {
     out.push('');
     out.push(...renderFinding(f, i + 1, rules.get(f.ruleId), c, options));
   });
 
+  out.push(...llmTextSection(report, options.showRejected === true, (s) => neutralise(s, true), c.bold));
   out.push(...renderSummary(report, findings, c));
   return `${out.join('\n')}\n`;
 }
@@ -77,6 +80,12 @@ function header(report: Report, options: ReportOptions): string {
   return parts.join(' · ');
 }
 
+function changeHeader(change: NonNullable<Report['change']>): string[] {
+  const out = [`Change: ${neutralise(change.base, true)} → ${neutralise(change.head, true)} · ${changeStats(change)}`];
+  if (change.message) out.push(...messageLines(change.message).map((l) => `${INDENT}${neutralise(l, true)}`.trimEnd()));
+  return out;
+}
+
 function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined, c: Colors, options: ReportOptions): string[] {
   const paint = severityPainter(c, f.severity);
   const lines: string[] = [];
@@ -84,6 +93,8 @@ function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined, c: 
   const cweText = primary ? `CWE-${primary.id} (${primary.name})` : 'CWE unknown';
   lines.push(`${c.bold(`${n}. ${cweText}`)}  ${paint(`[${f.severity} severity · ${f.confidence} confidence]`)}`);
   lines.push(`${INDENT}Rule:     ${f.ruleId} — ${neutralise(f.title, true)}`);
+  const origin = originLabel(f);
+  if (origin) lines.push(`${INDENT}Origin:   ${origin}`);
   lines.push(`${INDENT}Pillar:   ${pillarLabel(f.pillar)}`);
   if (others.length > 0) lines.push(`${INDENT}Also:     ${others.map((o) => `CWE-${o.id} (${o.name})`).join(', ')}`);
   const loc = f.location;
@@ -98,6 +109,7 @@ function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined, c: 
     lines.push(...labelledBlock(`${pad}Before: `, rule.fix.before));
     lines.push(...labelledBlock(`${pad}After:  `, rule.fix.after));
   }
+  if (f.llmNote) lines.push(`${INDENT}LLM note: ${neutralise(f.llmNote, true)}`);
   if (f.trace && f.trace.length > 0) {
     lines.push(`${INDENT}Data flow:`);
     const whereWidth = Math.max(...f.trace.map((s) => [...stepWhere(s)].length));
@@ -165,8 +177,11 @@ function renderSummary(report: Report, findings: readonly Finding[], c: Colors):
   const hidden: string[] = [];
   if (stats.suppressed > 0) hidden.push(`${formatCount(stats.suppressed)} suppressed by comments`);
   if (stats.belowThreshold > 0) hidden.push(`${formatCount(stats.belowThreshold)} below the reporting threshold`);
+  const known = hiddenByBaseline(report);
+  if (known > 0) hidden.push(`${formatCount(known)} recorded in the baseline`);
+  if (report.change && report.change.notShown > 0) hidden.push(`${formatCount(report.change.notShown)} outside the change or there before it`);
 
-  if (findings.length > 0 || hidden.length > 0) {
+  if (findings.length > 0 || hidden.length > 0 || report.baseline) {
     out.push('', c.bold('Summary'));
     if (findings.length > 0) {
       const counts = severityCounts(findings);
@@ -176,6 +191,10 @@ function renderSummary(report: Report, findings: readonly Finding[], c: Colors):
       out.push(`${INDENT}By pillar: ${pillars.join(' · ')}`);
     }
     if (hidden.length > 0) out.push(`${INDENT}Not shown: ${hidden.join(' · ')}`);
+    if (report.baseline) {
+      const b = report.baseline;
+      out.push(`${INDENT}Baseline:  ${neutralise(b.file, true)}: ${b.new} new · ${b.unchanged} unchanged · ${b.absent} absent (recorded, no longer found)`);
+    }
   }
 
   const diagnostics = sortedDiagnostics(report);
@@ -208,7 +227,7 @@ function renderSummary(report: Report, findings: readonly Finding[], c: Colors):
   out.push('');
   if (findings.length === 0) {
     // The verdict is always its own, undecorated line, so scripts and people can rely on it.
-    out.push(NO_DEFECTS_VERDICT);
+    out.push(emptyVerdict(report));
   } else {
     const counts = severityCounts(findings);
     const nonZero = SEVERITIES_DESC.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);

@@ -13,7 +13,7 @@ function deepFreeze<T>(value: T): T {
 
 describe('reporter registry', () => {
   it('offers text, json, sarif and markdown', () => {
-    expect(reporterNames).toEqual(['text', 'json', 'sarif', 'markdown']);
+    expect(reporterNames).toEqual(['text', 'json', 'sarif', 'markdown', 'html', 'github-review', 'gerrit']);
     for (const name of reporterNames) {
       const reporter = getReporter(name);
       expect(reporter?.name).toBe(name);
@@ -23,10 +23,12 @@ describe('reporter registry', () => {
     expect(reporters.sarif.extension).toBe('.sarif');
     expect(reporters.markdown.extension).toBe('.md');
     expect(reporters.text.extension).toBe('.txt');
+    expect(reporters['github-review'].extension).toBe('.json');
+    expect(reporters.gerrit.extension).toBe('.json');
   });
 
   it('returns undefined for unknown names, including inherited object keys', () => {
-    for (const name of ['html', '', 'toString', '__proto__', 'constructor', 'TEXT']) expect(getReporter(name)).toBeUndefined();
+    for (const name of ['pdf', '', 'toString', '__proto__', 'constructor', 'TEXT']) expect(getReporter(name)).toBeUndefined();
   });
 
   it('every reporter ends with a newline, does not touch the report, and is deterministic', () => {
@@ -45,7 +47,7 @@ describe('reporter registry', () => {
   });
 
   it('colour only affects the text reporter', () => {
-    for (const name of ['json', 'sarif', 'markdown']) {
+    for (const name of ['json', 'sarif', 'markdown', 'github-review', 'gerrit']) {
       const reporter = getReporter(name)!;
       expect(reporter.render(fullReport(), { color: true }), name).toBe(reporter.render(fullReport(), { color: false }));
     }

@@ -162,4 +162,17 @@ describe('SARIF Multitool validation', () => {
       }),
     );
   });
+
+  it('validates a baseline comparison: new, unchanged and absent results', () => {
+    const report = fullReport();
+    report.findings.forEach((f, i) => (f.baselineState = i % 2 === 0 ? 'unchanged' : 'new'));
+    report.baseline = { file: 'baseline.json', new: 2, unchanged: 2, absent: 2, absentKeys: [{ key: 'a'.repeat(32), count: 2 }] };
+    const sarif = sarifReporter.render(report, { color: false });
+    const states = (JSON.parse(sarif) as Sarif.Log).runs[0]!.results!.map((r) => r.baselineState);
+    expect(states.filter((s) => s === 'absent')).toHaveLength(2);
+    expect(states.filter((s) => s === undefined)).toHaveLength(0);
+    const issues = validate('baseline', sarif).filter((i) => i.level === 'error' || i.level === 'warning');
+    expect(issues.map((i) => i.text), 'SARIF Multitool errors or warnings in baseline').toEqual([]);
+    roundTrip('baseline', sarif, report.findings.length + 2);
+  });
 });

@@ -1,0 +1,166 @@
+/** `secreview diff`: review a change (the working tree, staged changes, a revision or a patch). */
+import { Command, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../api/scan.js';
+import { ConfigError } from '../config/config.js';
+import { BaselineError, readBaseline, type BaselineFile } from '../baseline/baseline.js';
+import { GitError } from '../diff/git.js';
+import { scanChange, type ChangeScanResult } from '../diff/review.js';
+import { CONFIDENCES, SEVERITIES, severityRank, type Finding, type Severity } from '../findings/types.js';
+import { getReporter, reporterNames } from '../report/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
+
+/** The same codes as main.ts: 0 clean, 1 findings at or above --fail-on, 2 could not do its job. */
+const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+
+interface DiffFlags extends LlmFlags {
+  head?: string;
+  staged?: boolean;
+  patch?: string;
+  baseline?: string;
+  format: string;
+  output?: string;
+  severity?: Severity;
+  confidence?: (typeof CONFIDENCES)[number];
+  failOn?: Severity | 'none';
+  enable?: string[];
+  disable?: string[];
+  include?: string[];
+  exclude?: string[];
+  config?: string | false;
+  color: boolean;
+  progress: boolean;
+}
+
+const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value.split(',').map((s) => s.trim()).filter(Boolean),
+];
+
+export function registerDiffCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('diff')
+    .description(
+      'review a change: report only findings touching changed lines that the base did not have\n' +
+        '(default: the working tree against the merge base with origin/HEAD, main or master)',
+    )
+    .argument('[base]', 'revision to compare with (compared from the merge base, like `git diff base...`)')
+    .option('--head <rev>', 'review this revision instead of the working tree')
+    .option('--staged', 'review the staged changes (the index) against HEAD, for pre-commit hooks')
+    .option('--patch <file>', 'review a unified diff or `git format-patch` file (`-`: standard input) applied to HEAD (or <base>)')
+    .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(reporterNames).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(new Option('--severity <level>', 'lowest severity to report (default: medium)').choices(SEVERITIES))
+    .addOption(new Option('--confidence <level>', 'lowest confidence to report (default: medium)').choices(CONFIDENCES))
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a reported finding is at or above this severity (default: low)').choices([...SEVERITIES, 'none']))
+    .option('--enable <ids>', 'enable rules (comma-separated, repeatable)', list)
+    .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
+    .option('--include <globs>', 'only scan paths matching these globs', list)
+    .option('--exclude <globs>', 'skip paths matching these globs', list)
+    .option('-c, --config <file>', 'settings file (default: the one in the reviewed tree)')
+    .option('--no-config', 'ignore settings files')
+    .option('--no-color', 'no colors in text output')
+    .option('--no-progress', 'no progress bar')
+    .action(async (base: string | undefined, flags: DiffFlags) => {
+      setExit(await runDiff(base, flags));
+    });
+  addLlmOptions(program.commands.find((c) => c.name() === 'diff')!);
+}
+
+async function runDiff(base: string | undefined, flags: DiffFlags): Promise<number> {
+  const fail = (message: string): number => {
+    process.stderr.write(`secreview: ${message}\n`);
+    return EXIT.error;
+  };
+  const reporter = getReporter(flags.format);
+  if (!reporter) return fail(`unknown format ${flags.format}`);
+
+  let baseline: { file: string; data: BaselineFile } | undefined;
+  if (flags.baseline) {
+    try {
+      baseline = { file: flags.baseline, data: readBaseline(flags.baseline) };
+    } catch (error) {
+      if (error instanceof BaselineError) return fail(`baseline ${error.message}`);
+      throw error;
+    }
+  }
+  let patch: { text: Buffer; name: string } | undefined;
+  if (flags.patch !== undefined) {
+    try {
+      patch = { text: readFileSync(flags.patch === '-' ? 0 : flags.patch), name: flags.patch === '-' ? 'standard input' : flags.patch };
+    } catch (error) {
+      return fail(`cannot read patch ${flags.patch}: ${(error as Error).message}`);
+    }
+  }
+
+  const showProgress = flags.progress && process.stderr.isTTY === true && !process.env.CI;
+  let bar: SingleBar | undefined;
+  let phase = 'scanning';
+  let result: ChangeScanResult;
+  try {
+    result = await scanChange({
+      base,
+      head: flags.head,
+      staged: flags.staged,
+      patch,
+      baseline,
+      config: flags.config,
+      severity: flags.severity,
+      confidence: flags.confidence,
+      enable: flags.enable,
+      disable: flags.disable,
+      include: flags.include,
+      exclude: flags.exclude,
+      onPhase: (p) => {
+        bar?.stop();
+        bar = undefined;
+        phase = p === 'head' ? 'scanning the change' : 'scanning the base';
+      },
+      onProgress: showProgress
+        ? (done, total) => {
+            if (!bar) {
+              bar = new SingleBar({ format: `${phase} {bar} {value}/{total} files`, stream: process.stderr, clearOnComplete: true, hideCursor: true });
+              bar.start(total, 0);
+            }
+            bar.update(done);
+          }
+        : undefined,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof GitError) return fail(error.message);
+    throw error;
+  } finally {
+    (bar as SingleBar | undefined)?.stop();
+  }
+
+  // The LLM second opinion (--llm) on the changed files; loaded only when asked for.
+  const reviewed = await applyLlmToChange(result, flags, { config: flags.config, include: flags.include, exclude: flags.exclude, severity: flags.severity, confidence: flags.confidence });
+  if ('error' in reviewed) return fail(reviewed.error);
+  result = reviewed.report;
+
+  const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const rendered = reporter.render(result, { color, showRejected: flags.showRejected });
+  if (flags.output) {
+    try {
+      writeFileAtomic(flags.output, rendered);
+    } catch (error) {
+      return fail(`cannot write ${flags.output}: ${(error as Error).message}`);
+    }
+  } else {
+    process.stdout.write(rendered);
+  }
+  for (const d of result.diagnostics) {
+    if (d.level === 'error' && flags.format !== 'text') process.stderr.write(`secreview: ${d.path}${d.line ? `:${d.line}` : ''}: ${d.message}\n`);
+  }
+  return exitCodeFor(countsForFailure(result.findings, flags), flags.failOn ?? result.failOn ?? 'low');
+}
+
+/** 1 when a finding that is not in the baseline is at or above `failOn`. */
+export function exitCodeFor(findings: readonly Finding[], failOn: Severity | 'none'): number {
+  if (failOn === 'none') return EXIT.ok;
+  const threshold = severityRank(failOn);
+  return findings.some((f) => f.baselineState !== 'unchanged' && severityRank(f.severity) >= threshold) ? EXIT.findings : EXIT.ok;
+}

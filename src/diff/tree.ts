@@ -1,0 +1,133 @@
+/**
+ * States of a repository as git trees, and trees as folders, without touching the user's working
+ * tree, index or object store: every index used here is a temporary file, and objects git has to
+ * write (the staged state, a patched state, untracked files) go to a temporary object folder that
+ * borrows the repository's objects as alternates (the quarantine git itself uses for pushes).
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { git, gitText, GitError } from './git.js';
+
+export class Scratch {
+  readonly dir: string;
+  private readonly env: Record<string, string>;
+  private indexCount = 0;
+
+  private constructor(
+    readonly root: string,
+    dir: string,
+    objects: string,
+  ) {
+    this.dir = dir;
+    const alternates = [objects, process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES].filter(Boolean).join(delimiter);
+    this.env = { GIT_OBJECT_DIRECTORY: join(dir, 'objects'), GIT_ALTERNATE_OBJECT_DIRECTORIES: alternates };
+  }
+
+  /** A scratch area for the repository at `root`; call dispose() when done. */
+  static async create(root: string): Promise<Scratch> {
+    const objects = await gitPath(root, 'objects');
+    const dir = mkdtempSync(join(tmpdir(), 'secreview-diff-'));
+    mkdirSync(join(dir, 'objects', 'info'), { recursive: true });
+    return new Scratch(root, dir, objects);
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Runs git in the repository with the quarantine (and optionally a temporary index). */
+  run(args: readonly string[], options: { index?: string; input?: string | Buffer; okCodes?: number[] } = {}): ReturnType<typeof git> {
+    const env = options.index ? { ...this.env, GIT_INDEX_FILE: options.index } : this.env;
+    return git(args, { cwd: this.root, env, input: options.input, okCodes: options.okCodes });
+  }
+
+  private newIndex(): string {
+    return join(this.dir, `index-${++this.indexCount}`);
+  }
+
+  /** The tree of everything in the working tree: tracked files as they are now, plus untracked files that are not ignored. */
+  async workingTree(): Promise<string> {
+    const index = this.newIndex();
+    const userIndex = await gitPath(this.root, 'index');
+    // Starting from a copy of the user's index keeps git's stat cache, so only edited files are re-read.
+    if (existsSync(userIndex)) copyFileSync(userIndex, index);
+    try {
+      await this.run(['add', '--all', '--', '.'], { index });
+    } catch (error) {
+      // An index this git cannot take over (split index, sparse checkout...): start from HEAD instead.
+      rmSync(index, { force: true });
+      const head = await this.run(['rev-parse', '--verify', '--quiet', 'HEAD^{tree}'], { okCodes: [1] });
+      if (head.code === 0) await this.run(['read-tree', head.stdout.trim()], { index });
+      try {
+        await this.run(['add', '--all', '--', '.'], { index });
+      } catch {
+        throw error;
+      }
+    }
+    return (await this.run(['write-tree'], { index })).stdout.trim();
+  }
+
+  /** The tree of the staged changes (the user's index, read from a copy). */
+  async stagedTree(): Promise<string> {
+    const index = this.newIndex();
+    const userIndex = await gitPath(this.root, 'index');
+    if (!existsSync(userIndex)) return this.emptyTree();
+    copyFileSync(userIndex, index);
+    return (await this.run(['write-tree'], { index })).stdout.trim();
+  }
+
+  /** The tree of `base` with a patch applied (git apply --cached on a temporary index). */
+  async patchedTree(base: string, patch: string | Buffer, name: string): Promise<string> {
+    const index = this.newIndex();
+    await this.run(['read-tree', base], { index });
+    try {
+      await this.run(['apply', '--cached', '--whitespace=nowarn', '-'], { index, input: patch });
+    } catch (error) {
+      const detail = error instanceof GitError ? error.message.replace(/^git apply --cached failed: /, '') : String(error);
+      throw new GitError(`${name} does not apply to ${base.slice(0, 12)}: ${detail}`);
+    }
+    return (await this.run(['write-tree'], { index })).stdout.trim();
+  }
+
+  /** Writes the files of `tree` into a new folder under the scratch area and returns it. */
+  async checkout(tree: string, name: string): Promise<string> {
+    const index = this.newIndex();
+    const dest = join(this.dir, name);
+    mkdirSync(dest, { recursive: true });
+    await this.run(['read-tree', tree], { index });
+    await this.run(['checkout-index', '--all', '--force', `--prefix=${dest}/`], { index });
+    return dest;
+  }
+
+  /** The id of the empty tree (SHA-1 or SHA-256, as the repository uses). */
+  async emptyTree(): Promise<string> {
+    return (await this.run(['hash-object', '-t', 'tree', '--stdin'], { input: '' })).stdout.trim();
+  }
+
+  /** `git diff` between two trees: zero context lines, renames detected, machine-readable. */
+  async diff(base: string, head: string): Promise<string> {
+    const r = await this.run([
+      'diff',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-relative',
+      '--unified=0',
+      '--find-renames',
+      '--ignore-submodules',
+      '--src-prefix=a/',
+      '--dst-prefix=b/',
+      base,
+      head,
+      '--',
+    ]);
+    return r.stdout;
+  }
+}
+
+/** A path inside the git folder (`git rev-parse --git-path`), absolute. */
+async function gitPath(root: string, name: string): Promise<string> {
+  const p = await gitText(['rev-parse', '--git-path', name], { cwd: root });
+  return isAbsolute(p) ? p : resolve(root, p);
+}

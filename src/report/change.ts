@@ -1,0 +1,80 @@
+/** What the review outputs share about a reviewed change and a baseline comparison. */
+import { NO_DEFECTS_VERDICT } from '../findings/types.js';
+import type { BaselineComparison, ChangeInfo, ChangedFile, Finding, Report } from '../findings/types.js';
+import { findingsBySeverity, plural } from './common.js';
+
+/**
+ * Findings the human-facing reports list, most severe first: with a baseline, the ones it records
+ * (`unchanged`) are left out (JSON and SARIF keep them, with their state).
+ */
+export function shownFindings(report: Report): Finding[] {
+  const all = findingsBySeverity(report);
+  return report.baseline ? all.filter((f) => f.baselineState !== 'unchanged') : all;
+}
+
+/** Findings hidden because the baseline records them. */
+export function hiddenByBaseline(report: Report): number {
+  return report.baseline ? report.findings.filter((f) => f.baselineState === 'unchanged').length : 0;
+}
+
+/** The verdict when no finding is shown: the plain one, unless the baseline hides some. */
+export function emptyVerdict(report: Report): string {
+  const hidden = hiddenByBaseline(report);
+  if (hidden === 0) return NO_DEFECTS_VERDICT;
+  return `No new security defects are detected in the code (${plural(hidden, 'known defect')} recorded in the baseline ${hidden === 1 ? 'is' : 'are'} not shown)`;
+}
+
+/** `2 files changed, 14 lines added or rewritten`. */
+export function changeStats(change: ChangeInfo): string {
+  const lines = change.files.reduce((sum, f) => sum + f.lines.reduce((n, [s, e]) => n + e - s + 1, 0), 0);
+  return `${plural(change.files.length, 'file')} changed, ${plural(lines, 'line')} added or rewritten`;
+}
+
+/** Message lines to show (at most `max`, then an ellipsis line). */
+export function messageLines(message: string, max = 20): string[] {
+  const lines = message.replace(/\r\n?/g, '\n').split('\n');
+  return lines.length > max ? [...lines.slice(0, max), '…'] : lines;
+}
+
+/** The `change` section of the JSON report (docs/json-format.md). */
+export interface JsonChange {
+  base: string;
+  head: string;
+  message?: string;
+  files: { path: string; oldPath?: string; status: ChangedFile['status']; lines: [number, number][] }[];
+  notShown: number;
+}
+
+/** The `baseline` section of the JSON report. */
+export interface JsonBaseline {
+  file: string;
+  new: number;
+  unchanged: number;
+  absent: number;
+  absentFingerprints: { fingerprint: string; count: number }[];
+}
+
+export function changeJson(change: ChangeInfo): JsonChange {
+  return {
+    base: change.base,
+    head: change.head,
+    ...(change.message !== undefined ? { message: change.message } : {}),
+    files: change.files.map((f) => ({
+      path: f.path,
+      ...(f.oldPath !== undefined ? { oldPath: f.oldPath } : {}),
+      status: f.status,
+      lines: f.lines.map(([s, e]): [number, number] => [s, e]),
+    })),
+    notShown: change.notShown,
+  };
+}
+
+export function baselineJson(b: BaselineComparison): JsonBaseline {
+  return {
+    file: b.file,
+    new: b.new,
+    unchanged: b.unchanged,
+    absent: b.absent,
+    absentFingerprints: b.absentKeys.map((a) => ({ fingerprint: a.key, count: a.count })),
+  };
+}
