@@ -1,0 +1,262 @@
+// secreview against Bandit and against the parse-only floor, on the same files of real code
+// fetched at run time from Debian (python3-neutron, python3-nova), then how the full scan scales
+// on neutron + nova combined. Every measurement is a fresh process (`/usr/bin/time -v` gives wall
+// time, CPU time and peak RSS for all three tools alike); BENCH_RUNS=N runs each N times
+// (default 3) and the median is quoted. Prints the figures and writes bench-results/compare.json.
+// Asserts nothing.
+//   npm run bench:compare          (BENCH_RUNS=1 for a quick pass; BENCH_SCALING=0 skips scaling)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CACHE, debianCorpus } from './corpus.js';
+import { discoverFiles } from '../src/discover/discover.js';
+import { supportedExtensions } from '../src/frontend/registry.js';
+
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const withScaling = process.env.BENCH_SCALING !== '0';
+const scanOnce = fileURLToPath(new URL('./scan-once.ts', import.meta.url));
+const parseOnce = fileURLToPath(new URL('./parse-once.ts', import.meta.url));
+const outDir = resolve('bench-results');
+const work = mkdtempSync(join(tmpdir(), 'secreview-compare-'));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+// ---- tools -------------------------------------------------------------------------------
+
+function aptInstall(pkg: string): void {
+  console.log(`installing ${pkg} (apt-get)...`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+if (!has('bandit')) aptInstall('bandit');
+const TIME = '/usr/bin/time';
+if (!existsSync(TIME)) {
+  try {
+    aptInstall('time');
+  } catch (e) {
+    console.log(`could not install GNU time (${(e as Error).message}); peak RSS of Bandit will be missing`);
+  }
+}
+const gnuTime = existsSync(TIME);
+const banditVersion = execFileSync('bandit', ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
+
+// ---- one measured process ------------------------------------------------------------------
+
+interface Measured {
+  /** Wall seconds from spawn to exit (start-up included), measured here. */
+  wallSeconds: number;
+  /** User + system CPU seconds of the process (GNU time), when known. */
+  cpuSeconds?: number;
+  /** Peak resident set size of the process (GNU time), when known. */
+  peakRssMB?: number;
+  stdout: string;
+}
+
+function measure(cmd: string, args: string[], cwd: string, okStatus: number[] = [0]): Measured {
+  const timeOut = join(work, 'time.txt');
+  const [file, argv] = gnuTime ? [TIME, ['-v', '-o', timeOut, cmd, ...args]] : [cmd, args];
+  const start = performance.now();
+  const r = spawnSync(file, argv, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wallSeconds = (performance.now() - start) / 1000;
+  if (r.error) throw r.error;
+  if (!okStatus.includes(r.status ?? -1)) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')}... exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const m: Measured = { wallSeconds, stdout: r.stdout };
+  if (gnuTime) {
+    const t = readFileSync(timeOut, 'utf8');
+    const num = (label: string): number => Number(new RegExp(`${label}:\\s*([\\d.]+)`).exec(t)?.[1] ?? NaN);
+    m.cpuSeconds = num('User time \\(seconds\\)') + num('System time \\(seconds\\)');
+    m.peakRssMB = num('Maximum resident set size \\(kbytes\\)') / 1024;
+  }
+  return m;
+}
+
+interface OnceJson { files: number; lines: number; wallSeconds: number; cpuSeconds: number; peakRssMB: number; findings?: number; taintFindings?: number; filesWithErrors?: number; errors?: number; byRule?: Record<string, number> }
+interface ToolRun { wallSeconds: number; inProcessSeconds?: number; cpuSeconds?: number; peakRssMB?: number }
+interface ToolSummary { runs: ToolRun[]; wallSeconds: number; inProcessSeconds?: number; cpuSeconds?: number; peakRssMB?: number }
+
+function summarise(xs: ToolRun[]): ToolSummary {
+  const pick = (k: keyof ToolRun): number | undefined => {
+    const v = xs.map((x) => x[k]).filter((n): n is number => typeof n === 'number' && Number.isFinite(n));
+    return v.length ? median(v) : undefined;
+  };
+  return { runs: xs, wallSeconds: pick('wallSeconds')!, inProcessSeconds: pick('inProcessSeconds'), cpuSeconds: pick('cpuSeconds'), peakRssMB: pick('peakRssMB') };
+}
+
+function nodeOnce(script: string, root: string, list: string, extra: string[] = []): { run: ToolRun; json: OnceJson } {
+  const m = measure(process.execPath, ['--import', 'tsx', script, root, list, ...extra], process.cwd());
+  const json = JSON.parse(m.stdout.trim().split('\n').pop()!) as OnceJson;
+  return { run: { wallSeconds: m.wallSeconds, inProcessSeconds: json.wallSeconds, cpuSeconds: m.cpuSeconds ?? json.cpuSeconds, peakRssMB: m.peakRssMB ?? json.peakRssMB }, json };
+}
+
+interface BanditJson {
+  errors: { filename: string; reason: string }[];
+  metrics: { _totals: { loc: number; nosec: number } };
+  results: { test_id: string; test_name: string; issue_severity: string; issue_confidence: string }[];
+}
+
+function banditOnce(root: string, files: string[]): { run: ToolRun; json: BanditJson } {
+  const out = join(work, 'bandit.json');
+  rmSync(out, { force: true });
+  // Exit 1 means "issues found". The same explicit file list as secreview's.
+  const m = measure('bandit', ['-f', 'json', '-o', out, '-q', ...files], root, [0, 1]);
+  const json = JSON.parse(readFileSync(out, 'utf8')) as BanditJson;
+  return { run: { wallSeconds: m.wallSeconds, cpuSeconds: m.cpuSeconds, peakRssMB: m.peakRssMB }, json };
+}
+
+// ---- formatting ----------------------------------------------------------------------------
+
+const fmtS = (s: number | undefined): string => (s === undefined ? 'n/a' : s.toFixed(2));
+const fmtMB = (mb: number | undefined): string => (mb === undefined ? 'n/a' : `${mb.toFixed(0)} MB`);
+const fmtX = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)}x`);
+const int = (n: number): string => n.toLocaleString('en-US');
+const counts = (m: Record<string, number>): [string, number][] => Object.entries(m).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+
+// ---- corpora -------------------------------------------------------------------------------
+
+const corpora = [
+  { name: 'neutron', root: debianCorpus('python3-neutron', 'neutron') },
+  { name: 'nova', root: debianCorpus('python3-nova', 'nova') },
+];
+
+console.log(`secreview vs Bandit vs parse floor — ${runs} run(s) per measurement, median quoted; each run a fresh process`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${banditVersion}, peak RSS and CPU ${gnuTime ? 'from /usr/bin/time -v' : 'from the process itself (Bandit: n/a)'}`);
+console.log('wall = spawn to exit (interpreter start-up included, the same for every tool); secreview: full default scan, taint on, all severities and confidences');
+
+const corpusResults: unknown[] = [];
+for (const { name, root } of corpora) {
+  const { files } = await discoverFiles({ root, paths: ['.'], extensions: supportedExtensions });
+  const paths = files.map((f) => f.path);
+  const list = join(work, `${name}.txt`);
+  writeFileSync(list, paths.join('\n'));
+  const parse: ToolRun[] = [];
+  const sec: ToolRun[] = [];
+  const ban: ToolRun[] = [];
+  let secJson: OnceJson | undefined;
+  let parseJson: OnceJson | undefined;
+  let banJson: BanditJson | undefined;
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, so that drift of the machine touches all three alike.
+    const p = nodeOnce(parseOnce, root, list);
+    parse.push(p.run);
+    parseJson = p.json;
+    const s = nodeOnce(scanOnce, root, list, ['full']);
+    sec.push(s.run);
+    secJson = s.json;
+    const b = banditOnce(root, paths);
+    ban.push(b.run);
+    banJson = b.json;
+    process.stderr.write(`  ${name} run ${i + 1}/${runs}: parse ${fmtS(p.run.wallSeconds)} s, secreview ${fmtS(s.run.wallSeconds)} s, bandit ${fmtS(b.run.wallSeconds)} s\n`);
+  }
+  const P = summarise(parse);
+  const S = summarise(sec);
+  const B = summarise(ban);
+  const lines = secJson!.lines;
+  const banditByTest: Record<string, number> = {};
+  for (const r of banJson!.results) {
+    const key = `${r.test_id} ${r.test_name}`;
+    banditByTest[key] = (banditByTest[key] ?? 0) + 1;
+  }
+  const row = (label: string, t: ToolSummary): string =>
+    `${label.padEnd(30)} ${fmtS(t.wallSeconds).padStart(8)} ${int(Math.round(lines / t.wallSeconds)).padStart(9)} ${fmtMB(t.peakRssMB).padStart(9)} ${fmtS(t.cpuSeconds).padStart(7)} ${fmtX(t.wallSeconds / B.wallSeconds).padStart(9)} ${fmtX(t.wallSeconds / P.wallSeconds).padStart(8)}   ${t.runs.map((r) => r.wallSeconds.toFixed(2)).join(', ')}`;
+  console.log('');
+  console.log(`== ${name}: ${root}`);
+  console.log(`files: ${int(paths.length)} listed; secreview scanned ${int(secJson!.files)} (${secJson!.filesWithErrors ?? 0} with errors), parse floor ${int(parseJson!.files)}, Bandit ${int(paths.length - banJson!.errors.length)} (${banJson!.errors.length} errors)`);
+  console.log(`lines: ${int(lines)} (secreview's count, used for every lines/s); Bandit's own loc metric: ${int(banJson!.metrics._totals.loc)}`);
+  console.log(`${'tool'.padEnd(30)} ${'wall s'.padStart(8)} ${'lines/s'.padStart(9)} ${'peak RSS'.padStart(9)} ${'cpu s'.padStart(7)} ${'x Bandit'.padStart(9)} ${'x floor'.padStart(8)}   runs (wall s)`);
+  console.log(row('parse only (tree-sitter floor)', P));
+  console.log(row('secreview full scan', S));
+  console.log(row(banditVersion, B));
+  console.log(`in-process time (start-up excluded): parse floor ${fmtS(P.inProcessSeconds)} s, secreview scan ${fmtS(S.inProcessSeconds)} s (${fmtX(S.inProcessSeconds! / P.inProcessSeconds!)} the floor)`);
+  console.log(`secreview is ${fmtX(B.wallSeconds / S.wallSeconds)} as fast as Bandit (wall), peak RSS ${fmtX(S.peakRssMB! / (B.peakRssMB ?? NaN))} Bandit's`);
+  console.log(`findings — secreview: ${int(secJson!.findings ?? 0)} (${int(secJson!.taintFindings ?? 0)} data-flow); Bandit: ${int(banJson!.results.length)} (all severities/confidences)`);
+  const sr = counts(secJson!.byRule ?? {});
+  const br = counts(banditByTest);
+  console.log(`  ${'secreview rule'.padEnd(44)} ${'n'.padStart(6)}   ${'Bandit test'.padEnd(40)} ${'n'.padStart(6)}`);
+  for (let i = 0; i < Math.max(sr.length, br.length); i++) {
+    const a = sr[i];
+    const b = br[i];
+    console.log(`  ${(a?.[0] ?? '').padEnd(44)} ${(a ? String(a[1]) : '').padStart(6)}   ${(b?.[0] ?? '').padEnd(40)} ${(b ? String(b[1]) : '').padStart(6)}`);
+  }
+  corpusResults.push({
+    name, root, files: paths.length, lines, banditLoc: banJson!.metrics._totals.loc, banditErrors: banJson!.errors,
+    parseFloor: { ...P, files: parseJson!.files },
+    secreview: { ...S, files: secJson!.files, filesWithErrors: secJson!.filesWithErrors, findings: secJson!.findings, taintFindings: secJson!.taintFindings, byRule: Object.fromEntries(sr) },
+    bandit: { ...B, version: banditVersion, findings: banJson!.results.length, byTest: Object.fromEntries(br) },
+    ratios: {
+      secreviewWallOverBandit: S.wallSeconds / B.wallSeconds,
+      banditWallOverSecreview: B.wallSeconds / S.wallSeconds,
+      secreviewWallOverParseFloor: S.wallSeconds / P.wallSeconds,
+      secreviewInProcessOverParseFloor: S.inProcessSeconds! / P.inProcessSeconds!,
+      banditWallOverParseFloor: B.wallSeconds / P.wallSeconds,
+      secreviewRssOverBandit: B.peakRssMB ? S.peakRssMB! / B.peakRssMB : null,
+    },
+    linesPerSecond: { parseFloor: lines / P.wallSeconds, secreview: lines / S.wallSeconds, bandit: lines / B.wallSeconds },
+  });
+}
+
+// ---- scaling on neutron + nova -----------------------------------------------------------
+
+let scaling: unknown = null;
+if (withScaling) {
+  // One tree holding both packages side by side (neutron/, nova/), so module names stay right.
+  const both = join(CACHE, 'neutron+nova');
+  if (!existsSync(join(both, '.complete'))) {
+    rmSync(both, { recursive: true, force: true });
+    const tmp = `${both}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    for (const { name, root } of corpora) cpSync(root, join(tmp, name), { recursive: true });
+    writeFileSync(join(tmp, '.complete'), '');
+    renameSync(tmp, both);
+  }
+  const { files } = await discoverFiles({ root: both, paths: ['.'], extensions: supportedExtensions });
+  console.log('');
+  console.log(`== scaling: neutron + nova (${int(files.length)} files), full scan in a fresh process, ${runs} run(s) per size, median`);
+  console.log('size     files     lines   wall s  in-proc s   cpu s  peak RSS   lines/s  findings (taint)');
+  const rows: { label: string; files: number; lines: number; wall: number; inProcess: number; cpu?: number; rss?: number; findings: number; taint: number; runs: ToolRun[] }[] = [];
+  for (const [label, step] of [['quarter', 4], ['half', 2], ['all', 1]] as const) {
+    // Every 4th/2nd file rather than the first N: each subset samples both packages evenly.
+    const subset = files.filter((_, i) => i % step === 0).map((f) => f.path);
+    const list = join(work, `scale-${label}.txt`);
+    writeFileSync(list, subset.join('\n'));
+    const rs: ToolRun[] = [];
+    let j: OnceJson | undefined;
+    for (let i = 0; i < runs; i++) {
+      const r = nodeOnce(scanOnce, both, list, ['full']);
+      rs.push(r.run);
+      j = r.json;
+      process.stderr.write(`  scaling ${label} run ${i + 1}/${runs}: ${fmtS(r.run.wallSeconds)} s\n`);
+    }
+    const s = summarise(rs);
+    rows.push({ label, files: j!.files, lines: j!.lines, wall: s.wallSeconds, inProcess: s.inProcessSeconds!, cpu: s.cpuSeconds, rss: s.peakRssMB, findings: j!.findings ?? 0, taint: j!.taintFindings ?? 0, runs: rs });
+    console.log(
+      `${label.padEnd(8)} ${int(j!.files).padStart(5)} ${int(j!.lines).padStart(9)} ${fmtS(s.wallSeconds).padStart(8)} ${fmtS(s.inProcessSeconds).padStart(10)} ${fmtS(s.cpuSeconds).padStart(7)} ${fmtMB(s.peakRssMB).padStart(9)} ${int(Math.round(j!.lines / s.wallSeconds)).padStart(9)} ${int(j!.findings ?? 0).padStart(9)} (${j!.taintFindings ?? 0})`,
+    );
+  }
+  const q = rows[0]!;
+  const deviations = rows.slice(1).map((row) => {
+    const k = row.lines / q.lines;
+    const linWall = q.wall * k;
+    const linIn = q.inProcess * k;
+    const linRss = q.rss !== undefined ? q.rss * k : undefined;
+    const d = { size: row.label, linesFactor: k, wallSeconds: row.wall, linearWallSeconds: linWall, wallDeviation: (row.wall - linWall) / linWall, inProcessSeconds: row.inProcess, linearInProcessSeconds: linIn, inProcessDeviation: (row.inProcess - linIn) / linIn, peakRssMB: row.rss, linearPeakRssMB: linRss, rssDeviation: linRss !== undefined && row.rss !== undefined ? (row.rss - linRss) / linRss : undefined };
+    const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`);
+    console.log(
+      `${row.label}: ${k.toFixed(2)}x the quarter's lines — wall ${fmtS(row.wall)} s vs ${fmtS(linWall)} s if linear (${pct(d.wallDeviation)}); in-process ${fmtS(row.inProcess)} s vs ${fmtS(linIn)} s (${pct(d.inProcessDeviation)}); peak RSS ${fmtMB(row.rss)} vs ${fmtMB(linRss)} if linear (${pct(d.rssDeviation)})`,
+    );
+    return d;
+  });
+  scaling = { root: both, files: files.length, rows, deviationsFromLinearVsQuarter: deviations };
+}
+
+mkdirSync(outDir, { recursive: true });
+const out = join(outDir, 'compare.json');
+writeFileSync(
+  out,
+  `${JSON.stringify({ generatedAt: new Date().toISOString(), runs, statistic: 'median', machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version }, bandit: banditVersion, measuredWith: gnuTime ? '/usr/bin/time -v' : 'in-process', corpora: corpusResults, scaling }, null, 2)}\n`,
+);
+rmSync(work, { recursive: true, force: true });
+console.log('');
+console.log(`written: ${out}`);
