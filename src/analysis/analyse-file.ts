@@ -6,6 +6,7 @@ import { pythonFrontEnd } from '../frontend/python/index.js';
 import { runPythonRules } from './run-rules.js';
 import { syntaxErrorDiagnostic } from './syntax-errors.js';
 import type { SourceModule } from '../frontend/types.js';
+import { Budget } from '../util/budget.js';
 
 export interface FileAnalysis {
   findings: Finding[];
@@ -27,6 +28,11 @@ function parserFor(grammar: GrammarId): Promise<SourceParser> {
   return p;
 }
 
+/** Load the parser (WASM runtime and grammar) ahead of time, e.g. before a time budget starts. */
+export async function pythonParserReady(): Promise<void> {
+  await parserFor(pythonFrontEnd.grammar);
+}
+
 /**
  * Parse and analyse one file's decoded text. The caller deletes nothing: the tree is freed
  * through `release()` once the caller is done with the module.
@@ -35,11 +41,20 @@ export async function analysePythonSource(
   path: string,
   source: string,
   rules: readonly AnyRule[],
+  budget: Budget = Budget.none,
 ): Promise<FileAnalysis & { release(): void }> {
   const parser = await parserFor(pythonFrontEnd.grammar);
-  const tree = parser.parse(source);
-  const module = pythonFrontEnd.createModule(path, source, tree);
-  const { findings, diagnostics } = runPythonRules(pythonFrontEnd, module, rules);
+  const tree = parser.parse(source, budget);
+  let module;
+  let result;
+  try {
+    module = pythonFrontEnd.createModule(path, source, tree);
+    result = runPythonRules(pythonFrontEnd, module, rules, budget);
+  } catch (error) {
+    tree.delete();
+    throw error;
+  }
+  const { findings, diagnostics } = result;
   const syntax = syntaxErrorDiagnostic(module);
   if (syntax) diagnostics.unshift(syntax);
   return { findings, diagnostics, module, lines: module.lineCount, release: () => tree.delete() };

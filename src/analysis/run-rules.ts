@@ -6,6 +6,7 @@ import type { AnyRule, PythonVisitors, RuleContext, RuleReport } from '../rules/
 import type { PythonModule } from '../frontend/python/index.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import type { FrontEnd } from '../frontend/types.js';
+import { Budget, BudgetExceeded } from '../util/budget.js';
 
 const SNIPPET_MAX_LINES = 3;
 
@@ -23,6 +24,7 @@ export function runPythonRules(
   frontEnd: FrontEnd<PythonModule>,
   module: PythonModule,
   rules: readonly AnyRule[],
+  budget: Budget = Budget.none,
 ): RuleRunResult {
   const findings: Finding[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -61,7 +63,9 @@ export function runPythonRules(
     }
   }
 
+  budget.check('rule set-up');
   const nodes = frontEnd.collect(module, wanted);
+  budget.check('the tree walk');
   const failed = new Set<AnyRule>();
   const guard = (rule: AnyRule, fn: () => void): void => {
     if (failed.has(rule)) return;
@@ -73,14 +77,17 @@ export function runPythonRules(
     }
   };
 
+  let visited = 0;
   for (const node of nodes) {
     const handlers = byType.get(node.type);
     if (!handlers) continue;
+    if ((++visited & 63) === 0) budget.check('the rules');
     for (const { rule, run } of handlers) {
       if (failed.has(rule)) continue;
       try {
         run(node);
       } catch (error) {
+        if (error instanceof BudgetExceeded) throw error;
         failed.add(rule);
         diagnostics.push(ruleCrash(module.path, rule, error));
       }
@@ -88,6 +95,7 @@ export function runPythonRules(
   }
   for (const { rule, visitors } of active) {
     if (visitors.end) {
+      budget.check('the rules');
       const end = visitors.end;
       guard(rule, end);
     }

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Confidence, Diagnostic, Finding, Report, Severity } from '../findings/types.js';
 import { discoverFiles, type DiscoveredFile } from '../discover/discover.js';
-import { decodeSource } from '../parse/decode.js';
-import { analysePythonSource } from '../analysis/analyse-file.js';
+import { decodeSource, normaliseLoneCarriageReturns } from '../parse/decode.js';
+import { analysePythonSource, pythonParserReady } from '../analysis/analyse-file.js';
 import { allRules, findRule } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
@@ -21,6 +21,12 @@ import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import type { Suppression } from '../filters/suppressions.js';
 import { confidenceRank } from '../findings/types.js';
+import { Budget, BudgetExceeded, formatSeconds, formatSize, parseSize } from '../util/budget.js';
+
+/** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+/** Per-file analysis budget (parse, rules, data-flow model), in milliseconds. */
+export const DEFAULT_FILE_TIMEOUT_MS = 30_000;
 
 export interface ScanOptions {
   /** Files and folders to scan; `-` reads standard input (see `stdin`). */
@@ -42,6 +48,10 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** Run exactly these rules (tests, embedding); settings still filter by path. */
   rules?: readonly AnyRule[];
+  /** Skip files larger than this many bytes (default: settings `max-file-size`, else 5 MiB). */
+  maxFileSize?: number;
+  /** Per-file analysis time budget in milliseconds (default: settings `file-timeout`, else 30 s). */
+  fileTimeoutMs?: number;
 }
 
 export interface ScanResult extends Report {
@@ -64,6 +74,24 @@ interface ScanPlan {
   disabled: ReadonlySet<string>;
   config: ConfigFile;
   configSource?: string;
+  maxFileSize: number;
+  fileTimeoutMs: number;
+}
+
+type ReadResult = Buffer | { tooLarge: number };
+
+/** Reads a file unless it is larger than `max` bytes (checked on the open descriptor, before reading). */
+async function readLimited(path: string, max: number): Promise<ReadResult> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > max) return { tooLarge: size };
+    const bytes = await handle.readFile();
+    // The file may have grown between the stat and the read.
+    return bytes.length > max ? { tooLarge: bytes.length } : bytes;
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -106,13 +134,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   // Reads run a few files ahead of the analysis, so the CPU never waits on the disk.
   const READ_AHEAD = 8;
-  const reads = new Map<number, Promise<Buffer>>();
-  const readAt = (i: number): Promise<Buffer> | undefined => {
+  const reads = new Map<number, Promise<ReadResult>>();
+  const readAt = (i: number): Promise<ReadResult> | undefined => {
     const input = inputs[i];
     if (!input || input.text !== undefined) return undefined;
     let pending = reads.get(i);
     if (!pending) {
-      pending = readFile(input.file.absPath);
+      pending = readLimited(input.file.absPath, plan.maxFileSize);
       pending.catch(() => undefined); // handled when awaited in scanOne
       reads.set(i, pending);
     }
@@ -240,7 +268,13 @@ function makePlan(options: ScanOptions): ScanPlan {
     disabled,
     config,
     configSource: loaded.source,
+    maxFileSize: options.maxFileSize ?? (config['max-file-size'] !== undefined ? parseSize(config['max-file-size'])! : DEFAULT_MAX_FILE_SIZE),
+    fileTimeoutMs: options.fileTimeoutMs ?? (config['file-timeout'] !== undefined ? config['file-timeout'] * 1000 : DEFAULT_FILE_TIMEOUT_MS),
   };
+}
+
+function tooLarge(size: number, max: number): Omit<Diagnostic, 'path' | 'level'> {
+  return { kind: 'skipped', message: `skipped: file is ${formatSize(size)}, over the ${formatSize(max)} limit (--max-file-size)` };
 }
 
 interface FileOutcome {
@@ -260,7 +294,7 @@ async function scanOne(
   file: DiscoveredFile,
   givenText: string | undefined,
   wantIR: boolean,
-  pendingBytes?: Promise<Buffer>,
+  pendingBytes?: Promise<ReadResult>,
 ): Promise<FileOutcome> {
   const fail = (d: Omit<Diagnostic, 'path' | 'level'>): FileOutcome => ({
     path: file.path,
@@ -272,30 +306,43 @@ async function scanOne(
   });
   let text = givenText;
   if (text === undefined) {
-    let bytes: Buffer;
+    let bytes: ReadResult;
     try {
-      bytes = await (pendingBytes ?? readFile(file.absPath));
+      bytes = await (pendingBytes ?? readLimited(file.absPath, plan.maxFileSize));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const cause = code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'file vanished during the scan' : (error as Error).message;
+      const cause =
+        code === 'EACCES' ? 'permission denied'
+        : code === 'ENOENT' ? 'file vanished during the scan'
+        : code === 'EISDIR' ? 'it is a folder'
+        : (error as Error).message;
       return fail({ kind: 'read-error', message: `cannot read file: ${cause}` });
     }
+    if (!Buffer.isBuffer(bytes)) return fail(tooLarge(bytes.tooLarge, plan.maxFileSize));
     const decoded = decodeSource(bytes);
     if (!decoded.ok) return fail({ kind: decoded.kind, message: decoded.message });
     text = decoded.text;
-  } else if (text.charCodeAt(0) === 0xfeff) {
-    text = text.slice(1);
+  } else {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > plan.maxFileSize) return fail(tooLarge(size, plan.maxFileSize));
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   }
 
+  text = normaliseLoneCarriageReturns(text);
   const frontEnd = frontEndForPath(file.path) ?? frontEndForPath(`${file.path}.py`);
   if (!frontEnd || frontEnd.language !== 'python') {
     return fail({ kind: 'skipped', message: 'no front end for this file type' });
   }
   const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, file.path, !plan.disabled.has(r.id)));
+  await pythonParserReady(); // loading the grammar is not the file's time
+  const budget = new Budget(plan.fileTimeoutMs);
+  const overBudget = (error: BudgetExceeded): FileOutcome =>
+    fail({ kind: 'skipped', message: `skipped: ${error.message} (--file-timeout ${formatSeconds(error.limitMs)})` });
   let analysis;
   try {
-    analysis = await analysePythonSource(file.path, text, rules);
+    analysis = await analysePythonSource(file.path, text, rules, budget);
   } catch (error) {
+    if (error instanceof BudgetExceeded) return overBudget(error);
     return fail({ kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` });
   }
   try {
@@ -304,8 +351,11 @@ async function scanOne(
     const diagnostics = [...analysis.diagnostics, ...suppressionDiagnostics];
     if (wantIR) {
       try {
+        budget.check('the data-flow model');
         ir = pythonToIR(analysis.module as PythonModule);
+        budget.check('the data-flow model');
       } catch (error) {
+        if (error instanceof BudgetExceeded) return overBudget(error);
         diagnostics.push({ kind: 'internal-error', level: 'error', path: file.path, message: `data-flow model could not be built: ${(error as Error).message}` });
       }
     }

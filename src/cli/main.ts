@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
@@ -7,7 +7,8 @@ import { SEVERITIES, CONFIDENCES, type Severity } from '../findings/types.js';
 import { getReporter, reporterNames } from '../report/index.js';
 import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
+import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
@@ -38,6 +39,42 @@ interface ScanFlags extends LlmFlags {
   writeBaseline?: string;
   color: boolean;
   progress: boolean;
+  maxFileSize?: number;
+  fileTimeout?: number;
+}
+
+const sizeOption = (value: string): number => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) throw new InvalidArgumentError('expected a size such as 5MiB, 500k or 1048576');
+  return bytes;
+};
+const secondsOption = (value: string): number => {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return seconds;
+};
+
+/** Exit status for a run stopped by a signal, as shells report it (128 + signal number). */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * On SIGINT/SIGTERM: stop at once, leave no temporary file and no half-written output behind
+ * (outputs are written in one synchronous temp-file-and-rename step, so a signal lands before or
+ * after it, never inside it), and exit 130/143.
+ */
+function exitOnSignals(): () => void {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = (): void => {
+      removePendingTempFiles();
+      process.stderr.write(`\nsecreview: interrupted (${signal}); no report written\n`);
+      process.exit(SIGNAL_EXIT[signal]);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -72,8 +109,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--write-baseline <file>', 'record the findings in a baseline file (and exit 0)')
     .option('--no-color', 'no colors in text output')
     .option('--no-progress', 'no progress bar')
+    .option('--max-file-size <size>', 'skip files larger than this (e.g. 5MiB, 500k; default 5MiB)', sizeOption)
+    .option('--file-timeout <seconds>', 'per-file analysis time budget; slower files are skipped (default 30)', secondsOption)
     .action(async (paths: string[], flags: ScanFlags) => {
-      exitCode = await runScan(paths, flags);
+      const release = exitOnSignals();
+      try {
+        exitCode = await runScan(paths, flags);
+      } finally {
+        release();
+      }
     });
   addLlmOptions(scanCommand);
 
@@ -162,6 +206,8 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
       exclude: flags.exclude,
       stdin,
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
+      maxFileSize: flags.maxFileSize,
+      fileTimeoutMs: flags.fileTimeout !== undefined ? flags.fileTimeout * 1000 : undefined,
       onProgress: bar
         ? (done, total) => {
             if (!barStarted) {

@@ -5,6 +5,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { SEVERITIES, CONFIDENCES } from '../findings/types.js';
 import { llmConfigSchema } from '../llm/config-schema.js';
+import { parseSize } from '../util/budget.js';
 
 const severity = z.enum(SEVERITIES);
 const confidence = z.enum(CONFIDENCES);
@@ -33,6 +34,12 @@ export const configSchema = z
     include: globs.optional(),
     exclude: globs.optional(),
     gitignore: z.boolean().optional(),
+    /** Bytes (number) or a size such as "5MiB" / "500k". */
+    'max-file-size': z
+      .union([z.number().int().positive(), z.string().refine((v) => parseSize(v) !== undefined, 'expected a size such as 5MiB, 500k or 1048576')])
+      .optional(),
+    /** Seconds. */
+    'file-timeout': z.number().positive().optional(),
     models: z.array(z.string().min(1)).optional(),
     overrides: z.array(overrideSchema).optional(),
     llm: llmConfigSchema.optional(),

@@ -1,3 +1,4 @@
+import * as nodeFs from 'node:fs';
 import { readFileSync, statSync, lstatSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
@@ -96,6 +97,13 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
       continue;
     }
     let matches: string[];
+    // The walk skips folders it cannot list; record them so nothing is skipped silently.
+    const unlistable: { dir: string; code: string }[] = [];
+    const readdir = ((dir: string, opts: unknown, callback: (error: NodeJS.ErrnoException | null, entries?: unknown) => void) =>
+      (nodeFs.readdir as (d: string, o: unknown, c: typeof callback) => void)(dir, opts, (error, entries) => {
+        if (error) unlistable.push({ dir, code: error.code ?? error.message });
+        callback(error, entries);
+      })) as unknown as typeof nodeFs.readdir;
     try {
       matches = await glob([extGlob], {
         cwd: absPath,
@@ -104,7 +112,13 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
         onlyFiles: true,
         followSymbolicLinks: false,
         ignore: [...DEFAULT_EXCLUDES],
+        fs: { readdir, readdirSync: nodeFs.readdirSync, realpath: nodeFs.realpath, realpathSync: nodeFs.realpathSync, stat: nodeFs.stat, statSync: nodeFs.statSync },
       });
+      for (const { dir, code } of unlistable) {
+        const path = toPosix(relative(root, resolve(absPath, dir))) || '.';
+        const cause = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+        diagnostics.push({ kind: 'read-error', level: 'error', path, message: `cannot list folder ${path}: ${cause}; files in it were not scanned` });
+      }
     } catch (error) {
       diagnostics.push({ kind: 'read-error', level: 'error', path: given, message: `cannot list ${given}: ${String(error)}` });
       continue;

@@ -65,3 +65,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   }
   return i;
 }
+
+/**
+ * Python ends lines at \n, \r\n or a lone \r; tree-sitter counts rows at \n only. A lone \r
+ * becomes \n (same length, so columns and offsets hold), so line numbers match Python's.
+ */
+export function normaliseLoneCarriageReturns(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { Language, Parser, LANGUAGE_VERSION, MIN_COMPATIBLE_VERSION } from 'web-tree-sitter';
-import type { Tree } from 'web-tree-sitter';
+import type { Tree, ParseOptions } from 'web-tree-sitter';
+import { Budget, BudgetExceeded } from '../util/budget.js';
 
 export type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 
@@ -56,10 +57,16 @@ export class SourceParser {
   }
 
   /** Parse text; the caller owns the tree and must `delete()` it. */
-  parse(text: string): Tree {
+  parse(text: string, budget: Budget = Budget.none): Tree {
     this.parser.reset();
-    const tree = this.parser.parse(text);
-    if (!tree) throw new Error('tree-sitter returned no tree');
+    // The progress callback cancels the parse when it returns true (the .d.ts types it as void).
+    const options = budget.limitMs === Infinity ? undefined : ({ progressCallback: () => budget.expired() } as unknown as ParseOptions);
+    const tree = this.parser.parse(text, null, options);
+    if (!tree) {
+      this.parser.reset();
+      if (budget.expired()) throw new BudgetExceeded('parsing', budget.limitMs);
+      throw new Error('tree-sitter returned no tree');
+    }
     return tree;
   }
 

@@ -20,7 +20,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { NO_DEFECTS_VERDICT } from '../findings/types.js';
 import type { Report } from '../findings/types.js';
-import { decodeSource } from '../parse/decode.js';
+import { decodeSource, normaliseLoneCarriageReturns } from '../parse/decode.js';
 import { capitalise, compareStrings, cweUrl, formatCount, formatDuration, incompletelyAnalysedFiles, neutralise, plural } from './common.js';
 import type { ReportOptions, Reporter } from './index.js';
 
@@ -256,7 +256,7 @@ export function loadReportSources(report: Report, stdin?: { filename: string; te
   const root = resolve(report.root);
   for (const path of referencedPaths(report)) {
     if (stdin && path === stdin.filename) {
-      out.set(path, stdin.text);
+      out.set(path, normaliseLoneCarriageReturns(stdin.text));
       continue;
     }
     const abs = resolve(root, path);
@@ -266,7 +266,7 @@ export function loadReportSources(report: Report, stdin?: { filename: string; te
       const st = statSync(abs);
       if (!st.isFile() || st.size > MAX_SOURCE_BYTES) continue;
       const decoded = decodeSource(readFileSync(abs));
-      if (decoded.ok) out.set(path, decoded.text);
+      if (decoded.ok) out.set(path, normaliseLoneCarriageReturns(decoded.text));
     } catch {
       // Unreadable: the report shows the snippet instead.
     }

@@ -1,6 +1,15 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
+/** Temporary files being written right now, removed by `removePendingTempFiles` on a signal. */
+const pending = new Set<string>();
+
+/** Best effort: delete temporary files of writes in progress (called before exiting on a signal). */
+export function removePendingTempFiles(): void {
+  for (const tmp of pending) rmSync(tmp, { force: true });
+  pending.clear();
+}
+
 /**
  * Write a file so readers see the old content or the new, never half of it: write a
  * temporary file in the same folder, flush it, then rename it over the target.
@@ -8,6 +17,7 @@ import { basename, dirname, join } from 'node:path';
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
+  pending.add(tmp);
   try {
     fd = openSync(tmp, 'w', 0o644);
     writeSync(fd, content);
@@ -19,5 +29,7 @@ export function writeFileAtomic(path: string, content: string): void {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw error;
+  } finally {
+    pending.delete(tmp);
   }
 }

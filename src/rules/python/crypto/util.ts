@@ -108,7 +108,7 @@ export function valueUse(module: PythonModule, expr: Node): ValueUse {
       default:
         break;
     }
-    if (p.parent && (p.parent.type === 'block' || p.parent.type === 'module')) break;
+    if (p.parent && (p.parent.type === 'block' || p.parent.type === 'module' || !p.parent.parent)) break;
     if (p.type === 'lambda' || p.type === 'function_definition' || p.type === 'class_definition') break;
   }
   return { bound, passedTo, returnedFrom };

@@ -46,12 +46,16 @@ export interface Binding {
 /** The function, lambda, class body or module whose namespace `node` is evaluated in. */
 export function scopeOf(node: Node): Node {
   for (let p = node.parent; p; p = p.parent) {
-    if (SCOPE_TYPES.has(p.type)) {
-      // Parameter defaults and decorators belong to the outer scope; close enough to ignore.
-      return p;
-    }
+    // Parameter defaults and decorators belong to the outer scope; close enough to ignore.
+    // The tree's root is the module scope even when a broken file makes it an ERROR node.
+    if (SCOPE_TYPES.has(p.type) || !p.parent) return p;
   }
   return node;
+}
+
+/** The module (top-level) scope: the tree's root, whatever its node type. */
+export function isModuleScope(scope: Node): boolean {
+  return scope.type === 'module' || !scope.parent;
 }
 
 const bindingCache = new WeakMap<PythonModule, Map<number, Map<string, Binding[]>>>();
@@ -89,7 +93,7 @@ function scopeBindings(module: PythonModule, scope: Node): Map<string, Binding[]
       }
     }
   }
-  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
+  const body = isModuleScope(scope) ? scope : scope.childForFieldName('body');
   const stack: Node[] = body ? [...named(body)].reverse() : [];
   while (stack.length) {
     const n = stack.pop()!;
@@ -246,10 +250,10 @@ export function bindingsOf(module: PythonModule, identifier: Node): Binding[] {
   for (;;) {
     const found = scopeBindings(module, scope).get(name);
     if (found) return found;
-    if (scope.type === 'module') return [];
+    if (isModuleScope(scope)) return [];
     let next = scopeOf(scope);
     // Class bodies are not visible from their methods.
-    while (next.type === 'class_definition') next = scopeOf(next);
+    while (next.type === 'class_definition' && !isModuleScope(next)) next = scopeOf(next);
     scope = next;
   }
 }
@@ -736,7 +740,7 @@ export function listElements(module: PythonModule, node: Node, depth = 0): Node[
   }
   // cmd.append(x) / cmd.extend([...]) / cmd.insert(i, x) in the same scope.
   const scope = scopeOf(first.node);
-  const stack: Node[] = [scope.type === 'module' ? scope : (scope.childForFieldName('body') ?? scope)];
+  const stack: Node[] = [isModuleScope(scope) ? scope : (scope.childForFieldName('body') ?? scope)];
   while (stack.length) {
     const c = stack.pop()!;
     if (c.type === 'function_definition' || c.type === 'class_definition' || c.type === 'lambda') continue;
@@ -1021,7 +1025,7 @@ export function isShadowedLocally(module: PythonModule, callee: Node): boolean {
   const bindings = bindingsOf(module, n);
   const first = bindings[0];
   if (!first) return false;
-  if (first.kind !== 'comprehension' && scopeOf(first.node).type === 'module') return false;
+  if (first.kind !== 'comprehension' && isModuleScope(scopeOf(first.node))) return false;
   return bindings.some((b) => b.kind !== 'import');
 }
 
