@@ -1,5 +1,5 @@
 /** `secreview diff`: review a change (the working tree, staged changes, a revision or a patch). */
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../api/scan.js';
@@ -7,9 +7,10 @@ import { ConfigError } from '../config/config.js';
 import { BaselineError, readBaseline, type BaselineFile } from '../baseline/baseline.js';
 import { GitError } from '../diff/git.js';
 import { scanChange, type ChangeScanResult } from '../diff/review.js';
-import { CONFIDENCES, SEVERITIES, severityRank, type Finding, type Severity } from '../findings/types.js';
-import { getReporter, reporterNames } from '../report/index.js';
+import { CONFIDENCES, severityRank, type Finding, type Severity } from '../findings/types.js';
+import { getReporter } from '../report/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { addReviewOptions } from './review-options.js';
 import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 
 /** The same codes as main.ts: 0 clean, 1 findings at or above --fail-on, 2 could not do its job. */
@@ -34,13 +35,9 @@ interface DiffFlags extends LlmFlags {
   progress: boolean;
 }
 
-const list = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value.split(',').map((s) => s.trim()).filter(Boolean),
-];
 
 export function registerDiffCommand(program: Command, setExit: (code: number) => void): void {
-  program
+  const diff = program
     .command('diff')
     .description(
       'review a change: report only findings touching changed lines that the base did not have\n' +
@@ -49,25 +46,12 @@ export function registerDiffCommand(program: Command, setExit: (code: number) =>
     .argument('[base]', 'revision to compare with (compared from the merge base, like `git diff base...`)')
     .option('--head <rev>', 'review this revision instead of the working tree')
     .option('--staged', 'review the staged changes (the index) against HEAD, for pre-commit hooks')
-    .option('--patch <file>', 'review a unified diff or `git format-patch` file (`-`: standard input) applied to HEAD (or <base>)')
-    .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(reporterNames).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addOption(new Option('--severity <level>', 'lowest severity to report (default: medium)').choices(SEVERITIES))
-    .addOption(new Option('--confidence <level>', 'lowest confidence to report (default: medium)').choices(CONFIDENCES))
-    .addOption(new Option('--fail-on <level>', 'exit 1 when a reported finding is at or above this severity (default: low)').choices([...SEVERITIES, 'none']))
-    .option('--enable <ids>', 'enable rules (comma-separated, repeatable)', list)
-    .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
-    .option('--include <globs>', 'only scan paths matching these globs', list)
-    .option('--exclude <globs>', 'skip paths matching these globs', list)
-    .option('-c, --config <file>', 'settings file (default: the one in the reviewed tree)')
-    .option('--no-config', 'ignore settings files')
-    .option('--no-color', 'no colors in text output')
-    .option('--no-progress', 'no progress bar')
-    .action(async (base: string | undefined, flags: DiffFlags) => {
-      setExit(await runDiff(base, flags));
-    });
-  addLlmOptions(program.commands.find((c) => c.name() === 'diff')!);
+    .option('--patch <file>', 'review a unified diff or `git format-patch` file (`-`: standard input) applied to HEAD (or <base>)');
+  addReviewOptions(diff, 'settings file (default: the one in the reviewed tree)');
+  addLlmOptions(diff);
+  diff.action(async (base: string | undefined, flags: DiffFlags) => {
+    setExit(await runDiff(base, flags));
+  });
 }
 
 async function runDiff(base: string | undefined, flags: DiffFlags): Promise<number> {

@@ -3,24 +3,20 @@ import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
-import { SEVERITIES, CONFIDENCES, type Severity } from '../findings/types.js';
-import { getReporter, reporterNames } from '../report/index.js';
+import { CONFIDENCES, type Severity } from '../findings/types.js';
+import { getReporter } from '../report/index.js';
 import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
 import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
+import { addReviewOptions } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
 import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
 
 /** Exit codes: 0 ran clean, 1 findings at or above --fail-on, 2 could not do its job. */
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
-
-const list = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value.split(',').map((s) => s.trim()).filter(Boolean),
-];
 
 interface ScanFlags extends LlmFlags {
   format: string;
@@ -88,27 +84,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
 
-  const scanCommand = program
-    .command('scan')
-    .description('scan files and folders (default: the current folder); `-` reads standard input')
-    .argument('[paths...]', 'files or folders to scan', ['.'])
-    .addOption(new Option('-f, --format <format>', 'report format').choices(reporterNames).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addOption(new Option('--severity <level>', 'lowest severity to report (default: medium)').choices(SEVERITIES))
-    .addOption(new Option('--confidence <level>', 'lowest confidence to report (default: medium)').choices(CONFIDENCES))
-    .addOption(new Option('--fail-on <level>', 'exit 1 when a reported finding is at or above this severity (default: low)').choices([...SEVERITIES, 'none']))
-    .option('--enable <ids>', 'enable rules (comma-separated, repeatable)', list)
-    .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
-    .option('--include <globs>', 'only scan paths matching these globs', list)
-    .option('--exclude <globs>', 'skip paths matching these globs', list)
-    .option('-c, --config <file>', 'settings file (default: .secreview.yml or pyproject.toml [tool.secreview])')
-    .option('--no-config', 'ignore settings files')
+  const scanCommand = addReviewOptions(
+    program
+      .command('scan')
+      .description('scan files and folders (default: the current folder); `-` reads standard input')
+      .argument('[paths...]', 'files or folders to scan', ['.']),
+    'settings file (default: .secreview.yml or pyproject.toml [tool.secreview])',
+  )
     .option('--stdin-filename <name>', 'file name to report for source read from `-`', 'stdin.py')
     .option('--report-unused-suppressions', 'warn about suppression comments that silence nothing')
-    .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
     .option('--write-baseline <file>', 'record the findings in a baseline file (and exit 0)')
-    .option('--no-color', 'no colors in text output')
-    .option('--no-progress', 'no progress bar')
     .option('--max-file-size <size>', 'skip files larger than this (e.g. 5MiB, 500k; default 5MiB)', sizeOption)
     .option('--file-timeout <seconds>', 'per-file analysis time budget; slower files are skipped (default 30)', secondsOption)
     .action(async (paths: string[], flags: ScanFlags) => {

@@ -1,0 +1,33 @@
+import { Option, type Command } from 'commander';
+import { CONFIDENCES, SEVERITIES } from '../findings/types.js';
+import { reporterNames } from '../report/index.js';
+
+/** Comma-separated, repeatable option values: `--disable a,b --disable c`. */
+export const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value.split(',').map((s) => s.trim()).filter(Boolean),
+];
+
+/**
+ * The options `scan` and `diff` share: output, thresholds, rule and file selection, settings,
+ * baseline. One definition so the two commands cannot drift apart.
+ */
+export function addReviewOptions(command: Command, configHelp: string): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'report format').choices(reporterNames).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(new Option('--severity <level>', 'lowest severity to report (default: medium)').choices(SEVERITIES))
+    .addOption(new Option('--confidence <level>', 'lowest confidence to report (default: medium)').choices(CONFIDENCES))
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 when a reported finding is at or above this severity (default: low)').choices([...SEVERITIES, 'none']),
+    )
+    .option('--enable <ids>', 'enable rules (comma-separated, repeatable)', list)
+    .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
+    .option('--include <globs>', 'only scan paths matching these globs', list)
+    .option('--exclude <globs>', 'skip paths matching these globs', list)
+    .option('-c, --config <file>', configHelp)
+    .option('--no-config', 'ignore settings files')
+    .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
+    .option('--no-color', 'no colors in text output')
+    .option('--no-progress', 'no progress bar');
+}
