@@ -1,7 +1,9 @@
 /** What the review outputs share about a reviewed change and a baseline comparison. */
 import { NO_DEFECTS_VERDICT } from '../findings/types.js';
 import type { BaselineComparison, ChangeInfo, ChangedFile, Finding, Report } from '../findings/types.js';
-import { findingsBySeverity, plural } from './common.js';
+import { severityRank } from '../findings/types.js';
+import { ChangeIndex, anchorOf, type Anchor } from '../diff/filter.js';
+import { compareStrings, findingsBySeverity, plural } from './common.js';
 
 /**
  * Findings the human-facing reports list, most severe first: with a baseline, the ones it records
@@ -10,6 +12,23 @@ import { findingsBySeverity, plural } from './common.js';
 export function shownFindings(report: Report): Finding[] {
   const all = findingsBySeverity(report);
   return report.baseline ? all.filter((f) => f.baselineState !== 'unchanged') : all;
+}
+
+/**
+ * Shown findings with the line a review comment goes on (a changed line when the report is
+ * for a change), ordered by file, line, severity, rule — the order both review formats use.
+ */
+export function placedFindings(report: Report): { f: Finding; at: Anchor }[] {
+  const index = report.change ? new ChangeIndex(report.change.files) : undefined;
+  const placed = shownFindings(report).map((f) => ({ f, at: anchorOf(f, index) }));
+  return placed.sort(
+    (a, b) =>
+      compareStrings(a.at.path, b.at.path) ||
+      a.at.line - b.at.line ||
+      severityRank(b.f.severity) - severityRank(a.f.severity) ||
+      compareStrings(a.f.ruleId, b.f.ruleId) ||
+      compareStrings(a.f.fingerprint, b.f.fingerprint),
+  );
 }
 
 /** Findings hidden because the baseline records them. */

@@ -12,11 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding, Location, Report } from '../findings/types.js';
-import { severityRank } from '../findings/types.js';
 import { identityKey } from '../findings/identity.js';
-import { ChangeIndex, anchorOf } from '../diff/filter.js';
 import { compareStrings, cweUrl, neutralise, sentences } from './common.js';
-import { shownFindings } from './change.js';
+import { placedFindings, shownFindings } from './change.js';
 import type { ReportOptions, Reporter } from './index.js';
 
 export const GERRIT_ROBOT_ID = 'secreview';
@@ -49,16 +47,7 @@ export const gerritReporter: Reporter = {
 export function toGerritRobotComments(report: Report): Record<string, GerritRobotComment[]> {
   const findings = shownFindings(report);
   const runId = robotRunId(report, findings);
-  const index = report.change ? new ChangeIndex(report.change.files) : undefined;
-  const placed = findings.map((f) => ({ f, at: anchorOf(f, index) }));
-  placed.sort(
-    (a, b) =>
-      compareStrings(a.at.path, b.at.path) ||
-      a.at.line - b.at.line ||
-      severityRank(b.f.severity) - severityRank(a.f.severity) ||
-      compareStrings(a.f.ruleId, b.f.ruleId) ||
-      compareStrings(a.f.fingerprint, b.f.fingerprint),
-  );
+  const placed = placedFindings(report);
   const out: Record<string, GerritRobotComment[]> = {};
   for (const { f, at } of placed) {
     const range = rangeOf(at.on, at.line);

@@ -10,11 +10,9 @@
  * baseline records are left out. Text from the scanned code is escaped as in the Markdown report.
  */
 import type { Finding, Report, RuleSummary, TraceStep } from '../findings/types.js';
-import { ChangeIndex, anchorOf } from '../diff/filter.js';
-import { severityRank } from '../findings/types.js';
-import { capitalise, compareStrings, formatCount, plural, ruleIndex, sentences } from './common.js';
+import { capitalise, formatCount, plural, ruleIndex, sentences } from './common.js';
 import { codeBlock, escapeMarkdown, inlineCode, inlineMarkdown, summaryTable } from './markdown.js';
-import { emptyVerdict, hiddenByBaseline, shownFindings } from './change.js';
+import { emptyVerdict, hiddenByBaseline, placedFindings, shownFindings } from './change.js';
 import type { ReportOptions, Reporter } from './index.js';
 
 export interface GitHubReviewComment {
@@ -41,16 +39,7 @@ export const githubReviewReporter: Reporter = {
 export function toGitHubReview(report: Report): GitHubReview {
   const findings = shownFindings(report);
   const rules = ruleIndex(report);
-  const index = report.change ? new ChangeIndex(report.change.files) : undefined;
-  const placed = findings.map((f) => ({ f, at: anchorOf(f, index) }));
-  placed.sort(
-    (a, b) =>
-      compareStrings(a.at.path, b.at.path) ||
-      a.at.line - b.at.line ||
-      severityRank(b.f.severity) - severityRank(a.f.severity) ||
-      compareStrings(a.f.ruleId, b.f.ruleId) ||
-      compareStrings(a.f.fingerprint, b.f.fingerprint),
-  );
+  const placed = placedFindings(report);
   return {
     body: reviewBody(report, findings),
     event: 'COMMENT',
