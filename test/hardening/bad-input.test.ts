@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempTree } from '../support/tmp.js';
 import { ReplyCache, CACHE_FORMAT, cacheKey } from '../../src/llm/cache.js';
@@ -14,9 +15,28 @@ const BIN = fileURLToPath(new URL('../../bin/secreview.js', import.meta.url));
 const SCAN_API = fileURLToPath(new URL('../../dist/api/scan.js', import.meta.url));
 const IS_ROOT = process.getuid?.() === 0;
 
-function run(args: string[], cwd: string, extra: { uid?: number; gid?: number } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, input: '', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: 'true' }, ...extra });
+function run(args: string[], cwd: string, extra: { uid?: number; gid?: number; bin?: string } = {}) {
+  const { bin = BIN, ...ids } = extra;
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, input: '', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: 'true' }, ...ids });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A world-readable copy of the built CLI and its production dependencies, for running as
+ * `nobody`: the checkout may sit in a folder only root can enter (a fresh clone in a
+ * `mktemp -d` folder, as in CI), where `nobody` could not even load the program.
+ */
+function cliCopyForNobody(): { bin: string; remove: () => void } {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const copy = mkdtempSync(join(tmpdir(), 'secreview-cli-'));
+  chmodSync(copy, 0o755);
+  for (const part of ['bin', 'dist', 'models', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true });
+  const listed = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' }).stdout;
+  const modules = join(root, 'node_modules');
+  for (const dep of listed.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(modules))) {
+    cpSync(dep, join(copy, relative(root, dep)), { recursive: true });
+  }
+  return { bin: join(copy, 'bin', 'secreview.js'), remove: () => rmSync(copy, { recursive: true, force: true }) };
 }
 
 const VULNERABLE_LINES = ['import subprocess', '', 'def ping(host):', '    subprocess.call("ping " + host, shell=True)', ''];
@@ -94,8 +114,10 @@ describe('bad input files (CLI, one run)', () => {
     chmodSync(join(dir, 'locked.py'), 0o000);
     chmodSync(join(dir, 'locked_dir'), 0o000);
     // Root reads regardless of mode bits: run the CLI as `nobody` then, so the check is real.
-    const asUser = IS_ROOT ? { uid: 65534, gid: 65534 } : {};
+    const cli = IS_ROOT ? cliCopyForNobody() : undefined;
+    const asUser = cli ? { uid: 65534, gid: 65534, bin: cli.bin } : {};
     const r = run(['scan', '.', '--format', 'json', '--no-config'], dir, asUser);
+    cli?.remove();
     chmodSync(join(dir, 'locked.py'), 0o644);
     chmodSync(join(dir, 'locked_dir'), 0o755);
     const json = JSON.parse(r.stdout) as { findings: JsonFinding[]; diagnostics: JsonDiagnostic[] };
