@@ -4,7 +4,8 @@
  * `--llm` pay nothing for it).
  */
 import { Option, type Command } from 'commander';
-import type { Confidence, Finding, Report, Severity } from '../findings/types.js';
+import type { Finding, Report } from '../findings/types.js';
+import type { ScanLlmOptions } from './index.js';
 
 export interface LlmFlags {
   llm?: boolean;
@@ -37,15 +38,8 @@ export function addLlmOptions(command: Command): Command {
     .addOption(new Option('--fail-on-llm', 'let findings only the LLM made count for --fail-on (by default they never fail the build)'));
 }
 
-export interface LlmRunContext {
-  paths: readonly string[];
-  config?: string | false;
-  include?: readonly string[];
-  exclude?: readonly string[];
-  stdin?: { text: string; filename: string };
-  severity?: Severity;
-  confidence?: Confidence;
-}
+/** What the CLI knows of the scan it asks a second opinion on (a type-only import: no cost). */
+export type LlmRunContext = Pick<ScanLlmOptions, 'paths' | 'config' | 'include' | 'exclude' | 'stdin' | 'severity' | 'confidence'>;
 
 /** Runs the second opinion when `--llm` is given; otherwise returns the report untouched. */
 export async function applyLlm<R extends Report>(report: R, flags: LlmFlags, context: LlmRunContext): Promise<{ report: R } | { error: string }> {
