@@ -7,34 +7,17 @@ import { ConfigError } from '../config/config.js';
 import { BaselineError, readBaseline, type BaselineFile } from '../baseline/baseline.js';
 import { GitError } from '../diff/git.js';
 import { scanChange, type ChangeScanResult } from '../diff/review.js';
-import { CONFIDENCES, severityRank, type Finding, type Severity } from '../findings/types.js';
+import { severityRank, type Finding, type Severity } from '../findings/types.js';
 import { getReporter } from '../report/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { addReviewOptions } from './review-options.js';
+import { EXIT, addReviewOptions, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 
-/** The same codes as main.ts: 0 clean, 1 findings at or above --fail-on, 2 could not do its job. */
-const EXIT = { ok: 0, findings: 1, error: 2 } as const;
-
-interface DiffFlags extends LlmFlags {
+interface DiffFlags extends ReviewFlags, LlmFlags {
   head?: string;
   staged?: boolean;
   patch?: string;
-  baseline?: string;
-  format: string;
-  output?: string;
-  severity?: Severity;
-  confidence?: (typeof CONFIDENCES)[number];
-  failOn?: Severity | 'none';
-  enable?: string[];
-  disable?: string[];
-  include?: string[];
-  exclude?: string[];
-  config?: string | false;
-  color: boolean;
-  progress: boolean;
 }
-
 
 export function registerDiffCommand(program: Command, setExit: (code: number) => void): void {
   const diff = program

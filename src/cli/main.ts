@@ -3,38 +3,23 @@ import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
-import { CONFIDENCES, type Severity } from '../findings/types.js';
 import { getReporter } from '../report/index.js';
 import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
 import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
-import { addReviewOptions } from './review-options.js';
+import { EXIT, addReviewOptions, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
 import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
 
-/** Exit codes: 0 ran clean, 1 findings at or above --fail-on, 2 could not do its job. */
-export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+export { EXIT };
 
-interface ScanFlags extends LlmFlags {
-  format: string;
-  output?: string;
-  severity?: Severity;
-  confidence?: (typeof CONFIDENCES)[number];
-  failOn?: Severity | 'none';
-  enable?: string[];
-  disable?: string[];
-  include?: string[];
-  exclude?: string[];
-  config?: string | false;
+interface ScanFlags extends ReviewFlags, LlmFlags {
   stdinFilename?: string;
   reportUnusedSuppressions?: boolean;
-  baseline?: string;
   writeBaseline?: string;
-  color: boolean;
-  progress: boolean;
   maxFileSize?: number;
   fileTimeout?: number;
 }

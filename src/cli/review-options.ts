@@ -1,12 +1,32 @@
 import { Option, type Command } from 'commander';
-import { CONFIDENCES, SEVERITIES } from '../findings/types.js';
+import { CONFIDENCES, SEVERITIES, type Confidence, type Severity } from '../findings/types.js';
 import { reporterNames } from '../report/index.js';
+
+/** Exit codes: 0 ran clean, 1 findings at or above --fail-on, 2 could not do its job. */
+export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
 /** Comma-separated, repeatable option values: `--disable a,b --disable c`. */
 export const list = (value: string, previous: string[] = []): string[] => [
   ...previous,
   ...value.split(',').map((s) => s.trim()).filter(Boolean),
 ];
+
+/** The parsed values of the options `addReviewOptions` defines. */
+export interface ReviewFlags {
+  format: string;
+  output?: string;
+  severity?: Severity;
+  confidence?: Confidence;
+  failOn?: Severity | 'none';
+  enable?: string[];
+  disable?: string[];
+  include?: string[];
+  exclude?: string[];
+  config?: string | false;
+  baseline?: string;
+  color: boolean;
+  progress: boolean;
+}
 
 /**
  * The options `scan` and `diff` share: output, thresholds, rule and file selection, settings,
