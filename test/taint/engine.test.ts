@@ -436,3 +436,28 @@ describe('taint engine: mechanisms', () => {
     expect(findings[1]!.trace?.[0]?.location.path).toBe('config.py');
   });
 });
+
+describe('unknown provenance is asked only where no scanned code calls the function', () => {
+  it('reports the uncalled public entry point, not the helper its callers feed with constants', async () => {
+    const { tempTree } = await import('../support/tmp.js');
+    const root = tempTree({
+      'tools.py': [
+        'import subprocess',
+        '',
+        'def run(cmd):',
+        '    return subprocess.check_output(cmd, shell=True)',
+        '',
+        'def uptime():',
+        '    return run("uptime")',
+        '',
+        'def run_user_command(command):',
+        '    return subprocess.check_output(command, shell=True)',
+        '',
+      ].join('\n'),
+    });
+    const rule = findRule('python/command-injection')!;
+    const report = await scan({ paths: ['.'], cwd: root, rules: [rule], config: false, severity: 'low', confidence: 'low' });
+    expect(report.findings.map((f) => [f.location.startLine, f.confidence])).toEqual([[10, 'low']]);
+    expect(report.findings[0]!.message).toContain('If `command` can come from an untrusted caller');
+  });
+});

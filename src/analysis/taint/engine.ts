@@ -199,6 +199,9 @@ class TaintEngine {
     const parameterHits: { fn: FunctionIR; hit: TaintHit }[] = [];
     for (const fn of order) {
       const s = this.summaries.get(fn);
+      // Unknown provenance means no scanned code calls the function: where callers exist, their
+      // arguments decided (a source became a finding, a parameter moved the question up to them).
+      if ([...(this.callers.get(fn) ?? [])].some((caller) => caller !== fn)) continue;
       for (const hit of s?.sinks ?? []) if (!this.ownedCleanField(fn, hit.label)) parameterHits.push({ fn, hit });
     }
     return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses } };
