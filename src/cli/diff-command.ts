@@ -10,7 +10,7 @@ import { scanChange, type ChangeScanResult } from '../diff/review.js';
 import { severityRank, type Finding, type Severity } from '../findings/types.js';
 import { getReporter } from '../report/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { EXIT, addReviewOptions, type ReviewFlags } from './review-options.js';
+import { EXIT, addReviewOptions, selectionFrom, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 
 interface DiffFlags extends ReviewFlags, LlmFlags {
@@ -74,13 +74,7 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
       staged: flags.staged,
       patch,
       baseline,
-      config: flags.config,
-      severity: flags.severity,
-      confidence: flags.confidence,
-      enable: flags.enable,
-      disable: flags.disable,
-      include: flags.include,
-      exclude: flags.exclude,
+      ...selectionFrom(flags),
       onPhase: (p) => {
         bar?.stop();
         bar = undefined;

@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
-import { EXIT, addReviewOptions, type ReviewFlags } from './review-options.js';
+import { EXIT, addReviewOptions, selectionFrom, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
 import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
@@ -167,13 +167,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   try {
     result = await scan({
       paths,
-      config: flags.config,
-      severity: flags.severity,
-      confidence: flags.confidence,
-      enable: flags.enable,
-      disable: flags.disable,
-      include: flags.include,
-      exclude: flags.exclude,
+      ...selectionFrom(flags),
       stdin,
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
       maxFileSize: flags.maxFileSize,

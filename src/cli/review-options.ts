@@ -51,3 +51,9 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .option('--no-color', 'no colors in text output')
     .option('--no-progress', 'no progress bar');
 }
+
+/** The scan selection both commands pass on from their flags: settings, thresholds, rules, files. */
+export function selectionFrom(flags: ReviewFlags): Pick<ReviewFlags, 'config' | 'severity' | 'confidence' | 'enable' | 'disable' | 'include' | 'exclude'> {
+  const { config, severity, confidence, enable, disable, include, exclude } = flags;
+  return { config, severity, confidence, enable, disable, include, exclude };
+}
