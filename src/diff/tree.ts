@@ -4,7 +4,7 @@
  * write (the staged state, a patched state, untracked files) go to a temporary object folder that
  * borrows the repository's objects as alternates (the quarantine git itself uses for pushes).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { git, gitText, GitError } from './git.js';
@@ -51,7 +51,13 @@ export class Scratch {
     const index = this.newIndex();
     const userIndex = await gitPath(this.root, 'index');
     // Starting from a copy of the user's index keeps git's stat cache, so only edited files are re-read.
-    if (existsSync(userIndex)) copyFileSync(userIndex, index);
+    // The copy keeps the index's timestamp: git trusts an entry's stat data only when the file is
+    // older than the index file, and a fresh mtime would hide a same-size edit made in the same second.
+    if (existsSync(userIndex)) {
+      copyFileSync(userIndex, index);
+      const { atime, mtime } = statSync(userIndex);
+      utimesSync(index, atime, mtime);
+    }
     try {
       await this.run(['add', '--all', '--', '.'], { index });
     } catch (error) {
