@@ -2,26 +2,22 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Confidence, Diagnostic, Finding, Report, Severity } from '../findings/types.js';
 import { discoverFiles, type DiscoveredFile } from '../discover/discover.js';
-import { decodeSource, normaliseLoneCarriageReturns } from '../parse/decode.js';
-import { analysePythonSource, pythonParserReady } from '../analysis/analyse-file.js';
 import { allRules, findRule } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
-import { applySuppressions, parseSuppressions, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
-import type { PythonModule } from '../frontend/python/index.js';
+import { applySuppressions, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
 import { FindingPolicy, compareFindings } from '../filters/policy.js';
-import { frontEndForPath, supportedExtensions } from '../frontend/registry.js';
+import { supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
-import { pythonToIR } from '../frontend/python/to-ir.js';
-import type { ModuleIR } from '../analysis/taint/ir.js';
-import { loadModels, ModelError, type SinkKind } from '../analysis/taint/models.js';
+import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
 import { analyseProgram } from '../analysis/taint/engine.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
-import type { Suppression } from '../filters/suppressions.js';
-import { confidenceRank } from '../findings/types.js';
-import { Budget, BudgetExceeded, formatSeconds, formatSize, parseSize } from '../util/budget.js';
+import { formatSize, parseSize } from '../util/budget.js';
+import { analyseFile, encodeOutcome, FileResult, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
+import { FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
+import { ScanCache } from '../cache/scan-cache.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -52,6 +48,13 @@ export interface ScanOptions {
   maxFileSize?: number;
   /** Per-file analysis time budget in milliseconds (default: settings `file-timeout`, else 30 s). */
   fileTimeoutMs?: number;
+  /**
+   * Worker threads for the per-file stages (default 1: inline). The CLI passes the number of
+   * cores. The report is the same whatever the number.
+   */
+  jobs?: number;
+  /** Reuse and store per-file outcomes and whole-program results in this folder (default: no cache). */
+  cache?: { dir: string };
 }
 
 export interface ScanResult extends Report {
@@ -59,6 +62,8 @@ export interface ScanResult extends Report {
   configSource?: string;
   /** Effective fail-on from settings (the CLI flag overrides it). */
   failOn?: Severity | 'none';
+  /** How the incremental cache served this run, when one was asked for (not part of reports). */
+  cache?: { dir: string; hits: number; misses: number; error?: string };
 }
 
 export class UsageError extends Error {
@@ -124,62 +129,70 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const file of discovery.files) inputs.push({ file });
   }
 
-  let scanned = 0;
-  let failedFiles = 0;
-  let lines = 0;
-  const perFile: FileOutcome[] = [];
-  const irs: ModuleIR[] = [];
-  const sources = new Map<string, string>();
   const wantTaint = plan.rules.some((r) => r.taint);
-
-  // Reads run a few files ahead of the analysis, so the CPU never waits on the disk.
-  const READ_AHEAD = 8;
-  const reads = new Map<number, Promise<ReadResult>>();
-  const readAt = (i: number): Promise<ReadResult> | undefined => {
-    const input = inputs[i];
-    if (!input || input.text !== undefined) return undefined;
-    let pending = reads.get(i);
-    if (!pending) {
-      pending = readLimited(input.file.absPath, plan.maxFileSize);
-      pending.catch(() => undefined); // handled when awaited in scanOne
-      reads.set(i, pending);
-    }
-    return pending;
-  };
-  for (const [index, input] of inputs.entries()) {
-    for (let ahead = index + 1; ahead <= index + READ_AHEAD; ahead++) readAt(ahead);
-    const bytes = readAt(index);
-    reads.delete(index);
-    const outcome = await scanOne(plan, input.file, input.text, wantTaint, bytes);
-    diagnostics.push(...outcome.diagnostics);
-    if (outcome.analysed) {
-      scanned++;
-      lines += outcome.lines;
-      perFile.push(outcome);
-      if (outcome.ir) irs.push(outcome.ir);
-      if (outcome.source !== undefined) sources.set(input.file.path, outcome.source);
-    } else failedFiles++;
-    options.onProgress?.(index + 1, inputs.length);
-  }
-
-  let raw: Finding[] = perFile.flatMap((f) => f.findings);
-  if (wantTaint && irs.length > 0) {
-    const taintRules = new Map<SinkKind, AnyRule>();
-    for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
-    let models;
+  let models: ModelSet | undefined;
+  if (wantTaint) {
     try {
       models = loadModels(config.models ?? [], root);
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
     }
-    const result = analyseProgram(irs, models);
-    const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
-    const tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
-      plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
-    );
+  }
+
+  // Workers and the cache find rules by id: rules given as objects that are not the registered
+  // ones (tests, embedding) run inline and uncached.
+  const registered = plan.rules.every((r) => findRule(r.id) === r);
+  let cache: ScanCache | undefined;
+  let cacheError: string | undefined;
+  if (options.cache && registered) {
+    try {
+      cache = openCache(options.cache.dir, plan, models);
+    } catch (error) {
+      // A cache that cannot be used only costs speed; the caller may say so.
+      cacheError = `cannot use cache folder ${resolve(root, options.cache.dir)}: ${(error as Error).message}`;
+    }
+  }
+  const files = await analyseFiles(plan, inputs, wantTaint, {
+    jobs: registered ? (options.jobs ?? 1) : 1,
+    cache,
+    onProgress: options.onProgress,
+  });
+
+  let scanned = 0;
+  let failedFiles = 0;
+  let lines = 0;
+  const perFile: FileMeta[] = [];
+  for (const { result } of files) {
+    diagnostics.push(...result.meta.diagnostics);
+    if (result.meta.analysed) {
+      scanned++;
+      lines += result.meta.lines;
+      perFile.push(result.meta);
+    } else failedFiles++;
+  }
+
+  let raw: Finding[] = perFile.flatMap((f) => f.findings);
+  const withIR = files.filter((f) => f.result.hasIR);
+  if (wantTaint && models && withIR.length > 0) {
+    const taintRules = new Map<SinkKind, AnyRule>();
+    for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
+    // The whole-program result is reused when no file changed; keys exist only when every file's did.
+    const keys = withIR.map((f) => f.key);
+    const programKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey(keys) : undefined;
+    let tainted = programKey ? await cache!.getProgram<Finding[]>(programKey) : undefined;
+    if (!tainted) {
+      const result = analyseProgram(withIR.map((f) => f.result.takeIR()!), models);
+      const sources = new Map(withIR.map((f) => [f.result.meta.path, f.result.source]));
+      const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
+      tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
+        plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
+      );
+      if (programKey) await cache!.putProgram(programKey, tainted);
+    }
     raw = mergeOverlapping(raw, tainted, plan.rules);
   }
+  if (cache) cache.prune();
 
   // Suppressions apply to pattern and taint findings alike, file by file.
   const findings: Finding[] = [];
@@ -226,6 +239,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     rules: [...usedRules.values()].sort((a, b) => a.id.localeCompare(b.id)).map(ruleSummary),
     configSource: plan.configSource,
     failOn: config['fail-on'],
+    cache: options.cache ? { dir: resolve(root, options.cache.dir), hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, error: cacheError } : undefined,
   };
 }
 
@@ -277,99 +291,122 @@ function tooLarge(size: number, max: number): Omit<Diagnostic, 'path' | 'level'>
   return { kind: 'skipped', message: `skipped: file is ${formatSize(size)}, over the ${formatSize(max)} limit (--max-file-size)` };
 }
 
-interface FileOutcome {
-  path: string;
-  analysed: boolean;
-  lines: number;
-  /** Pattern findings, before suppressions and thresholds. */
-  findings: Finding[];
-  diagnostics: Diagnostic[];
-  suppressions: Suppression[];
-  ir?: ModuleIR;
-  source?: string;
+function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined): ScanCache {
+  // Everything besides a file's own path and content that decides its outcome.
+  return ScanCache.open(resolve(plan.root, dir), {
+    config: plan.config,
+    rules: plan.rules.map((r) => r.id),
+    disabled: [...plan.disabled].sort(),
+    maxFileSize: plan.maxFileSize,
+    fileTimeoutMs: plan.fileTimeoutMs,
+    models: models ?? null,
+  });
 }
 
-async function scanOne(
-  plan: ScanPlan,
-  file: DiscoveredFile,
-  givenText: string | undefined,
-  wantIR: boolean,
-  pendingBytes?: Promise<ReadResult>,
-): Promise<FileOutcome> {
-  const fail = (d: Omit<Diagnostic, 'path' | 'level'>): FileOutcome => ({
-    path: file.path,
-    analysed: false,
-    lines: 0,
-    findings: [],
-    diagnostics: [{ ...d, level: 'error', path: file.path }],
-    suppressions: [],
-  });
-  let text = givenText;
-  if (text === undefined) {
-    let bytes: ReadResult;
-    try {
-      bytes = await (pendingBytes ?? readLimited(file.absPath, plan.maxFileSize));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const cause =
-        code === 'EACCES' ? 'permission denied'
-        : code === 'ENOENT' ? 'file vanished during the scan'
-        : code === 'EISDIR' ? 'it is a folder'
-        : (error as Error).message;
-      return fail({ kind: 'read-error', message: `cannot read file: ${cause}` });
-    }
-    if (!Buffer.isBuffer(bytes)) return fail(tooLarge(bytes.tooLarge, plan.maxFileSize));
-    const decoded = decodeSource(bytes);
-    if (!decoded.ok) return fail({ kind: decoded.kind, message: decoded.message });
-    text = decoded.text;
-  } else {
-    const size = Buffer.byteLength(text, 'utf8');
-    if (size > plan.maxFileSize) return fail(tooLarge(size, plan.maxFileSize));
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  }
+interface AnalysedFile {
+  result: FileResult;
+  /** Cache key of the outcome, when it may be cached. */
+  key?: string;
+}
 
-  text = normaliseLoneCarriageReturns(text);
-  const frontEnd = frontEndForPath(file.path) ?? frontEndForPath(`${file.path}.py`);
-  if (!frontEnd || frontEnd.language !== 'python') {
-    return fail({ kind: 'skipped', message: 'no front end for this file type' });
-  }
-  const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, file.path, !plan.disabled.has(r.id)));
-  await pythonParserReady(); // loading the grammar is not the file's time
-  const budget = new Budget(plan.fileTimeoutMs);
-  const overBudget = (error: BudgetExceeded): FileOutcome =>
-    fail({ kind: 'skipped', message: `skipped: ${error.message} (--file-timeout ${formatSeconds(error.limitMs)})` });
-  let analysis;
-  try {
-    analysis = await analysePythonSource(file.path, text, rules, budget);
-  } catch (error) {
-    if (error instanceof BudgetExceeded) return overBudget(error);
-    return fail({ kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` });
-  }
-  try {
-    const { suppressions, diagnostics: suppressionDiagnostics } = parseSuppressions(analysis.module, (id) => !!findRule(id));
-    let ir: ModuleIR | undefined;
-    const diagnostics = [...analysis.diagnostics, ...suppressionDiagnostics];
-    if (wantIR) {
+/**
+ * Runs the per-file stages over every input: from the cache when an entry matches, otherwise
+ * in worker threads (or inline for `jobs: 1` and small scans). Results are placed by input
+ * index, so their order never depends on which thread finished first.
+ */
+async function analyseFiles(
+  plan: ScanPlan,
+  inputs: readonly { file: DiscoveredFile; text?: string }[],
+  wantIR: boolean,
+  run: { jobs: number; cache?: ScanCache; onProgress?: (done: number, total: number) => void },
+): Promise<AnalysedFile[]> {
+  const results = new Array<AnalysedFile>(inputs.length);
+  const pool = run.jobs > 1 && inputs.length >= MIN_FILES_FOR_WORKERS ? new FilePool(run.jobs) : undefined;
+  const knownRule = (id: string): boolean => findRule(id) !== undefined;
+  let done = 0;
+  // Inline, analyses run one after the other (reads still overlap): a file's time budget must
+  // not be spent on another file's synchronous parse.
+  let inlineTurn: Promise<unknown> = Promise.resolve();
+  const inline = (job: FileJob, rules: readonly AnyRule[]): Promise<FileOutcome> => {
+    const mine = inlineTurn.then(() => analyseFile(job, rules, knownRule));
+    inlineTurn = mine.catch(() => undefined);
+    return mine;
+  };
+  const failed = (path: string, d: Omit<Diagnostic, 'path' | 'level'>): AnalysedFile => ({
+    result: new FileResult({ path, analysed: false, lines: 0, findings: [], diagnostics: [{ ...d, level: 'error', path }], suppressions: [], cacheable: false }, undefined, undefined),
+  });
+
+  const one = async (index: number): Promise<AnalysedFile> => {
+    const { file, text } = inputs[index]!;
+    let content: Uint8Array | string;
+    if (text !== undefined) {
+      const size = Buffer.byteLength(text, 'utf8');
+      if (size > plan.maxFileSize) return failed(file.path, tooLarge(size, plan.maxFileSize));
+      content = text;
+    } else {
+      let bytes: ReadResult;
       try {
-        budget.check('the data-flow model');
-        ir = pythonToIR(analysis.module as PythonModule);
-        budget.check('the data-flow model');
+        bytes = await readLimited(file.absPath, plan.maxFileSize);
       } catch (error) {
-        if (error instanceof BudgetExceeded) return overBudget(error);
-        diagnostics.push({ kind: 'internal-error', level: 'error', path: file.path, message: `data-flow model could not be built: ${(error as Error).message}` });
+        return failed(file.path, { kind: 'read-error', message: `cannot read file: ${readErrorCause(error)}` });
+      }
+      if (!Buffer.isBuffer(bytes)) return failed(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
+      content = bytes;
+    }
+    const key = run.cache?.fileKey(file.path, content);
+    if (key) {
+      const cached = await run.cache!.getFile(key);
+      if (cached) {
+        try {
+          return { result: FileResult.decode(cached), key };
+        } catch {
+          // a damaged entry: analyse the file again
+        }
       }
     }
-    return {
-      path: file.path,
-      analysed: true,
-      lines: analysis.lines,
-      findings: analysis.findings,
-      diagnostics,
-      suppressions,
-      ir,
-      source: wantIR ? text : undefined,
-    };
+    const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, file.path, !plan.disabled.has(r.id)));
+    const job: FileJob = { path: file.path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR };
+    let result: FileResult;
+    let bytes: Uint8Array | undefined;
+    if (pool) {
+      try {
+        bytes = await pool.run(job);
+      } catch (error) {
+        return failed(file.path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` });
+      }
+      result = FileResult.decode(bytes);
+    } else {
+      const outcome = await inline(job, rules);
+      result = FileResult.fromOutcome(outcome);
+      if (key && outcome.meta.cacheable) bytes = encodeOutcome(outcome);
+    }
+    if (!result.meta.cacheable) return { result };
+    if (key && bytes) await run.cache!.putFile(key, bytes);
+    return { result, key };
+  };
+
+  // A few files per thread in flight: reads and cache lookups overlap the analysis.
+  const inFlight = Math.max(4, (pool ? run.jobs : 1) * 4);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const index = next++;
+      results[index] = await one(index);
+      run.onProgress?.(++done, inputs.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(inFlight, inputs.length) }, lane));
   } finally {
-    analysis.release();
+    await pool?.close();
   }
+  return results;
+}
+
+function readErrorCause(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' ? 'permission denied'
+    : code === 'ENOENT' ? 'file vanished during the scan'
+    : code === 'EISDIR' ? 'it is a folder'
+    : (error as Error).message;
 }

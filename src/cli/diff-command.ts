@@ -10,7 +10,7 @@ import { scanChange, type ChangeScanResult } from '../diff/review.js';
 import { severityRank, type Finding, type Severity } from '../findings/types.js';
 import { getReporter } from '../report/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { EXIT, addReviewOptions, selectionFrom, type ReviewFlags } from './review-options.js';
+import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 
 interface DiffFlags extends ReviewFlags, LlmFlags {
@@ -75,6 +75,7 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
       patch,
       baseline,
       ...selectionFrom(flags),
+      ...runtimeFrom(flags),
       onPhase: (p) => {
         bar?.stop();
         bar = undefined;
@@ -97,6 +98,7 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
     (bar as SingleBar | undefined)?.stop();
   }
 
+  if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
   // The LLM second opinion (--llm) on the changed files; loaded only when asked for.
   const reviewed = await applyLlmToChange(result, flags, { config: flags.config, include: flags.include, exclude: flags.exclude, severity: flags.severity, confidence: flags.confidence });
   if ('error' in reviewed) return fail(reviewed.error);

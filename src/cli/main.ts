@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
-import { EXIT, addReviewOptions, selectionFrom, type ReviewFlags } from './review-options.js';
+import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
 import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
@@ -168,6 +168,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     result = await scan({
       paths,
       ...selectionFrom(flags),
+      ...runtimeFrom(flags),
       stdin,
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
       maxFileSize: flags.maxFileSize,
@@ -192,6 +193,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     if (barStarted) bar?.stop();
   }
 
+  if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
   if (flags.writeBaseline) {
     try {
       writeBaseline(flags.writeBaseline, result.findings);

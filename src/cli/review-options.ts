@@ -1,4 +1,7 @@
-import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { defaultCacheDir } from '../cache/scan-cache.js';
+import { defaultJobs } from '../workers/pool.js';
 import { CONFIDENCES, SEVERITIES, type Confidence, type Severity } from '../findings/types.js';
 import { reporterNames } from '../report/index.js';
 
@@ -26,6 +29,9 @@ export interface ReviewFlags {
   baseline?: string;
   color: boolean;
   progress: boolean;
+  jobs?: number;
+  cacheDir?: string;
+  cache: boolean;
 }
 
 /**
@@ -49,7 +55,23 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .option('--no-config', 'ignore settings files')
     .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
     .option('--no-color', 'no colors in text output')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option('-j, --jobs <n>', `worker threads for parsing and per-file analysis (default: the number of cores, ${defaultJobs()} here)`, positiveInt)
+    .option('--cache-dir <dir>', 'folder of the incremental cache (default: $XDG_CACHE_HOME/secreview/scan or ~/.cache/secreview/scan)')
+    .option('--no-cache', 'neither read nor write the incremental cache');
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return n;
+}
+
+/** How the run uses the machine: worker threads and the incremental cache. */
+export function runtimeFrom(flags: ReviewFlags): { jobs: number; cache?: { dir: string } } {
+  const jobs = flags.jobs ?? defaultJobs();
+  if (!flags.cache) return { jobs };
+  return { jobs, cache: { dir: flags.cacheDir !== undefined ? resolve(flags.cacheDir) : defaultCacheDir() } };
 }
 
 /** The scan selection both commands pass on from their flags: settings, thresholds, rules, files. */

@@ -187,8 +187,11 @@ function toChangedFile(f: FileChange): ChangedFile {
 
 function sharedScanOptions(options: ChangeScanOptions, cwd: string): Omit<ScanOptions, 'paths' | 'cwd'> {
   const { base: _b, head: _h, staged: _s, patch: _p, baseline: _bl, onPhase: _o, cwd: _c, ...rest } = options;
-  // An explicit settings file is named relative to where the user is, not to the scanned copy.
-  return typeof rest.config === 'string' ? { ...rest, config: resolve(cwd, rest.config) } : rest;
+  // An explicit settings file and cache folder are named relative to where the user is, not to
+  // the scanned copy; so head and base scans share one cache, and unchanged files hit in both.
+  if (typeof rest.config === 'string') rest.config = resolve(cwd, rest.config);
+  if (rest.cache) rest.cache = { dir: resolve(cwd, rest.cache.dir) };
+  return rest;
 }
 
 function emptyResult(root: string, change: ChangeInfo, started: number): ChangeScanResult {

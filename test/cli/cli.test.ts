@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempTree } from '../support/tmp.js';
@@ -8,12 +8,12 @@ import { tempTree } from '../support/tmp.js';
 const BIN = fileURLToPath(new URL('../../bin/secreview.js', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
-function run(args: string[], options: { cwd?: string; input?: string } = {}) {
+function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     input: options.input ?? '',
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', CI: 'true' },
+    env: { ...process.env, NO_COLOR: '1', CI: 'true', ...options.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -152,6 +152,44 @@ describe('secreview scan (end to end)', () => {
     expect(files.has('flask-notes')).toBe(true);
     expect(files.has('netops')).toBe(true);
     expect(json.diagnostics).toEqual([]);
+  });
+});
+
+describe('secreview scan: workers and the incremental cache', () => {
+  const files = (dir: string): string[] =>
+    existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
+
+  it('keeps its cache under XDG_CACHE_HOME (never in the scanned tree), reuses it, and --no-cache writes none', () => {
+    const dir = tempTree({ 'app.py': VULNERABLE, 'clean.py': CLEAN });
+    const xdg = tempTree({});
+    const env = { XDG_CACHE_HOME: xdg };
+    const cold = run(['scan', '.', '--format', 'json'], { cwd: dir, env });
+    expect(readdirSync(dir).sort()).toEqual(['app.py', 'clean.py']);
+    const cacheDir = join(xdg, 'secreview', 'scan');
+    const entries = files(join(cacheDir, 'v1', 'files'));
+    expect(entries).toHaveLength(2);
+    const warm = run(['scan', '.', '--format', 'json', '--jobs', '2'], { cwd: dir, env });
+    const same = (out: string): unknown => ({ ...JSON.parse(out), summary: { ...JSON.parse(out).summary, durationMs: 0 } });
+    expect(same(warm.stdout)).toEqual(same(cold.stdout));
+    expect(files(join(cacheDir, 'v1', 'files'))).toEqual(entries);
+
+    const other = tempTree({});
+    run(['scan', '.', '--no-cache'], { cwd: dir, env: { XDG_CACHE_HOME: other } });
+    expect(files(other)).toEqual([]);
+    const explicit = join(other, 'mine');
+    expect(run(['scan', '.', '--cache-dir', explicit], { cwd: dir, env: { XDG_CACHE_HOME: other } }).code).toBe(1);
+    expect(files(join(explicit, 'v1', 'files'))).toHaveLength(2);
+  });
+
+  it('says so, and still scans, when the cache folder cannot be created; rejects a bad --jobs', () => {
+    const dir = tempTree({ 'app.py': VULNERABLE, 'blocker': '' });
+    const r = run(['scan', 'app.py', '--cache-dir', 'blocker/cache'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/note: cannot use cache folder .*blocker\/cache: .*scanned without the cache/);
+    expect(r.stdout).toContain('CWE-78');
+    const bad = run(['scan', '.', '--jobs', '0'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected a whole number from 1 to 256');
   });
 });
 

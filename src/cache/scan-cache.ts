@@ -1,0 +1,229 @@
+/**
+ * The incremental cache: each file's outcome (findings, suppressions, data-flow IR) under a
+ * key made of the file's path and content plus a fingerprint of everything else that decides
+ * the result (secreview's own code, models, settings, rule selection); and the taint engine's
+ * findings for a whole set of files, under a key made of all their keys.
+ *
+ * Entries are written to a temporary file and renamed into place, so concurrent runs sharing a
+ * folder see whole entries or none; a damaged entry is a miss and is removed. Entries not used
+ * for PRUNE_AFTER_DAYS are deleted, checked at most once a day.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { packageRoot } from '../util/package-root.js';
+import { VERSION } from '../version.js';
+
+/** Bumped when the entry format changes. */
+const FORMAT = 'v1';
+const MAGIC = Buffer.from(`secreview-cache-${FORMAT}\n`);
+const PRUNE_AFTER_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The per-user cache folder: `$XDG_CACHE_HOME/secreview/scan`, else `~/.cache/secreview/scan`.
+ * Outside the scanned tree, so a scan never writes into what it reviews; one cache may serve
+ * many checkouts, since entries are keyed by content (and path), not by location.
+ */
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'secreview', 'scan');
+  return join(homedir(), '.cache', 'secreview', 'scan');
+}
+
+export class ScanCache {
+  private readonly filesDir: string;
+  private readonly programDir: string;
+  private tmpCount = 0;
+  hits = 0;
+  misses = 0;
+
+  private constructor(
+    readonly dir: string,
+    /** Everything besides a file's path and content that decides its outcome. */
+    readonly fingerprint: string,
+  ) {
+    this.filesDir = join(dir, FORMAT, 'files');
+    this.programDir = join(dir, FORMAT, 'program');
+  }
+
+  /** Opens (creating) the cache folder; `settings` is whatever else must invalidate entries. */
+  static open(dir: string, settings: unknown): ScanCache {
+    const abs = resolve(dir);
+    mkdirSync(join(abs, FORMAT, 'files'), { recursive: true });
+    mkdirSync(join(abs, FORMAT, 'program'), { recursive: true });
+    // Keep the cache out of version control wherever it is created (as pytest does).
+    const ignore = join(abs, '.gitignore');
+    try {
+      statSync(ignore);
+    } catch {
+      writeFileSync(ignore, '# created by secreview: its scan cache\n*\n');
+    }
+    const fingerprint = createHash('sha256').update(codeFingerprint()).update('\0').update(stableJson(settings)).digest('hex');
+    return new ScanCache(abs, fingerprint);
+  }
+
+  /** The key of a file's outcome. */
+  fileKey(path: string, content: Uint8Array | string): string {
+    return createHash('sha256').update(this.fingerprint).update('\0').update(path).update('\0').update(content).digest('hex');
+  }
+
+  /** The key of a whole-program result over files with these keys (in scan order). */
+  programKey(fileKeys: readonly string[]): string {
+    const h = createHash('sha256').update(this.fingerprint);
+    for (const k of fileKeys) h.update('\0').update(k);
+    return h.digest('hex');
+  }
+
+  async getFile(key: string): Promise<Uint8Array | undefined> {
+    return this.read(this.filePath(key), key);
+  }
+
+  async putFile(key: string, bytes: Uint8Array): Promise<void> {
+    await this.write(this.filePath(key), key, bytes);
+  }
+
+  async getProgram<T>(key: string): Promise<T | undefined> {
+    const bytes = await this.read(join(this.programDir, key), key);
+    if (!bytes) return undefined;
+    try {
+      return deserialize(bytes) as T;
+    } catch {
+      await rm(join(this.programDir, key), { force: true });
+      return undefined;
+    }
+  }
+
+  async putProgram(key: string, value: unknown): Promise<void> {
+    await this.write(join(this.programDir, key), key, serialize(value));
+  }
+
+  private filePath(key: string): string {
+    return join(this.filesDir, key.slice(0, 2), key);
+  }
+
+  private async read(path: string, key: string): Promise<Uint8Array | undefined> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      this.misses++;
+      return undefined;
+    }
+    const header = MAGIC.length + key.length + 1;
+    if (bytes.length < header || !bytes.subarray(0, MAGIC.length).equals(MAGIC) || bytes.toString('latin1', MAGIC.length, header - 1) !== key) {
+      await rm(path, { force: true }); // damaged or foreign: drop it
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    await this.touch(path);
+    return bytes.subarray(header);
+  }
+
+  /** Marks an entry as used (at most once a day, to keep reads cheap). */
+  private async touch(path: string): Promise<void> {
+    try {
+      const { mtimeMs } = await stat(path);
+      const now = Date.now();
+      if (now - mtimeMs > DAY_MS) await utimes(path, now / 1000, now / 1000);
+    } catch {
+      // a concurrent prune removed it: nothing to do
+    }
+  }
+
+  private async write(path: string, key: string, bytes: Uint8Array): Promise<void> {
+    const tmp = `${path}.${process.pid}.${++this.tmpCount}.tmp`;
+    try {
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFile(tmp, Buffer.concat([MAGIC, Buffer.from(`${key}\n`, 'latin1'), bytes]));
+      await rename(tmp, path);
+    } catch {
+      // A cache that cannot be written (full disk, read-only folder) only costs speed.
+      await rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Deletes entries unused for PRUNE_AFTER_DAYS; runs at most once a day per cache folder. */
+  prune(now = Date.now()): number {
+    const marker = join(this.dir, FORMAT, 'last-prune');
+    try {
+      if (now - statSync(marker).mtimeMs < DAY_MS) return 0;
+    } catch {
+      // never pruned
+    }
+    writeFileSync(marker, '');
+    let removed = 0;
+    const sweep = (dir: string): void => {
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const path = join(dir, name);
+        try {
+          const s = statSync(path);
+          if (s.isDirectory()) sweep(path);
+          else if (now - s.mtimeMs > PRUNE_AFTER_DAYS * DAY_MS || name.endsWith('.tmp') && now - s.mtimeMs > DAY_MS) {
+            rmSync(path, { force: true });
+            removed++;
+          }
+        } catch {
+          // removed concurrently
+        }
+      }
+    };
+    sweep(this.filesDir);
+    sweep(this.programDir);
+    return removed;
+  }
+}
+
+let code: string | undefined;
+
+/**
+ * A hash of secreview's own code and bundled models, so a rebuilt or upgraded secreview never
+ * trusts results of another build (the version alone misses local edits).
+ */
+export function codeFingerprint(): string {
+  if (code) return code;
+  const root = packageRoot();
+  const h = createHash('sha256').update(VERSION);
+  const fromSources = import.meta.url.endsWith('.ts');
+  for (const top of [fromSources ? 'src' : 'dist', 'models']) {
+    for (const file of listFiles(join(root, top))) h.update('\0').update(relative(root, file)).update('\0').update(readFileSync(file));
+  }
+  code = h.digest('hex');
+  return code;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) out.push(...listFiles(path));
+    else if (e.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** JSON with object keys sorted, so equal settings give equal text. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * The worker-thread pool that runs file jobs in parallel. Outcomes come back in whatever order
+ * the workers finish; callers place them by index, so reports never depend on timing.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import Tinypool from 'tinypool';
+import type { FileJob } from './file-job.js';
+
+/** Below this many files to analyse, starting workers costs more than it saves. */
+export const MIN_FILES_FOR_WORKERS = 24;
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export class FilePool {
+  private readonly pool: Tinypool;
+
+  constructor(threads: number) {
+    // Running from the TypeScript sources, the worker needs a loader for .ts files.
+    const fromSources = import.meta.url.endsWith('.ts');
+    const filename = fileURLToPath(new URL(fromSources ? './tsx-worker.mjs' : './file-worker.js', import.meta.url));
+    this.pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 0 });
+  }
+
+  run(job: FileJob): Promise<Uint8Array> {
+    return this.pool.run(job) as Promise<Uint8Array>;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
+import { MIN_FILES_FOR_WORKERS } from '../../src/workers/pool.js';
+import { tempTree } from '../support/tmp.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+/** examples/ three times over: enough files for the worker pool, with cross-file taint flows. */
+function corpus(): string {
+  const root = tempTree({});
+  for (const copy of ['one', 'two', 'three']) cpSync(EXAMPLES, join(root, copy), { recursive: true });
+  return root;
+}
+
+/** The report as the JSON reporter would print it, minus the run's duration. */
+function canonical(r: ScanResult): string {
+  return JSON.stringify({ ...r, stats: { ...r.stats, durationMs: 0 }, cache: undefined });
+}
+
+function entries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+const base = (root: string, extra: Partial<ScanOptions> = {}): ScanOptions => ({
+  paths: ['.'], cwd: root, config: false, severity: 'low', confidence: 'low', ...extra,
+});
+
+describe('worker threads', () => {
+  it('give the same report, byte for byte, with 1 and 2 jobs', async () => {
+    const root = corpus();
+    const one = await scan(base(root, { jobs: 1 }));
+    const two = await scan(base(root, { jobs: 2 }));
+    expect(one.stats.filesScanned).toBeGreaterThanOrEqual(MIN_FILES_FOR_WORKERS);
+    expect(one.findings.some((f) => f.trace && f.trace.length > 1)).toBe(true); // taint flows crossed files
+    expect(canonical(two)).toBe(canonical(one));
+  });
+
+  it('keep scanning the other files when one cannot be decoded or parsed', async () => {
+    const root = corpus();
+    writeFileSync(join(root, 'one', 'broken.py'), Buffer.from([0xff, 0xfe, 0x00, 0xd8, 0x41]));
+    writeFileSync(join(root, 'two', 'syntax.py'), 'def f(:\n    eval(input())\n');
+    const one = await scan(base(root, { jobs: 1 }));
+    const two = await scan(base(root, { jobs: 2 }));
+    expect(canonical(two)).toBe(canonical(one));
+    expect(two.diagnostics.some((d) => d.path === 'one/broken.py' && d.level === 'error')).toBe(true);
+    expect(two.stats.filesScanned).toBe(one.stats.filesScanned);
+  });
+});
+
+describe('incremental cache', () => {
+  it('reuses every entry on an unchanged tree and gives the same report, cold and warm, 1 and 2 jobs', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    const reference = canonical(await scan(base(root, { jobs: 1 })));
+    const cold = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
+    const files = entries(join(cacheDir, 'v1', 'files'));
+    expect(files.length).toBe(cold.stats.filesScanned);
+    expect(entries(join(cacheDir, 'v1', 'program'))).toHaveLength(1);
+    expect(readFileSync(join(cacheDir, '.gitignore'), 'utf8')).toContain('*');
+    const stamps = files.map((f) => statSync(f).mtimeMs);
+    const warm2 = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
+    const warm1 = await scan(base(root, { jobs: 1, cache: { dir: cacheDir } }));
+    expect(canonical(cold)).toBe(reference);
+    expect(canonical(warm2)).toBe(reference);
+    expect(canonical(warm1)).toBe(reference);
+    // Every file and the whole-program result came from the cache.
+    expect(cold.cache).toMatchObject({ hits: 0, misses: cold.stats.filesScanned + 1 });
+    expect(warm2.cache).toMatchObject({ hits: cold.stats.filesScanned + 1, misses: 0 });
+    // Nothing was rewritten by the warm runs.
+    expect(files.map((f) => statSync(f).mtimeMs)).toEqual(stamps);
+  });
+
+  it('re-analyses a changed file and re-runs the data-flow analysis over the program', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
+    const before = entries(join(cacheDir, 'v1', 'files')).length;
+    // A new source reaching an old sink in another module: flask-notes' db.run_query builds SQL.
+    const app = join(root, 'two', 'flask-notes', 'app.py');
+    writeFileSync(app, `${readFileSync(app, 'utf8')}\n\n@app.route("/fresh")\ndef fresh():\n    return str(db.search_notes(request.args["q"]))\n`);
+    const warm = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
+    const uncached = await scan(base(root, { jobs: 1 }));
+    expect(canonical(warm)).toBe(canonical(uncached));
+    expect(entries(join(cacheDir, 'v1', 'files')).length).toBe(before + 1);
+    expect(entries(join(cacheDir, 'v1', 'program'))).toHaveLength(2);
+    expect(warm.cache).toMatchObject({ misses: 2 }); // the changed file and the program
+  });
+
+  it('is reported, not fatal, when the folder cannot be created', async () => {
+    const root = corpus();
+    const blocker = join(tempTree({}), 'file');
+    writeFileSync(blocker, '');
+    const r = await scan(base(root, { cache: { dir: join(blocker, 'cache') } }));
+    expect(r.cache?.error).toMatch(/cannot use cache folder .*file\/cache: /);
+    expect(canonical(r)).toBe(canonical(await scan(base(root))));
+  });
+
+  it('is invalidated by settings and by user models', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    await scan(base(root, { cache: { dir: cacheDir } }));
+    const count = entries(join(cacheDir, 'v1', 'files')).length;
+    // Another rule selection: every file's entry is new.
+    const fewer = await scan(base(root, { cache: { dir: cacheDir }, disable: ['python/debug-mode-enabled'] }));
+    expect(entries(join(cacheDir, 'v1', 'files')).length).toBe(2 * count);
+    expect(canonical(fewer)).toBe(canonical(await scan(base(root, { disable: ['python/debug-mode-enabled'] }))));
+
+    // A user model file named in settings: its content is part of the key.
+    writeFileSync(join(root, 'models.yml'), 'language: python\nlibrary: netops\nsinks:\n  - name: netops.transport.send_raw\n    kind: command-injection\n    args: [0]\n    description: raw transport\n');
+    writeFileSync(join(root, '.secreview.yml'), 'models: [models.yml]\n');
+    const cfg = { ...base(root, { cache: { dir: cacheDir } }), config: undefined };
+    await scan(cfg);
+    const afterModel = entries(join(cacheDir, 'v1', 'files')).length;
+    writeFileSync(join(root, 'models.yml'), 'language: python\nlibrary: netops\nsinks:\n  - name: netops.transport.send_raw\n    kind: code-injection\n    args: [0]\n    description: raw transport\n');
+    await scan(cfg);
+    expect(entries(join(cacheDir, 'v1', 'files')).length).toBeGreaterThan(afterModel);
+  });
+
+  it('treats a damaged entry as a miss and replaces it', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    const cold = await scan(base(root, { cache: { dir: cacheDir } }));
+    const files = entries(join(cacheDir, 'v1', 'files'));
+    writeFileSync(files[0]!, 'garbage');
+    writeFileSync(files[1]!, readFileSync(files[1]!).subarray(0, 200)); // truncated after the header
+    for (const p of entries(join(cacheDir, 'v1', 'program'))) writeFileSync(p, '');
+    const again = await scan(base(root, { cache: { dir: cacheDir } }));
+    expect(canonical(again)).toBe(canonical(cold));
+    expect(readFileSync(files[0]!).subarray(0, 16).toString()).toBe('secreview-cache-');
+  });
+
+  it('is safe when runs share it concurrently', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    const reference = canonical(await scan(base(root)));
+    const runs = await Promise.all([1, 2, 3].map(() => scan(base(root, { jobs: 2, cache: { dir: cacheDir } }))));
+    for (const r of runs) expect(canonical(r)).toBe(reference);
+    expect(entries(join(cacheDir, 'v1')).filter((p) => p.endsWith('.tmp'))).toEqual([]);
+    expect(canonical(await scan(base(root, { cache: { dir: cacheDir } })))).toBe(reference);
+  });
+});
