@@ -153,9 +153,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       cacheError = `cannot use cache folder ${resolve(root, options.cache.dir)}: ${(error as Error).message}`;
     }
   }
+  const strings = new Map<string, string>();
   const files = await analyseFiles(plan, inputs, wantTaint, {
     jobs: registered ? (options.jobs ?? 1) : 1,
     cache,
+    strings,
     onProgress: options.onProgress,
   });
 
@@ -182,7 +184,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const programKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey(keys) : undefined;
     let tainted = programKey ? await cache!.getProgram<Finding[]>(programKey) : undefined;
     if (!tainted) {
-      const result = analyseProgram(withIR.map((f) => f.result.takeIR()!), models);
+      const result = analyseProgram(withIR.map((f) => f.result.takeIR(strings)!), models);
       const sources = new Map(withIR.map((f) => [f.result.meta.path, f.result.source]));
       const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
       tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
@@ -318,7 +320,7 @@ async function analyseFiles(
   plan: ScanPlan,
   inputs: readonly { file: DiscoveredFile; text?: string }[],
   wantIR: boolean,
-  run: { jobs: number; cache?: ScanCache; onProgress?: (done: number, total: number) => void },
+  run: { jobs: number; cache?: ScanCache; strings: Map<string, string>; onProgress?: (done: number, total: number) => void },
 ): Promise<AnalysedFile[]> {
   const results = new Array<AnalysedFile>(inputs.length);
   const pool = run.jobs > 1 && inputs.length >= MIN_FILES_FOR_WORKERS ? new FilePool(run.jobs) : undefined;
@@ -375,6 +377,9 @@ async function analyseFiles(
         return failed(file.path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` });
       }
       result = FileResult.decode(bytes);
+      // A freshly analysed file means the whole-program result must be recomputed (its key
+      // changed): decode the IR now, while the workers run, rather than holding its bytes too.
+      result.takeIR(run.strings);
     } else {
       const outcome = await inline(job, rules);
       result = FileResult.fromOutcome(outcome);

@@ -10,6 +10,9 @@ import type { FileJob } from './file-job.js';
 /** Below this many files to analyse, starting workers costs more than it saves. */
 export const MIN_FILES_FOR_WORKERS = 24;
 
+/** Old-generation heap limit of each worker; a file needing more fails alone, with a diagnostic. */
+const WORKER_HEAP_MB = 384;
+
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
@@ -21,7 +24,15 @@ export class FilePool {
     // Running from the TypeScript sources, the worker needs a loader for .ts files.
     const fromSources = import.meta.url.endsWith('.ts');
     const filename = fileURLToPath(new URL(fromSources ? './tsx-worker.mjs' : './file-worker.js', import.meta.url));
-    this.pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 0 });
+    this.pool = new Tinypool({
+      filename,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 0,
+      // Workers keep nothing between files; a modest heap limit makes V8 collect early instead
+      // of growing each worker's heap towards the process default.
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
   }
 
   run(job: FileJob): Promise<Uint8Array> {
