@@ -2,9 +2,12 @@
 // fetched at run time from Debian (python3-neutron, python3-nova), then how the full scan scales
 // on neutron + nova combined. Every measurement is a fresh process (`/usr/bin/time -v` gives wall
 // time, CPU time and peak RSS for all three tools alike); BENCH_RUNS=N runs each N times
-// (default 3) and the median is quoted. Prints the figures and writes bench-results/compare.json.
+// (default 3) and the median is quoted. secreview runs as users run it: the built CLI
+// (`npm run build` first), default --jobs (the cores), taint on; cold (--no-cache) for the
+// comparison, then with --jobs 1, and with a cache cold and warm, checking that all these give
+// the same JSON report byte for byte. Prints the figures and writes bench-results/compare.json.
 // Asserts nothing.
-//   npm run bench:compare          (BENCH_RUNS=1 for a quick pass; BENCH_SCALING=0 skips scaling)
+//   npm run bench                  (BENCH_RUNS=1 for a quick pass; BENCH_SCALING=0 skips scaling)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,7 +19,8 @@ import { supportedExtensions } from '../src/frontend/registry.js';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const withScaling = process.env.BENCH_SCALING !== '0';
-const scanOnce = fileURLToPath(new URL('./scan-once.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/secreview.js', import.meta.url));
+if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) throw new Error('build secreview first: npm run build');
 const parseOnce = fileURLToPath(new URL('./parse-once.ts', import.meta.url));
 const outDir = resolve('bench-results');
 const work = mkdtempSync(join(tmpdir(), 'secreview-compare-'));
@@ -90,6 +94,32 @@ function nodeOnce(script: string, root: string, list: string, extra: string[] = 
   return { run: { wallSeconds: m.wallSeconds, inProcessSeconds: json.wallSeconds, cpuSeconds: m.cpuSeconds ?? json.cpuSeconds, peakRssMB: m.peakRssMB ?? json.peakRssMB }, json };
 }
 
+interface ReportJson {
+  summary: { filesScanned: number; filesWithErrors: number; lines: number; durationMs: number };
+  findings: { ruleId: string; trace?: unknown[] }[];
+}
+
+/** The JSON report without its own run time: what must not change with --jobs or the cache. */
+function reportIdentity(text: string): string {
+  return text.replace(/"durationMs": \d+/g, '"durationMs": 0');
+}
+
+/** One `secreview scan` through the built CLI, in a fresh process; the report goes to a file. */
+function secreviewOnce(root: string, paths: string[] | undefined, flags: string[]): { run: ToolRun; json: OnceJson; report: string } {
+  const out = join(work, 'report.json');
+  const args = [cli, 'scan', ...(paths ?? ['.']), '--format', 'json', '-o', out, '--no-progress', '--no-config', '--severity', 'low', '--confidence', 'low', '--fail-on', 'none', ...flags];
+  const m = measure(process.execPath, args, root);
+  const report = readFileSync(out, 'utf8');
+  const r = JSON.parse(report) as ReportJson;
+  const byRule: Record<string, number> = {};
+  for (const f of r.findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  const json: OnceJson = {
+    files: r.summary.filesScanned, lines: r.summary.lines, wallSeconds: r.summary.durationMs / 1000, cpuSeconds: m.cpuSeconds ?? NaN, peakRssMB: m.peakRssMB ?? NaN,
+    findings: r.findings.length, taintFindings: r.findings.filter((f) => f.trace && f.trace.length > 0).length, filesWithErrors: r.summary.filesWithErrors, byRule,
+  };
+  return { run: { wallSeconds: m.wallSeconds, inProcessSeconds: json.wallSeconds, cpuSeconds: m.cpuSeconds, peakRssMB: m.peakRssMB }, json, report: reportIdentity(report) };
+}
+
 interface BanditJson {
   errors: { filename: string; reason: string }[];
   metrics: { _totals: { loc: number; nosec: number } };
@@ -136,19 +166,39 @@ for (const { name, root } of corpora) {
   let secJson: OnceJson | undefined;
   let parseJson: OnceJson | undefined;
   let banJson: BanditJson | undefined;
+  const reports = new Map<string, string>();
   for (let i = 0; i < runs; i++) {
     // Interleaved, so that drift of the machine touches all three alike.
     const p = nodeOnce(parseOnce, root, list);
     parse.push(p.run);
     parseJson = p.json;
-    const s = nodeOnce(scanOnce, root, list, ['full']);
+    const s = secreviewOnce(root, undefined, ['--no-cache']);
     sec.push(s.run);
     secJson = s.json;
+    reports.set('default --jobs, no cache', s.report);
     const b = banditOnce(root, paths);
     ban.push(b.run);
     banJson = b.json;
     process.stderr.write(`  ${name} run ${i + 1}/${runs}: parse ${fmtS(p.run.wallSeconds)} s, secreview ${fmtS(s.run.wallSeconds)} s, bandit ${fmtS(b.run.wallSeconds)} s\n`);
   }
+  // --jobs 1, and the incremental cache: cold (empty folder), then warm (unchanged tree).
+  const one = secreviewOnce(root, undefined, ['--no-cache', '--jobs', '1']);
+  reports.set('--jobs 1, no cache', one.report);
+  const cacheDir = join(work, `cache-${name}`);
+  const cold = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
+  reports.set('default --jobs, cold cache', cold.report);
+  const warm: ToolRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const w = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
+    warm.push(w.run);
+    reports.set('default --jobs, warm cache', w.report);
+  }
+  const warm1 = secreviewOnce(root, undefined, ['--cache-dir', cacheDir, '--jobs', '1']);
+  reports.set('--jobs 1, warm cache', warm1.report);
+  rmSync(cacheDir, { recursive: true, force: true });
+  const W = summarise(warm);
+  const reference = reports.get('default --jobs, no cache')!;
+  const differing = [...reports].filter(([, text]) => text !== reference).map(([label]) => label);
   const P = summarise(parse);
   const S = summarise(sec);
   const B = summarise(ban);
@@ -167,9 +217,14 @@ for (const { name, root } of corpora) {
   console.log(`${'tool'.padEnd(30)} ${'wall s'.padStart(8)} ${'lines/s'.padStart(9)} ${'peak RSS'.padStart(9)} ${'cpu s'.padStart(7)} ${'x Bandit'.padStart(9)} ${'x floor'.padStart(8)}   runs (wall s)`);
   console.log(row('parse only (tree-sitter floor)', P));
   console.log(row('secreview full scan', S));
+  console.log(row('secreview --jobs 1', summarise([one.run])));
+  console.log(row('secreview, cold cache', summarise([cold.run])));
+  console.log(row('secreview, warm cache', W));
   console.log(row(banditVersion, B));
   console.log(`in-process time (start-up excluded): parse floor ${fmtS(P.inProcessSeconds)} s, secreview scan ${fmtS(S.inProcessSeconds)} s (${fmtX(S.inProcessSeconds! / P.inProcessSeconds!)} the floor)`);
   console.log(`secreview is ${fmtX(B.wallSeconds / S.wallSeconds)} as fast as Bandit (wall), peak RSS ${fmtX(S.peakRssMB! / (B.peakRssMB ?? NaN))} Bandit's`);
+  console.log(`--jobs ${cpus().length} vs --jobs 1: ${fmtX(one.run.wallSeconds / S.wallSeconds)} faster; warm cache vs cold cache: ${fmtX(cold.run.wallSeconds / W.wallSeconds)} faster (wall)`);
+  console.log(`JSON reports byte for byte (durationMs aside), ${reports.size} variants: ${differing.length === 0 ? 'identical' : `DIFFERENT: ${differing.join('; ')}`}`);
   console.log(`findings — secreview: ${int(secJson!.findings ?? 0)} (${int(secJson!.taintFindings ?? 0)} data-flow); Bandit: ${int(banJson!.results.length)} (all severities/confidences)`);
   const sr = counts(secJson!.byRule ?? {});
   const br = counts(banditByTest);
@@ -182,6 +237,7 @@ for (const { name, root } of corpora) {
   corpusResults.push({
     name, root, files: paths.length, lines, banditLoc: banJson!.metrics._totals.loc, banditErrors: banJson!.errors,
     parseFloor: { ...P, files: parseJson!.files },
+    jobs1: one.run, coldCache: cold.run, warmCache: W, reportsIdentical: differing.length === 0, reportsDiffering: differing,
     secreview: { ...S, files: secJson!.files, filesWithErrors: secJson!.filesWithErrors, findings: secJson!.findings, taintFindings: secJson!.taintFindings, byRule: Object.fromEntries(sr) },
     bandit: { ...B, version: banditVersion, findings: banJson!.results.length, byTest: Object.fromEntries(br) },
     ratios: {
@@ -191,6 +247,8 @@ for (const { name, root } of corpora) {
       secreviewInProcessOverParseFloor: S.inProcessSeconds! / P.inProcessSeconds!,
       banditWallOverParseFloor: B.wallSeconds / P.wallSeconds,
       secreviewRssOverBandit: B.peakRssMB ? S.peakRssMB! / B.peakRssMB : null,
+      jobs1OverDefault: one.run.wallSeconds / S.wallSeconds,
+      coldCacheOverWarmCache: cold.run.wallSeconds / W.wallSeconds,
     },
     linesPerSecond: { parseFloor: lines / P.wallSeconds, secreview: lines / S.wallSeconds, bandit: lines / B.wallSeconds },
   });
@@ -219,12 +277,10 @@ if (withScaling) {
   for (const [label, step] of [['quarter', 4], ['half', 2], ['all', 1]] as const) {
     // Every 4th/2nd file rather than the first N: each subset samples both packages evenly.
     const subset = files.filter((_, i) => i % step === 0).map((f) => f.path);
-    const list = join(work, `scale-${label}.txt`);
-    writeFileSync(list, subset.join('\n'));
     const rs: ToolRun[] = [];
     let j: OnceJson | undefined;
     for (let i = 0; i < runs; i++) {
-      const r = nodeOnce(scanOnce, both, list, ['full']);
+      const r = secreviewOnce(both, subset, ['--no-cache']);
       rs.push(r.run);
       j = r.json;
       process.stderr.write(`  scaling ${label} run ${i + 1}/${runs}: ${fmtS(r.run.wallSeconds)} s\n`);
