@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Temporary files being written right now, removed by `removePendingTempFiles` on a signal. */
@@ -12,9 +12,21 @@ export function removePendingTempFiles(): void {
 
 /**
  * Write a file so readers see the old content or the new, never half of it: write a
- * temporary file in the same folder, flush it, then rename it over the target.
+ * temporary file in the same folder, flush it, then rename it over the target. A target that
+ * exists and is not a regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written to
+ * directly: renaming over it would replace the device or pipe with a plain file.
  */
 export function writeFileAtomic(path: string, content: string): void {
+  let existing;
+  try {
+    existing = statSync(path);
+  } catch {
+    existing = undefined;
+  }
+  if (existing && !existing.isFile()) {
+    writeFileSync(path, content);
+    return;
+  }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
   pending.add(tmp);
