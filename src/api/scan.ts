@@ -15,7 +15,7 @@ import { analyseProgram } from '../analysis/taint/engine.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../util/budget.js';
-import { analyseFile, encodeOutcome, FileResult, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
+import { analyseFile, encodeOutcome, FileResult, type FileJob, type FileMeta } from '../workers/file-job.js';
 import { FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { ScanCache } from '../cache/scan-cache.js';
 
@@ -153,48 +153,56 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       cacheError = `cannot use cache folder ${resolve(root, options.cache.dir)}: ${(error as Error).message}`;
     }
   }
-  const strings = new Map<string, string>();
-  const files = await analyseFiles(plan, inputs, wantTaint, {
-    jobs: registered ? (options.jobs ?? 1) : 1,
-    cache,
-    strings,
-    onProgress: options.onProgress,
-  });
+  const loaded = await readInputs(plan, inputs);
+  const keys = loaded.map((l, i) => (cache && 'content' in l ? cache.fileKey(inputs[i]!.file.path, l.content) : undefined));
+  // The same files with the same settings were scanned before: take that run's results whole,
+  // without reading a single per-file entry. Only runs where every file could be cached are kept.
+  const runKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey(keys) : undefined;
+  const previous = runKey ? await cache!.getProgram<RunEntry>(runKey) : undefined;
+  let metas: FileMeta[];
+  let tainted: Finding[] | undefined;
+  if (previous && Array.isArray(previous.metas) && previous.metas.length === inputs.length && previous.metas.every((m, i) => m.path === inputs[i]!.file.path)) {
+    metas = previous.metas;
+    tainted = previous.tainted;
+    options.onProgress?.(inputs.length, inputs.length);
+  } else {
+    const strings = new Map<string, string>();
+    const files = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
+      jobs: registered ? (options.jobs ?? 1) : 1,
+      cache,
+      strings,
+      onProgress: options.onProgress,
+    });
+    metas = files.map((f) => f.meta);
+    const withIR = files.filter((f) => f.hasIR);
+    if (wantTaint && models && withIR.length > 0) {
+      const taintRules = new Map<SinkKind, AnyRule>();
+      for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
+      const result = analyseProgram(withIR.map((f) => f.takeIR(strings)!), models);
+      const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
+      const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
+      tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
+        plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
+      );
+    }
+    if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
+  }
+  if (cache) cache.prune();
 
   let scanned = 0;
   let failedFiles = 0;
   let lines = 0;
   const perFile: FileMeta[] = [];
-  for (const { result } of files) {
-    diagnostics.push(...result.meta.diagnostics);
-    if (result.meta.analysed) {
+  for (const meta of metas) {
+    diagnostics.push(...meta.diagnostics);
+    if (meta.analysed) {
       scanned++;
-      lines += result.meta.lines;
-      perFile.push(result.meta);
+      lines += meta.lines;
+      perFile.push(meta);
     } else failedFiles++;
   }
-
   let raw: Finding[] = perFile.flatMap((f) => f.findings);
-  const withIR = files.filter((f) => f.result.hasIR);
-  if (wantTaint && models && withIR.length > 0) {
-    const taintRules = new Map<SinkKind, AnyRule>();
-    for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
-    // The whole-program result is reused when no file changed; keys exist only when every file's did.
-    const keys = withIR.map((f) => f.key);
-    const programKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey(keys) : undefined;
-    let tainted = programKey ? await cache!.getProgram<Finding[]>(programKey) : undefined;
-    if (!tainted) {
-      const result = analyseProgram(withIR.map((f) => f.result.takeIR(strings)!), models);
-      const sources = new Map(withIR.map((f) => [f.result.meta.path, f.result.source]));
-      const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
-      tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
-        plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
-      );
-      if (programKey) await cache!.putProgram(programKey, tainted);
-    }
-    raw = mergeOverlapping(raw, tainted, plan.rules);
-  }
-  if (cache) cache.prune();
+  if (tainted) raw = mergeOverlapping(raw, tainted, plan.rules);
 
   // Suppressions apply to pattern and taint findings alike, file by file.
   const findings: Finding[] = [];
@@ -305,103 +313,120 @@ function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined): S
   });
 }
 
-interface AnalysedFile {
-  result: FileResult;
-  /** Cache key of the outcome, when it may be cached. */
-  key?: string;
+/** What a whole run left in the cache: every file's outcome and the taint engine's findings. */
+interface RunEntry {
+  metas: FileMeta[];
+  tainted?: Finding[];
+}
+
+type Loaded = { content: Uint8Array | string } | { failed: FileMeta };
+
+function failedMeta(path: string, d: Omit<Diagnostic, 'path' | 'level'>): { failed: FileMeta } {
+  return { failed: { path, analysed: false, lines: 0, findings: [], diagnostics: [{ ...d, level: 'error', path }], suppressions: [], cacheable: false } };
+}
+
+/** Reads every input (a few at a time), applying the size limit; a failure becomes the file's outcome. */
+async function readInputs(plan: ScanPlan, inputs: readonly { file: DiscoveredFile; text?: string }[]): Promise<Loaded[]> {
+  const out = new Array<Loaded>(inputs.length);
+  const readOne = async (index: number): Promise<Loaded> => {
+    const { file, text } = inputs[index]!;
+    if (text !== undefined) {
+      const size = Buffer.byteLength(text, 'utf8');
+      return size > plan.maxFileSize ? failedMeta(file.path, tooLarge(size, plan.maxFileSize)) : { content: text };
+    }
+    let bytes: ReadResult;
+    try {
+      bytes = await readLimited(file.absPath, plan.maxFileSize);
+    } catch (error) {
+      return failedMeta(file.path, { kind: 'read-error', message: `cannot read file: ${readErrorCause(error)}` });
+    }
+    return Buffer.isBuffer(bytes) ? { content: bytes } : failedMeta(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
+  };
+  await inLanes(inputs.length, 16, async (i) => {
+    out[i] = await readOne(i);
+  });
+  return out;
+}
+
+/** Runs `task` for indexes 0..count-1, at most `lanes` at a time. */
+async function inLanes(count: number, lanes: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, count) }, lane));
 }
 
 /**
  * Runs the per-file stages over every input: from the cache when an entry matches, otherwise
- * in worker threads (or inline for `jobs: 1` and small scans). Results are placed by input
- * index, so their order never depends on which thread finished first.
+ * in worker threads (when there are enough files to analyse and `jobs` > 1) or inline. Results
+ * are placed by input index, so their order never depends on which thread finished first.
  */
 async function analyseFiles(
   plan: ScanPlan,
   inputs: readonly { file: DiscoveredFile; text?: string }[],
+  loaded: readonly Loaded[],
+  keys: readonly (string | undefined)[],
   wantIR: boolean,
   run: { jobs: number; cache?: ScanCache; strings: Map<string, string>; onProgress?: (done: number, total: number) => void },
-): Promise<AnalysedFile[]> {
-  const results = new Array<AnalysedFile>(inputs.length);
-  const pool = run.jobs > 1 && inputs.length >= MIN_FILES_FOR_WORKERS ? new FilePool(run.jobs) : undefined;
-  const knownRule = (id: string): boolean => findRule(id) !== undefined;
+): Promise<FileResult[]> {
+  const results = new Array<FileResult>(inputs.length);
   let done = 0;
-  // Inline, analyses run one after the other (reads still overlap): a file's time budget must
-  // not be spent on another file's synchronous parse.
-  let inlineTurn: Promise<unknown> = Promise.resolve();
-  const inline = (job: FileJob, rules: readonly AnyRule[]): Promise<FileOutcome> => {
-    const mine = inlineTurn.then(() => analyseFile(job, rules, knownRule));
-    inlineTurn = mine.catch(() => undefined);
-    return mine;
+  const finished = (index: number, result: FileResult): void => {
+    results[index] = result;
+    run.onProgress?.(++done, inputs.length);
   };
-  const failed = (path: string, d: Omit<Diagnostic, 'path' | 'level'>): AnalysedFile => ({
-    result: new FileResult({ path, analysed: false, lines: 0, findings: [], diagnostics: [{ ...d, level: 'error', path }], suppressions: [], cacheable: false }, undefined, undefined),
-  });
 
-  const one = async (index: number): Promise<AnalysedFile> => {
-    const { file, text } = inputs[index]!;
-    let content: Uint8Array | string;
-    if (text !== undefined) {
-      const size = Buffer.byteLength(text, 'utf8');
-      if (size > plan.maxFileSize) return failed(file.path, tooLarge(size, plan.maxFileSize));
-      content = text;
-    } else {
-      let bytes: ReadResult;
+  // Failures and cache hits first; what is left needs analysing.
+  const todo: number[] = [];
+  await inLanes(inputs.length, 16, async (i) => {
+    const l = loaded[i]!;
+    if ('failed' in l) return finished(i, new FileResult(l.failed, undefined, undefined));
+    const key = keys[i];
+    const cached = key ? await run.cache!.getFile(key) : undefined;
+    if (cached) {
       try {
-        bytes = await readLimited(file.absPath, plan.maxFileSize);
-      } catch (error) {
-        return failed(file.path, { kind: 'read-error', message: `cannot read file: ${readErrorCause(error)}` });
-      }
-      if (!Buffer.isBuffer(bytes)) return failed(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
-      content = bytes;
-    }
-    const key = run.cache?.fileKey(file.path, content);
-    if (key) {
-      const cached = await run.cache!.getFile(key);
-      if (cached) {
-        try {
-          return { result: FileResult.decode(cached), key };
-        } catch {
-          // a damaged entry: analyse the file again
-        }
+        return finished(i, FileResult.decode(cached));
+      } catch {
+        // a damaged entry: analyse the file again
       }
     }
-    const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, file.path, !plan.disabled.has(r.id)));
-    const job: FileJob = { path: file.path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR };
+    todo.push(i);
+  });
+  todo.sort((a, b) => a - b);
+
+  const knownRule = (id: string): boolean => findRule(id) !== undefined;
+  const pool = run.jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS ? new FilePool(run.jobs) : undefined;
+  const analyseOne = async (index: number): Promise<void> => {
+    const path = inputs[index]!.file.path;
+    const content = (loaded[index] as { content: Uint8Array | string }).content;
+    const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id)));
+    const job: FileJob = { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR };
     let result: FileResult;
     let bytes: Uint8Array | undefined;
     if (pool) {
       try {
         bytes = await pool.run(job);
       } catch (error) {
-        return failed(file.path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` });
+        return finished(index, new FileResult(failedMeta(path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }).failed, undefined, undefined));
       }
       result = FileResult.decode(bytes);
-      // A freshly analysed file means the whole-program result must be recomputed (its key
-      // changed): decode the IR now, while the workers run, rather than holding its bytes too.
+      // A freshly analysed file means the whole-program result must be recomputed: decode
+      // the IR now, while the workers run, rather than holding its bytes too.
       result.takeIR(run.strings);
     } else {
-      const outcome = await inline(job, rules);
+      // Inline, files are analysed one at a time, so a file's time budget is its own.
+      const outcome = await analyseFile(job, rules, knownRule);
       result = FileResult.fromOutcome(outcome);
-      if (key && outcome.meta.cacheable) bytes = encodeOutcome(outcome);
+      if (keys[index] && outcome.meta.cacheable) bytes = encodeOutcome(outcome);
     }
-    if (!result.meta.cacheable) return { result };
-    if (key && bytes) await run.cache!.putFile(key, bytes);
-    return { result, key };
-  };
-
-  // A few files per thread in flight: reads and cache lookups overlap the analysis.
-  const inFlight = Math.max(4, (pool ? run.jobs : 1) * 4);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < inputs.length) {
-      const index = next++;
-      results[index] = await one(index);
-      run.onProgress?.(++done, inputs.length);
-    }
+    const key = keys[index];
+    if (key && bytes && result.meta.cacheable) await run.cache!.putFile(key, bytes);
+    finished(index, result);
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(inFlight, inputs.length) }, lane));
+    if (pool) await inLanes(todo.length, run.jobs * 4, (t) => analyseOne(todo[t]!));
+    else for (const index of todo) await analyseOne(index);
   } finally {
     await pool?.close();
   }
