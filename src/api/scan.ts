@@ -16,7 +16,7 @@ import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../util/budget.js';
 import { analyseFile, encodeOutcome, FileResult, type FileJob, type FileMeta } from '../workers/file-job.js';
-import { FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
+import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { ScanCache } from '../cache/scan-cache.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
@@ -396,39 +396,69 @@ async function analyseFiles(
   todo.sort((a, b) => a - b);
 
   const knownRule = (id: string): boolean => findRule(id) !== undefined;
-  const pool = run.jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS ? new FilePool(run.jobs) : undefined;
-  const analyseOne = async (index: number): Promise<void> => {
+  const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {
     const path = inputs[index]!.file.path;
     const content = (loaded[index] as { content: Uint8Array | string }).content;
     const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id)));
-    const job: FileJob = { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR };
-    let result: FileResult;
-    let bytes: Uint8Array | undefined;
-    if (pool) {
-      try {
-        bytes = await pool.run(job);
-      } catch (error) {
-        return finished(index, new FileResult(failedMeta(path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }).failed, undefined, undefined));
-      }
-      result = FileResult.decode(bytes);
-      // A freshly analysed file means the whole-program result must be recomputed: decode
-      // the IR now, while the workers run, rather than holding its bytes too.
-      result.takeIR(run.strings);
-    } else {
-      // Inline, files are analysed one at a time, so a file's time budget is its own.
-      const outcome = await analyseFile(job, rules, knownRule);
-      result = FileResult.fromOutcome(outcome);
-      if (keys[index] && outcome.meta.cacheable) bytes = encodeOutcome(outcome);
-    }
+    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR }, rules };
+  };
+  const store = async (index: number, result: FileResult, bytes: Uint8Array | undefined): Promise<void> => {
     const key = keys[index];
     if (key && bytes && result.meta.cacheable) await run.cache!.putFile(key, bytes);
     finished(index, result);
   };
+
+  if (!(run.jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS)) {
+    // Inline, files are analysed one at a time, so a file's time budget is its own.
+    for (const index of todo) {
+      const { job, rules } = jobFor(index);
+      const outcome = await analyseFile(job, rules, knownRule);
+      await store(index, FileResult.fromOutcome(outcome), keys[index] && outcome.meta.cacheable ? encodeOutcome(outcome) : undefined);
+    }
+    return results;
+  }
+
+  const pool = new FilePool(run.jobs);
+  const runBatch = async (batch: number[]): Promise<void> => {
+    let outcomes: Uint8Array[];
+    try {
+      outcomes = await pool.run(batch.map((i) => jobFor(i).job));
+    } catch (error) {
+      // A worker died (out of memory, say): retry the batch's files one by one, so only the
+      // file that caused it is lost.
+      if (batch.length > 1) {
+        for (const i of batch) await runBatch([i]);
+        return;
+      }
+      const path = inputs[batch[0]!]!.file.path;
+      return finished(batch[0]!, new FileResult(failedMeta(path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }).failed, undefined, undefined));
+    }
+    for (const [n, index] of batch.entries()) {
+      const result = FileResult.decode(outcomes[n]!);
+      // A freshly analysed file means the whole-program result must be recomputed: decode
+      // the IR now, while the workers run, rather than holding its bytes too.
+      result.takeIR(run.strings);
+      await store(index, result, outcomes[n]);
+    }
+  };
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let size = 0;
+  for (const index of todo) {
+    const content = (loaded[index] as { content: Uint8Array | string }).content;
+    current.push(index);
+    size += typeof content === 'string' ? content.length : content.byteLength;
+    if (size >= BATCH_BYTES || current.length >= BATCH_FILES) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+  }
+  if (current.length > 0) batches.push(current);
   try {
-    if (pool) await inLanes(todo.length, run.jobs * 4, (t) => analyseOne(todo[t]!));
-    else for (const index of todo) await analyseOne(index);
+    await inLanes(batches.length, run.jobs * 2, (b) => runBatch(batches[b]!));
   } finally {
-    await pool?.close();
+    await pool.close();
   }
   return results;
 }

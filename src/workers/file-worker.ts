@@ -1,20 +1,25 @@
 /**
- * Worker-thread entry: runs one file job and hands the outcome back as bytes, moved rather
- * than copied. Rules are looked up by id, since functions cannot cross threads.
+ * Worker-thread entry: runs a batch of file jobs and hands their outcomes back as one buffer,
+ * moved rather than copied. Rules are looked up by id, since functions cannot cross threads.
+ * Batches keep the per-task cost of the pool (messages, bookkeeping) small next to the work.
  */
 import Tinypool from 'tinypool';
 import { findRule } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { analyseFile, encodeOutcome, type FileJob } from './file-job.js';
+import { packOutcomes } from './batch.js';
 
 const knownRule = (id: string): boolean => findRule(id) !== undefined;
 
-export default async function runFileJob(job: FileJob): Promise<Uint8Array> {
-  const rules = job.ruleIds.map((id) => {
-    const rule = findRule(id);
-    if (!rule) throw new Error(`unknown rule id ${id}`);
-    return rule;
-  }) as AnyRule[];
-  const bytes = encodeOutcome(await analyseFile(job, rules, knownRule));
-  return Tinypool.move(bytes) as Uint8Array;
+export default async function runFileJobs(jobs: readonly FileJob[]): Promise<Uint8Array> {
+  const outcomes: Uint8Array[] = [];
+  for (const job of jobs) {
+    const rules = job.ruleIds.map((id) => {
+      const rule = findRule(id);
+      if (!rule) throw new Error(`unknown rule id ${id}`);
+      return rule;
+    }) as AnyRule[];
+    outcomes.push(encodeOutcome(await analyseFile(job, rules, knownRule)));
+  }
+  return Tinypool.move(packOutcomes(outcomes)) as Uint8Array;
 }

@@ -6,9 +6,13 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import type { FileJob } from './file-job.js';
+import { unpackOutcomes } from './batch.js';
 
 /** Below this many files to analyse, starting workers costs more than it saves. */
 export const MIN_FILES_FOR_WORKERS = 24;
+/** A batch for one worker task ends at this much source or this many files. */
+export const BATCH_BYTES = 64 * 1024;
+export const BATCH_FILES = 16;
 
 /** Old-generation heap limit of each worker; a file needing more fails alone, with a diagnostic. */
 const WORKER_HEAP_MB = 384;
@@ -35,8 +39,11 @@ export class FilePool {
     });
   }
 
-  run(job: FileJob): Promise<Uint8Array> {
-    return this.pool.run(job) as Promise<Uint8Array>;
+  /** Analyses the jobs in one worker, in order; one encoded outcome per job. */
+  async run(jobs: readonly FileJob[]): Promise<Uint8Array[]> {
+    const outcomes = unpackOutcomes((await this.pool.run(jobs)) as Uint8Array);
+    if (outcomes.length !== jobs.length) throw new Error(`a worker returned ${outcomes.length} outcomes for ${jobs.length} files`);
+    return outcomes;
   }
 
   async close(): Promise<void> {

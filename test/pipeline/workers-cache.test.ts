@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
 import { MIN_FILES_FOR_WORKERS } from '../../src/workers/pool.js';
+import { packOutcomes, unpackOutcomes } from '../../src/workers/batch.js';
 import { tempTree } from '../support/tmp.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -142,5 +143,14 @@ describe('incremental cache', () => {
     for (const r of runs) expect(canonical(r)).toBe(reference);
     expect(entries(join(cacheDir, 'v1')).filter((p) => p.endsWith('.tmp'))).toEqual([]);
     expect(canonical(await scan(base(root, { cache: { dir: cacheDir } })))).toBe(reference);
+  });
+});
+
+describe('outcome batches', () => {
+  it('round-trip several outcomes through one buffer and reject a damaged one', () => {
+    const parts = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array([9])];
+    const packed = packOutcomes(parts);
+    expect(unpackOutcomes(packed).map((p) => [...p])).toEqual([[1, 2, 3], [], [9]]);
+    expect(() => unpackOutcomes(packed.subarray(0, packed.length - 1))).toThrow(/malformed/);
   });
 });
