@@ -55,7 +55,7 @@ export function analyseProgram(modules: ModuleIR[], models: ModelSet): TaintResu
   return new TaintEngine(new Program(modules), models).run();
 }
 
-class TaintEngine {
+export class TaintEngine {
   readonly summaries = new Map<FunctionIR, Summary>();
   readonly callers = new Map<FunctionIR, Set<FunctionIR>>();
   /** Each module's variables after its top level ran. */
