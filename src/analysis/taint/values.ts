@@ -70,19 +70,23 @@ export function labelKey(l: Label): string {
 }
 
 export function mergeLabels(a: readonly Label[], b: readonly Label[]): Label[] {
-  if (b.length === 0) return a as Label[];
+  if (b.length === 0 || a === b) return a as Label[];
   if (a.length === 0) return b as Label[];
-  const out = [...a];
-  const seen = new Set(a.map(labelKey));
+  // Most merges join a label with itself (both branches kept it): the same object has the same
+  // key, so keys are built only for labels that may be new, and `a` is returned when none is.
+  let out: Label[] | undefined;
+  let keys: string[] | undefined;
   for (const l of b) {
-    if (out.length >= MAX_LABELS) break;
+    if ((out ?? a).length >= MAX_LABELS) break;
+    if ((out ?? a).includes(l)) continue;
+    keys ??= a.map(labelKey);
     const key = labelKey(l);
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(l);
-    }
+    if (keys.includes(key)) continue;
+    keys.push(key);
+    out ??= [...a];
+    out.push(l);
   }
-  return out;
+  return out ?? (a as Label[]);
 }
 
 /** Every label in a value, including its fields and elements. */
