@@ -35,6 +35,11 @@ interface Summary {
 
 type Env = Map<string, Value>;
 
+/** A module variable (identified by module path and name). */
+interface GlobalVar {
+  readers: Set<FunctionIR>;
+}
+
 const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), selfAssigned: new Set(), selfTypes: new Map(), key: '' };
 const MAX_ANALYSES_PER_FUNCTION = 8;
 const MAX_INLINE_DEPTH = 3;
@@ -62,13 +67,14 @@ export class TaintEngine {
   readonly globals = new Map<ModuleIR, Env>();
   /** Values functions store into module variables (`global x; x = ...`), joined. */
   readonly globalWrites = new Map<ModuleIR, Env>();
-  /** Functions that read a module's variables, re-analysed when those change. */
-  /** Who read which module variable: `module path \0 name` → readers. */
-  readonly globalReaders = new Map<string, Set<FunctionIR>>();
+  /** Module variables by module path and name: who read them, re-analysed when they change. */
+  private readonly globalVars = new Map<string, Map<string, GlobalVar>>();
   /** Module variables whose value changed since their readers last ran. */
-  private readonly dirtyGlobals = new Set<string>();
+  private readonly dirtyGlobals = new Set<GlobalVar>();
   readonly classFields = new Map<ClassIR, Map<string, Label[]>>();
   readonly classOfMethod = new Map<FunctionIR, ClassIR>();
+  /** `typesOfClass`, dropped when a method's summary stores different types. */
+  private readonly classTypes = new Map<ClassIR, Map<string, string>>();
   readonly hitsByFunction = new Map<FunctionIR, TaintHit[]>();
   readonly analysisCount = new Map<FunctionIR, number>();
   readonly nestedOwner = new Map<FunctionIR, FunctionIR>();
@@ -185,7 +191,7 @@ export class TaintEngine {
       const dependants = new Set(this.callers.get(fn) ?? []);
       const cls = this.classOfMethod.get(fn);
       if (cls) for (const m of cls.methods.values()) dependants.add(m);
-      for (const key of this.dirtyGlobals) for (const r of this.globalReaders.get(key) ?? []) dependants.add(r);
+      for (const v of this.dirtyGlobals) for (const r of v.readers) dependants.add(r);
       this.dirtyGlobals.clear();
       for (const d of dependants) {
         if (!queued.has(d) && d !== fn) {
@@ -229,7 +235,7 @@ export class TaintEngine {
       for (const name of new Set([...env.keys(), ...(before?.keys() ?? [])])) {
         const old = before?.get(name);
         const now = env.get(name);
-        if (!old || !now || valueKey(old) !== valueKey(now)) this.dirtyGlobals.add(globalKey(module, name));
+        if (!old || !now || valueKey(old) !== valueKey(now)) this.dirtyGlobals.add(this.globalVar(module, name));
       }
     }
     const summary = a.summary();
@@ -255,18 +261,13 @@ export class TaintEngine {
     }
     const previous = this.summaries.get(fn);
     this.summaries.set(fn, summary);
+    if (cls && !sameEntries(previous?.selfTypes, summary.selfTypes)) this.classTypes.delete(cls);
     return fieldsChanged || !previous || previous.key !== summary.key;
   }
 
   /** A module variable as functions see it: its top-level value joined with `global` writes. */
   readGlobal(module: ModuleIR, name: string, reader: FunctionIR): Value | undefined {
-    const key = globalKey(module, name);
-    let readers = this.globalReaders.get(key);
-    if (!readers) {
-      readers = new Set();
-      this.globalReaders.set(key, readers);
-    }
-    readers.add(reader);
+    this.globalVar(module, name).readers.add(reader);
     const top = this.globals.get(module)?.get(name);
     const written = this.globalWrites.get(module)?.get(name);
     return top && written ? join(top, written) : top ?? written;
@@ -282,17 +283,38 @@ export class TaintEngine {
     const after = before ? join(before, value) : value;
     if (!before || valueKey(before) !== valueKey(after)) {
       writes.set(name, after);
-      this.dirtyGlobals.add(globalKey(module, name));
+      this.dirtyGlobals.add(this.globalVar(module, name));
     }
+  }
+
+  private globalVar(module: ModuleIR, name: string): GlobalVar {
+    let vars = this.globalVars.get(module.path);
+    if (!vars) {
+      vars = new Map();
+      this.globalVars.set(module.path, vars);
+    }
+    let v = vars.get(name);
+    if (!v) {
+      v = { readers: new Set() };
+      vars.set(name, v);
+    }
+    return v;
   }
 
   /** `pkg.config.CMD` → the variable CMD of the scanned module pkg.config (by name suffix). */
   importedGlobal(q: string, reader: FunctionIR): Value | undefined {
-    const dot = q.lastIndexOf('.');
-    if (dot <= 0) return undefined;
-    const module = this.program.moduleNamed(q.slice(0, dot));
-    return module ? this.readGlobal(module, q.slice(dot + 1), reader) : undefined;
+    let v = this.importedVars.get(q);
+    if (v === undefined) {
+      const dot = q.lastIndexOf('.');
+      const module = dot > 0 ? this.program.moduleNamed(q.slice(0, dot)) : undefined;
+      v = module ? { module, name: q.slice(dot + 1) } : null;
+      this.importedVars.set(q, v);
+    }
+    return v ? this.readGlobal(v.module, v.name, reader) : undefined;
   }
+
+  /** `importedGlobal`'s name resolution, which never changes. */
+  private readonly importedVars = new Map<string, { module: ModuleIR; name: string } | null>();
 
   /**
    * A method's `self.<field>` whose value the class itself decides: assigned by its methods
@@ -326,12 +348,23 @@ export class TaintEngine {
   /** The library type a class's methods store in `self.<field>`, when they agree. */
   fieldType(cls: ClassIR, field: string): string | undefined {
     for (const c of this.program.ancestors(cls)) {
-      for (const m of c.methods.values()) {
-        const t = this.summaries.get(m)?.selfTypes.get(field);
-        if (t) return t;
-      }
+      const t = this.typesOfClass(c).get(field);
+      if (t) return t;
     }
     return undefined;
+  }
+
+  /** Per field, the type the first of the class's own methods (in order) stores in it. */
+  private typesOfClass(cls: ClassIR): Map<string, string> {
+    let types = this.classTypes.get(cls);
+    if (!types) {
+      types = new Map();
+      for (const m of cls.methods.values()) {
+        for (const [field, t] of this.summaries.get(m)?.selfTypes ?? []) if (t && !types.has(field)) types.set(field, t);
+      }
+      this.classTypes.set(cls, types);
+    }
+    return types;
   }
 
   isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
@@ -357,32 +390,58 @@ export class TaintEngine {
   }
 
   accessSource(q: string): SourceModel | undefined {
-    for (const s of this.accessSources) {
-      const n = s.name!;
-      if (q === n || q.startsWith(`${n}.`)) return s;
+    let found = this.accessSourceCache.get(q);
+    if (found === undefined) {
+      found = null;
+      for (const s of this.accessSources) {
+        const n = s.name!;
+        if (q === n || q.startsWith(`${n}.`)) {
+          found = s;
+          break;
+        }
+      }
+      this.accessSourceCache.set(q, found);
     }
-    return undefined;
+    return found ?? undefined;
   }
+
+  private readonly accessSourceCache = new Map<string, SourceModel | null>();
 
   /**
    * A source rooted at a parameter of `fn` (`request.GET` in a view taking `request`): for
    * `on: access`, `dotted` is read at or below the source; for `on: call`, it is called.
    */
   parameterSource(dotted: string, fn: FunctionIR, on: 'access' | 'call'): SourceModel | undefined {
-    for (const s of this.parameterSources) {
-      if (s.on !== on) continue;
-      const param = s.parameter!;
-      if (!fn.params.some((p) => p.name === param)) continue;
-      if (s.within) {
-        const cls = this.classOfMethod.get(fn);
-        const bases = typeof s.within === 'string' ? [s.within] : s.within;
-        if (!cls || fn.isStatic || fn.params[0]?.name !== param || !bases.some((b) => this.program.derivesFrom(cls, b))) continue;
-      }
-      const n = s.name ?? param;
+    for (const s of this.parameterSourcesOf(fn, on)) {
+      const n = s.name ?? s.parameter!;
       if (dotted === n || (on === 'access' && dotted.startsWith(`${n}.`))) return s;
     }
     return undefined;
   }
+
+  /** The parameter sources that can apply in `fn` (it has the parameter, its class qualifies), in model order. */
+  parameterSourcesOf(fn: FunctionIR, on: 'access' | 'call'): readonly SourceModel[] {
+    const cache = on === 'access' ? this.accessParameterSources : this.callParameterSources;
+    let list = cache.get(fn);
+    if (!list) {
+      list = this.parameterSources.filter((s) => {
+        if (s.on !== on) return false;
+        const param = s.parameter!;
+        if (!fn.params.some((p) => p.name === param)) return false;
+        if (s.within) {
+          const cls = this.classOfMethod.get(fn);
+          const bases = typeof s.within === 'string' ? [s.within] : s.within;
+          if (!cls || fn.isStatic || fn.params[0]?.name !== param || !bases.some((b) => this.program.derivesFrom(cls, b))) return false;
+        }
+        return true;
+      });
+      cache.set(fn, list);
+    }
+    return list;
+  }
+
+  private readonly accessParameterSources = new Map<FunctionIR, SourceModel[]>();
+  private readonly callParameterSources = new Map<FunctionIR, SourceModel[]>();
 
   // Lookups by qualified name first; `method` (a model for a method on any receiver) is
   // passed only when the call may be such a method call (see FunctionAnalysis.methodOf).
@@ -927,7 +986,7 @@ class FunctionAnalysis {
             if (g) return g;
           }
         }
-        const dotted = dottedOf(e);
+        const dotted = this.engine.parameterSourcesOf(this.fn, 'access').length > 0 ? dottedOf(e) : undefined;
         if (dotted) {
           const source = this.engine.parameterSource(dotted, this.fn, 'access');
           if (source && !env.has(dotted)) {
@@ -1104,7 +1163,7 @@ class FunctionAnalysis {
       const input = [...args, ...kwargs.values(), ...(anyReceiver && receiver ? [receiver] : [])];
       return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat)), sanitizer);
     }
-    const calleeDotted = callee.k === 'attr' ? dottedOf(callee) : undefined;
+    const calleeDotted = callee.k === 'attr' && this.engine.parameterSourcesOf(this.fn, 'call').length > 0 ? dottedOf(callee) : undefined;
     const source = this.engine.callSource(q, anyReceiver) ?? (calleeDotted ? this.engine.parameterSource(calleeDotted, this.fn, 'call') : undefined);
     if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${call.span.text}\` (${source.description})`);
 
@@ -1520,8 +1579,11 @@ function valueKey(v: Value): string {
   return `${allLabels(v).map(labelKey).sort().join(',')}=${String(v.const)}`;
 }
 
-function globalKey(module: ModuleIR, name: string): string {
-  return `${module.path}\0${name}`;
+
+function sameEntries(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string>): boolean {
+  if ((a?.size ?? 0) !== b.size) return false;
+  for (const [k, v] of b) if (a!.get(k) !== v) return false;
+  return true;
 }
 
 function isSuperCall(e: Expr): boolean {
