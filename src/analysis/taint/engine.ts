@@ -1117,7 +1117,7 @@ class FunctionAnalysis {
     }
     if (object.paramBase !== undefined) {
       const base = object.labels.find((l) => l.origin === 'param' && l.param === object.paramBase && !l.field);
-      const labels: Label[] = base ? [{ ...base, field: attr, what: `${base.what}.${attr}` }] : [];
+      const labels: Label[] = base ? [fieldLabel(base, attr)] : [];
       const cls = object.paramBase === 0 ? this.engine.classOfMethod.get(this.fn) : undefined;
       if (cls) {
         const method = this.engine.program.method(cls, attr);
@@ -1433,7 +1433,7 @@ class FunctionAnalysis {
         if (field) base = field;
         else if (arg.paramBase !== undefined) {
           const p = arg.labels.find((x) => x.origin === 'param' && x.param === arg.paramBase && !x.field);
-          base = p ? fromLabels([{ ...p, field: l.field, what: `${p.what}.${l.field}` }]) : CLEAN;
+          base = p ? fromLabels([fieldLabel(p, l.field)]) : CLEAN;
         } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFields.get(arg.cls)?.get(l.field) ?? []));
         else base = fromLabels(arg.labels);
       }
@@ -1579,6 +1579,23 @@ function valueKey(v: Value): string {
   return `${allLabels(v).map(labelKey).sort().join(',')}=${String(v.const)}`;
 }
 
+
+const fieldLabels = new WeakMap<Label, Map<string, Label>>();
+
+/** The label of field `attr` of a parameter label (`self` → `self.cmd`), one object per pair. */
+function fieldLabel(base: Label, attr: string): Label {
+  let byAttr = fieldLabels.get(base);
+  if (!byAttr) {
+    byAttr = new Map();
+    fieldLabels.set(base, byAttr);
+  }
+  let label = byAttr.get(attr);
+  if (!label) {
+    label = { ...base, field: attr, what: `${base.what}.${attr}` };
+    byAttr.set(attr, label);
+  }
+  return label;
+}
 
 function sameEntries(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string>): boolean {
   if ((a?.size ?? 0) !== b.size) return false;
