@@ -2,7 +2,7 @@ import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, Stm
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
 import {
-  CLEAN, allLabels, constant, flatten, fromLabels, join, labelKey, mergeLabels, withStep,
+  CLEAN, allLabels, constant, flatten, fromLabels, join, labelKey, mergeLabels, with_, withStep,
   type FlowStep, type Label, type Value,
 } from './values.js';
 
@@ -830,7 +830,7 @@ class FunctionAnalysis {
         const owner = env.get(key) ?? this.lookupName(key, env, target.span) ?? CLEAN;
         const fields = new Map(owner.fields ?? []);
         fields.set(`.${target.attr}`, v);
-        env.set(key, { ...owner, fields });
+        env.set(key, with_(owner, { fields }));
         return;
       }
       case 'subscript': {
@@ -852,7 +852,7 @@ class FunctionAnalysis {
           }
           const fields = new Map(owner.fields ?? []);
           fields.set(`[${String(index.const)}]`, v);
-          env.set(key, { ...owner, fields });
+          env.set(key, with_(owner, { fields }));
         } else {
           env.set(key, { ...owner, labels: mergeLabels(owner.labels, allLabels(v)) });
         }
@@ -1140,7 +1140,7 @@ class FunctionAnalysis {
     const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, env))), []);
     const value = this.callValue(call, env, q, method, receiver, args, kwargs, splat);
     const type = this.engine.resultType(q);
-    return type && !value.cls && !value.fn ? { ...value, type } : value;
+    return type && !value.cls && !value.fn ? with_(value, { type }) : value;
   }
 
   private callValue(
@@ -1367,7 +1367,7 @@ class FunctionAnalysis {
       if (key && owner) {
         const fields = new Map(owner.fields ?? []);
         for (const [field, labels] of summary.selfWrites) fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, target)));
-        env.set(key, { ...owner, fields });
+        env.set(key, with_(owner, { fields }));
       }
     }
     return fromLabels(this.instantiate(summary.returns, bound, call, target));
@@ -1571,7 +1571,7 @@ function isNumber(c: Constant | undefined): boolean {
 }
 
 function withType(v: Value, type: string | undefined): Value {
-  return type ? { ...v, type } : v;
+  return type ? with_(v, { type }) : v;
 }
 
 /** What a value says, for change detection: its taint and constant. */
@@ -1591,7 +1591,7 @@ function fieldLabel(base: Label, attr: string): Label {
   }
   let label = byAttr.get(attr);
   if (!label) {
-    label = { ...base, field: attr, what: `${base.what}.${attr}` };
+    label = with_(base, { field: attr, what: `${base.what}.${attr}` });
     byAttr.set(attr, label);
   }
   return label;
