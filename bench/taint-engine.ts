@@ -141,5 +141,6 @@ for (const c of counts) histogram.set(c, (histogram.get(c) ?? 0) + 1);
 console.log(
   `heap: with the result ${fmt(withResult)} MB, with the engine's tables ${fmt(withEngine)} MB (engine ${fmt(withEngine - withResult)} MB); peak RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`,
 );
+console.log(`dequeued and reused unchanged (not analysed again): ${engine.reused}`);
 console.log(`analyses per function: ${[...histogram].sort((a, b) => a[0] - b[0]).map(([n, f]) => `${n}×${f}`).join(' ')}`);
 void kept;

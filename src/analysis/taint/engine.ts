@@ -35,9 +35,26 @@ interface Summary {
 
 type Env = Map<string, Value>;
 
-/** A module variable (identified by module path and name). */
-interface GlobalVar {
+/**
+ * Something analyses read that can change during the fixpoint (a summary, a module's top-level
+ * variables, a class's fields...): `version` is the engine's tick at its last change.
+ */
+interface Cell {
+  version: number;
+}
+
+/** A module variable (identified by module path and name); its cell changes with its `global` writes. */
+interface GlobalVar extends Cell {
   readers: Set<FunctionIR>;
+}
+
+interface FunctionState {
+  /** Changes when the function's summary does. */
+  summary: Cell;
+  /** Tick at the start of the last analysis. */
+  started: number;
+  /** What that analysis read; undefined when its result may not be reused (see `reusable`). */
+  reads: Set<Cell> | undefined;
 }
 
 const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), selfAssigned: new Set(), selfTypes: new Map(), key: '' };
@@ -94,6 +111,15 @@ export class TaintEngine {
   /** Calls returning an instance of a library class. */
   private readonly factories = new Map<string, string>();
   analyses = 0;
+  /** Dequeued functions whose inputs had not changed since their last analysis (its result stands). */
+  reused = 0;
+  private tick = 0;
+  private readonly functionStates = new Map<FunctionIR, FunctionState>();
+  private readonly topCells = new Map<ModuleIR, Cell>();
+  private readonly classCells = new Map<ClassIR, { fields: Cell; types: Cell }>();
+  /** Cells read by the analysis running (nested and inlined functions included). */
+  private reads: Set<Cell> | undefined;
+  private wroteGlobal = false;
 
   constructor(
     readonly program: Program,
@@ -186,6 +212,11 @@ export class TaintEngine {
       const count = (this.analysisCount.get(fn) ?? 0) + 1;
       if (count > MAX_ANALYSES_PER_FUNCTION) continue;
       this.analysisCount.set(fn, count);
+      if (this.reusable(fn)) {
+        // Analysing again would compute the same summary, hits and class fields: nothing changes.
+        this.reused++;
+        continue;
+      }
       const changed = this.analyse(fn) || this.dirtyGlobals.size > 0;
       if (!changed) continue;
       const dependants = new Set(this.callers.get(fn) ?? []);
@@ -213,9 +244,66 @@ export class TaintEngine {
     return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses } };
   }
 
+  /**
+   * Whether nothing the function's last analysis read has changed since it started, so that
+   * analysing it again would give the same result. An analysis is a function of what it reads:
+   * summaries, module variables, class fields and field types (all tracked as cells), and the
+   * program and models, which never change. Two kinds are always analysed again: module top
+   * levels and functions writing `global`s, because the values they store are objects other
+   * analyses join, and `join` treats an object joined with itself differently from an equal copy.
+   */
+  private reusable(fn: FunctionIR): boolean {
+    const state = this.functionStates.get(fn);
+    if (!state?.reads) return false;
+    for (const cell of state.reads) if (cell.version > state.started) return false;
+    return true;
+  }
+
+  private functionState(fn: FunctionIR): FunctionState {
+    let state = this.functionStates.get(fn);
+    if (!state) {
+      state = { summary: { version: 0 }, started: 0, reads: undefined };
+      this.functionStates.set(fn, state);
+    }
+    return state;
+  }
+
+  private classCell(cls: ClassIR): { fields: Cell; types: Cell } {
+    let cells = this.classCells.get(cls);
+    if (!cells) {
+      cells = { fields: { version: 0 }, types: { version: 0 } };
+      this.classCells.set(cls, cells);
+    }
+    return cells;
+  }
+
+  private topCell(module: ModuleIR): Cell {
+    let cell = this.topCells.get(module);
+    if (!cell) {
+      cell = { version: 0 };
+      this.topCells.set(module, cell);
+    }
+    return cell;
+  }
+
+  private changed(cell: Cell): void {
+    cell.version = ++this.tick;
+  }
+
+  /** Class fields (labels from sources stored in `self.<field>` by any method), as an analysis reads them. */
+  classFieldsOf(cls: ClassIR): Map<string, Label[]> | undefined {
+    this.reads?.add(this.classCell(cls).fields);
+    return this.classFields.get(cls);
+  }
+
   /** Analyse one function with parameter labels; returns whether its summary changed. */
   private analyse(fn: FunctionIR): boolean {
     this.analyses++;
+    const state = this.functionState(fn);
+    state.started = ++this.tick;
+    const reads = new Set<Cell>();
+    this.reads = reads;
+    this.wroteGlobal = false;
     const module = this.program.moduleOf.get(fn)!;
     const a = new FunctionAnalysis(this, fn, module, 0);
     const env: Env = new Map();
@@ -229,7 +317,10 @@ export class TaintEngine {
     });
     if (a.execBlock(fn.body, env) === 'normal') a.noteExit(env);
     a.analyseUncalledNested();
+    this.reads = undefined;
+    state.reads = fn === module.top || this.wroteGlobal ? undefined : reads;
     if (fn === module.top) {
+      this.changed(this.topCell(module));
       const before = this.globals.get(module);
       this.globals.set(module, env);
       for (const name of new Set([...env.keys(), ...(before?.keys() ?? [])])) {
@@ -255,25 +346,36 @@ export class TaintEngine {
         const merged = mergeLabels(before, sources);
         if (merged.length !== before.length) {
           fields.set(field, merged);
+          if (!fieldsChanged) this.changed(this.classCell(cls).fields);
           fieldsChanged = true;
         }
       }
     }
     const previous = this.summaries.get(fn);
     this.summaries.set(fn, summary);
-    if (cls && !sameEntries(previous?.selfTypes, summary.selfTypes)) this.classTypes.delete(cls);
+    if (cls && !sameEntries(previous?.selfTypes, summary.selfTypes)) {
+      this.classTypes.delete(cls);
+      this.changed(this.classCell(cls).types);
+    }
+    if (!previous || !sameSummary(previous, summary)) this.changed(state.summary);
     return fieldsChanged || !previous || previous.key !== summary.key;
   }
 
   /** A module variable as functions see it: its top-level value joined with `global` writes. */
   readGlobal(module: ModuleIR, name: string, reader: FunctionIR): Value | undefined {
-    this.globalVar(module, name).readers.add(reader);
+    const v = this.globalVar(module, name);
+    v.readers.add(reader);
+    if (this.reads) {
+      this.reads.add(v);
+      this.reads.add(this.topCell(module));
+    }
     const top = this.globals.get(module)?.get(name);
     const written = this.globalWrites.get(module)?.get(name);
     return top && written ? join(top, written) : top ?? written;
   }
 
   writeGlobal(module: ModuleIR, name: string, value: Value): void {
+    this.wroteGlobal = true;
     let writes = this.globalWrites.get(module);
     if (!writes) {
       writes = new Map();
@@ -283,7 +385,9 @@ export class TaintEngine {
     const after = before ? join(before, value) : value;
     if (!before || valueKey(before) !== valueKey(after)) {
       writes.set(name, after);
-      this.dirtyGlobals.add(this.globalVar(module, name));
+      const v = this.globalVar(module, name);
+      this.changed(v);
+      this.dirtyGlobals.add(v);
     }
   }
 
@@ -295,7 +399,7 @@ export class TaintEngine {
     }
     let v = vars.get(name);
     if (!v) {
-      v = { readers: new Set() };
+      v = { readers: new Set(), version: 0 };
       vars.set(name, v);
     }
     return v;
@@ -348,6 +452,7 @@ export class TaintEngine {
   /** The library type a class's methods store in `self.<field>`, when they agree. */
   fieldType(cls: ClassIR, field: string): string | undefined {
     for (const c of this.program.ancestors(cls)) {
+      this.reads?.add(this.classCell(c).types);
       const t = this.typesOfClass(c).get(field);
       if (t) return t;
     }
@@ -386,6 +491,7 @@ export class TaintEngine {
       this.callers.set(fn, set);
     }
     set.add(caller);
+    this.reads?.add(this.functionState(fn).summary);
     return this.summaries.get(fn) ?? EMPTY_SUMMARY;
   }
 
@@ -1112,7 +1218,7 @@ class FunctionAnalysis {
     if (object.cls) {
       const method = this.engine.program.method(object.cls, attr);
       if (method) return { labels: [], fn: method, self: object };
-      const classTaint = this.engine.classFields.get(object.cls)?.get(attr) ?? [];
+      const classTaint = this.engine.classFieldsOf(object.cls)?.get(attr) ?? [];
       return withType(fromLabels(mergeLabels(object.labels, classTaint)), this.engine.fieldType(object.cls, attr));
     }
     if (object.paramBase !== undefined) {
@@ -1122,7 +1228,7 @@ class FunctionAnalysis {
       if (cls) {
         const method = this.engine.program.method(cls, attr);
         if (method) return { labels: [], fn: method, self: object };
-        return withType(fromLabels(mergeLabels(labels, this.engine.classFields.get(cls)?.get(attr) ?? [])), this.engine.fieldType(cls, attr));
+        return withType(fromLabels(mergeLabels(labels, this.engine.classFieldsOf(cls)?.get(attr) ?? [])), this.engine.fieldType(cls, attr));
       }
       return fromLabels(labels);
     }
@@ -1434,7 +1540,7 @@ class FunctionAnalysis {
         else if (arg.paramBase !== undefined) {
           const p = arg.labels.find((x) => x.origin === 'param' && x.param === arg.paramBase && !x.field);
           base = p ? fromLabels([fieldLabel(p, l.field)]) : CLEAN;
-        } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFields.get(arg.cls)?.get(l.field) ?? []));
+        } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFieldsOf(arg.cls)?.get(l.field) ?? []));
         else base = fromLabels(arg.labels);
       }
       const paramName = target.params[l.param!]?.name ?? `#${l.param}`;
@@ -1595,6 +1701,79 @@ function fieldLabel(base: Label, attr: string): Label {
     byAttr.set(attr, label);
   }
   return label;
+}
+
+/** Whether two summaries say exactly the same (labels, paths and all, in the same order). */
+function sameSummary(a: Summary, b: Summary): boolean {
+  if (a.key !== b.key || !sameLabelList(a.returns, b.returns) || a.sinks.length !== b.sinks.length) return false;
+  for (let i = 0; i < a.sinks.length; i++) if (!sameHit(a.sinks[i]!, b.sinks[i]!)) return false;
+  if (a.selfWrites.size !== b.selfWrites.size || a.selfAssigned.size !== b.selfAssigned.size || a.selfTypes.size !== b.selfTypes.size) return false;
+  const bWrites = [...b.selfWrites];
+  let i = 0;
+  for (const [field, labels] of a.selfWrites) {
+    const [otherField, otherLabels] = bWrites[i++]!;
+    if (field !== otherField || !sameLabelList(labels, otherLabels)) return false;
+  }
+  const bAssigned = [...b.selfAssigned];
+  i = 0;
+  for (const field of a.selfAssigned) if (field !== bAssigned[i++]) return false;
+  const bTypes = [...b.selfTypes];
+  i = 0;
+  for (const [field, t] of a.selfTypes) {
+    const [otherField, otherType] = bTypes[i++]!;
+    if (field !== otherField || t !== otherType) return false;
+  }
+  return true;
+}
+
+function sameHit(a: TaintHit, b: TaintHit): boolean {
+  const s = a.sink;
+  const t = b.sink;
+  return (
+    a.kind === b.kind &&
+    sameLabel(a.label, b.label) &&
+    s.path === t.path &&
+    sameSpan(s.span, t.span) &&
+    sameSpan(s.callSpan, t.callSpan) &&
+    s.callee === t.callee &&
+    s.description === t.description &&
+    s.statementLine === t.statementLine
+  );
+}
+
+function sameLabelList(a: readonly Label[], b: readonly Label[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameLabel(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+function sameLabel(a: Label, b: Label): boolean {
+  if (a === b) return true;
+  if (
+    a.origin !== b.origin ||
+    a.what !== b.what ||
+    a.threat !== b.threat ||
+    a.param !== b.param ||
+    a.field !== b.field ||
+    a.lowered !== b.lowered ||
+    a.steps.length !== b.steps.length ||
+    a.sanitized.size !== b.sanitized.size
+  ) {
+    return false;
+  }
+  for (let i = 0; i < a.steps.length; i++) {
+    const s = a.steps[i]!;
+    const t = b.steps[i]!;
+    if (s !== t && (s.path !== t.path || s.note !== t.note || !sameSpan(s.span, t.span))) return false;
+  }
+  const bKinds = [...b.sanitized];
+  let i = 0;
+  for (const kind of a.sanitized) if (kind !== bKinds[i++]) return false;
+  return true;
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a === b || (a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn && a.text === b.text);
 }
 
 function sameEntries(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string>): boolean {
