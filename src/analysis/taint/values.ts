@@ -72,21 +72,49 @@ export function labelKey(l: Label): string {
 export function mergeLabels(a: readonly Label[], b: readonly Label[]): Label[] {
   if (b.length === 0 || a === b) return a as Label[];
   if (a.length === 0) return b as Label[];
-  // Most merges join a label with itself (both branches kept it): the same object has the same
-  // key, so keys are built only for labels that may be new, and `a` is returned when none is.
   let out: Label[] | undefined;
-  let keys: string[] | undefined;
   for (const l of b) {
-    if ((out ?? a).length >= MAX_LABELS) break;
-    if ((out ?? a).includes(l)) continue;
-    keys ??= a.map(labelKey);
-    const key = labelKey(l);
-    if (keys.includes(key)) continue;
-    keys.push(key);
+    const current = out ?? a;
+    if (current.length >= MAX_LABELS) break;
+    if (current.some((x) => sameKey(x, l))) continue;
     out ??= [...a];
     out.push(l);
   }
+  // Nothing new: `a` itself (callers never mutate label lists).
   return out ?? (a as Label[]);
+}
+
+/**
+ * `labelKey(a) === labelKey(b)`, without building the strings. Field by field it is the same
+ * test as long as no `|` (the key's separator) can shift text between fields; a name, source
+ * description or file path with one falls back to comparing the keys.
+ */
+export function sameKey(a: Label, b: Label): boolean {
+  if (a === b) return true;
+  const s = a.steps[0];
+  const t = b.steps[0];
+  if (
+    a.origin === b.origin &&
+    a.what === b.what &&
+    a.param === b.param &&
+    (a.field ?? '') === (b.field ?? '') &&
+    (s === t || (s !== undefined && t !== undefined && s.path === t.path && s.span.line === t.span.line && s.span.column === t.span.column)) &&
+    sameKinds(a.sanitized, b.sanitized)
+  ) {
+    return true;
+  }
+  return (mayShift(a) || mayShift(b)) && labelKey(a) === labelKey(b);
+}
+
+function sameKinds(a: ReadonlySet<SinkKind>, b: ReadonlySet<SinkKind>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
+function mayShift(l: Label): boolean {
+  return l.what.includes('|') || (l.field?.includes('|') ?? false) || (l.steps[0]?.path.includes('|') ?? false);
 }
 
 /** Every label in a value, including its fields and elements. */
