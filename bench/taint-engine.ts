@@ -135,7 +135,7 @@ result = undefined;
 const engine = new TaintEngine(new Program(irs), models);
 const kept = engine.run();
 const withEngine = heapMB();
-const counts = [...engine.analysisCount.values()];
+const counts = engine.analysisCounts();
 const histogram = new Map<number, number>();
 for (const c of counts) histogram.set(c, (histogram.get(c) ?? 0) + 1);
 console.log(

@@ -45,12 +45,22 @@ interface Cell {
 
 /** A module variable (identified by module path and name); its cell changes with its `global` writes. */
 interface GlobalVar extends Cell {
-  readers: Set<FunctionIR>;
+  readers: Set<FunctionState>;
 }
 
+/** What the engine knows of one function (one map lookup for all of it). */
 interface FunctionState {
-  /** Changes when the function's summary does. */
-  summary: Cell;
+  fn: FunctionIR;
+  summary: Summary | undefined;
+  /** Changes when `summary` does. */
+  summaryCell: Cell;
+  /** Source hits of the last analysis. */
+  hits: TaintHit[];
+  /** Analyses so far, reused results included (at most MAX_ANALYSES_PER_FUNCTION). */
+  count: number;
+  queued: boolean;
+  /** Functions whose analysis applied this summary. */
+  callers: Set<FunctionState>;
   /** Tick at the start of the last analysis. */
   started: number;
   /** What that analysis read; undefined when its result may not be reused (see `reusable`). */
@@ -78,8 +88,6 @@ export function analyseProgram(modules: ModuleIR[], models: ModelSet): TaintResu
 }
 
 export class TaintEngine {
-  readonly summaries = new Map<FunctionIR, Summary>();
-  readonly callers = new Map<FunctionIR, Set<FunctionIR>>();
   /** Each module's variables after its top level ran. */
   readonly globals = new Map<ModuleIR, Env>();
   /** Values functions store into module variables (`global x; x = ...`), joined. */
@@ -92,8 +100,6 @@ export class TaintEngine {
   readonly classOfMethod = new Map<FunctionIR, ClassIR>();
   /** `typesOfClass`, dropped when a method's summary stores different types. */
   private readonly classTypes = new Map<ClassIR, Map<string, string>>();
-  readonly hitsByFunction = new Map<FunctionIR, TaintHit[]>();
-  readonly analysisCount = new Map<FunctionIR, number>();
   readonly nestedOwner = new Map<FunctionIR, FunctionIR>();
   private readonly sinksByName = new Map<string, SinkModel[]>();
   private readonly sinksByMethod = new Map<string, SinkModel[]>();
@@ -115,6 +121,8 @@ export class TaintEngine {
   reused = 0;
   private tick = 0;
   private readonly functionStates = new Map<FunctionIR, FunctionState>();
+  /** The function being analysed (nested and inlined functions count as part of it). */
+  private current: FunctionState | undefined;
   private readonly topCells = new Map<ModuleIR, Cell>();
   private readonly classCells = new Map<ClassIR, { fields: Cell; types: Cell }>();
   /** Cells read by the analysis running (nested and inlined functions included). */
@@ -203,43 +211,42 @@ export class TaintEngine {
     const order: FunctionIR[] = [];
     for (const m of this.program.modules) order.push(m.top);
     for (const m of this.program.modules) for (const fn of m.functions) if (!this.nestedOwner.has(fn)) order.push(fn);
-    const queued = new Set<FunctionIR>(order);
-    const queue = [...order];
+    const queue = order.map((fn) => this.functionState(fn));
+    for (const state of queue) state.queued = true;
     // An index, not shift(): shifting a 20,000-entry array is quadratic.
     for (let head = 0; head < queue.length; head++) {
-      const fn = queue[head]!;
-      queued.delete(fn);
-      const count = (this.analysisCount.get(fn) ?? 0) + 1;
-      if (count > MAX_ANALYSES_PER_FUNCTION) continue;
-      this.analysisCount.set(fn, count);
-      if (this.reusable(fn)) {
+      const state = queue[head]!;
+      state.queued = false;
+      if (state.count >= MAX_ANALYSES_PER_FUNCTION) continue;
+      state.count++;
+      if (this.reusable(state)) {
         // Analysing again would compute the same summary, hits and class fields: nothing changes.
         this.reused++;
         continue;
       }
-      const changed = this.analyse(fn) || this.dirtyGlobals.size > 0;
+      const changed = this.analyse(state) || this.dirtyGlobals.size > 0;
       if (!changed) continue;
-      const dependants = new Set(this.callers.get(fn) ?? []);
-      const cls = this.classOfMethod.get(fn);
-      if (cls) for (const m of cls.methods.values()) dependants.add(m);
+      const dependants = new Set(state.callers);
+      const cls = this.classOfMethod.get(state.fn);
+      if (cls) for (const m of cls.methods.values()) dependants.add(this.functionState(m));
       for (const v of this.dirtyGlobals) for (const r of v.readers) dependants.add(r);
       this.dirtyGlobals.clear();
       for (const d of dependants) {
-        if (!queued.has(d) && d !== fn) {
-          queued.add(d);
+        if (!d.queued && d !== state) {
+          d.queued = true;
           queue.push(d);
         }
       }
     }
     const sourceHits: TaintHit[] = [];
-    for (const fn of order) sourceHits.push(...(this.hitsByFunction.get(fn) ?? []));
+    for (const fn of order) sourceHits.push(...this.functionState(fn).hits);
     const parameterHits: { fn: FunctionIR; hit: TaintHit }[] = [];
     for (const fn of order) {
-      const s = this.summaries.get(fn);
+      const state = this.functionState(fn);
       // Unknown provenance means no scanned code calls the function: where callers exist, their
       // arguments decided (a source became a finding, a parameter moved the question up to them).
-      if ([...(this.callers.get(fn) ?? [])].some((caller) => caller !== fn)) continue;
-      for (const hit of s?.sinks ?? []) if (!this.ownedCleanField(fn, hit.label)) parameterHits.push({ fn, hit });
+      if ([...state.callers].some((caller) => caller !== state)) continue;
+      for (const hit of state.summary?.sinks ?? []) if (!this.ownedCleanField(fn, hit.label)) parameterHits.push({ fn, hit });
     }
     return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses } };
   }
@@ -252,9 +259,8 @@ export class TaintEngine {
    * levels and functions writing `global`s, because the values they store are objects other
    * analyses join, and `join` treats an object joined with itself differently from an equal copy.
    */
-  private reusable(fn: FunctionIR): boolean {
-    const state = this.functionStates.get(fn);
-    if (!state?.reads) return false;
+  private reusable(state: FunctionState): boolean {
+    if (!state.reads) return false;
     for (const cell of state.reads) if (cell.version > state.started) return false;
     return true;
   }
@@ -262,7 +268,7 @@ export class TaintEngine {
   private functionState(fn: FunctionIR): FunctionState {
     let state = this.functionStates.get(fn);
     if (!state) {
-      state = { summary: { version: 0 }, started: 0, reads: undefined };
+      state = { fn, summary: undefined, summaryCell: { version: 0 }, hits: [], count: 0, queued: false, callers: new Set(), started: 0, reads: undefined };
       this.functionStates.set(fn, state);
     }
     return state;
@@ -297,9 +303,10 @@ export class TaintEngine {
   }
 
   /** Analyse one function with parameter labels; returns whether its summary changed. */
-  private analyse(fn: FunctionIR): boolean {
+  private analyse(state: FunctionState): boolean {
     this.analyses++;
-    const state = this.functionState(fn);
+    const fn = state.fn;
+    this.current = state;
     state.started = ++this.tick;
     const reads = new Set<Cell>();
     this.reads = reads;
@@ -318,6 +325,7 @@ export class TaintEngine {
     if (a.execBlock(fn.body, env) === 'normal') a.noteExit(env);
     a.analyseUncalledNested();
     this.reads = undefined;
+    this.current = undefined;
     state.reads = fn === module.top || this.wroteGlobal ? undefined : reads;
     if (fn === module.top) {
       this.changed(this.topCell(module));
@@ -330,7 +338,7 @@ export class TaintEngine {
       }
     }
     const summary = a.summary();
-    this.hitsByFunction.set(fn, a.sourceHits);
+    state.hits = a.sourceHits;
     const cls = this.classOfMethod.get(fn);
     let fieldsChanged = false;
     if (cls) {
@@ -351,20 +359,20 @@ export class TaintEngine {
         }
       }
     }
-    const previous = this.summaries.get(fn);
-    this.summaries.set(fn, summary);
+    const previous = state.summary;
+    state.summary = summary;
     if (cls && !sameEntries(previous?.selfTypes, summary.selfTypes)) {
       this.classTypes.delete(cls);
       this.changed(this.classCell(cls).types);
     }
-    if (!previous || !sameSummary(previous, summary)) this.changed(state.summary);
+    if (!previous || !sameSummary(previous, summary)) this.changed(state.summaryCell);
     return fieldsChanged || !previous || previous.key !== summary.key;
   }
 
   /** A module variable as functions see it: its top-level value joined with `global` writes. */
-  readGlobal(module: ModuleIR, name: string, reader: FunctionIR): Value | undefined {
+  readGlobal(module: ModuleIR, name: string): Value | undefined {
     const v = this.globalVar(module, name);
-    v.readers.add(reader);
+    v.readers.add(this.current!);
     if (this.reads) {
       this.reads.add(v);
       this.reads.add(this.topCell(module));
@@ -406,7 +414,7 @@ export class TaintEngine {
   }
 
   /** `pkg.config.CMD` → the variable CMD of the scanned module pkg.config (by name suffix). */
-  importedGlobal(q: string, reader: FunctionIR): Value | undefined {
+  importedGlobal(q: string): Value | undefined {
     let v = this.importedVars.get(q);
     if (v === undefined) {
       const dot = q.lastIndexOf('.');
@@ -414,8 +422,25 @@ export class TaintEngine {
       v = module ? { module, name: q.slice(dot + 1) } : null;
       this.importedVars.set(q, v);
     }
-    return v ? this.readGlobal(v.module, v.name, reader) : undefined;
+    return v ? this.readGlobal(v.module, v.name) : undefined;
   }
+
+  /** What a name not bound in a function denotes in its module: an imported or a module-level function or class. */
+  moduleLevel(module: ModuleIR, name: string): FunctionIR | ClassIR | undefined {
+    let names = this.moduleLevelNames.get(module);
+    if (!names) {
+      names = new Map();
+      this.moduleLevelNames.set(module, names);
+    }
+    let found = names.get(name);
+    if (found === undefined) {
+      found = this.program.lookup(module.imports.get(name) ?? `${module.moduleName}.${name}`, module) ?? null;
+      names.set(name, found);
+    }
+    return found ?? undefined;
+  }
+
+  private readonly moduleLevelNames = new Map<ModuleIR, Map<string, FunctionIR | ClassIR | null>>();
 
   /** `importedGlobal`'s name resolution, which never changes. */
   private readonly importedVars = new Map<string, { module: ModuleIR; name: string } | null>();
@@ -434,7 +459,7 @@ export class TaintEngine {
     let assigned = false;
     for (const c of this.program.ancestors(cls)) {
       for (const m of c.methods.values()) {
-        const s = this.summaries.get(m);
+        const s = this.functionStates.get(m)?.summary;
         if (!s) continue;
         if (s.selfWrites.has(field)) return false;
         if (s.selfAssigned.has(field)) assigned = true;
@@ -465,7 +490,7 @@ export class TaintEngine {
     if (!types) {
       types = new Map();
       for (const m of cls.methods.values()) {
-        for (const [field, t] of this.summaries.get(m)?.selfTypes ?? []) if (t && !types.has(field)) types.set(field, t);
+        for (const [field, t] of this.functionStates.get(m)?.summary?.selfTypes ?? []) if (t && !types.has(field)) types.set(field, t);
       }
       this.classTypes.set(cls, types);
     }
@@ -484,15 +509,17 @@ export class TaintEngine {
     return false;
   }
 
-  summaryOf(fn: FunctionIR, caller: FunctionIR): Summary {
-    let set = this.callers.get(fn);
-    if (!set) {
-      set = new Set();
-      this.callers.set(fn, set);
-    }
-    set.add(caller);
-    this.reads?.add(this.functionState(fn).summary);
-    return this.summaries.get(fn) ?? EMPTY_SUMMARY;
+  /** The summary of `fn` as the analysis running applies it (which makes that function a caller). */
+  summaryOf(fn: FunctionIR): Summary {
+    const state = this.functionState(fn);
+    state.callers.add(this.current!);
+    this.reads?.add(state.summaryCell);
+    return state.summary ?? EMPTY_SUMMARY;
+  }
+
+  /** Analyses per function so far (the bench's histogram). */
+  analysisCounts(): number[] {
+    return [...this.functionStates.values()].filter((s) => s.count > 0).map((s) => s.count);
   }
 
   accessSource(q: string): SourceModel | undefined {
@@ -530,24 +557,26 @@ export class TaintEngine {
     const cache = on === 'access' ? this.accessParameterSources : this.callParameterSources;
     let list = cache.get(fn);
     if (!list) {
-      list = this.parameterSources.filter((s) => {
-        if (s.on !== on) return false;
+      const found: SourceModel[] = [];
+      for (const s of this.parameterSources) {
+        if (s.on !== on) continue;
         const param = s.parameter!;
-        if (!fn.params.some((p) => p.name === param)) return false;
+        if (!hasParam(fn, param)) continue;
         if (s.within) {
           const cls = this.classOfMethod.get(fn);
           const bases = typeof s.within === 'string' ? [s.within] : s.within;
-          if (!cls || fn.isStatic || fn.params[0]?.name !== param || !bases.some((b) => this.program.derivesFrom(cls, b))) return false;
+          if (!cls || fn.isStatic || fn.params[0]?.name !== param || !bases.some((b) => this.program.derivesFrom(cls, b))) continue;
         }
-        return true;
-      });
+        found.push(s);
+      }
+      list = found.length > 0 ? found : NONE;
       cache.set(fn, list);
     }
     return list;
   }
 
-  private readonly accessParameterSources = new Map<FunctionIR, SourceModel[]>();
-  private readonly callParameterSources = new Map<FunctionIR, SourceModel[]>();
+  private readonly accessParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
+  private readonly callParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
 
   // Lookups by qualified name first; `method` (a model for a method on any receiver) is
   // passed only when the call may be such a method call (see FunctionAnalysis.methodOf).
@@ -701,9 +730,16 @@ class FunctionAnalysis {
     readonly module: ModuleIR,
     readonly inlineDepth: number,
     readonly closureEnv?: Env,
-    /** The analysed function this one is inlined into (itself when not inlined). */
-    readonly root: FunctionIR = fn,
   ) {}
+
+  private accessSources: boolean | undefined;
+  private callSources: boolean | undefined;
+
+  /** Whether some parameter source can apply in this function (most have none, so `dotted` need not be built). */
+  private hasParameterSources(on: 'access' | 'call'): boolean {
+    if (on === 'access') return (this.accessSources ??= this.engine.parameterSourcesOf(this.fn, on).length > 0);
+    return (this.callSources ??= this.engine.parameterSourcesOf(this.fn, on).length > 0);
+  }
 
   step(span: Span, note: string): FlowStep {
     return { path: this.module.path, span, note };
@@ -995,7 +1031,7 @@ class FunctionAnalysis {
       // Top-level functions are analysed on their own; nested ones and lambdas only here.
       if (this.inlined.has(fn) || (fn.name !== '<lambda>' && !this.engine.nestedOwner.has(fn))) continue;
       this.inlined.add(fn);
-      const inner = new FunctionAnalysis(this.engine, fn, this.module, this.inlineDepth + 1, closure, this.root);
+      const inner = new FunctionAnalysis(this.engine, fn, this.module, this.inlineDepth + 1, closure);
       const handler = this.engine.isRequestHandler(fn, this.module);
       const env: Env = new Map();
       fn.params.forEach((p) => {
@@ -1050,18 +1086,17 @@ class FunctionAnalysis {
     const closure = this.closureEnv?.get(name);
     if (closure) return closure;
     if (this.fn !== this.module.top) {
-      const g = this.engine.readGlobal(this.module, name, this.root);
+      const g = this.engine.readGlobal(this.module, name);
       if (g) return g;
     }
     const imported = this.module.imports.get(name);
     if (imported) {
       // `from config import CMD`: a variable of another scanned module.
-      const g = this.engine.importedGlobal(imported, this.root);
+      const g = this.engine.importedGlobal(imported);
       if (g) return g;
     }
     // A module-level function or class of this module, used as a value.
-    const q = imported ?? `${this.module.moduleName}.${name}`;
-    const found = this.engine.program.lookup(q, this.module);
+    const found = this.engine.moduleLevel(this.module, name);
     if (found && 'params' in found) return { labels: [], fn: found };
     void span;
     return undefined;
@@ -1088,11 +1123,11 @@ class FunctionAnalysis {
           if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
           if (e.object.k === 'name' && !env.has(e.object.name)) {
             // `import config; config.CMD`: a variable of another scanned module.
-            const g = this.engine.importedGlobal(q, this.root);
+            const g = this.engine.importedGlobal(q);
             if (g) return g;
           }
         }
-        const dotted = this.engine.parameterSourcesOf(this.fn, 'access').length > 0 ? dottedOf(e) : undefined;
+        const dotted = this.hasParameterSources('access') ? dottedOf(e) : undefined;
         if (dotted) {
           const source = this.engine.parameterSource(dotted, this.fn, 'access');
           if (source && !env.has(dotted)) {
@@ -1269,7 +1304,7 @@ class FunctionAnalysis {
       const input = [...args, ...kwargs.values(), ...(anyReceiver && receiver ? [receiver] : [])];
       return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat)), sanitizer);
     }
-    const calleeDotted = callee.k === 'attr' && this.engine.parameterSourcesOf(this.fn, 'call').length > 0 ? dottedOf(callee) : undefined;
+    const calleeDotted = callee.k === 'attr' && this.hasParameterSources('call') ? dottedOf(callee) : undefined;
     const source = this.engine.callSource(q, anyReceiver) ?? (calleeDotted ? this.engine.parameterSource(calleeDotted, this.fn, 'call') : undefined);
     if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${call.span.text}\` (${source.description})`);
 
@@ -1435,7 +1470,7 @@ class FunctionAnalysis {
       const init = program.method(cls, '__init__');
       if (!init) return instance;
       const bound = this.bindArguments(init, instance, args, kwargs, splat);
-      const summary = this.engine.summaryOf(init, this.rootFn());
+      const summary = this.engine.summaryOf(init);
       this.applySinks(summary, bound, call, init);
       const fields = new Map<string, Value>();
       for (const [field, labels] of summary.selfWrites) {
@@ -1456,7 +1491,7 @@ class FunctionAnalysis {
     if (closure && this.inlineDepth < MAX_INLINE_DEPTH) {
       // Nested functions and lambdas are analysed in place, seeing the enclosing variables.
       this.inlined.add(target);
-      const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure, this.root);
+      const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure);
       const innerEnv: Env = new Map();
       target.params.forEach((p, i) => innerEnv.set(p.name, bound[i] ?? CLEAN));
       inner.execBlock(target.body, innerEnv);
@@ -1465,7 +1500,7 @@ class FunctionAnalysis {
       for (const h of inner.paramHits) this.recordHit(h);
       return inner.returnValue ?? CLEAN;
     }
-    const summary = this.engine.summaryOf(target, this.rootFn());
+    const summary = this.engine.summaryOf(target);
     this.applySinks(summary, bound, call, target);
     if (self && summary.selfWrites.size > 0 && selfExpr) {
       const key = envKey(selfExpr);
@@ -1477,10 +1512,6 @@ class FunctionAnalysis {
       }
     }
     return fromLabels(this.instantiate(summary.returns, bound, call, target));
-  }
-
-  private rootFn(): FunctionIR {
-    return this.root;
   }
 
   private closureOf(fn: FunctionIR): Env | undefined {
@@ -1774,6 +1805,13 @@ function sameLabel(a: Label, b: Label): boolean {
 
 function sameSpan(a: Span, b: Span): boolean {
   return a === b || (a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn && a.text === b.text);
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+function hasParam(fn: FunctionIR, name: string): boolean {
+  for (const p of fn.params) if (p.name === name) return true;
+  return false;
 }
 
 function sameEntries(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string>): boolean {

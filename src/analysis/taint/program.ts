@@ -65,28 +65,38 @@ export class Program {
    * or among several the one whose module shares the longest path with the caller's.
    */
   lookup(qname: string, fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
-    // The program never changes after construction, so every answer is cached.
-    let perModule = this.lookupCache.get(fromModule);
+    // The program never changes after construction, so every answer is cached: once per name
+    // when the caller's module does not matter (an exact name, at most one suffix match), per
+    // module otherwise.
+    let anywhere = this.lookupCache.get(qname);
+    if (anywhere === undefined) {
+      anywhere = this.functions.get(qname) ?? this.classes.get(qname) ?? null;
+      if (!anywhere) {
+        const candidates = this.suffixCandidates(qname);
+        if (candidates && candidates.length > 1) anywhere = AMBIGUOUS;
+        else if (candidates && candidates.length === 1) anywhere = candidates[0]!;
+      }
+      this.lookupCache.set(qname, anywhere);
+    }
+    if (anywhere !== AMBIGUOUS) return anywhere ?? undefined;
+    let perModule = this.ambiguousCache.get(fromModule);
     if (!perModule) {
       perModule = new Map();
-      this.lookupCache.set(fromModule, perModule);
+      this.ambiguousCache.set(fromModule, perModule);
     }
     let found = perModule.get(qname);
     if (found === undefined) {
-      found = this.lookupUncached(qname, fromModule) ?? null;
+      found = this.nearest(this.suffixCandidates(qname)!, fromModule) ?? null;
       perModule.set(qname, found);
     }
     return found ?? undefined;
   }
 
-  private readonly lookupCache = new Map<ModuleIR, Map<string, FunctionIR | ClassIR | null>>();
+  private readonly lookupCache = new Map<string, FunctionIR | ClassIR | typeof AMBIGUOUS | null>();
+  private readonly ambiguousCache = new Map<ModuleIR, Map<string, FunctionIR | ClassIR | null>>();
 
-  private lookupUncached(qname: string, fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
-    const exact = this.functions.get(qname) ?? this.classes.get(qname);
-    if (exact) return exact;
-    const candidates = this.suffixCandidates(qname);
-    if (!candidates || candidates.length === 0) return undefined;
-    if (candidates.length === 1) return candidates[0];
+  /** Among several suffix matches, the one whose module shares the longest name prefix with the caller's. */
+  private nearest(candidates: readonly (FunctionIR | ClassIR)[], fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
     const from = fromModule.moduleName.split('.');
     let best: FunctionIR | ClassIR | undefined;
     let bestScore = -1;
@@ -218,6 +228,9 @@ export class Program {
     return this.classModules.get(cls);
   }
 }
+
+/** A name with several suffix matches, decided per calling module. */
+const AMBIGUOUS = Symbol('ambiguous');
 
 /** The last two dot-separated parts of a qualified name (`mod.f` of `pkg.mod.f`). */
 function tail(qname: string): string | undefined {
