@@ -365,7 +365,8 @@ export class TaintEngine {
       this.classTypes.delete(cls);
       this.changed(this.classCell(cls).types);
     }
-    if (!previous || !sameSummary(previous, summary)) this.changed(state.summaryCell);
+    // Before its first analysis, callers applied the empty summary.
+    if (!sameApplied(previous ?? EMPTY_SUMMARY, summary)) this.changed(state.summaryCell);
     return fieldsChanged || !previous || previous.key !== summary.key;
   }
 
@@ -1734,25 +1735,20 @@ function fieldLabel(base: Label, attr: string): Label {
   return label;
 }
 
-/** Whether two summaries say exactly the same (labels, paths and all, in the same order). */
-function sameSummary(a: Summary, b: Summary): boolean {
-  if (a.key !== b.key || !sameLabelList(a.returns, b.returns) || a.sinks.length !== b.sinks.length) return false;
+/**
+ * Whether two summaries say exactly the same (labels, paths and all, in the same order) in what
+ * a call applies: returns, sinks and `self` writes. (Field types have their own cell; `selfAssigned`
+ * and `key` are only read once the fixpoint is reached.)
+ */
+function sameApplied(a: Summary, b: Summary): boolean {
+  if (!sameLabelList(a.returns, b.returns) || a.sinks.length !== b.sinks.length) return false;
   for (let i = 0; i < a.sinks.length; i++) if (!sameHit(a.sinks[i]!, b.sinks[i]!)) return false;
-  if (a.selfWrites.size !== b.selfWrites.size || a.selfAssigned.size !== b.selfAssigned.size || a.selfTypes.size !== b.selfTypes.size) return false;
+  if (a.selfWrites.size !== b.selfWrites.size) return false;
   const bWrites = [...b.selfWrites];
   let i = 0;
   for (const [field, labels] of a.selfWrites) {
     const [otherField, otherLabels] = bWrites[i++]!;
     if (field !== otherField || !sameLabelList(labels, otherLabels)) return false;
-  }
-  const bAssigned = [...b.selfAssigned];
-  i = 0;
-  for (const field of a.selfAssigned) if (field !== bAssigned[i++]) return false;
-  const bTypes = [...b.selfTypes];
-  i = 0;
-  for (const [field, t] of a.selfTypes) {
-    const [otherField, otherType] = bTypes[i++]!;
-    if (field !== otherField || t !== otherType) return false;
   }
   return true;
 }
