@@ -2,7 +2,7 @@ import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, Stm
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
 import {
-  CLEAN, allLabels, constant, flatten, fromLabels, join, labelKey, mergeLabels, with_, withStep,
+  CLEAN, NO_KINDS, allLabels, constant, flatten, fromLabels, join, labelKey, makeLabel, mergeLabels, with_, withStep, withSteps,
   type FlowStep, type Label, type Value,
 } from './values.js';
 
@@ -706,7 +706,7 @@ function foldCompare(op: string, a: Constant, b: Constant): boolean | undefined 
 
 function sanitizeValue(v: Value, kinds: ReadonlySet<SinkKind> | 'all'): Value {
   if (kinds === 'all') return CLEAN;
-  const labels = allLabels(v).map((l) => ({ ...l, sanitized: new Set([...l.sanitized, ...kinds]) }));
+  const labels = allLabels(v).map((l) => makeLabel(l.origin, l.what, l.threat, l.param, l.field, l.steps, new Set([...l.sanitized, ...kinds]), l.lowered));
   return fromLabels(labels);
 }
 
@@ -747,18 +747,12 @@ class FunctionAnalysis {
   }
 
   sourceValue(what: string, threat: 'remote' | 'local', span: Span, note: string): Value {
-    return { labels: [{ origin: 'source', what, threat, steps: [this.step(span, note)], sanitized: new Set(), lowered: false }] };
+    return { labels: [makeLabel('source', what, threat, undefined, undefined, [this.step(span, note)], NO_KINDS, false)] };
   }
 
   paramValue(index: number, name: string): Value {
-    const label: Label = {
-      origin: 'param',
-      what: name,
-      param: index,
-      steps: [this.step(this.fn.params[index]?.span ?? this.fn.span, `parameter \`${name}\` of \`${this.fn.name}()\``)],
-      sanitized: new Set(),
-      lowered: false,
-    };
+    const step = this.step(this.fn.params[index]?.span ?? this.fn.span, `parameter \`${name}\` of \`${this.fn.name}()\``);
+    const label = makeLabel('param', name, undefined, index, undefined, [step], NO_KINDS, false);
     return { labels: [label], paramBase: index };
   }
 
@@ -1325,7 +1319,7 @@ class FunctionAnalysis {
     // Unresolved: arguments flow to the result, at lowered confidence; a method's
     // receiver flows too (data derived from tainted data), at full confidence.
     let labels: Label[] = receiver ? allLabels(receiver) : [];
-    const lower = (l: Label): Label => (l.lowered ? l : { ...l, lowered: true });
+    const lower = (l: Label): Label => (l.lowered ? l : makeLabel(l.origin, l.what, l.threat, l.param, l.field, l.steps, l.sanitized, true));
     for (const v of [...args, ...kwargs.values()]) labels = mergeLabels(labels, allLabels(v).map(lower));
     labels = mergeLabels(labels, splat.map(lower));
     return fromLabels(labels);
@@ -1560,7 +1554,7 @@ class FunctionAnalysis {
     let out: Label[] = [];
     for (const l of labels) {
       if (l.origin === 'source') {
-        out = mergeLabels(out, [{ ...l, steps: [...l.steps, this.step(call.span, `returned by \`${target.name}()\``)] }]);
+        out = mergeLabels(out, [withSteps(l, [...l.steps, this.step(call.span, `returned by \`${target.name}()\``)])]);
         continue;
       }
       const arg = bound[l.param!];
@@ -1579,12 +1573,9 @@ class FunctionAnalysis {
       const enter = this.step(call.span, `passed as \`${l.field ? `${paramName}.${l.field}` : paramName}\` to \`${target.name}()\``);
       const inner = l.steps.slice(1);
       for (const c of allLabels(base)) {
-        out = mergeLabels(out, [{
-          ...c,
-          steps: [...c.steps, enter, ...inner].slice(0, 24),
-          sanitized: l.sanitized.size ? new Set([...c.sanitized, ...l.sanitized]) : c.sanitized,
-          lowered: c.lowered || l.lowered,
-        }]);
+        const sanitized = l.sanitized.size ? new Set([...c.sanitized, ...l.sanitized]) : c.sanitized;
+        const steps = [...c.steps, enter, ...inner].slice(0, 24);
+        out = mergeLabels(out, [makeLabel(c.origin, c.what, c.threat, c.param, c.field, steps, sanitized, c.lowered || l.lowered)]);
       }
     }
     return out;
@@ -1729,7 +1720,7 @@ function fieldLabel(base: Label, attr: string): Label {
   }
   let label = byAttr.get(attr);
   if (!label) {
-    label = with_(base, { field: attr, what: `${base.what}.${attr}` });
+    label = makeLabel(base.origin, `${base.what}.${attr}`, base.threat, base.param, attr, base.steps, base.sanitized, base.lowered);
     byAttr.set(attr, label);
   }
   return label;

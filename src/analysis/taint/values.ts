@@ -54,6 +54,30 @@ export interface Value {
   type?: string;
 }
 
+/** Sanitised for nothing (shared: label sets are never changed in place). */
+export const NO_KINDS: ReadonlySet<SinkKind> = new Set();
+
+/**
+ * A label. Every label is built here, with every field present in the same order, so that all
+ * labels share one object shape and the code handling them stays monomorphic.
+ */
+export function makeLabel(
+  origin: Label['origin'],
+  what: string,
+  threat: Label['threat'],
+  param: number | undefined,
+  field: string | undefined,
+  steps: readonly FlowStep[],
+  sanitized: ReadonlySet<SinkKind>,
+  lowered: boolean,
+): Label {
+  return { origin, what, threat, param, field, steps, sanitized, lowered };
+}
+
+export function withSteps(l: Label, steps: readonly FlowStep[]): Label {
+  return makeLabel(l.origin, l.what, l.threat, l.param, l.field, steps, l.sanitized, l.lowered);
+}
+
 export const MAX_LABELS = 6;
 export const MAX_STEPS = 14;
 
@@ -156,7 +180,7 @@ export function join(a: Value | undefined, b: Value | undefined): Value {
 /** The same taint, one step further along. */
 export function withStep(v: Value, step: FlowStep): Value {
   if (v.labels.length === 0 && !v.fields && !v.elems) return v;
-  const extend = (l: Label): Label => (l.steps.length >= MAX_STEPS ? l : { ...l, steps: [...l.steps, step] });
+  const extend = (l: Label): Label => (l.steps.length >= MAX_STEPS ? l : withSteps(l, [...l.steps, step]));
   return with_(v, {
     labels: v.labels.map(extend),
     fields: v.fields ? new Map([...v.fields].map(([k, f]) => [k, withStep(f, step)])) : undefined,
