@@ -100,7 +100,8 @@ function digest(result: TaintResult): string {
 const heapBefore = heapMB();
 const buildStart = performance.now();
 let irs: ModuleIR[];
-if (irCache && existsSync(irCache)) irs = deserialize(readFileSync(irCache)) as ModuleIR[];
+const cached = irCache !== undefined && existsSync(irCache);
+if (cached) irs = deserialize(readFileSync(irCache)) as ModuleIR[];
 else {
   irs = await buildIRs();
   if (irCache) writeFileSync(irCache, serialize(irs));
@@ -112,7 +113,7 @@ const models = loadModels([], process.cwd());
 const taintRules = new Map<SinkKind, AnyRule>();
 for (const r of allRules) if (r.taint) taintRules.set(r.taint.kind, r);
 
-console.log(`corpus: ${corpora.join(' + ')}: ${irs.length} modules, IRs ${irCache && existsSync(irCache) ? 'loaded' : 'built'} in ${fmt(buildSeconds, 1)} s`);
+console.log(`corpus: ${corpora.join(' + ')}: ${irs.length} modules, IRs ${cached ? 'loaded' : 'built'} in ${fmt(buildSeconds, 1)} s`);
 console.log(`heap: ${fmt(heapBefore)} MB before the IRs, IRs ${fmt(irHeap)} MB${gc ? '' : ' (no --expose-gc: figures include garbage)'}`);
 
 const cpuMs: number[] = [];
