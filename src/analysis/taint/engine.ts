@@ -51,6 +51,7 @@ interface GlobalVar extends Cell {
 /** What the engine knows of one function (one map lookup for all of it). */
 interface FunctionState {
   fn: FunctionIR;
+  module: ModuleIR;
   summary: Summary | undefined;
   /** Changes when `summary` does. */
   summaryCell: Cell;
@@ -268,7 +269,7 @@ export class TaintEngine {
   private functionState(fn: FunctionIR): FunctionState {
     let state = this.functionStates.get(fn);
     if (!state) {
-      state = { fn, summary: undefined, summaryCell: { version: 0 }, hits: [], count: 0, queued: false, callers: new Set(), started: 0, reads: undefined };
+      state = { fn, module: this.program.moduleOf.get(fn)!, summary: undefined, summaryCell: { version: 0 }, hits: [], count: 0, queued: false, callers: new Set(), started: 0, reads: undefined };
       this.functionStates.set(fn, state);
     }
     return state;
@@ -311,7 +312,7 @@ export class TaintEngine {
     const reads = new Set<Cell>();
     this.reads = reads;
     this.wroteGlobal = false;
-    const module = this.program.moduleOf.get(fn)!;
+    const module = state.module;
     const a = new FunctionAnalysis(this, fn, module, 0);
     const env: Env = new Map();
     const handler = this.isRequestHandler(fn, module);
@@ -373,10 +374,11 @@ export class TaintEngine {
   /** A module variable as functions see it: its top-level value joined with `global` writes. */
   readGlobal(module: ModuleIR, name: string): Value | undefined {
     const v = this.globalVar(module, name);
-    v.readers.add(this.current!);
-    if (this.reads) {
-      this.reads.add(v);
-      this.reads.add(this.topCell(module));
+    // Once per analysis: the reads set is small, the readers of a popular variable are many.
+    if (!this.reads!.has(v)) {
+      v.readers.add(this.current!);
+      this.reads!.add(v);
+      this.reads!.add(this.topCell(module));
     }
     const top = this.globals.get(module)?.get(name);
     const written = this.globalWrites.get(module)?.get(name);
@@ -513,8 +515,10 @@ export class TaintEngine {
   /** The summary of `fn` as the analysis running applies it (which makes that function a caller). */
   summaryOf(fn: FunctionIR): Summary {
     const state = this.functionState(fn);
-    state.callers.add(this.current!);
-    this.reads?.add(state.summaryCell);
+    if (!this.reads!.has(state.summaryCell)) {
+      state.callers.add(this.current!);
+      this.reads!.add(state.summaryCell);
+    }
     return state.summary ?? EMPTY_SUMMARY;
   }
 
@@ -565,8 +569,8 @@ export class TaintEngine {
         if (!hasParam(fn, param)) continue;
         if (s.within) {
           const cls = this.classOfMethod.get(fn);
-          const bases = typeof s.within === 'string' ? [s.within] : s.within;
-          if (!cls || fn.isStatic || fn.params[0]?.name !== param || !bases.some((b) => this.program.derivesFrom(cls, b))) continue;
+          if (!cls || fn.isStatic || fn.params[0]?.name !== param) continue;
+          if (typeof s.within === 'string' ? !this.program.derivesFrom(cls, s.within) : !s.within.some((b) => this.program.derivesFrom(cls, b))) continue;
         }
         found.push(s);
       }
@@ -619,6 +623,12 @@ function qnameOf(e: Expr, module: ModuleIR): string | undefined {
   }
   if (e.k === 'call' && e.qname) return e.qname;
   return undefined;
+}
+
+/** The name a dotted expression starts from (`a` of `a.b.c`), when it is one; cheaper than `dottedOf`. */
+function rootName(e: Expr): string | undefined {
+  while (e.k === 'attr') e = e.object;
+  return e.k === 'name' ? e.name : undefined;
 }
 
 function dottedOf(e: Expr): string | undefined {
@@ -1272,8 +1282,10 @@ class FunctionAnalysis {
     // A method of a library object whose class we know: `requests.Session.get`.
     const q = call.qname ?? (method && receiver?.type ? `${receiver.type}.${method}` : undefined);
     const args = call.args.map((a) => this.eval(a, env));
-    const kwargs = new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
-    const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, env))), []);
+    // Most calls have no keywords or splats: shared empties (never changed) rather than new ones.
+    const kwargs: ReadonlyMap<string, Value> = call.kwargs.length === 0 ? NO_KWARGS : new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
+    let splat: readonly Label[] = NO_LABELS;
+    for (const s of call.splats) splat = mergeLabels(splat, allLabels(this.eval(s, env)));
     const value = this.callValue(call, env, q, method, receiver, args, kwargs, splat);
     const type = this.engine.resultType(q);
     return type && !value.cls && !value.fn ? with_(value, { type }) : value;
@@ -1286,8 +1298,8 @@ class FunctionAnalysis {
     method: string | undefined,
     receiver: Value | undefined,
     args: Value[],
-    kwargs: Map<string, Value>,
-    splat: Label[],
+    kwargs: ReadonlyMap<string, Value>,
+    splat: readonly Label[],
   ): Value {
     const callee = call.callee;
     // The receiver's library class is known: only models of that class apply to its methods.
@@ -1297,7 +1309,7 @@ class FunctionAnalysis {
     const sanitizer = this.engine.sanitizerFor(q, anyReceiver);
     if (sanitizer) {
       const input = [...args, ...kwargs.values(), ...(anyReceiver && receiver ? [receiver] : [])];
-      return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat)), sanitizer);
+      return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat as Label[])), sanitizer);
     }
     const calleeDotted = callee.k === 'attr' && this.hasParameterSources('call') ? dottedOf(callee) : undefined;
     const source = this.engine.callSource(q, anyReceiver) ?? (calleeDotted ? this.engine.parameterSource(calleeDotted, this.fn, 'call') : undefined);
@@ -1338,7 +1350,7 @@ class FunctionAnalysis {
     return callee.object.k === 'name' ? undefined : callee.attr;
   }
 
-  private passThrough(from: (number | string)[], args: Value[], kwargs: Map<string, Value>, receiver: Value | undefined, splat: Label[]): Value {
+  private passThrough(from: (number | string)[], args: Value[], kwargs: ReadonlyMap<string, Value>, receiver: Value | undefined, splat: readonly Label[]): Value {
     let labels: Label[] = [];
     for (const f of from) {
       if (f === '*') {
@@ -1412,7 +1424,7 @@ class FunctionAnalysis {
   }
 
   /** A call into scanned code: inline closures, apply summaries of functions and constructors. */
-  private resolveTarget(call: CallExpr, receiver: Value | undefined, args: Value[], kwargs: Map<string, Value>, splat: Label[], env: Env): Value | undefined {
+  private resolveTarget(call: CallExpr, receiver: Value | undefined, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[], env: Env): Value | undefined {
     const program = this.engine.program;
     const callee = call.callee;
     let fn: FunctionIR | undefined;
@@ -1454,9 +1466,9 @@ class FunctionAnalysis {
       }
     } else {
       // A function, class or class member of this module (`helper(x)`, `Config.load(x)`).
-      const dotted = dottedOf(callee);
-      const head = dotted?.split('.')[0];
-      if (dotted && head && !env.has(head) && !this.closureEnv?.has(head)) byName(`${this.module.moduleName}.${dotted}`);
+      const root = rootName(callee);
+      const head = root?.split('.')[0];
+      if (head && !env.has(head) && !this.closureEnv?.has(head)) byName(`${this.module.moduleName}.${dottedOf(callee)!}`);
     }
     if (!fn && !cls) return undefined;
 
@@ -1518,7 +1530,7 @@ class FunctionAnalysis {
   }
 
   /** Values for each parameter position of `fn` at this call. */
-  private bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: Map<string, Value>, splat: readonly Label[]): Value[] {
+  private bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[]): Value[] {
     const bound: Value[] = [];
     let next = 0;
     const isMethod = this.engine.classOfMethod.has(fn) && !fn.isStatic;
@@ -1603,8 +1615,8 @@ class FunctionAnalysis {
     q: string | undefined,
     method: string | undefined,
     args: Value[],
-    kwargs: Map<string, Value>,
-    splat: Label[],
+    kwargs: ReadonlyMap<string, Value>,
+    splat: readonly Label[],
     receiver: Value | undefined,
   ): void {
     const models = this.engine.sinksFor(q, method);
@@ -1652,7 +1664,7 @@ class FunctionAnalysis {
     }
   }
 
-  private conditionHolds(call: CallExpr, model: SinkModel, kwargs: Map<string, Value>): boolean {
+  private conditionHolds(call: CallExpr, model: SinkModel, kwargs: ReadonlyMap<string, Value>): boolean {
     const when = model.when!;
     const value = kwargs.get(when.keyword);
     if (!value) return false;
@@ -1794,7 +1806,9 @@ function sameSpan(a: Span, b: Span): boolean {
   return a === b || (a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn && a.text === b.text);
 }
 
-const NONE: readonly never[] = Object.freeze([]);
+const NONE: readonly never[] = [];
+const NO_LABELS: readonly Label[] = [];
+const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
 
 function hasParam(fn: FunctionIR, name: string): boolean {
   for (const p of fn.params) if (p.name === name) return true;
@@ -1827,10 +1841,16 @@ function isExitCall(e: Expr): boolean {
   return !!e.qname && EXITING_CALLS.has(e.qname);
 }
 
+/** The join of two environments; `a` itself when `b` holds nothing else (callers copy before changing it). */
 function joinEnv(a: Env, b: Env): Env {
-  const out: Env = new Map(a);
-  for (const [k, v] of b) out.set(k, join(a.get(k), v));
-  return out;
+  let out: Env | undefined;
+  for (const [k, v] of b) {
+    const old = a.get(k);
+    if (old === v) continue;
+    out ??= new Map(a);
+    out.set(k, join(old, v));
+  }
+  return out ?? a;
 }
 
 function replaceEnv(target: Env, source: Env): void {
