@@ -775,12 +775,19 @@ class FunctionAnalysis {
     }
     const selfTypes = new Map<string, string>();
     for (const [field, v] of this.selfWrites) if (v.type) selfTypes.set(field, v.type);
-    const key = [
-      [...selfTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
-      returns.map(labelKey).sort().join(';'),
-      this.paramHits.map((h) => `${h.kind}@${h.sink.path}:${h.sink.span.line}:${labelKey(h.label)}`).sort().join(';'),
-      [...selfWrites].map(([f, ls]) => `${f}=${ls.map(labelKey).sort().join(',')}`).sort().join(';'),
-    ].join('|');
+    const types: string[] = [];
+    for (const [f, t] of selfTypes) types.push(`${f}:${t}`);
+    const returned: string[] = [];
+    for (const l of returns) returned.push(labelKey(l));
+    const hits: string[] = [];
+    for (const h of this.paramHits) hits.push(`${h.kind}@${h.sink.path}:${h.sink.span.line}:${labelKey(h.label)}`);
+    const writes: string[] = [];
+    for (const [f, ls] of selfWrites) {
+      const keys: string[] = [];
+      for (const l of ls) keys.push(labelKey(l));
+      writes.push(`${f}=${sortedJoin(keys, ',')}`);
+    }
+    const key = `${sortedJoin(types, ',')}|${sortedJoin(returned, ';')}|${sortedJoin(hits, ';')}|${sortedJoin(writes, ';')}`;
     return { returns, sinks: this.paramHits, selfWrites, selfAssigned: new Set(this.selfWrites.keys()), selfTypes, key };
   }
 
@@ -1108,83 +1115,22 @@ class FunctionAnalysis {
   }
 
   eval(e: Expr, env: Env): Value {
+    // The larger cases are methods of their own: smaller units for the JIT to compile and re-compile.
     switch (e.k) {
       case 'const':
         return constant(e.value);
-      case 'name': {
-        const v = this.lookupName(e.name, env, e.span);
-        if (v) return v;
-        const q = this.module.imports.get(e.name);
-        if (q) {
-          const source = this.engine.accessSource(q);
-          if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
-        }
-        return CLEAN;
-      }
-      case 'attr': {
-        const q = qnameOf(e, this.module);
-        if (q) {
-          const source = this.engine.accessSource(q);
-          if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
-          if (e.object.k === 'name' && !env.has(e.object.name)) {
-            // `import config; config.CMD`: a variable of another scanned module.
-            const g = this.engine.importedGlobal(q);
-            if (g) return g;
-          }
-        }
-        const dotted = this.hasParameterSources('access') ? dottedOf(e) : undefined;
-        if (dotted) {
-          const source = this.engine.parameterSource(dotted, this.fn, 'access');
-          if (source && !env.has(dotted)) {
-            return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
-          }
-        }
-        const object = this.eval(e.object, env);
-        return this.attrOf(object, e.attr);
-      }
-      case 'subscript': {
-        const object = this.eval(e.object, env);
-        const index = this.eval(e.index, env);
-        if (index.const !== undefined && index.const !== null) {
-          if (object.elems && typeof index.const === 'number') {
-            const i = index.const < 0 ? object.elems.length + index.const : index.const;
-            return object.elems[i] ?? CLEAN;
-          }
-          const field = object.fields?.get(`[${String(index.const)}]`);
-          if (field) return field;
-          if (object.fields && object.labels.length === 0 && object.paramBase === undefined) return CLEAN;
-        }
-        return flatten(object);
-      }
+      case 'name':
+        return this.evalName(e, env);
+      case 'attr':
+        return this.evalAttr(e, env);
+      case 'subscript':
+        return this.evalSubscript(e, env);
       case 'call':
         return this.evalCall(e, env);
-      case 'binop': {
-        const l = this.eval(e.left, env);
-        const r = this.eval(e.right, env);
-        if (l.const !== undefined && r.const !== undefined) {
-          const folded = foldBinary(e.op, l.const, r.const);
-          if (folded !== undefined) return constant(folded);
-        }
-        if (e.op === '+' && l.elems && r.elems) return { labels: [], elems: [...l.elems, ...r.elems] };
-        // Arithmetic with a number gives a number (a string operand would raise TypeError);
-        // `*` repeats and `%` formats strings, so they keep the taint.
-        if (NUMERIC_OPS.has(e.op) && (isNumber(l.const) || isNumber(r.const))) return CLEAN;
-        if (e.op === '%' && typeof l.const === 'string') return fromLabels(mergeLabels(allLabels(l), percentFormatTaint(l.const, r)));
-        return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
-      }
-      case 'compare': {
-        const values = e.operands.map((o) => this.eval(o, env));
-        if (values.every((v) => v.const !== undefined) && e.ops.length === values.length - 1) {
-          let result = true;
-          for (let i = 0; i < e.ops.length; i++) {
-            const r = foldCompare(e.ops[i]!, values[i]!.const!, values[i + 1]!.const!);
-            if (r === undefined) return CLEAN;
-            result &&= r;
-          }
-          return constant(result);
-        }
-        return CLEAN; // a comparison yields a boolean: it carries no injectable data
-      }
+      case 'binop':
+        return this.evalBinop(e, env);
+      case 'compare':
+        return this.evalCompare(e, env);
       case 'bool': {
         const l = this.eval(e.left, env);
         if (l.const !== undefined) {
@@ -1209,22 +1155,8 @@ class FunctionAnalysis {
         for (const p of e.parts) labels = mergeLabels(labels, allLabels(this.eval(p, env)));
         return fromLabels(labels);
       }
-      case 'container': {
-        const values = e.elements.map((x) => this.eval(x, env));
-        if (e.kind === 'dict') {
-          const fields = new Map<string, Value>();
-          let labels: Label[] = [];
-          values.forEach((v, i) => {
-            const keyExpr = e.keys?.[i];
-            const key = keyExpr ? this.eval(keyExpr, env) : undefined;
-            if (key && key.const !== undefined && key.const !== null) fields.set(`[${String(key.const)}]`, v);
-            else labels = mergeLabels(labels, allLabels(v));
-          });
-          return { labels, fields };
-        }
-        if (e.kind === 'set') return fromLabels(values.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), []));
-        return { labels: [], elems: values };
-      }
+      case 'container':
+        return this.evalContainer(e, env);
       case 'cond': {
         const test = this.eval(e.test, env);
         if (test.const !== undefined) return this.eval(truthy(test.const) ? e.body : e.orelse, env);
@@ -1238,12 +1170,8 @@ class FunctionAnalysis {
         this.bind(e.target, v, env, e.value);
         return v;
       }
-      case 'comprehension': {
-        const inner = new Map(env);
-        for (const b of e.bindings) this.bind(b.target, this.elementOf(this.eval(b.iter, inner)), inner, b.iter);
-        for (const c of e.conditions) this.eval(c, inner);
-        return fromLabels(allLabels(this.eval(e.element, inner)));
-      }
+      case 'comprehension':
+        return this.evalComprehension(e, env);
       case 'opaque': {
         let labels: Label[] = [];
         for (const p of e.parts) labels = mergeLabels(labels, allLabels(this.eval(p, env)));
@@ -1252,6 +1180,106 @@ class FunctionAnalysis {
     }
   }
 
+  private evalName(e: Extract<Expr, { k: 'name' }>, env: Env): Value {
+    const v = this.lookupName(e.name, env, e.span);
+    if (v) return v;
+    const q = this.module.imports.get(e.name);
+    if (q) {
+      const source = this.engine.accessSource(q);
+      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+    }
+    return CLEAN;
+  }
+
+  private evalAttr(e: Extract<Expr, { k: 'attr' }>, env: Env): Value {
+    const q = qnameOf(e, this.module);
+    if (q) {
+      const source = this.engine.accessSource(q);
+      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+      if (e.object.k === 'name' && !env.has(e.object.name)) {
+        // `import config; config.CMD`: a variable of another scanned module.
+        const g = this.engine.importedGlobal(q);
+        if (g) return g;
+      }
+    }
+    const dotted = this.hasParameterSources('access') ? dottedOf(e) : undefined;
+    if (dotted) {
+      const source = this.engine.parameterSource(dotted, this.fn, 'access');
+      if (source && !env.has(dotted)) {
+        return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+      }
+    }
+    const object = this.eval(e.object, env);
+    return this.attrOf(object, e.attr);
+  }
+
+  private evalSubscript(e: Extract<Expr, { k: 'subscript' }>, env: Env): Value {
+    const object = this.eval(e.object, env);
+    const index = this.eval(e.index, env);
+    if (index.const !== undefined && index.const !== null) {
+      if (object.elems && typeof index.const === 'number') {
+        const i = index.const < 0 ? object.elems.length + index.const : index.const;
+        return object.elems[i] ?? CLEAN;
+      }
+      const field = object.fields?.get(`[${String(index.const)}]`);
+      if (field) return field;
+      if (object.fields && object.labels.length === 0 && object.paramBase === undefined) return CLEAN;
+    }
+    return flatten(object);
+  }
+
+  private evalBinop(e: Extract<Expr, { k: 'binop' }>, env: Env): Value {
+    const l = this.eval(e.left, env);
+    const r = this.eval(e.right, env);
+    if (l.const !== undefined && r.const !== undefined) {
+      const folded = foldBinary(e.op, l.const, r.const);
+      if (folded !== undefined) return constant(folded);
+    }
+    if (e.op === '+' && l.elems && r.elems) return { labels: [], elems: [...l.elems, ...r.elems] };
+    // Arithmetic with a number gives a number (a string operand would raise TypeError);
+    // `*` repeats and `%` formats strings, so they keep the taint.
+    if (NUMERIC_OPS.has(e.op) && (isNumber(l.const) || isNumber(r.const))) return CLEAN;
+    if (e.op === '%' && typeof l.const === 'string') return fromLabels(mergeLabels(allLabels(l), percentFormatTaint(l.const, r)));
+    return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
+  }
+
+  private evalCompare(e: Extract<Expr, { k: 'compare' }>, env: Env): Value {
+    const values = e.operands.map((o) => this.eval(o, env));
+    if (values.every((v) => v.const !== undefined) && e.ops.length === values.length - 1) {
+      let result = true;
+      for (let i = 0; i < e.ops.length; i++) {
+        const r = foldCompare(e.ops[i]!, values[i]!.const!, values[i + 1]!.const!);
+        if (r === undefined) return CLEAN;
+        result &&= r;
+      }
+      return constant(result);
+    }
+    return CLEAN; // a comparison yields a boolean: it carries no injectable data
+  }
+
+  private evalContainer(e: Extract<Expr, { k: 'container' }>, env: Env): Value {
+    const values = e.elements.map((x) => this.eval(x, env));
+    if (e.kind === 'dict') {
+      const fields = new Map<string, Value>();
+      let labels: Label[] = [];
+      values.forEach((v, i) => {
+        const keyExpr = e.keys?.[i];
+        const key = keyExpr ? this.eval(keyExpr, env) : undefined;
+        if (key && key.const !== undefined && key.const !== null) fields.set(`[${String(key.const)}]`, v);
+        else labels = mergeLabels(labels, allLabels(v));
+      });
+      return { labels, fields };
+    }
+    if (e.kind === 'set') return fromLabels(values.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), []));
+    return { labels: [], elems: values };
+  }
+
+  private evalComprehension(e: Extract<Expr, { k: 'comprehension' }>, env: Env): Value {
+    const inner = new Map(env);
+    for (const b of e.bindings) this.bind(b.target, this.elementOf(this.eval(b.iter, inner)), inner, b.iter);
+    for (const c of e.conditions) this.eval(c, inner);
+    return fromLabels(allLabels(this.eval(e.element, inner)));
+  }
   private attrOf(object: Value, attr: string): Value {
     const field = object.fields?.get(`.${attr}`);
     if (field) return field;
@@ -1494,7 +1522,7 @@ class FunctionAnalysis {
     } else {
       bound = this.bindArguments(target, self ?? (this.isMethodCall(target) ? receiver : undefined), args, kwargs, splat);
     }
-    const closure = this.closures.get(target) ?? this.closureOf(target);
+    const closure = this.closures.get(target);
     if (closure && this.inlineDepth < MAX_INLINE_DEPTH) {
       // Nested functions and lambdas are analysed in place, seeing the enclosing variables.
       this.inlined.add(target);
@@ -1519,10 +1547,6 @@ class FunctionAnalysis {
       }
     }
     return fromLabels(this.instantiate(summary.returns, bound, call, target));
-  }
-
-  private closureOf(fn: FunctionIR): Env | undefined {
-    return fn.name === '<lambda>' ? undefined : undefined;
   }
 
   private isMethodCall(fn: FunctionIR): boolean {
@@ -1807,6 +1831,13 @@ function sameSpan(a: Span, b: Span): boolean {
 }
 
 const NONE: readonly never[] = [];
+
+/** `items.sort().join(separator)` (in place). */
+function sortedJoin(items: string[], separator: string): string {
+  if (items.length === 0) return '';
+  if (items.length === 1) return items[0]!;
+  return items.sort().join(separator);
+}
 const NO_LABELS: readonly Label[] = [];
 const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
 
