@@ -328,38 +328,11 @@ export class TaintEngine {
     this.reads = undefined;
     this.current = undefined;
     state.reads = fn === module.top || this.wroteGlobal ? undefined : reads;
-    if (fn === module.top) {
-      this.changed(this.topCell(module));
-      const before = this.globals.get(module);
-      this.globals.set(module, env);
-      for (const name of new Set([...env.keys(), ...(before?.keys() ?? [])])) {
-        const old = before?.get(name);
-        const now = env.get(name);
-        if (!old || !now || valueKey(old) !== valueKey(now)) this.dirtyGlobals.add(this.globalVar(module, name));
-      }
-    }
+    if (fn === module.top) this.setModuleVariables(module, env);
     const summary = a.summary();
     state.hits = a.sourceHits;
     const cls = this.classOfMethod.get(fn);
-    let fieldsChanged = false;
-    if (cls) {
-      let fields = this.classFields.get(cls);
-      if (!fields) {
-        fields = new Map();
-        this.classFields.set(cls, fields);
-      }
-      for (const [field, labels] of summary.selfWrites) {
-        const sources = labels.filter((l) => l.origin === 'source');
-        if (sources.length === 0) continue;
-        const before = fields.get(field) ?? [];
-        const merged = mergeLabels(before, sources);
-        if (merged.length !== before.length) {
-          fields.set(field, merged);
-          if (!fieldsChanged) this.changed(this.classCell(cls).fields);
-          fieldsChanged = true;
-        }
-      }
-    }
+    const fieldsChanged = cls ? this.mergeClassFields(cls, summary) : false;
     const previous = state.summary;
     state.summary = summary;
     if (cls && !sameEntries(previous?.selfTypes, summary.selfTypes)) {
@@ -369,6 +342,40 @@ export class TaintEngine {
     // Before its first analysis, callers applied the empty summary.
     if (!sameApplied(previous ?? EMPTY_SUMMARY, summary)) this.changed(state.summaryCell);
     return fieldsChanged || !previous || previous.key !== summary.key;
+  }
+
+  /** A module's variables after its top level ran; those whose value changed are dirty. */
+  private setModuleVariables(module: ModuleIR, env: Env): void {
+    this.changed(this.topCell(module));
+    const before = this.globals.get(module);
+    this.globals.set(module, env);
+    for (const name of new Set([...env.keys(), ...(before?.keys() ?? [])])) {
+      const old = before?.get(name);
+      const now = env.get(name);
+      if (!old || !now || valueKey(old) !== valueKey(now)) this.dirtyGlobals.add(this.globalVar(module, name));
+    }
+  }
+
+  /** Sources a method stores in `self` fields become the class's; returns whether any field gained one. */
+  private mergeClassFields(cls: ClassIR, summary: Summary): boolean {
+    let fields = this.classFields.get(cls);
+    if (!fields) {
+      fields = new Map();
+      this.classFields.set(cls, fields);
+    }
+    let changed = false;
+    for (const [field, labels] of summary.selfWrites) {
+      const sources = labels.filter((l) => l.origin === 'source');
+      if (sources.length === 0) continue;
+      const before = fields.get(field) ?? [];
+      const merged = mergeLabels(before, sources);
+      if (merged.length !== before.length) {
+        fields.set(field, merged);
+        if (!changed) this.changed(this.classCell(cls).fields);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   /** A module variable as functions see it: its top-level value joined with `global` writes. */
@@ -808,61 +815,19 @@ class FunctionAnalysis {
         for (const t of s.targets) this.bind(t, value, env, s.value);
         return 'normal';
       }
-      case 'augassign': {
-        const current = this.evalTarget(s.target, env);
-        const added = this.eval(s.value, env);
-        let value: Value;
-        if (current.elems && s.op === '+' && added.elems) value = { labels: [], elems: [...current.elems, ...added.elems] };
-        else {
-          const folded = current.const !== undefined && added.const !== undefined ? foldBinary(s.op, current.const, added.const) : undefined;
-          value = { labels: mergeLabels(allLabels(current), allLabels(added)) };
-          if (folded !== undefined) value.const = folded;
-        }
-        this.bind(s.target, value, env, s.value);
-        return 'normal';
-      }
+      case 'augassign':
+        return this.execAugassign(s, env);
       case 'expr':
         this.eval(s.expr, env);
         return isExitCall(s.expr) ? 'exit' : 'normal';
-      case 'if': {
-        const test = this.eval(s.test, env);
-        if (test.const !== undefined) {
-          // A constant condition: only the branch that can run is analysed.
-          return this.execBlock(truthy(test.const) ? s.body : s.orelse, env);
-        }
-        const thenEnv = new Map(env);
-        const elseEnv = new Map(env);
-        this.refine(s.test, true, thenEnv);
-        this.refine(s.test, false, elseEnv);
-        const thenFlow = this.execBlock(s.body, thenEnv);
-        const elseFlow = this.execBlock(s.orelse, elseEnv);
-        if (thenFlow === 'exit' && elseFlow === 'exit') return 'exit';
-        replaceEnv(env, thenFlow === 'exit' ? elseEnv : elseFlow === 'exit' ? thenEnv : joinEnv(thenEnv, elseEnv));
-        return 'normal';
-      }
-      case 'while': {
-        const test = this.eval(s.test, env);
-        if (test.const !== undefined && !truthy(test.const)) return this.execBlock(s.orelse, env);
-        this.loop(env, (e) => this.execBlock(s.body, e));
-        this.execBlock(s.orelse, env);
-        return 'normal';
-      }
-      case 'for': {
-        const iter = this.eval(s.iter, env);
-        const element = this.elementOf(iter);
-        this.loop(env, (e) => {
-          this.bind(s.target, element, e, s.iter);
-          this.execBlock(s.body, e);
-        });
-        this.execBlock(s.orelse, env);
-        return 'normal';
-      }
-      case 'return': {
-        const v = s.value ? this.eval(s.value, env) : constant(null);
-        this.noteExit(env);
-        this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
-        return 'exit';
-      }
+      case 'if':
+        return this.execIf(s, env);
+      case 'while':
+        return this.execWhile(s, env);
+      case 'for':
+        return this.execFor(s, env);
+      case 'return':
+        return this.execReturn(s, env);
       case 'raise':
         if (s.value) this.eval(s.value, env);
         this.noteExit(env);
@@ -870,23 +835,8 @@ class FunctionAnalysis {
       case 'break':
       case 'continue':
         return 'exit';
-      case 'try': {
-        const before = new Map(env);
-        this.execBlock(s.body, env);
-        const afterBody = new Map(env);
-        let merged = joinEnv(before, afterBody);
-        for (const h of s.handlers) {
-          const handlerEnv = new Map(merged);
-          if (h.name) handlerEnv.set(h.name, CLEAN);
-          this.execBlock(h.body, handlerEnv);
-          merged = joinEnv(merged, handlerEnv);
-        }
-        const elseEnv = new Map(afterBody);
-        this.execBlock(s.orelse, elseEnv);
-        replaceEnv(env, joinEnv(merged, elseEnv));
-        this.execBlock(s.finally, env);
-        return 'normal';
-      }
+      case 'try':
+        return this.execTry(s, env);
       case 'with':
         for (const item of s.items) {
           const v = this.eval(item.value, env);
@@ -906,6 +856,80 @@ class FunctionAnalysis {
     }
   }
 
+  private execAugassign(s: Extract<Stmt, { k: 'augassign' }>, env: Env): Flow {
+    const current = this.evalTarget(s.target, env);
+    const added = this.eval(s.value, env);
+    let value: Value;
+    if (current.elems && s.op === '+' && added.elems) value = { labels: [], elems: [...current.elems, ...added.elems] };
+    else {
+      const folded = current.const !== undefined && added.const !== undefined ? foldBinary(s.op, current.const, added.const) : undefined;
+      value = { labels: mergeLabels(allLabels(current), allLabels(added)) };
+      if (folded !== undefined) value.const = folded;
+    }
+    this.bind(s.target, value, env, s.value);
+    return 'normal';
+  }
+
+  private execIf(s: Extract<Stmt, { k: 'if' }>, env: Env): Flow {
+    const test = this.eval(s.test, env);
+    if (test.const !== undefined) {
+      // A constant condition: only the branch that can run is analysed.
+      return this.execBlock(truthy(test.const) ? s.body : s.orelse, env);
+    }
+    const thenEnv = new Map(env);
+    const elseEnv = new Map(env);
+    this.refine(s.test, true, thenEnv);
+    this.refine(s.test, false, elseEnv);
+    const thenFlow = this.execBlock(s.body, thenEnv);
+    const elseFlow = this.execBlock(s.orelse, elseEnv);
+    if (thenFlow === 'exit' && elseFlow === 'exit') return 'exit';
+    replaceEnv(env, thenFlow === 'exit' ? elseEnv : elseFlow === 'exit' ? thenEnv : joinEnv(thenEnv, elseEnv));
+    return 'normal';
+  }
+
+  private execWhile(s: Extract<Stmt, { k: 'while' }>, env: Env): Flow {
+    const test = this.eval(s.test, env);
+    if (test.const !== undefined && !truthy(test.const)) return this.execBlock(s.orelse, env);
+    this.loop(env, (e) => this.execBlock(s.body, e));
+    this.execBlock(s.orelse, env);
+    return 'normal';
+  }
+
+  private execFor(s: Extract<Stmt, { k: 'for' }>, env: Env): Flow {
+    const iter = this.eval(s.iter, env);
+    const element = this.elementOf(iter);
+    this.loop(env, (e) => {
+      this.bind(s.target, element, e, s.iter);
+      this.execBlock(s.body, e);
+    });
+    this.execBlock(s.orelse, env);
+    return 'normal';
+  }
+
+  private execReturn(s: Extract<Stmt, { k: 'return' }>, env: Env): Flow {
+    const v = s.value ? this.eval(s.value, env) : constant(null);
+    this.noteExit(env);
+    this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
+    return 'exit';
+  }
+
+  private execTry(s: Extract<Stmt, { k: 'try' }>, env: Env): Flow {
+    const before = new Map(env);
+    this.execBlock(s.body, env);
+    const afterBody = new Map(env);
+    let merged = joinEnv(before, afterBody);
+    for (const h of s.handlers) {
+      const handlerEnv = new Map(merged);
+      if (h.name) handlerEnv.set(h.name, CLEAN);
+      this.execBlock(h.body, handlerEnv);
+      merged = joinEnv(merged, handlerEnv);
+    }
+    const elseEnv = new Map(afterBody);
+    this.execBlock(s.orelse, elseEnv);
+    replaceEnv(env, joinEnv(merged, elseEnv));
+    this.execBlock(s.finally, env);
+    return 'normal';
+  }
   /** Run a loop body twice over a copy and join, approximating the fixpoint of the loop. */
   private loop(env: Env, body: (e: Env) => void): void {
     let current = new Map(env);
@@ -1335,10 +1359,7 @@ class FunctionAnalysis {
     this.checkSinks(call, q, anyReceiver, args, kwargs, splat, receiver);
 
     const sanitizer = this.engine.sanitizerFor(q, anyReceiver);
-    if (sanitizer) {
-      const input = [...args, ...kwargs.values(), ...(anyReceiver && receiver ? [receiver] : [])];
-      return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat as Label[])), sanitizer);
-    }
+    if (sanitizer) return this.sanitizingCall(sanitizer, args, kwargs, anyReceiver && receiver ? receiver : undefined, splat);
     const calleeDotted = callee.k === 'attr' && this.hasParameterSources('call') ? dottedOf(callee) : undefined;
     const source = this.engine.callSource(q, anyReceiver) ?? (calleeDotted ? this.engine.parameterSource(calleeDotted, this.fn, 'call') : undefined);
     if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${call.span.text}\` (${source.description})`);
@@ -1356,12 +1377,26 @@ class FunctionAnalysis {
     const passThrough = this.engine.passThroughFor(q, method);
     if (passThrough) return this.passThrough(passThrough, args, kwargs, receiver, splat);
 
-    // Unresolved: arguments flow to the result, at lowered confidence; a method's
-    // receiver flows too (data derived from tainted data), at full confidence.
+    return this.unresolvedCall(args, kwargs, receiver, splat);
+  }
+
+  private sanitizingCall(sanitizer: ReadonlySet<SinkKind> | 'all', args: Value[], kwargs: ReadonlyMap<string, Value>, receiver: Value | undefined, splat: readonly Label[]): Value {
+    let labels = splat as Label[];
+    for (const v of args) labels = mergeLabels(labels, allLabels(v));
+    for (const v of kwargs.values()) labels = mergeLabels(labels, allLabels(v));
+    if (receiver) labels = mergeLabels(labels, allLabels(receiver));
+    return sanitizeValue(fromLabels(labels), sanitizer);
+  }
+
+  /**
+   * A call we cannot see into: arguments flow to the result, at lowered confidence; a method's
+   * receiver flows too (data derived from tainted data), at full confidence.
+   */
+  private unresolvedCall(args: Value[], kwargs: ReadonlyMap<string, Value>, receiver: Value | undefined, splat: readonly Label[]): Value {
     let labels: Label[] = receiver ? allLabels(receiver) : [];
-    const lower = (l: Label): Label => (l.lowered ? l : makeLabel(l.origin, l.what, l.threat, l.param, l.field, l.steps, l.sanitized, true));
-    for (const v of [...args, ...kwargs.values()]) labels = mergeLabels(labels, allLabels(v).map(lower));
-    labels = mergeLabels(labels, splat.map(lower));
+    for (const v of args) labels = mergeLabels(labels, lowered(allLabels(v)));
+    for (const v of kwargs.values()) labels = mergeLabels(labels, lowered(allLabels(v)));
+    labels = mergeLabels(labels, lowered(splat));
     return fromLabels(labels);
   }
 
@@ -1463,20 +1498,14 @@ class FunctionAnalysis {
     /** Reached through the class (`Base.__init__(self, x)`): `self` is the first argument. */
     let unbound = false;
     const calleeValue = callee.k === 'name' ? this.lookupName(callee.name, env, callee.span) : callee.k === 'attr' && receiver ? this.attrOf(receiver, callee.attr) : undefined;
-    const byName = (q: string): void => {
-      const found = program.lookup(q, this.module);
-      if (found && 'methods' in found) cls = found;
-      else if (found) {
-        fn = found;
-        unbound = callee.k === 'attr' && this.isMethodCall(found) && !found.isClassMethod;
-      }
-    };
+    /** What the callee's qualified name denotes, when that decides. */
+    let byName: FunctionIR | ClassIR | undefined;
     if (calleeValue?.fn) {
       fn = calleeValue.fn;
       self = calleeValue.self;
       if (self && callee.k === 'attr') selfExpr = callee.object;
     } else if (call.qname) {
-      byName(call.qname);
+      byName = program.lookup(call.qname, this.module);
     } else if (callee.k === 'attr' && isSuperCall(callee.object)) {
       // super().m(...): the next definition of m above the current method's class.
       const own = this.engine.classOfMethod.get(this.fn);
@@ -1496,24 +1525,16 @@ class FunctionAnalysis {
       // A function, class or class member of this module (`helper(x)`, `Config.load(x)`).
       const root = rootName(callee);
       const head = root?.split('.')[0];
-      if (head && !env.has(head) && !this.closureEnv?.has(head)) byName(`${this.module.moduleName}.${dottedOf(callee)!}`);
+      if (head && !env.has(head) && !this.closureEnv?.has(head)) byName = program.lookup(`${this.module.moduleName}.${dottedOf(callee)!}`, this.module);
     }
-    if (!fn && !cls) return undefined;
-
-    if (cls) {
-      const instance: Value = { labels: [], cls, fields: new Map() };
-      const init = program.method(cls, '__init__');
-      if (!init) return instance;
-      const bound = this.bindArguments(init, instance, args, kwargs, splat);
-      const summary = this.engine.summaryOf(init);
-      this.applySinks(summary, bound, call, init);
-      const fields = new Map<string, Value>();
-      for (const [field, labels] of summary.selfWrites) {
-        fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, init)));
-      }
-      return { labels: [], cls, fields };
+    if (byName && 'methods' in byName) cls = byName;
+    else if (byName) {
+      fn = byName;
+      unbound = callee.k === 'attr' && this.isMethodCall(byName) && !byName.isClassMethod;
     }
-    const target: FunctionIR = fn!;
+    if (cls) return this.construct(cls, call, args, kwargs, splat);
+    if (!fn) return undefined;
+    const target: FunctionIR = fn;
     let bound: Value[];
     if (unbound) {
       self = args[0] ?? CLEAN;
@@ -1523,18 +1544,40 @@ class FunctionAnalysis {
       bound = this.bindArguments(target, self ?? (this.isMethodCall(target) ? receiver : undefined), args, kwargs, splat);
     }
     const closure = this.closures.get(target);
-    if (closure && this.inlineDepth < MAX_INLINE_DEPTH) {
-      // Nested functions and lambdas are analysed in place, seeing the enclosing variables.
-      this.inlined.add(target);
-      const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure);
-      const innerEnv: Env = new Map();
-      target.params.forEach((p, i) => innerEnv.set(p.name, bound[i] ?? CLEAN));
-      inner.execBlock(target.body, innerEnv);
-      inner.analyseUncalledNested();
-      for (const h of inner.sourceHits) this.recordHit(h);
-      for (const h of inner.paramHits) this.recordHit(h);
-      return inner.returnValue ?? CLEAN;
+    if (closure && this.inlineDepth < MAX_INLINE_DEPTH) return this.inline(target, closure, bound);
+    return this.applySummary(target, bound, call, self, selfExpr, env);
+  }
+
+  /** `Cls(...)`: an instance with the fields `__init__` stores. */
+  private construct(cls: ClassIR, call: CallExpr, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[]): Value {
+    const instance: Value = { labels: [], cls, fields: new Map() };
+    const init = this.engine.program.method(cls, '__init__');
+    if (!init) return instance;
+    const bound = this.bindArguments(init, instance, args, kwargs, splat);
+    const summary = this.engine.summaryOf(init);
+    this.applySinks(summary, bound, call, init);
+    const fields = new Map<string, Value>();
+    for (const [field, labels] of summary.selfWrites) {
+      fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, init)));
     }
+    return { labels: [], cls, fields };
+  }
+
+  /** Nested functions and lambdas are analysed in place, seeing the enclosing variables. */
+  private inline(target: FunctionIR, closure: Env, bound: Value[]): Value {
+    this.inlined.add(target);
+    const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure);
+    const innerEnv: Env = new Map();
+    target.params.forEach((p, i) => innerEnv.set(p.name, bound[i] ?? CLEAN));
+    inner.execBlock(target.body, innerEnv);
+    inner.analyseUncalledNested();
+    for (const h of inner.sourceHits) this.recordHit(h);
+    for (const h of inner.paramHits) this.recordHit(h);
+    return inner.returnValue ?? CLEAN;
+  }
+
+  /** A call of a summarised function: its sinks, its writes to the receiver's fields, its result. */
+  private applySummary(target: FunctionIR, bound: Value[], call: CallExpr, self: Value | undefined, selfExpr: Expr | undefined, env: Env): Value {
     const summary = this.engine.summaryOf(target);
     this.applySinks(summary, bound, call, target);
     if (self && summary.selfWrites.size > 0 && selfExpr) {
@@ -1831,6 +1874,12 @@ function sameSpan(a: Span, b: Span): boolean {
 }
 
 const NONE: readonly never[] = [];
+
+/** The labels, marked as having passed through a call we could not see into. */
+function lowered(labels: readonly Label[]): readonly Label[] {
+  if (labels.length === 0) return labels;
+  return labels.map((l) => (l.lowered ? l : makeLabel(l.origin, l.what, l.threat, l.param, l.field, l.steps, l.sanitized, true)));
+}
 
 /** `items.sort().join(separator)` (in place). */
 function sortedJoin(items: string[], separator: string): string {
