@@ -229,7 +229,7 @@ export class TaintEngine {
       if (!changed) continue;
       const dependants = new Set(state.callers);
       const cls = this.classOfMethod.get(state.fn);
-      if (cls) for (const m of cls.methods.values()) dependants.add(this.functionState(m));
+      if (cls) for (const m of this.methodStates(cls)) dependants.add(m);
       for (const v of this.dirtyGlobals) for (const r of v.readers) dependants.add(r);
       this.dirtyGlobals.clear();
       for (const d of dependants) {
@@ -274,6 +274,18 @@ export class TaintEngine {
     }
     return state;
   }
+
+  /** The states of a class's methods, in its order. */
+  private methodStates(cls: ClassIR): readonly FunctionState[] {
+    let states = this.methodStatesOf.get(cls);
+    if (!states) {
+      states = [...cls.methods.values()].map((m) => this.functionState(m));
+      this.methodStatesOf.set(cls, states);
+    }
+    return states;
+  }
+
+  private readonly methodStatesOf = new Map<ClassIR, FunctionState[]>();
 
   private classCell(cls: ClassIR): { fields: Cell; types: Cell } {
     let cells = this.classCells.get(cls);

@@ -162,12 +162,28 @@ export class Program {
 
   /** A method by name on a class or its bases (bases resolved by name within the program). */
   method(cls: ClassIR, name: string): FunctionIR | undefined {
-    for (const c of this.ancestors(cls)) {
-      const own = c.methods.get(name);
-      if (own) return own;
+    let byName = this.methodCache.get(cls);
+    if (!byName) {
+      byName = new Map();
+      this.methodCache.set(cls, byName);
     }
-    return undefined;
+    let found = byName.get(name);
+    if (found === undefined) {
+      found = null;
+      for (const c of this.ancestors(cls)) {
+        const own = c.methods.get(name);
+        if (own) {
+          found = own;
+          break;
+        }
+      }
+      byName.set(name, found);
+    }
+    return found ?? undefined;
   }
+
+  /** `method` answers per class (most names asked are fields, found in no ancestor). */
+  private readonly methodCache = new Map<ClassIR, Map<string, FunctionIR | null>>();
 
   /** The class and the classes it inherits from that are in the program, nearest first. */
   ancestors(cls: ClassIR): ClassIR[] {
