@@ -493,7 +493,7 @@ export class TaintEngine {
   /** The library class a call's result is an instance of: a modelled class, or a factory's. */
   resultType(q: string | undefined): string | undefined {
     if (!q) return undefined;
-    return this.factories.get(q) ?? (this.typeNames.has(q) ? q : undefined);
+    return this.modelsNamed(q).type;
   }
 
   /** The library type a class's methods store in `self.<field>`, when they agree. */
@@ -605,33 +605,79 @@ export class TaintEngine {
   // Lookups by qualified name first; `method` (a model for a method on any receiver) is
   // passed only when the call may be such a method call (see FunctionAnalysis.methodOf).
   callSource(q: string | undefined, method: string | undefined): SourceModel | undefined {
-    return (q ? this.callSources.get(q) : undefined) ?? (method ? this.methodCallSources.get(method) : undefined);
+    return (q ? this.modelsNamed(q).source : undefined) ?? (method ? this.modelsOfMethod(method).source : undefined);
   }
 
-  sinksFor(q: string | undefined, method: string | undefined): SinkModel[] {
+  sinksFor(q: string | undefined, method: string | undefined): readonly SinkModel[] {
     if (q) {
-      const byName = this.sinksByName.get(q);
+      const byName = this.modelsNamed(q).sinks;
       if (byName) return byName;
     }
-    return method ? this.sinksByMethod.get(method) ?? [] : [];
+    return method ? this.modelsOfMethod(method).sinks ?? NO_SINKS : NO_SINKS;
   }
 
   sanitizerFor(q: string | undefined, method: string | undefined): ReadonlySet<SinkKind> | 'all' | undefined {
     if (q) {
-      const s = this.sanitizersByName.get(q);
+      const s = this.modelsNamed(q).sanitizer;
       if (s) return s;
     }
-    return method ? this.sanitizersByMethod.get(method) : undefined;
+    return method ? this.modelsOfMethod(method).sanitizer : undefined;
   }
 
   passThroughFor(q: string | undefined, method: string | undefined): (number | string)[] | undefined {
     if (q) {
-      const s = this.summariesByName.get(q);
+      const s = this.modelsNamed(q).passThrough;
       if (s) return s;
     }
-    return method ? this.summariesByMethod.get(method) : undefined;
+    return method ? this.modelsOfMethod(method).passThrough : undefined;
   }
+
+  /** Every model for a qualified name, looked up once per name (a call asks for each kind). */
+  private modelsNamed(q: string): NameModels {
+    let found = this.nameModels.get(q);
+    if (!found) {
+      found = {
+        sinks: this.sinksByName.get(q),
+        sanitizer: this.sanitizersByName.get(q),
+        source: this.callSources.get(q),
+        passThrough: this.summariesByName.get(q),
+        type: this.factories.get(q) ?? (this.typeNames.has(q) ? q : undefined),
+      };
+      this.nameModels.set(q, found);
+    }
+    return found;
+  }
+
+  private modelsOfMethod(method: string): NameModels {
+    let found = this.methodModels.get(method);
+    if (!found) {
+      found = {
+        sinks: this.sinksByMethod.get(method),
+        sanitizer: this.sanitizersByMethod.get(method),
+        source: this.methodCallSources.get(method),
+        passThrough: this.summariesByMethod.get(method),
+        type: undefined,
+      };
+      this.methodModels.set(method, found);
+    }
+    return found;
+  }
+
+  private readonly nameModels = new Map<string, NameModels>();
+  private readonly methodModels = new Map<string, NameModels>();
 }
+
+/** The models for one qualified name or one method name. */
+interface NameModels {
+  sinks: SinkModel[] | undefined;
+  sanitizer: ReadonlySet<SinkKind> | 'all' | undefined;
+  source: SourceModel | undefined;
+  passThrough: (number | string)[] | undefined;
+  /** For a qualified name: the library class of the call's result. */
+  type: string | undefined;
+}
+
+const NO_SINKS: readonly SinkModel[] = [];
 
 /** Qualified name of a dotted expression through the module's imports. */
 function qnameOf(e: Expr, module: ModuleIR): string | undefined {
