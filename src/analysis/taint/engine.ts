@@ -227,17 +227,19 @@ export class TaintEngine {
       }
       const changed = this.analyse(state) || this.dirtyGlobals.size > 0;
       if (!changed) continue;
-      const dependants = new Set(state.callers);
-      const cls = this.classOfMethod.get(state.fn);
-      if (cls) for (const m of this.methodStates(cls)) dependants.add(m);
-      for (const v of this.dirtyGlobals) for (const r of v.readers) dependants.add(r);
-      this.dirtyGlobals.clear();
-      for (const d of dependants) {
+      // Callers, the other methods of its class, readers of changed variables: queued in that
+      // order, each once (the queued flag does what a set of dependants would).
+      const enqueue = (d: FunctionState): void => {
         if (!d.queued && d !== state) {
           d.queued = true;
           queue.push(d);
         }
-      }
+      };
+      for (const d of state.callers) enqueue(d);
+      const cls = this.classOfMethod.get(state.fn);
+      if (cls) for (const m of this.methodStates(cls)) enqueue(m);
+      for (const v of this.dirtyGlobals) for (const r of v.readers) enqueue(r);
+      this.dirtyGlobals.clear();
     }
     const sourceHits: TaintHit[] = [];
     for (const fn of order) sourceHits.push(...this.functionState(fn).hits);
@@ -729,6 +731,59 @@ function percentFormatTaint(format: string, args: Value): Label[] {
   return labels;
 }
 
+/** The expressions a test validates where it `holds` (or fails), and the kinds it makes them safe for. */
+function refinements(test: Expr, holds: boolean, sanitize: (target: Expr, kinds: ReadonlySet<SinkKind> | 'all') => void): void {
+  if (test.k === 'not') {
+    refinements(test.operand, !holds, sanitize);
+    return;
+  }
+  if (test.k === 'bool') {
+    // `a and b` holding means both hold; `a or b` failing means both fail.
+    if ((test.op === 'and' && holds) || (test.op === 'or' && !holds)) {
+      refinements(test.left, holds, sanitize);
+      refinements(test.right, holds, sanitize);
+    }
+    return;
+  }
+  if (test.k === 'compare' && test.ops.length === 1 && test.operands.length === 2) {
+    const [left, right] = test.operands as [Expr, Expr];
+    const op = test.ops[0];
+    // Allow-list membership: `x in ALLOWED` / `x not in ALLOWED`.
+    if ((op === 'in' && holds) || (op === 'not in' && !holds)) {
+      if (isConstantCollection(right)) sanitize(left, 'all');
+    }
+    return;
+  }
+  if (test.k === 'call' && holds) {
+    const callee = test.callee;
+    if (callee.k === 'attr' && VALIDATING_METHODS.has(callee.attr)) sanitize(callee.object, 'all');
+    else if (callee.k === 'attr' && PATH_PREFIX_CHECKS.has(callee.attr) && test.args[0] && isConstantish(test.args[0])) {
+      sanitize(callee.object, new Set<SinkKind>(['path-injection']));
+    } else if (test.qname && REGEX_VALIDATORS.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
+      sanitize(test.args[1], 'all');
+    } else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
+      sanitize(test.args[0], new Set<SinkKind>(['open-redirect']));
+    }
+  }
+}
+
+/** The caller's steps, the call, then the callee's steps after its parameter: at most 24. */
+function spliceSteps(caller: readonly FlowStep[], enter: FlowStep, callee: readonly FlowStep[]): FlowStep[] {
+  const steps = caller.slice(0, 24);
+  if (steps.length < 24) steps.push(enter);
+  for (let i = 1; i < callee.length && steps.length < 24; i++) steps.push(callee[i]!);
+  return steps;
+}
+
+/** Whether `refinements` finds anything to narrow. */
+function mayRefine(test: Expr, holds: boolean): boolean {
+  let found = false;
+  refinements(test, holds, () => {
+    found = true;
+  });
+  return found;
+}
+
 function truthy(c: Constant): boolean {
   return !(c === null || c === false || c === 0 || c === '');
 }
@@ -935,9 +990,10 @@ class FunctionAnalysis {
       return this.execBlock(truthy(test.const) ? s.body : s.orelse, env);
     }
     const thenEnv = new Map(env);
-    const elseEnv = new Map(env);
     this.refine(s.test, true, thenEnv);
-    this.refine(s.test, false, elseEnv);
+    // Without `else`, and when the test refines nothing where it fails, that branch is `env` as it is.
+    const elseEnv = s.orelse.length === 0 && !mayRefine(s.test, false) ? env : new Map(env);
+    if (elseEnv !== env) this.refine(s.test, false, elseEnv);
     const thenFlow = this.execBlock(s.body, thenEnv);
     const elseFlow = this.execBlock(s.orelse, elseEnv);
     if (thenFlow === 'exit' && elseFlow === 'exit') return 'exit';
@@ -1001,45 +1057,13 @@ class FunctionAnalysis {
 
   /** Narrow taint on the branch where a validating condition holds. */
   private refine(test: Expr, holds: boolean, env: Env): void {
-    if (test.k === 'not') {
-      this.refine(test.operand, !holds, env);
-      return;
-    }
-    if (test.k === 'bool') {
-      // `a and b` holding means both hold; `a or b` failing means both fail.
-      if ((test.op === 'and' && holds) || (test.op === 'or' && !holds)) {
-        this.refine(test.left, holds, env);
-        this.refine(test.right, holds, env);
-      }
-      return;
-    }
-    const sanitize = (target: Expr, kinds: ReadonlySet<SinkKind> | 'all'): void => {
+    refinements(test, holds, (target, kinds) => {
       const key = envKey(target);
       if (!key) return;
       const current = this.eval(target, env);
       if (allLabels(current).length === 0) return;
       env.set(key, sanitizeValue(current, kinds));
-    };
-    if (test.k === 'compare' && test.ops.length === 1 && test.operands.length === 2) {
-      const [left, right] = test.operands as [Expr, Expr];
-      const op = test.ops[0];
-      // Allow-list membership: `x in ALLOWED` / `x not in ALLOWED`.
-      if ((op === 'in' && holds) || (op === 'not in' && !holds)) {
-        if (isConstantCollection(right)) sanitize(left, 'all');
-      }
-      return;
-    }
-    if (test.k === 'call' && holds) {
-      const callee = test.callee;
-      if (callee.k === 'attr' && VALIDATING_METHODS.has(callee.attr)) sanitize(callee.object, 'all');
-      else if (callee.k === 'attr' && PATH_PREFIX_CHECKS.has(callee.attr) && test.args[0] && isConstantish(test.args[0])) {
-        sanitize(callee.object, new Set<SinkKind>(['path-injection']));
-      } else if (test.qname && REGEX_VALIDATORS.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
-        sanitize(test.args[1], 'all');
-      } else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
-        sanitize(test.args[0], new Set<SinkKind>(['open-redirect']));
-      }
-    }
+    });
   }
 
   private elementOf(iter: Value): Value {
@@ -1708,10 +1732,9 @@ class FunctionAnalysis {
       }
       const paramName = target.params[l.param!]?.name ?? `#${l.param}`;
       const enter = this.step(call.span, `passed as \`${l.field ? `${paramName}.${l.field}` : paramName}\` to \`${target.name}()\``);
-      const inner = l.steps.slice(1);
       for (const c of allLabels(base)) {
         const sanitized = l.sanitized.size ? new Set([...c.sanitized, ...l.sanitized]) : c.sanitized;
-        const steps = [...c.steps, enter, ...inner].slice(0, 24);
+        const steps = spliceSteps(c.steps, enter, l.steps);
         out = mergeLabels(out, [makeLabel(c.origin, c.what, c.threat, c.param, c.field, steps, sanitized, c.lowered || l.lowered)]);
       }
     }
