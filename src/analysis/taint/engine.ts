@@ -65,9 +65,14 @@ interface FunctionState {
   /** Tick at the start of the last analysis. */
   started: number;
   /** What that analysis read; undefined when its result may not be reused (see `reusable`). */
-  reads: Set<Cell> | undefined;
+  reads: readonly Cell[] | undefined;
 }
 
+const NO_LABELS_LIST: Label[] = [];
+const NO_HITS: TaintHit[] = [];
+const NO_WRITES: Map<string, Label[]> = new Map();
+const NO_FIELDS: ReadonlySet<string> = new Set();
+const NO_TYPES: ReadonlyMap<string, string> = new Map();
 const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), selfAssigned: new Set(), selfTypes: new Map(), key: '' };
 const MAX_ANALYSES_PER_FUNCTION = 8;
 const MAX_INLINE_DEPTH = 3;
@@ -341,7 +346,9 @@ export class TaintEngine {
     a.analyseUncalledNested();
     this.reads = undefined;
     this.current = undefined;
-    state.reads = fn === module.top || this.wroteGlobal ? undefined : reads;
+    this.fieldLabels.clear();
+    // Kept for the whole run: an array is a third of the size of the set.
+    state.reads = fn === module.top || this.wroteGlobal ? undefined : [...reads];
     if (fn === module.top) this.setModuleVariables(module, env);
     const summary = a.summary();
     state.hits = a.sourceHits;
@@ -542,6 +549,26 @@ export class TaintEngine {
     }
     return state.summary ?? EMPTY_SUMMARY;
   }
+
+  /**
+   * The label of field `attr` of a parameter label (`self` → `self.cmd`), one object per pair
+   * within an analysis (the table is emptied after each, or it would keep every analysis's labels).
+   */
+  fieldLabel(base: Label, attr: string): Label {
+    let byAttr = this.fieldLabels.get(base);
+    if (!byAttr) {
+      byAttr = new Map();
+      this.fieldLabels.set(base, byAttr);
+    }
+    let label = byAttr.get(attr);
+    if (!label) {
+      label = makeLabel(base.origin, `${base.what}.${attr}`, base.threat, base.param, attr, base.steps, base.sanitized, base.lowered);
+      byAttr.set(attr, label);
+    }
+    return label;
+  }
+
+  private readonly fieldLabels = new Map<Label, Map<string, Label>>();
 
   /** Analyses per function so far (the bench's histogram). */
   analysisCounts(): number[] {
@@ -908,7 +935,15 @@ class FunctionAnalysis {
       writes.push(`${f}=${sortedJoin(keys, ',')}`);
     }
     const key = `${sortedJoin(types, ',')}|${sortedJoin(returned, ';')}|${sortedJoin(hits, ';')}|${sortedJoin(writes, ';')}`;
-    return { returns, sinks: this.paramHits, selfWrites, selfAssigned: new Set(this.selfWrites.keys()), selfTypes, key };
+    // Summaries stay for the whole run: shared empties (summaries are never changed) save a few MB.
+    return {
+      returns: returns.length > 0 ? returns : NO_LABELS_LIST,
+      sinks: this.paramHits.length > 0 ? this.paramHits : NO_HITS,
+      selfWrites: selfWrites.size > 0 ? selfWrites : NO_WRITES,
+      selfAssigned: this.selfWrites.size > 0 ? new Set(this.selfWrites.keys()) : NO_FIELDS,
+      selfTypes: selfTypes.size > 0 ? selfTypes : NO_TYPES,
+      key,
+    };
   }
 
   // ---- statements -----------------------------------------------------------------------
@@ -1397,7 +1432,7 @@ class FunctionAnalysis {
     }
     if (object.paramBase !== undefined) {
       const base = object.labels.find((l) => l.origin === 'param' && l.param === object.paramBase && !l.field);
-      const labels: Label[] = base ? [fieldLabel(base, attr)] : [];
+      const labels: Label[] = base ? [this.engine.fieldLabel(base, attr)] : [];
       const cls = object.paramBase === 0 ? this.engine.classOfMethod.get(this.fn) : undefined;
       if (cls) {
         const method = this.engine.program.method(cls, attr);
@@ -1726,7 +1761,7 @@ class FunctionAnalysis {
         if (field) base = field;
         else if (arg.paramBase !== undefined) {
           const p = arg.labels.find((x) => x.origin === 'param' && x.param === arg.paramBase && !x.field);
-          base = p ? fromLabels([fieldLabel(p, l.field)]) : CLEAN;
+          base = p ? fromLabels([this.engine.fieldLabel(p, l.field)]) : CLEAN;
         } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFieldsOf(arg.cls)?.get(l.field) ?? []));
         else base = fromLabels(arg.labels);
       }
@@ -1868,23 +1903,6 @@ function valueKey(v: Value): string {
   return `${allLabels(v).map(labelKey).sort().join(',')}=${String(v.const)}`;
 }
 
-
-const fieldLabels = new WeakMap<Label, Map<string, Label>>();
-
-/** The label of field `attr` of a parameter label (`self` → `self.cmd`), one object per pair. */
-function fieldLabel(base: Label, attr: string): Label {
-  let byAttr = fieldLabels.get(base);
-  if (!byAttr) {
-    byAttr = new Map();
-    fieldLabels.set(base, byAttr);
-  }
-  let label = byAttr.get(attr);
-  if (!label) {
-    label = makeLabel(base.origin, `${base.what}.${attr}`, base.threat, base.param, attr, base.steps, base.sanitized, base.lowered);
-    byAttr.set(attr, label);
-  }
-  return label;
-}
 
 /**
  * Whether two summaries say exactly the same (labels, paths and all, in the same order) in what
