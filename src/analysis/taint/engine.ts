@@ -617,8 +617,7 @@ export class TaintEngine {
         if (!hasParam(fn, param)) continue;
         if (s.within) {
           const cls = this.classOfMethod.get(fn);
-          if (!cls || fn.isStatic || fn.params[0]?.name !== param) continue;
-          if (typeof s.within === 'string' ? !this.program.derivesFrom(cls, s.within) : !s.within.some((b) => this.program.derivesFrom(cls, b))) continue;
+          if (!cls || fn.isStatic || fn.params[0]?.name !== param || !this.within(cls, s)) continue;
         }
         found.push(s);
       }
@@ -628,6 +627,23 @@ export class TaintEngine {
     return list;
   }
 
+  /** Whether the class derives from one of the classes a source is `within` (asked for each method, answered per class). */
+  private within(cls: ClassIR, s: SourceModel): boolean {
+    let answers = this.withinAnswers.get(cls);
+    if (!answers) {
+      answers = new Map();
+      this.withinAnswers.set(cls, answers);
+    }
+    let answer = answers.get(s);
+    if (answer === undefined) {
+      const bases = typeof s.within === 'string' ? [s.within] : s.within!;
+      answer = bases.some((b) => this.program.derivesFrom(cls, b));
+      answers.set(s, answer);
+    }
+    return answer;
+  }
+
+  private readonly withinAnswers = new Map<ClassIR, Map<SourceModel, boolean>>();
   private readonly accessParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
   private readonly callParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
 
@@ -663,6 +679,8 @@ export class TaintEngine {
 
   /** Every model for a qualified name, looked up once per name (a call asks for each kind). */
   private modelsNamed(q: string): NameModels {
+    // A call asks for several kinds in a row: the last answer is kept at hand.
+    if (q === this.lastName) return this.lastNameModels!;
     let found = this.nameModels.get(q);
     if (!found) {
       found = {
@@ -674,10 +692,18 @@ export class TaintEngine {
       };
       this.nameModels.set(q, found);
     }
+    this.lastName = q;
+    this.lastNameModels = found;
     return found;
   }
 
+  private lastName: string | undefined;
+  private lastNameModels: NameModels | undefined;
+  private lastMethod: string | undefined;
+  private lastMethodModels: NameModels | undefined;
+
   private modelsOfMethod(method: string): NameModels {
+    if (method === this.lastMethod) return this.lastMethodModels!;
     let found = this.methodModels.get(method);
     if (!found) {
       found = {
@@ -689,6 +715,8 @@ export class TaintEngine {
       };
       this.methodModels.set(method, found);
     }
+    this.lastMethod = method;
+    this.lastMethodModels = found;
     return found;
   }
 
