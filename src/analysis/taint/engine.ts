@@ -529,6 +529,7 @@ export class TaintEngine {
   }
 
   isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
+    if (fn.decorators.length === 0) return false;
     for (const d of fn.decorators) {
       const callee = d.k === 'call' ? d.callee : d;
       const method = callee.k === 'attr' ? callee.attr : undefined;
@@ -907,8 +908,8 @@ class FunctionAnalysis {
   /** Nested functions and lambdas analysed in place at a call. */
   private readonly inlined = new Set<FunctionIR>();
   private readonly hitKeys = new Set<string>();
-  /** First line of the statement being interpreted (suppressions may sit there). */
-  private statementLine = 0;
+  /** The statement being interpreted (its first line is where suppressions may sit). */
+  private statement: Stmt | undefined;
 
   constructor(
     readonly engine: TaintEngine,
@@ -984,7 +985,7 @@ class FunctionAnalysis {
   }
 
   private exec(s: Stmt, env: Env): Flow {
-    this.statementLine = s.span.line;
+    this.statement = s;
     switch (s.k) {
       case 'assign': {
         const value = this.eval(s.value, env);
@@ -1143,7 +1144,7 @@ class FunctionAnalysis {
       case 'name': {
         const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `assigned to \`${target.name}\``)) : value;
         env.set(target.name, v);
-        if (this.fn.globals.has(target.name)) this.engine.writeGlobal(this.module, target.name, v);
+        if (this.fn.globals.size > 0 && this.fn.globals.has(target.name)) this.engine.writeGlobal(this.module, target.name, v);
         return;
       }
       case 'attr': {
@@ -1793,9 +1794,11 @@ class FunctionAnalysis {
         } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFieldsOf(arg.cls)?.get(l.field) ?? []));
         else base = fromLabels(arg.labels);
       }
+      const arriving = allLabels(base);
+      if (arriving.length === 0) continue;
       const paramName = target.params[l.param!]?.name ?? `#${l.param}`;
       const enter = this.step(call.span, `passed as \`${l.field ? `${paramName}.${l.field}` : paramName}\` to \`${target.name}()\``);
-      for (const c of allLabels(base)) {
+      for (const c of arriving) {
         const sanitized = l.sanitized.size ? new Set([...c.sanitized, ...l.sanitized]) : c.sanitized;
         const steps = spliceSteps(c.steps, enter, l.steps);
         out = mergeLabels(out, [makeLabel(c.origin, c.what, c.threat, c.param, c.field, steps, sanitized, c.lowered || l.lowered)]);
@@ -1867,7 +1870,7 @@ class FunctionAnalysis {
               callSpan: call.span,
               callee: model.name ?? (model.method ? `.${model.method}()` : q ?? call.callee.span.text),
               description: model.description,
-              statementLine: this.statementLine,
+              statementLine: this.statement?.span.line ?? 0,
             },
           });
         }
