@@ -113,6 +113,8 @@ export class TaintEngine {
   private readonly methodCallSources = new Map<string, SourceModel>();
   private readonly accessSources: SourceModel[] = [];
   private readonly parameterSources: SourceModel[] = [];
+  /** The parameter names parameter sources are rooted at. */
+  private readonly parameterSourceNames = new Set<string>();
   private readonly sanitizersByName = new Map<string, ReadonlySet<SinkKind> | 'all'>();
   private readonly sanitizersByMethod = new Map<string, ReadonlySet<SinkKind> | 'all'>();
   private readonly summariesByName = new Map<string, (number | string)[]>();
@@ -149,7 +151,10 @@ export class TaintEngine {
       if (s.method) push(this.sinksByMethod, s.method, s);
     }
     for (const s of models.sources) {
-      if (s.parameter) this.parameterSources.push(s);
+      if (s.parameter) {
+        this.parameterSources.push(s);
+        this.parameterSourceNames.add(s.parameter);
+      }
       else if (s.on === 'call') {
         if (s.name) this.callSources.set(s.name, s);
         if (s.method) this.methodCallSources.set(s.method, s);
@@ -610,6 +615,10 @@ export class TaintEngine {
   parameterSourcesOf(fn: FunctionIR, on: 'access' | 'call'): readonly SourceModel[] {
     const cache = on === 'access' ? this.accessParameterSources : this.callParameterSources;
     let list = cache.get(fn);
+    if (!list && !fn.params.some((p) => this.parameterSourceNames.has(p.name))) {
+      list = NONE;
+      cache.set(fn, list);
+    }
     if (!list) {
       const found: SourceModel[] = [];
       for (const s of this.parameterSources) {
