@@ -2,7 +2,7 @@ import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, Stm
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
 import {
-  CLEAN, allLabels, constant, flatten, fromLabels, join, labelKey, mergeLabels, withStep,
+  CLEAN, NO_KINDS, allLabels, constant, flatten, fromLabels, join, labelKey, makeLabel, mergeLabels, with_, withStep, withSteps,
   type FlowStep, type Label, type Value,
 } from './values.js';
 
@@ -35,6 +35,44 @@ interface Summary {
 
 type Env = Map<string, Value>;
 
+/**
+ * Something analyses read that can change during the fixpoint (a summary, a module's top-level
+ * variables, a class's fields...): `version` is the engine's tick at its last change.
+ */
+interface Cell {
+  version: number;
+}
+
+/** A module variable (identified by module path and name); its cell changes with its `global` writes. */
+interface GlobalVar extends Cell {
+  readers: Set<FunctionState>;
+}
+
+/** What the engine knows of one function (one map lookup for all of it). */
+interface FunctionState {
+  fn: FunctionIR;
+  module: ModuleIR;
+  summary: Summary | undefined;
+  /** Changes when `summary` does. */
+  summaryCell: Cell;
+  /** Source hits of the last analysis. */
+  hits: TaintHit[];
+  /** Analyses so far, reused results included (at most MAX_ANALYSES_PER_FUNCTION). */
+  count: number;
+  queued: boolean;
+  /** Functions whose analysis applied this summary. */
+  callers: Set<FunctionState>;
+  /** Tick at the start of the last analysis. */
+  started: number;
+  /** What that analysis read; undefined when its result may not be reused (see `reusable`). */
+  reads: readonly Cell[] | undefined;
+}
+
+const NO_LABELS_LIST: Label[] = [];
+const NO_HITS: TaintHit[] = [];
+const NO_WRITES: Map<string, Label[]> = new Map();
+const NO_FIELDS: ReadonlySet<string> = new Set();
+const NO_TYPES: ReadonlyMap<string, string> = new Map();
 const EMPTY_SUMMARY: Summary = { returns: [], sinks: [], selfWrites: new Map(), selfAssigned: new Set(), selfTypes: new Map(), key: '' };
 const MAX_ANALYSES_PER_FUNCTION = 8;
 const MAX_INLINE_DEPTH = 3;
@@ -55,22 +93,19 @@ export function analyseProgram(modules: ModuleIR[], models: ModelSet): TaintResu
   return new TaintEngine(new Program(modules), models).run();
 }
 
-class TaintEngine {
-  readonly summaries = new Map<FunctionIR, Summary>();
-  readonly callers = new Map<FunctionIR, Set<FunctionIR>>();
+export class TaintEngine {
   /** Each module's variables after its top level ran. */
   readonly globals = new Map<ModuleIR, Env>();
   /** Values functions store into module variables (`global x; x = ...`), joined. */
   readonly globalWrites = new Map<ModuleIR, Env>();
-  /** Functions that read a module's variables, re-analysed when those change. */
-  /** Who read which module variable: `module path \0 name` → readers. */
-  readonly globalReaders = new Map<string, Set<FunctionIR>>();
+  /** Module variables by module path and name: who read them, re-analysed when they change. */
+  private readonly globalVars = new Map<string, Map<string, GlobalVar>>();
   /** Module variables whose value changed since their readers last ran. */
-  private readonly dirtyGlobals = new Set<string>();
+  private readonly dirtyGlobals = new Set<GlobalVar>();
   readonly classFields = new Map<ClassIR, Map<string, Label[]>>();
   readonly classOfMethod = new Map<FunctionIR, ClassIR>();
-  readonly hitsByFunction = new Map<FunctionIR, TaintHit[]>();
-  readonly analysisCount = new Map<FunctionIR, number>();
+  /** `typesOfClass`, dropped when a method's summary stores different types. */
+  private readonly classTypes = new Map<ClassIR, Map<string, string>>();
   readonly nestedOwner = new Map<FunctionIR, FunctionIR>();
   private readonly sinksByName = new Map<string, SinkModel[]>();
   private readonly sinksByMethod = new Map<string, SinkModel[]>();
@@ -78,6 +113,8 @@ class TaintEngine {
   private readonly methodCallSources = new Map<string, SourceModel>();
   private readonly accessSources: SourceModel[] = [];
   private readonly parameterSources: SourceModel[] = [];
+  /** The parameter names parameter sources are rooted at. */
+  private readonly parameterSourceNames = new Set<string>();
   private readonly sanitizersByName = new Map<string, ReadonlySet<SinkKind> | 'all'>();
   private readonly sanitizersByMethod = new Map<string, ReadonlySet<SinkKind> | 'all'>();
   private readonly summariesByName = new Map<string, (number | string)[]>();
@@ -88,6 +125,17 @@ class TaintEngine {
   /** Calls returning an instance of a library class. */
   private readonly factories = new Map<string, string>();
   analyses = 0;
+  /** Dequeued functions whose inputs had not changed since their last analysis (its result stands). */
+  reused = 0;
+  private tick = 0;
+  private readonly functionStates = new Map<FunctionIR, FunctionState>();
+  /** The function being analysed (nested and inlined functions count as part of it). */
+  private current: FunctionState | undefined;
+  private readonly topCells = new Map<ModuleIR, Cell>();
+  private readonly classCells = new Map<ClassIR, { fields: Cell; types: Cell }>();
+  /** Cells read by the analysis running (nested and inlined functions included). */
+  private reads: Set<Cell> | undefined;
+  private wroteGlobal = false;
 
   constructor(
     readonly program: Program,
@@ -103,7 +151,10 @@ class TaintEngine {
       if (s.method) push(this.sinksByMethod, s.method, s);
     }
     for (const s of models.sources) {
-      if (s.parameter) this.parameterSources.push(s);
+      if (s.parameter) {
+        this.parameterSources.push(s);
+        this.parameterSourceNames.add(s.parameter);
+      }
       else if (s.on === 'call') {
         if (s.name) this.callSources.set(s.name, s);
         if (s.method) this.methodCallSources.set(s.method, s);
@@ -171,46 +222,121 @@ class TaintEngine {
     const order: FunctionIR[] = [];
     for (const m of this.program.modules) order.push(m.top);
     for (const m of this.program.modules) for (const fn of m.functions) if (!this.nestedOwner.has(fn)) order.push(fn);
-    const queued = new Set<FunctionIR>(order);
-    const queue = [...order];
+    const queue = order.map((fn) => this.functionState(fn));
+    for (const state of queue) state.queued = true;
     // An index, not shift(): shifting a 20,000-entry array is quadratic.
     for (let head = 0; head < queue.length; head++) {
-      const fn = queue[head]!;
-      queued.delete(fn);
-      const count = (this.analysisCount.get(fn) ?? 0) + 1;
-      if (count > MAX_ANALYSES_PER_FUNCTION) continue;
-      this.analysisCount.set(fn, count);
-      const changed = this.analyse(fn) || this.dirtyGlobals.size > 0;
+      const state = queue[head]!;
+      state.queued = false;
+      if (state.count >= MAX_ANALYSES_PER_FUNCTION) continue;
+      state.count++;
+      if (this.reusable(state)) {
+        // Analysing again would compute the same summary, hits and class fields: nothing changes.
+        this.reused++;
+        continue;
+      }
+      const changed = this.analyse(state) || this.dirtyGlobals.size > 0;
       if (!changed) continue;
-      const dependants = new Set(this.callers.get(fn) ?? []);
-      const cls = this.classOfMethod.get(fn);
-      if (cls) for (const m of cls.methods.values()) dependants.add(m);
-      for (const key of this.dirtyGlobals) for (const r of this.globalReaders.get(key) ?? []) dependants.add(r);
-      this.dirtyGlobals.clear();
-      for (const d of dependants) {
-        if (!queued.has(d) && d !== fn) {
-          queued.add(d);
+      // Callers, the other methods of its class, readers of changed variables: queued in that
+      // order, each once (the queued flag does what a set of dependants would).
+      const enqueue = (d: FunctionState): void => {
+        if (!d.queued && d !== state) {
+          d.queued = true;
           queue.push(d);
         }
-      }
+      };
+      for (const d of state.callers) enqueue(d);
+      const cls = this.classOfMethod.get(state.fn);
+      if (cls) for (const m of this.methodStates(cls)) enqueue(m);
+      for (const v of this.dirtyGlobals) for (const r of v.readers) enqueue(r);
+      this.dirtyGlobals.clear();
     }
     const sourceHits: TaintHit[] = [];
-    for (const fn of order) sourceHits.push(...(this.hitsByFunction.get(fn) ?? []));
+    for (const fn of order) sourceHits.push(...this.functionState(fn).hits);
     const parameterHits: { fn: FunctionIR; hit: TaintHit }[] = [];
     for (const fn of order) {
-      const s = this.summaries.get(fn);
+      const state = this.functionState(fn);
       // Unknown provenance means no scanned code calls the function: where callers exist, their
       // arguments decided (a source became a finding, a parameter moved the question up to them).
-      if ([...(this.callers.get(fn) ?? [])].some((caller) => caller !== fn)) continue;
-      for (const hit of s?.sinks ?? []) if (!this.ownedCleanField(fn, hit.label)) parameterHits.push({ fn, hit });
+      if ([...state.callers].some((caller) => caller !== state)) continue;
+      for (const hit of state.summary?.sinks ?? []) if (!this.ownedCleanField(fn, hit.label)) parameterHits.push({ fn, hit });
     }
     return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses } };
   }
 
+  /**
+   * Whether nothing the function's last analysis read has changed since it started, so that
+   * analysing it again would give the same result. An analysis is a function of what it reads:
+   * summaries, module variables, class fields and field types (all tracked as cells), and the
+   * program and models, which never change. Two kinds are always analysed again: module top
+   * levels and functions writing `global`s, because the values they store are objects other
+   * analyses join, and `join` treats an object joined with itself differently from an equal copy.
+   */
+  private reusable(state: FunctionState): boolean {
+    if (!state.reads) return false;
+    for (const cell of state.reads) if (cell.version > state.started) return false;
+    return true;
+  }
+
+  private functionState(fn: FunctionIR): FunctionState {
+    let state = this.functionStates.get(fn);
+    if (!state) {
+      state = { fn, module: this.program.moduleOf.get(fn)!, summary: undefined, summaryCell: { version: 0 }, hits: [], count: 0, queued: false, callers: new Set(), started: 0, reads: undefined };
+      this.functionStates.set(fn, state);
+    }
+    return state;
+  }
+
+  /** The states of a class's methods, in its order. */
+  private methodStates(cls: ClassIR): readonly FunctionState[] {
+    let states = this.methodStatesOf.get(cls);
+    if (!states) {
+      states = [...cls.methods.values()].map((m) => this.functionState(m));
+      this.methodStatesOf.set(cls, states);
+    }
+    return states;
+  }
+
+  private readonly methodStatesOf = new Map<ClassIR, FunctionState[]>();
+
+  private classCell(cls: ClassIR): { fields: Cell; types: Cell } {
+    let cells = this.classCells.get(cls);
+    if (!cells) {
+      cells = { fields: { version: 0 }, types: { version: 0 } };
+      this.classCells.set(cls, cells);
+    }
+    return cells;
+  }
+
+  private topCell(module: ModuleIR): Cell {
+    let cell = this.topCells.get(module);
+    if (!cell) {
+      cell = { version: 0 };
+      this.topCells.set(module, cell);
+    }
+    return cell;
+  }
+
+  private changed(cell: Cell): void {
+    cell.version = ++this.tick;
+  }
+
+  /** Class fields (labels from sources stored in `self.<field>` by any method), as an analysis reads them. */
+  classFieldsOf(cls: ClassIR): Map<string, Label[]> | undefined {
+    this.reads?.add(this.classCell(cls).fields);
+    return this.classFields.get(cls);
+  }
+
   /** Analyse one function with parameter labels; returns whether its summary changed. */
-  private analyse(fn: FunctionIR): boolean {
+  private analyse(state: FunctionState): boolean {
     this.analyses++;
-    const module = this.program.moduleOf.get(fn)!;
+    const fn = state.fn;
+    this.current = state;
+    state.started = ++this.tick;
+    const reads = new Set<Cell>();
+    this.reads = reads;
+    this.wroteGlobal = false;
+    const module = state.module;
     const a = new FunctionAnalysis(this, fn, module, 0);
     const env: Env = new Map();
     const handler = this.isRequestHandler(fn, module);
@@ -223,56 +349,77 @@ class TaintEngine {
     });
     if (a.execBlock(fn.body, env) === 'normal') a.noteExit(env);
     a.analyseUncalledNested();
-    if (fn === module.top) {
-      const before = this.globals.get(module);
-      this.globals.set(module, env);
-      for (const name of new Set([...env.keys(), ...(before?.keys() ?? [])])) {
-        const old = before?.get(name);
-        const now = env.get(name);
-        if (!old || !now || valueKey(old) !== valueKey(now)) this.dirtyGlobals.add(globalKey(module, name));
-      }
-    }
+    this.reads = undefined;
+    this.current = undefined;
+    this.fieldLabels.clear();
+    // Kept for the whole run: an array is a third of the size of the set.
+    state.reads = fn === module.top || this.wroteGlobal ? undefined : [...reads];
+    if (fn === module.top) this.setModuleVariables(module, env);
     const summary = a.summary();
-    this.hitsByFunction.set(fn, a.sourceHits);
+    state.hits = a.sourceHits;
     const cls = this.classOfMethod.get(fn);
-    let fieldsChanged = false;
-    if (cls) {
-      let fields = this.classFields.get(cls);
-      if (!fields) {
-        fields = new Map();
-        this.classFields.set(cls, fields);
-      }
-      for (const [field, labels] of summary.selfWrites) {
-        const sources = labels.filter((l) => l.origin === 'source');
-        if (sources.length === 0) continue;
-        const before = fields.get(field) ?? [];
-        const merged = mergeLabels(before, sources);
-        if (merged.length !== before.length) {
-          fields.set(field, merged);
-          fieldsChanged = true;
-        }
-      }
+    const fieldsChanged = cls ? this.mergeClassFields(cls, summary) : false;
+    const previous = state.summary;
+    state.summary = summary;
+    if (cls && !sameEntries(previous?.selfTypes, summary.selfTypes)) {
+      this.classTypes.delete(cls);
+      this.changed(this.classCell(cls).types);
     }
-    const previous = this.summaries.get(fn);
-    this.summaries.set(fn, summary);
+    // Before its first analysis, callers applied the empty summary.
+    if (!sameApplied(previous ?? EMPTY_SUMMARY, summary)) this.changed(state.summaryCell);
     return fieldsChanged || !previous || previous.key !== summary.key;
   }
 
-  /** A module variable as functions see it: its top-level value joined with `global` writes. */
-  readGlobal(module: ModuleIR, name: string, reader: FunctionIR): Value | undefined {
-    const key = globalKey(module, name);
-    let readers = this.globalReaders.get(key);
-    if (!readers) {
-      readers = new Set();
-      this.globalReaders.set(key, readers);
+  /** A module's variables after its top level ran; those whose value changed are dirty. */
+  private setModuleVariables(module: ModuleIR, env: Env): void {
+    this.changed(this.topCell(module));
+    const before = this.globals.get(module);
+    this.globals.set(module, env);
+    for (const name of new Set([...env.keys(), ...(before?.keys() ?? [])])) {
+      const old = before?.get(name);
+      const now = env.get(name);
+      if (!old || !now || valueKey(old) !== valueKey(now)) this.dirtyGlobals.add(this.globalVar(module, name));
     }
-    readers.add(reader);
+  }
+
+  /** Sources a method stores in `self` fields become the class's; returns whether any field gained one. */
+  private mergeClassFields(cls: ClassIR, summary: Summary): boolean {
+    let fields = this.classFields.get(cls);
+    if (!fields) {
+      fields = new Map();
+      this.classFields.set(cls, fields);
+    }
+    let changed = false;
+    for (const [field, labels] of summary.selfWrites) {
+      const sources = labels.filter((l) => l.origin === 'source');
+      if (sources.length === 0) continue;
+      const before = fields.get(field) ?? [];
+      const merged = mergeLabels(before, sources);
+      if (merged.length !== before.length) {
+        fields.set(field, merged);
+        if (!changed) this.changed(this.classCell(cls).fields);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** A module variable as functions see it: its top-level value joined with `global` writes. */
+  readGlobal(module: ModuleIR, name: string): Value | undefined {
+    const v = this.globalVar(module, name);
+    // Once per analysis: the reads set is small, the readers of a popular variable are many.
+    if (!this.reads!.has(v)) {
+      v.readers.add(this.current!);
+      this.reads!.add(v);
+      this.reads!.add(this.topCell(module));
+    }
     const top = this.globals.get(module)?.get(name);
     const written = this.globalWrites.get(module)?.get(name);
     return top && written ? join(top, written) : top ?? written;
   }
 
   writeGlobal(module: ModuleIR, name: string, value: Value): void {
+    this.wroteGlobal = true;
     let writes = this.globalWrites.get(module);
     if (!writes) {
       writes = new Map();
@@ -282,17 +429,57 @@ class TaintEngine {
     const after = before ? join(before, value) : value;
     if (!before || valueKey(before) !== valueKey(after)) {
       writes.set(name, after);
-      this.dirtyGlobals.add(globalKey(module, name));
+      const v = this.globalVar(module, name);
+      this.changed(v);
+      this.dirtyGlobals.add(v);
     }
   }
 
-  /** `pkg.config.CMD` → the variable CMD of the scanned module pkg.config (by name suffix). */
-  importedGlobal(q: string, reader: FunctionIR): Value | undefined {
-    const dot = q.lastIndexOf('.');
-    if (dot <= 0) return undefined;
-    const module = this.program.moduleNamed(q.slice(0, dot));
-    return module ? this.readGlobal(module, q.slice(dot + 1), reader) : undefined;
+  private globalVar(module: ModuleIR, name: string): GlobalVar {
+    let vars = this.globalVars.get(module.path);
+    if (!vars) {
+      vars = new Map();
+      this.globalVars.set(module.path, vars);
+    }
+    let v = vars.get(name);
+    if (!v) {
+      v = { readers: new Set(), version: 0 };
+      vars.set(name, v);
+    }
+    return v;
   }
+
+  /** `pkg.config.CMD` → the variable CMD of the scanned module pkg.config (by name suffix). */
+  importedGlobal(q: string): Value | undefined {
+    let v = this.importedVars.get(q);
+    if (v === undefined) {
+      const dot = q.lastIndexOf('.');
+      const module = dot > 0 ? this.program.moduleNamed(q.slice(0, dot)) : undefined;
+      v = module ? { module, name: q.slice(dot + 1) } : null;
+      this.importedVars.set(q, v);
+    }
+    return v ? this.readGlobal(v.module, v.name) : undefined;
+  }
+
+  /** What a name not bound in a function denotes in its module: an imported or a module-level function or class. */
+  moduleLevel(module: ModuleIR, name: string): FunctionIR | ClassIR | undefined {
+    let names = this.moduleLevelNames.get(module);
+    if (!names) {
+      names = new Map();
+      this.moduleLevelNames.set(module, names);
+    }
+    let found = names.get(name);
+    if (found === undefined) {
+      found = this.program.lookup(module.imports.get(name) ?? `${module.moduleName}.${name}`, module) ?? null;
+      names.set(name, found);
+    }
+    return found ?? undefined;
+  }
+
+  private readonly moduleLevelNames = new Map<ModuleIR, Map<string, FunctionIR | ClassIR | null>>();
+
+  /** `importedGlobal`'s name resolution, which never changes. */
+  private readonly importedVars = new Map<string, { module: ModuleIR; name: string } | null>();
 
   /**
    * A method's `self.<field>` whose value the class itself decides: assigned by its methods
@@ -308,7 +495,7 @@ class TaintEngine {
     let assigned = false;
     for (const c of this.program.ancestors(cls)) {
       for (const m of c.methods.values()) {
-        const s = this.summaries.get(m);
+        const s = this.functionStates.get(m)?.summary;
         if (!s) continue;
         if (s.selfWrites.has(field)) return false;
         if (s.selfAssigned.has(field)) assigned = true;
@@ -320,21 +507,34 @@ class TaintEngine {
   /** The library class a call's result is an instance of: a modelled class, or a factory's. */
   resultType(q: string | undefined): string | undefined {
     if (!q) return undefined;
-    return this.factories.get(q) ?? (this.typeNames.has(q) ? q : undefined);
+    return this.modelsNamed(q).type;
   }
 
   /** The library type a class's methods store in `self.<field>`, when they agree. */
   fieldType(cls: ClassIR, field: string): string | undefined {
     for (const c of this.program.ancestors(cls)) {
-      for (const m of c.methods.values()) {
-        const t = this.summaries.get(m)?.selfTypes.get(field);
-        if (t) return t;
-      }
+      this.reads?.add(this.classCell(c).types);
+      const t = this.typesOfClass(c).get(field);
+      if (t) return t;
     }
     return undefined;
   }
 
+  /** Per field, the type the first of the class's own methods (in order) stores in it. */
+  private typesOfClass(cls: ClassIR): Map<string, string> {
+    let types = this.classTypes.get(cls);
+    if (!types) {
+      types = new Map();
+      for (const m of cls.methods.values()) {
+        for (const [field, t] of this.functionStates.get(m)?.summary?.selfTypes ?? []) if (t && !types.has(field)) types.set(field, t);
+      }
+      this.classTypes.set(cls, types);
+    }
+    return types;
+  }
+
   isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
+    if (fn.decorators.length === 0) return false;
     for (const d of fn.decorators) {
       const callee = d.k === 'call' ? d.callee : d;
       const method = callee.k === 'attr' ? callee.attr : undefined;
@@ -346,74 +546,205 @@ class TaintEngine {
     return false;
   }
 
-  summaryOf(fn: FunctionIR, caller: FunctionIR): Summary {
-    let set = this.callers.get(fn);
-    if (!set) {
-      set = new Set();
-      this.callers.set(fn, set);
+  /** The summary of `fn` as the analysis running applies it (which makes that function a caller). */
+  summaryOf(fn: FunctionIR): Summary {
+    const state = this.functionState(fn);
+    if (!this.reads!.has(state.summaryCell)) {
+      state.callers.add(this.current!);
+      this.reads!.add(state.summaryCell);
     }
-    set.add(caller);
-    return this.summaries.get(fn) ?? EMPTY_SUMMARY;
+    return state.summary ?? EMPTY_SUMMARY;
+  }
+
+  /**
+   * The label of field `attr` of a parameter label (`self` → `self.cmd`), one object per pair
+   * within an analysis (the table is emptied after each, or it would keep every analysis's labels).
+   */
+  fieldLabel(base: Label, attr: string): Label {
+    let byAttr = this.fieldLabels.get(base);
+    if (!byAttr) {
+      byAttr = new Map();
+      this.fieldLabels.set(base, byAttr);
+    }
+    let label = byAttr.get(attr);
+    if (!label) {
+      label = makeLabel(base.origin, `${base.what}.${attr}`, base.threat, base.param, attr, base.steps, base.sanitized, base.lowered);
+      byAttr.set(attr, label);
+    }
+    return label;
+  }
+
+  private readonly fieldLabels = new Map<Label, Map<string, Label>>();
+
+  /** Analyses per function so far (the bench's histogram). */
+  analysisCounts(): number[] {
+    return [...this.functionStates.values()].filter((s) => s.count > 0).map((s) => s.count);
   }
 
   accessSource(q: string): SourceModel | undefined {
-    for (const s of this.accessSources) {
-      const n = s.name!;
-      if (q === n || q.startsWith(`${n}.`)) return s;
+    let found = this.accessSourceCache.get(q);
+    if (found === undefined) {
+      found = null;
+      for (const s of this.accessSources) {
+        const n = s.name!;
+        if (q === n || q.startsWith(`${n}.`)) {
+          found = s;
+          break;
+        }
+      }
+      this.accessSourceCache.set(q, found);
     }
-    return undefined;
+    return found ?? undefined;
   }
+
+  private readonly accessSourceCache = new Map<string, SourceModel | null>();
 
   /**
    * A source rooted at a parameter of `fn` (`request.GET` in a view taking `request`): for
    * `on: access`, `dotted` is read at or below the source; for `on: call`, it is called.
    */
   parameterSource(dotted: string, fn: FunctionIR, on: 'access' | 'call'): SourceModel | undefined {
-    for (const s of this.parameterSources) {
-      if (s.on !== on) continue;
-      const param = s.parameter!;
-      if (!fn.params.some((p) => p.name === param)) continue;
-      if (s.within) {
-        const cls = this.classOfMethod.get(fn);
-        const bases = typeof s.within === 'string' ? [s.within] : s.within;
-        if (!cls || fn.isStatic || fn.params[0]?.name !== param || !bases.some((b) => this.program.derivesFrom(cls, b))) continue;
-      }
-      const n = s.name ?? param;
+    for (const s of this.parameterSourcesOf(fn, on)) {
+      const n = s.name ?? s.parameter!;
       if (dotted === n || (on === 'access' && dotted.startsWith(`${n}.`))) return s;
     }
     return undefined;
   }
 
+  /** The parameter sources that can apply in `fn` (it has the parameter, its class qualifies), in model order. */
+  parameterSourcesOf(fn: FunctionIR, on: 'access' | 'call'): readonly SourceModel[] {
+    const cache = on === 'access' ? this.accessParameterSources : this.callParameterSources;
+    let list = cache.get(fn);
+    if (!list && !fn.params.some((p) => this.parameterSourceNames.has(p.name))) {
+      list = NONE;
+      cache.set(fn, list);
+    }
+    if (!list) {
+      const found: SourceModel[] = [];
+      for (const s of this.parameterSources) {
+        if (s.on !== on) continue;
+        const param = s.parameter!;
+        if (!hasParam(fn, param)) continue;
+        if (s.within) {
+          const cls = this.classOfMethod.get(fn);
+          if (!cls || fn.isStatic || fn.params[0]?.name !== param || !this.within(cls, s)) continue;
+        }
+        found.push(s);
+      }
+      list = found.length > 0 ? found : NONE;
+      cache.set(fn, list);
+    }
+    return list;
+  }
+
+  /** Whether the class derives from one of the classes a source is `within` (asked for each method, answered per class). */
+  private within(cls: ClassIR, s: SourceModel): boolean {
+    let answers = this.withinAnswers.get(cls);
+    if (!answers) {
+      answers = new Map();
+      this.withinAnswers.set(cls, answers);
+    }
+    let answer = answers.get(s);
+    if (answer === undefined) {
+      const bases = typeof s.within === 'string' ? [s.within] : s.within!;
+      answer = bases.some((b) => this.program.derivesFrom(cls, b));
+      answers.set(s, answer);
+    }
+    return answer;
+  }
+
+  private readonly withinAnswers = new Map<ClassIR, Map<SourceModel, boolean>>();
+  private readonly accessParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
+  private readonly callParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
+
   // Lookups by qualified name first; `method` (a model for a method on any receiver) is
   // passed only when the call may be such a method call (see FunctionAnalysis.methodOf).
   callSource(q: string | undefined, method: string | undefined): SourceModel | undefined {
-    return (q ? this.callSources.get(q) : undefined) ?? (method ? this.methodCallSources.get(method) : undefined);
+    return (q ? this.modelsNamed(q).source : undefined) ?? (method ? this.modelsOfMethod(method).source : undefined);
   }
 
-  sinksFor(q: string | undefined, method: string | undefined): SinkModel[] {
+  sinksFor(q: string | undefined, method: string | undefined): readonly SinkModel[] {
     if (q) {
-      const byName = this.sinksByName.get(q);
+      const byName = this.modelsNamed(q).sinks;
       if (byName) return byName;
     }
-    return method ? this.sinksByMethod.get(method) ?? [] : [];
+    return method ? this.modelsOfMethod(method).sinks ?? NO_SINKS : NO_SINKS;
   }
 
   sanitizerFor(q: string | undefined, method: string | undefined): ReadonlySet<SinkKind> | 'all' | undefined {
     if (q) {
-      const s = this.sanitizersByName.get(q);
+      const s = this.modelsNamed(q).sanitizer;
       if (s) return s;
     }
-    return method ? this.sanitizersByMethod.get(method) : undefined;
+    return method ? this.modelsOfMethod(method).sanitizer : undefined;
   }
 
   passThroughFor(q: string | undefined, method: string | undefined): (number | string)[] | undefined {
     if (q) {
-      const s = this.summariesByName.get(q);
+      const s = this.modelsNamed(q).passThrough;
       if (s) return s;
     }
-    return method ? this.summariesByMethod.get(method) : undefined;
+    return method ? this.modelsOfMethod(method).passThrough : undefined;
   }
+
+  /** Every model for a qualified name, looked up once per name (a call asks for each kind). */
+  private modelsNamed(q: string): NameModels {
+    // A call asks for several kinds in a row: the last answer is kept at hand.
+    if (q === this.lastName) return this.lastNameModels!;
+    let found = this.nameModels.get(q);
+    if (!found) {
+      found = {
+        sinks: this.sinksByName.get(q),
+        sanitizer: this.sanitizersByName.get(q),
+        source: this.callSources.get(q),
+        passThrough: this.summariesByName.get(q),
+        type: this.factories.get(q) ?? (this.typeNames.has(q) ? q : undefined),
+      };
+      this.nameModels.set(q, found);
+    }
+    this.lastName = q;
+    this.lastNameModels = found;
+    return found;
+  }
+
+  private lastName: string | undefined;
+  private lastNameModels: NameModels | undefined;
+  private lastMethod: string | undefined;
+  private lastMethodModels: NameModels | undefined;
+
+  private modelsOfMethod(method: string): NameModels {
+    if (method === this.lastMethod) return this.lastMethodModels!;
+    let found = this.methodModels.get(method);
+    if (!found) {
+      found = {
+        sinks: this.sinksByMethod.get(method),
+        sanitizer: this.sanitizersByMethod.get(method),
+        source: this.methodCallSources.get(method),
+        passThrough: this.summariesByMethod.get(method),
+        type: undefined,
+      };
+      this.methodModels.set(method, found);
+    }
+    this.lastMethod = method;
+    this.lastMethodModels = found;
+    return found;
+  }
+
+  private readonly nameModels = new Map<string, NameModels>();
+  private readonly methodModels = new Map<string, NameModels>();
 }
+
+/** The models for one qualified name or one method name. */
+interface NameModels {
+  sinks: SinkModel[] | undefined;
+  sanitizer: ReadonlySet<SinkKind> | 'all' | undefined;
+  source: SourceModel | undefined;
+  passThrough: (number | string)[] | undefined;
+  /** For a qualified name: the library class of the call's result. */
+  type: string | undefined;
+}
+
+const NO_SINKS: readonly SinkModel[] = [];
 
 /** Qualified name of a dotted expression through the module's imports. */
 function qnameOf(e: Expr, module: ModuleIR): string | undefined {
@@ -424,6 +755,12 @@ function qnameOf(e: Expr, module: ModuleIR): string | undefined {
   }
   if (e.k === 'call' && e.qname) return e.qname;
   return undefined;
+}
+
+/** The name a dotted expression starts from (`a` of `a.b.c`), when it is one; cheaper than `dottedOf`. */
+function rootName(e: Expr): string | undefined {
+  while (e.k === 'attr') e = e.object;
+  return e.k === 'name' ? e.name : undefined;
 }
 
 function dottedOf(e: Expr): string | undefined {
@@ -457,6 +794,59 @@ function percentFormatTaint(format: string, args: Value): Label[] {
     if (!NUMERIC_CONVERSIONS.has(conversions[i]!)) labels = mergeLabels(labels, allLabels(part));
   });
   return labels;
+}
+
+/** The expressions a test validates where it `holds` (or fails), and the kinds it makes them safe for. */
+function refinements(test: Expr, holds: boolean, sanitize: (target: Expr, kinds: ReadonlySet<SinkKind> | 'all') => void): void {
+  if (test.k === 'not') {
+    refinements(test.operand, !holds, sanitize);
+    return;
+  }
+  if (test.k === 'bool') {
+    // `a and b` holding means both hold; `a or b` failing means both fail.
+    if ((test.op === 'and' && holds) || (test.op === 'or' && !holds)) {
+      refinements(test.left, holds, sanitize);
+      refinements(test.right, holds, sanitize);
+    }
+    return;
+  }
+  if (test.k === 'compare' && test.ops.length === 1 && test.operands.length === 2) {
+    const [left, right] = test.operands as [Expr, Expr];
+    const op = test.ops[0];
+    // Allow-list membership: `x in ALLOWED` / `x not in ALLOWED`.
+    if ((op === 'in' && holds) || (op === 'not in' && !holds)) {
+      if (isConstantCollection(right)) sanitize(left, 'all');
+    }
+    return;
+  }
+  if (test.k === 'call' && holds) {
+    const callee = test.callee;
+    if (callee.k === 'attr' && VALIDATING_METHODS.has(callee.attr)) sanitize(callee.object, 'all');
+    else if (callee.k === 'attr' && PATH_PREFIX_CHECKS.has(callee.attr) && test.args[0] && isConstantish(test.args[0])) {
+      sanitize(callee.object, new Set<SinkKind>(['path-injection']));
+    } else if (test.qname && REGEX_VALIDATORS.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
+      sanitize(test.args[1], 'all');
+    } else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
+      sanitize(test.args[0], new Set<SinkKind>(['open-redirect']));
+    }
+  }
+}
+
+/** The caller's steps, the call, then the callee's steps after its parameter: at most 24. */
+function spliceSteps(caller: readonly FlowStep[], enter: FlowStep, callee: readonly FlowStep[]): FlowStep[] {
+  const steps = caller.slice(0, 24);
+  if (steps.length < 24) steps.push(enter);
+  for (let i = 1; i < callee.length && steps.length < 24; i++) steps.push(callee[i]!);
+  return steps;
+}
+
+/** Whether `refinements` finds anything to narrow. */
+function mayRefine(test: Expr, holds: boolean): boolean {
+  let found = false;
+  refinements(test, holds, () => {
+    found = true;
+  });
+  return found;
 }
 
 function truthy(c: Constant): boolean {
@@ -511,7 +901,7 @@ function foldCompare(op: string, a: Constant, b: Constant): boolean | undefined 
 
 function sanitizeValue(v: Value, kinds: ReadonlySet<SinkKind> | 'all'): Value {
   if (kinds === 'all') return CLEAN;
-  const labels = allLabels(v).map((l) => ({ ...l, sanitized: new Set([...l.sanitized, ...kinds]) }));
+  const labels = allLabels(v).map((l) => makeLabel(l.origin, l.what, l.threat, l.param, l.field, l.steps, new Set([...l.sanitized, ...kinds]), l.lowered));
   return fromLabels(labels);
 }
 
@@ -527,8 +917,8 @@ class FunctionAnalysis {
   /** Nested functions and lambdas analysed in place at a call. */
   private readonly inlined = new Set<FunctionIR>();
   private readonly hitKeys = new Set<string>();
-  /** First line of the statement being interpreted (suppressions may sit there). */
-  private statementLine = 0;
+  /** The statement being interpreted (its first line is where suppressions may sit). */
+  private statement: Stmt | undefined;
 
   constructor(
     readonly engine: TaintEngine,
@@ -536,27 +926,28 @@ class FunctionAnalysis {
     readonly module: ModuleIR,
     readonly inlineDepth: number,
     readonly closureEnv?: Env,
-    /** The analysed function this one is inlined into (itself when not inlined). */
-    readonly root: FunctionIR = fn,
   ) {}
+
+  private accessSources: boolean | undefined;
+  private callSources: boolean | undefined;
+
+  /** Whether some parameter source can apply in this function (most have none, so `dotted` need not be built). */
+  private hasParameterSources(on: 'access' | 'call'): boolean {
+    if (on === 'access') return (this.accessSources ??= this.engine.parameterSourcesOf(this.fn, on).length > 0);
+    return (this.callSources ??= this.engine.parameterSourcesOf(this.fn, on).length > 0);
+  }
 
   step(span: Span, note: string): FlowStep {
     return { path: this.module.path, span, note };
   }
 
   sourceValue(what: string, threat: 'remote' | 'local', span: Span, note: string): Value {
-    return { labels: [{ origin: 'source', what, threat, steps: [this.step(span, note)], sanitized: new Set(), lowered: false }] };
+    return { labels: [makeLabel('source', what, threat, undefined, undefined, [this.step(span, note)], NO_KINDS, false)] };
   }
 
   paramValue(index: number, name: string): Value {
-    const label: Label = {
-      origin: 'param',
-      what: name,
-      param: index,
-      steps: [this.step(this.fn.params[index]?.span ?? this.fn.span, `parameter \`${name}\` of \`${this.fn.name}()\``)],
-      sanitized: new Set(),
-      lowered: false,
-    };
+    const step = this.step(this.fn.params[index]?.span ?? this.fn.span, `parameter \`${name}\` of \`${this.fn.name}()\``);
+    const label = makeLabel('param', name, undefined, index, undefined, [step], NO_KINDS, false);
     return { labels: [label], paramBase: index };
   }
 
@@ -569,13 +960,28 @@ class FunctionAnalysis {
     }
     const selfTypes = new Map<string, string>();
     for (const [field, v] of this.selfWrites) if (v.type) selfTypes.set(field, v.type);
-    const key = [
-      [...selfTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
-      returns.map(labelKey).sort().join(';'),
-      this.paramHits.map((h) => `${h.kind}@${h.sink.path}:${h.sink.span.line}:${labelKey(h.label)}`).sort().join(';'),
-      [...selfWrites].map(([f, ls]) => `${f}=${ls.map(labelKey).sort().join(',')}`).sort().join(';'),
-    ].join('|');
-    return { returns, sinks: this.paramHits, selfWrites, selfAssigned: new Set(this.selfWrites.keys()), selfTypes, key };
+    const types: string[] = [];
+    for (const [f, t] of selfTypes) types.push(`${f}:${t}`);
+    const returned: string[] = [];
+    for (const l of returns) returned.push(labelKey(l));
+    const hits: string[] = [];
+    for (const h of this.paramHits) hits.push(`${h.kind}@${h.sink.path}:${h.sink.span.line}:${labelKey(h.label)}`);
+    const writes: string[] = [];
+    for (const [f, ls] of selfWrites) {
+      const keys: string[] = [];
+      for (const l of ls) keys.push(labelKey(l));
+      writes.push(`${f}=${sortedJoin(keys, ',')}`);
+    }
+    const key = `${sortedJoin(types, ',')}|${sortedJoin(returned, ';')}|${sortedJoin(hits, ';')}|${sortedJoin(writes, ';')}`;
+    // Summaries stay for the whole run: shared empties (summaries are never changed) save a few MB.
+    return {
+      returns: returns.length > 0 ? returns : NO_LABELS_LIST,
+      sinks: this.paramHits.length > 0 ? this.paramHits : NO_HITS,
+      selfWrites: selfWrites.size > 0 ? selfWrites : NO_WRITES,
+      selfAssigned: this.selfWrites.size > 0 ? new Set(this.selfWrites.keys()) : NO_FIELDS,
+      selfTypes: selfTypes.size > 0 ? selfTypes : NO_TYPES,
+      key,
+    };
   }
 
   // ---- statements -----------------------------------------------------------------------
@@ -588,68 +994,26 @@ class FunctionAnalysis {
   }
 
   private exec(s: Stmt, env: Env): Flow {
-    this.statementLine = s.span.line;
+    this.statement = s;
     switch (s.k) {
       case 'assign': {
         const value = this.eval(s.value, env);
         for (const t of s.targets) this.bind(t, value, env, s.value);
         return 'normal';
       }
-      case 'augassign': {
-        const current = this.evalTarget(s.target, env);
-        const added = this.eval(s.value, env);
-        let value: Value;
-        if (current.elems && s.op === '+' && added.elems) value = { labels: [], elems: [...current.elems, ...added.elems] };
-        else {
-          const folded = current.const !== undefined && added.const !== undefined ? foldBinary(s.op, current.const, added.const) : undefined;
-          value = { labels: mergeLabels(allLabels(current), allLabels(added)) };
-          if (folded !== undefined) value.const = folded;
-        }
-        this.bind(s.target, value, env, s.value);
-        return 'normal';
-      }
+      case 'augassign':
+        return this.execAugassign(s, env);
       case 'expr':
         this.eval(s.expr, env);
         return isExitCall(s.expr) ? 'exit' : 'normal';
-      case 'if': {
-        const test = this.eval(s.test, env);
-        if (test.const !== undefined) {
-          // A constant condition: only the branch that can run is analysed.
-          return this.execBlock(truthy(test.const) ? s.body : s.orelse, env);
-        }
-        const thenEnv = new Map(env);
-        const elseEnv = new Map(env);
-        this.refine(s.test, true, thenEnv);
-        this.refine(s.test, false, elseEnv);
-        const thenFlow = this.execBlock(s.body, thenEnv);
-        const elseFlow = this.execBlock(s.orelse, elseEnv);
-        if (thenFlow === 'exit' && elseFlow === 'exit') return 'exit';
-        replaceEnv(env, thenFlow === 'exit' ? elseEnv : elseFlow === 'exit' ? thenEnv : joinEnv(thenEnv, elseEnv));
-        return 'normal';
-      }
-      case 'while': {
-        const test = this.eval(s.test, env);
-        if (test.const !== undefined && !truthy(test.const)) return this.execBlock(s.orelse, env);
-        this.loop(env, (e) => this.execBlock(s.body, e));
-        this.execBlock(s.orelse, env);
-        return 'normal';
-      }
-      case 'for': {
-        const iter = this.eval(s.iter, env);
-        const element = this.elementOf(iter);
-        this.loop(env, (e) => {
-          this.bind(s.target, element, e, s.iter);
-          this.execBlock(s.body, e);
-        });
-        this.execBlock(s.orelse, env);
-        return 'normal';
-      }
-      case 'return': {
-        const v = s.value ? this.eval(s.value, env) : constant(null);
-        this.noteExit(env);
-        this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
-        return 'exit';
-      }
+      case 'if':
+        return this.execIf(s, env);
+      case 'while':
+        return this.execWhile(s, env);
+      case 'for':
+        return this.execFor(s, env);
+      case 'return':
+        return this.execReturn(s, env);
       case 'raise':
         if (s.value) this.eval(s.value, env);
         this.noteExit(env);
@@ -657,23 +1021,8 @@ class FunctionAnalysis {
       case 'break':
       case 'continue':
         return 'exit';
-      case 'try': {
-        const before = new Map(env);
-        this.execBlock(s.body, env);
-        const afterBody = new Map(env);
-        let merged = joinEnv(before, afterBody);
-        for (const h of s.handlers) {
-          const handlerEnv = new Map(merged);
-          if (h.name) handlerEnv.set(h.name, CLEAN);
-          this.execBlock(h.body, handlerEnv);
-          merged = joinEnv(merged, handlerEnv);
-        }
-        const elseEnv = new Map(afterBody);
-        this.execBlock(s.orelse, elseEnv);
-        replaceEnv(env, joinEnv(merged, elseEnv));
-        this.execBlock(s.finally, env);
-        return 'normal';
-      }
+      case 'try':
+        return this.execTry(s, env);
       case 'with':
         for (const item of s.items) {
           const v = this.eval(item.value, env);
@@ -693,6 +1042,81 @@ class FunctionAnalysis {
     }
   }
 
+  private execAugassign(s: Extract<Stmt, { k: 'augassign' }>, env: Env): Flow {
+    const current = this.evalTarget(s.target, env);
+    const added = this.eval(s.value, env);
+    let value: Value;
+    if (current.elems && s.op === '+' && added.elems) value = { labels: [], elems: [...current.elems, ...added.elems] };
+    else {
+      const folded = current.const !== undefined && added.const !== undefined ? foldBinary(s.op, current.const, added.const) : undefined;
+      value = { labels: mergeLabels(allLabels(current), allLabels(added)) };
+      if (folded !== undefined) value.const = folded;
+    }
+    this.bind(s.target, value, env, s.value);
+    return 'normal';
+  }
+
+  private execIf(s: Extract<Stmt, { k: 'if' }>, env: Env): Flow {
+    const test = this.eval(s.test, env);
+    if (test.const !== undefined) {
+      // A constant condition: only the branch that can run is analysed.
+      return this.execBlock(truthy(test.const) ? s.body : s.orelse, env);
+    }
+    const thenEnv = new Map(env);
+    this.refine(s.test, true, thenEnv);
+    // Without `else`, and when the test refines nothing where it fails, that branch is `env` as it is.
+    const elseEnv = s.orelse.length === 0 && !mayRefine(s.test, false) ? env : new Map(env);
+    if (elseEnv !== env) this.refine(s.test, false, elseEnv);
+    const thenFlow = this.execBlock(s.body, thenEnv);
+    const elseFlow = this.execBlock(s.orelse, elseEnv);
+    if (thenFlow === 'exit' && elseFlow === 'exit') return 'exit';
+    replaceEnv(env, thenFlow === 'exit' ? elseEnv : elseFlow === 'exit' ? thenEnv : joinEnv(thenEnv, elseEnv));
+    return 'normal';
+  }
+
+  private execWhile(s: Extract<Stmt, { k: 'while' }>, env: Env): Flow {
+    const test = this.eval(s.test, env);
+    if (test.const !== undefined && !truthy(test.const)) return this.execBlock(s.orelse, env);
+    this.loop(env, (e) => this.execBlock(s.body, e));
+    this.execBlock(s.orelse, env);
+    return 'normal';
+  }
+
+  private execFor(s: Extract<Stmt, { k: 'for' }>, env: Env): Flow {
+    const iter = this.eval(s.iter, env);
+    const element = this.elementOf(iter);
+    this.loop(env, (e) => {
+      this.bind(s.target, element, e, s.iter);
+      this.execBlock(s.body, e);
+    });
+    this.execBlock(s.orelse, env);
+    return 'normal';
+  }
+
+  private execReturn(s: Extract<Stmt, { k: 'return' }>, env: Env): Flow {
+    const v = s.value ? this.eval(s.value, env) : constant(null);
+    this.noteExit(env);
+    this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
+    return 'exit';
+  }
+
+  private execTry(s: Extract<Stmt, { k: 'try' }>, env: Env): Flow {
+    const before = new Map(env);
+    this.execBlock(s.body, env);
+    const afterBody = new Map(env);
+    let merged = joinEnv(before, afterBody);
+    for (const h of s.handlers) {
+      const handlerEnv = new Map(merged);
+      if (h.name) handlerEnv.set(h.name, CLEAN);
+      this.execBlock(h.body, handlerEnv);
+      merged = joinEnv(merged, handlerEnv);
+    }
+    const elseEnv = new Map(afterBody);
+    this.execBlock(s.orelse, elseEnv);
+    replaceEnv(env, joinEnv(merged, elseEnv));
+    this.execBlock(s.finally, env);
+    return 'normal';
+  }
   /** Run a loop body twice over a copy and join, approximating the fixpoint of the loop. */
   private loop(env: Env, body: (e: Env) => void): void {
     let current = new Map(env);
@@ -706,45 +1130,13 @@ class FunctionAnalysis {
 
   /** Narrow taint on the branch where a validating condition holds. */
   private refine(test: Expr, holds: boolean, env: Env): void {
-    if (test.k === 'not') {
-      this.refine(test.operand, !holds, env);
-      return;
-    }
-    if (test.k === 'bool') {
-      // `a and b` holding means both hold; `a or b` failing means both fail.
-      if ((test.op === 'and' && holds) || (test.op === 'or' && !holds)) {
-        this.refine(test.left, holds, env);
-        this.refine(test.right, holds, env);
-      }
-      return;
-    }
-    const sanitize = (target: Expr, kinds: ReadonlySet<SinkKind> | 'all'): void => {
+    refinements(test, holds, (target, kinds) => {
       const key = envKey(target);
       if (!key) return;
       const current = this.eval(target, env);
       if (allLabels(current).length === 0) return;
       env.set(key, sanitizeValue(current, kinds));
-    };
-    if (test.k === 'compare' && test.ops.length === 1 && test.operands.length === 2) {
-      const [left, right] = test.operands as [Expr, Expr];
-      const op = test.ops[0];
-      // Allow-list membership: `x in ALLOWED` / `x not in ALLOWED`.
-      if ((op === 'in' && holds) || (op === 'not in' && !holds)) {
-        if (isConstantCollection(right)) sanitize(left, 'all');
-      }
-      return;
-    }
-    if (test.k === 'call' && holds) {
-      const callee = test.callee;
-      if (callee.k === 'attr' && VALIDATING_METHODS.has(callee.attr)) sanitize(callee.object, 'all');
-      else if (callee.k === 'attr' && PATH_PREFIX_CHECKS.has(callee.attr) && test.args[0] && isConstantish(test.args[0])) {
-        sanitize(callee.object, new Set<SinkKind>(['path-injection']));
-      } else if (test.qname && REGEX_VALIDATORS.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
-        sanitize(test.args[1], 'all');
-      } else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
-        sanitize(test.args[0], new Set<SinkKind>(['open-redirect']));
-      }
-    }
+    });
   }
 
   private elementOf(iter: Value): Value {
@@ -761,7 +1153,7 @@ class FunctionAnalysis {
       case 'name': {
         const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `assigned to \`${target.name}\``)) : value;
         env.set(target.name, v);
-        if (this.fn.globals.has(target.name)) this.engine.writeGlobal(this.module, target.name, v);
+        if (this.fn.globals.size > 0 && this.fn.globals.has(target.name)) this.engine.writeGlobal(this.module, target.name, v);
         return;
       }
       case 'attr': {
@@ -771,7 +1163,7 @@ class FunctionAnalysis {
         const owner = env.get(key) ?? this.lookupName(key, env, target.span) ?? CLEAN;
         const fields = new Map(owner.fields ?? []);
         fields.set(`.${target.attr}`, v);
-        env.set(key, { ...owner, fields });
+        env.set(key, with_(owner, { fields }));
         return;
       }
       case 'subscript': {
@@ -793,7 +1185,7 @@ class FunctionAnalysis {
           }
           const fields = new Map(owner.fields ?? []);
           fields.set(`[${String(index.const)}]`, v);
-          env.set(key, { ...owner, fields });
+          env.set(key, with_(owner, { fields }));
         } else {
           env.set(key, { ...owner, labels: mergeLabels(owner.labels, allLabels(v)) });
         }
@@ -830,7 +1222,7 @@ class FunctionAnalysis {
       // Top-level functions are analysed on their own; nested ones and lambdas only here.
       if (this.inlined.has(fn) || (fn.name !== '<lambda>' && !this.engine.nestedOwner.has(fn))) continue;
       this.inlined.add(fn);
-      const inner = new FunctionAnalysis(this.engine, fn, this.module, this.inlineDepth + 1, closure, this.root);
+      const inner = new FunctionAnalysis(this.engine, fn, this.module, this.inlineDepth + 1, closure);
       const handler = this.engine.isRequestHandler(fn, this.module);
       const env: Env = new Map();
       fn.params.forEach((p) => {
@@ -885,101 +1277,39 @@ class FunctionAnalysis {
     const closure = this.closureEnv?.get(name);
     if (closure) return closure;
     if (this.fn !== this.module.top) {
-      const g = this.engine.readGlobal(this.module, name, this.root);
+      const g = this.engine.readGlobal(this.module, name);
       if (g) return g;
     }
     const imported = this.module.imports.get(name);
     if (imported) {
       // `from config import CMD`: a variable of another scanned module.
-      const g = this.engine.importedGlobal(imported, this.root);
+      const g = this.engine.importedGlobal(imported);
       if (g) return g;
     }
     // A module-level function or class of this module, used as a value.
-    const q = imported ?? `${this.module.moduleName}.${name}`;
-    const found = this.engine.program.lookup(q, this.module);
+    const found = this.engine.moduleLevel(this.module, name);
     if (found && 'params' in found) return { labels: [], fn: found };
     void span;
     return undefined;
   }
 
   eval(e: Expr, env: Env): Value {
+    // The larger cases are methods of their own: smaller units for the JIT to compile and re-compile.
     switch (e.k) {
       case 'const':
         return constant(e.value);
-      case 'name': {
-        const v = this.lookupName(e.name, env, e.span);
-        if (v) return v;
-        const q = this.module.imports.get(e.name);
-        if (q) {
-          const source = this.engine.accessSource(q);
-          if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
-        }
-        return CLEAN;
-      }
-      case 'attr': {
-        const q = qnameOf(e, this.module);
-        if (q) {
-          const source = this.engine.accessSource(q);
-          if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
-          if (e.object.k === 'name' && !env.has(e.object.name)) {
-            // `import config; config.CMD`: a variable of another scanned module.
-            const g = this.engine.importedGlobal(q, this.root);
-            if (g) return g;
-          }
-        }
-        const dotted = dottedOf(e);
-        if (dotted) {
-          const source = this.engine.parameterSource(dotted, this.fn, 'access');
-          if (source && !env.has(dotted)) {
-            return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
-          }
-        }
-        const object = this.eval(e.object, env);
-        return this.attrOf(object, e.attr);
-      }
-      case 'subscript': {
-        const object = this.eval(e.object, env);
-        const index = this.eval(e.index, env);
-        if (index.const !== undefined && index.const !== null) {
-          if (object.elems && typeof index.const === 'number') {
-            const i = index.const < 0 ? object.elems.length + index.const : index.const;
-            return object.elems[i] ?? CLEAN;
-          }
-          const field = object.fields?.get(`[${String(index.const)}]`);
-          if (field) return field;
-          if (object.fields && object.labels.length === 0 && object.paramBase === undefined) return CLEAN;
-        }
-        return flatten(object);
-      }
+      case 'name':
+        return this.evalName(e, env);
+      case 'attr':
+        return this.evalAttr(e, env);
+      case 'subscript':
+        return this.evalSubscript(e, env);
       case 'call':
         return this.evalCall(e, env);
-      case 'binop': {
-        const l = this.eval(e.left, env);
-        const r = this.eval(e.right, env);
-        if (l.const !== undefined && r.const !== undefined) {
-          const folded = foldBinary(e.op, l.const, r.const);
-          if (folded !== undefined) return constant(folded);
-        }
-        if (e.op === '+' && l.elems && r.elems) return { labels: [], elems: [...l.elems, ...r.elems] };
-        // Arithmetic with a number gives a number (a string operand would raise TypeError);
-        // `*` repeats and `%` formats strings, so they keep the taint.
-        if (NUMERIC_OPS.has(e.op) && (isNumber(l.const) || isNumber(r.const))) return CLEAN;
-        if (e.op === '%' && typeof l.const === 'string') return fromLabels(mergeLabels(allLabels(l), percentFormatTaint(l.const, r)));
-        return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
-      }
-      case 'compare': {
-        const values = e.operands.map((o) => this.eval(o, env));
-        if (values.every((v) => v.const !== undefined) && e.ops.length === values.length - 1) {
-          let result = true;
-          for (let i = 0; i < e.ops.length; i++) {
-            const r = foldCompare(e.ops[i]!, values[i]!.const!, values[i + 1]!.const!);
-            if (r === undefined) return CLEAN;
-            result &&= r;
-          }
-          return constant(result);
-        }
-        return CLEAN; // a comparison yields a boolean: it carries no injectable data
-      }
+      case 'binop':
+        return this.evalBinop(e, env);
+      case 'compare':
+        return this.evalCompare(e, env);
       case 'bool': {
         const l = this.eval(e.left, env);
         if (l.const !== undefined) {
@@ -1004,22 +1334,8 @@ class FunctionAnalysis {
         for (const p of e.parts) labels = mergeLabels(labels, allLabels(this.eval(p, env)));
         return fromLabels(labels);
       }
-      case 'container': {
-        const values = e.elements.map((x) => this.eval(x, env));
-        if (e.kind === 'dict') {
-          const fields = new Map<string, Value>();
-          let labels: Label[] = [];
-          values.forEach((v, i) => {
-            const keyExpr = e.keys?.[i];
-            const key = keyExpr ? this.eval(keyExpr, env) : undefined;
-            if (key && key.const !== undefined && key.const !== null) fields.set(`[${String(key.const)}]`, v);
-            else labels = mergeLabels(labels, allLabels(v));
-          });
-          return { labels, fields };
-        }
-        if (e.kind === 'set') return fromLabels(values.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), []));
-        return { labels: [], elems: values };
-      }
+      case 'container':
+        return this.evalContainer(e, env);
       case 'cond': {
         const test = this.eval(e.test, env);
         if (test.const !== undefined) return this.eval(truthy(test.const) ? e.body : e.orelse, env);
@@ -1033,12 +1349,8 @@ class FunctionAnalysis {
         this.bind(e.target, v, env, e.value);
         return v;
       }
-      case 'comprehension': {
-        const inner = new Map(env);
-        for (const b of e.bindings) this.bind(b.target, this.elementOf(this.eval(b.iter, inner)), inner, b.iter);
-        for (const c of e.conditions) this.eval(c, inner);
-        return fromLabels(allLabels(this.eval(e.element, inner)));
-      }
+      case 'comprehension':
+        return this.evalComprehension(e, env);
       case 'opaque': {
         let labels: Label[] = [];
         for (const p of e.parts) labels = mergeLabels(labels, allLabels(this.eval(p, env)));
@@ -1047,23 +1359,123 @@ class FunctionAnalysis {
     }
   }
 
+  private evalName(e: Extract<Expr, { k: 'name' }>, env: Env): Value {
+    const v = this.lookupName(e.name, env, e.span);
+    if (v) return v;
+    const q = this.module.imports.get(e.name);
+    if (q) {
+      const source = this.engine.accessSource(q);
+      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+    }
+    return CLEAN;
+  }
+
+  private evalAttr(e: Extract<Expr, { k: 'attr' }>, env: Env): Value {
+    const q = qnameOf(e, this.module);
+    if (q) {
+      const source = this.engine.accessSource(q);
+      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+      if (e.object.k === 'name' && !env.has(e.object.name)) {
+        // `import config; config.CMD`: a variable of another scanned module.
+        const g = this.engine.importedGlobal(q);
+        if (g) return g;
+      }
+    }
+    const dotted = this.hasParameterSources('access') ? dottedOf(e) : undefined;
+    if (dotted) {
+      const source = this.engine.parameterSource(dotted, this.fn, 'access');
+      if (source && !env.has(dotted)) {
+        return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+      }
+    }
+    const object = this.eval(e.object, env);
+    return this.attrOf(object, e.attr);
+  }
+
+  private evalSubscript(e: Extract<Expr, { k: 'subscript' }>, env: Env): Value {
+    const object = this.eval(e.object, env);
+    const index = this.eval(e.index, env);
+    if (index.const !== undefined && index.const !== null) {
+      if (object.elems && typeof index.const === 'number') {
+        const i = index.const < 0 ? object.elems.length + index.const : index.const;
+        return object.elems[i] ?? CLEAN;
+      }
+      const field = object.fields?.get(`[${String(index.const)}]`);
+      if (field) return field;
+      if (object.fields && object.labels.length === 0 && object.paramBase === undefined) return CLEAN;
+    }
+    return flatten(object);
+  }
+
+  private evalBinop(e: Extract<Expr, { k: 'binop' }>, env: Env): Value {
+    const l = this.eval(e.left, env);
+    const r = this.eval(e.right, env);
+    if (l.const !== undefined && r.const !== undefined) {
+      const folded = foldBinary(e.op, l.const, r.const);
+      if (folded !== undefined) return constant(folded);
+    }
+    if (e.op === '+' && l.elems && r.elems) return { labels: [], elems: [...l.elems, ...r.elems] };
+    // Arithmetic with a number gives a number (a string operand would raise TypeError);
+    // `*` repeats and `%` formats strings, so they keep the taint.
+    if (NUMERIC_OPS.has(e.op) && (isNumber(l.const) || isNumber(r.const))) return CLEAN;
+    if (e.op === '%' && typeof l.const === 'string') return fromLabels(mergeLabels(allLabels(l), percentFormatTaint(l.const, r)));
+    return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
+  }
+
+  private evalCompare(e: Extract<Expr, { k: 'compare' }>, env: Env): Value {
+    const values = e.operands.map((o) => this.eval(o, env));
+    if (values.every((v) => v.const !== undefined) && e.ops.length === values.length - 1) {
+      let result = true;
+      for (let i = 0; i < e.ops.length; i++) {
+        const r = foldCompare(e.ops[i]!, values[i]!.const!, values[i + 1]!.const!);
+        if (r === undefined) return CLEAN;
+        result &&= r;
+      }
+      return constant(result);
+    }
+    return CLEAN; // a comparison yields a boolean: it carries no injectable data
+  }
+
+  private evalContainer(e: Extract<Expr, { k: 'container' }>, env: Env): Value {
+    const values = e.elements.map((x) => this.eval(x, env));
+    if (e.kind === 'dict') {
+      const fields = new Map<string, Value>();
+      let labels: Label[] = [];
+      values.forEach((v, i) => {
+        const keyExpr = e.keys?.[i];
+        const key = keyExpr ? this.eval(keyExpr, env) : undefined;
+        if (key && key.const !== undefined && key.const !== null) fields.set(`[${String(key.const)}]`, v);
+        else labels = mergeLabels(labels, allLabels(v));
+      });
+      return { labels, fields };
+    }
+    if (e.kind === 'set') return fromLabels(values.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), []));
+    return { labels: [], elems: values };
+  }
+
+  private evalComprehension(e: Extract<Expr, { k: 'comprehension' }>, env: Env): Value {
+    const inner = new Map(env);
+    for (const b of e.bindings) this.bind(b.target, this.elementOf(this.eval(b.iter, inner)), inner, b.iter);
+    for (const c of e.conditions) this.eval(c, inner);
+    return fromLabels(allLabels(this.eval(e.element, inner)));
+  }
   private attrOf(object: Value, attr: string): Value {
     const field = object.fields?.get(`.${attr}`);
     if (field) return field;
     if (object.cls) {
       const method = this.engine.program.method(object.cls, attr);
       if (method) return { labels: [], fn: method, self: object };
-      const classTaint = this.engine.classFields.get(object.cls)?.get(attr) ?? [];
+      const classTaint = this.engine.classFieldsOf(object.cls)?.get(attr) ?? [];
       return withType(fromLabels(mergeLabels(object.labels, classTaint)), this.engine.fieldType(object.cls, attr));
     }
     if (object.paramBase !== undefined) {
       const base = object.labels.find((l) => l.origin === 'param' && l.param === object.paramBase && !l.field);
-      const labels: Label[] = base ? [{ ...base, field: attr, what: `${base.what}.${attr}` }] : [];
+      const labels: Label[] = base ? [this.engine.fieldLabel(base, attr)] : [];
       const cls = object.paramBase === 0 ? this.engine.classOfMethod.get(this.fn) : undefined;
       if (cls) {
         const method = this.engine.program.method(cls, attr);
         if (method) return { labels: [], fn: method, self: object };
-        return withType(fromLabels(mergeLabels(labels, this.engine.classFields.get(cls)?.get(attr) ?? [])), this.engine.fieldType(cls, attr));
+        return withType(fromLabels(mergeLabels(labels, this.engine.classFieldsOf(cls)?.get(attr) ?? [])), this.engine.fieldType(cls, attr));
       }
       return fromLabels(labels);
     }
@@ -1077,11 +1489,13 @@ class FunctionAnalysis {
     // A method of a library object whose class we know: `requests.Session.get`.
     const q = call.qname ?? (method && receiver?.type ? `${receiver.type}.${method}` : undefined);
     const args = call.args.map((a) => this.eval(a, env));
-    const kwargs = new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
-    const splat = call.splats.reduce<Label[]>((acc, s) => mergeLabels(acc, allLabels(this.eval(s, env))), []);
+    // Most calls have no keywords or splats: shared empties (never changed) rather than new ones.
+    const kwargs: ReadonlyMap<string, Value> = call.kwargs.length === 0 ? NO_KWARGS : new Map(call.kwargs.map((k) => [k.name, this.eval(k.value, env)] as const));
+    let splat: readonly Label[] = NO_LABELS;
+    for (const s of call.splats) splat = mergeLabels(splat, allLabels(this.eval(s, env)));
     const value = this.callValue(call, env, q, method, receiver, args, kwargs, splat);
     const type = this.engine.resultType(q);
-    return type && !value.cls && !value.fn ? { ...value, type } : value;
+    return type && !value.cls && !value.fn ? with_(value, { type }) : value;
   }
 
   private callValue(
@@ -1091,8 +1505,8 @@ class FunctionAnalysis {
     method: string | undefined,
     receiver: Value | undefined,
     args: Value[],
-    kwargs: Map<string, Value>,
-    splat: Label[],
+    kwargs: ReadonlyMap<string, Value>,
+    splat: readonly Label[],
   ): Value {
     const callee = call.callee;
     // The receiver's library class is known: only models of that class apply to its methods.
@@ -1100,11 +1514,8 @@ class FunctionAnalysis {
     this.checkSinks(call, q, anyReceiver, args, kwargs, splat, receiver);
 
     const sanitizer = this.engine.sanitizerFor(q, anyReceiver);
-    if (sanitizer) {
-      const input = [...args, ...kwargs.values(), ...(anyReceiver && receiver ? [receiver] : [])];
-      return sanitizeValue(fromLabels(input.reduce<Label[]>((acc, v) => mergeLabels(acc, allLabels(v)), splat)), sanitizer);
-    }
-    const calleeDotted = callee.k === 'attr' ? dottedOf(callee) : undefined;
+    if (sanitizer) return this.sanitizingCall(sanitizer, args, kwargs, anyReceiver && receiver ? receiver : undefined, splat);
+    const calleeDotted = callee.k === 'attr' && this.hasParameterSources('call') ? dottedOf(callee) : undefined;
     const source = this.engine.callSource(q, anyReceiver) ?? (calleeDotted ? this.engine.parameterSource(calleeDotted, this.fn, 'call') : undefined);
     if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${call.span.text}\` (${source.description})`);
 
@@ -1121,12 +1532,26 @@ class FunctionAnalysis {
     const passThrough = this.engine.passThroughFor(q, method);
     if (passThrough) return this.passThrough(passThrough, args, kwargs, receiver, splat);
 
-    // Unresolved: arguments flow to the result, at lowered confidence; a method's
-    // receiver flows too (data derived from tainted data), at full confidence.
+    return this.unresolvedCall(args, kwargs, receiver, splat);
+  }
+
+  private sanitizingCall(sanitizer: ReadonlySet<SinkKind> | 'all', args: Value[], kwargs: ReadonlyMap<string, Value>, receiver: Value | undefined, splat: readonly Label[]): Value {
+    let labels = splat as Label[];
+    for (const v of args) labels = mergeLabels(labels, allLabels(v));
+    for (const v of kwargs.values()) labels = mergeLabels(labels, allLabels(v));
+    if (receiver) labels = mergeLabels(labels, allLabels(receiver));
+    return sanitizeValue(fromLabels(labels), sanitizer);
+  }
+
+  /**
+   * A call we cannot see into: arguments flow to the result, at lowered confidence; a method's
+   * receiver flows too (data derived from tainted data), at full confidence.
+   */
+  private unresolvedCall(args: Value[], kwargs: ReadonlyMap<string, Value>, receiver: Value | undefined, splat: readonly Label[]): Value {
     let labels: Label[] = receiver ? allLabels(receiver) : [];
-    const lower = (l: Label): Label => (l.lowered ? l : { ...l, lowered: true });
-    for (const v of [...args, ...kwargs.values()]) labels = mergeLabels(labels, allLabels(v).map(lower));
-    labels = mergeLabels(labels, splat.map(lower));
+    for (const v of args) labels = mergeLabels(labels, lowered(allLabels(v)));
+    for (const v of kwargs.values()) labels = mergeLabels(labels, lowered(allLabels(v)));
+    labels = mergeLabels(labels, lowered(splat));
     return fromLabels(labels);
   }
 
@@ -1143,7 +1568,7 @@ class FunctionAnalysis {
     return callee.object.k === 'name' ? undefined : callee.attr;
   }
 
-  private passThrough(from: (number | string)[], args: Value[], kwargs: Map<string, Value>, receiver: Value | undefined, splat: Label[]): Value {
+  private passThrough(from: (number | string)[], args: Value[], kwargs: ReadonlyMap<string, Value>, receiver: Value | undefined, splat: readonly Label[]): Value {
     let labels: Label[] = [];
     for (const f of from) {
       if (f === '*') {
@@ -1217,7 +1642,7 @@ class FunctionAnalysis {
   }
 
   /** A call into scanned code: inline closures, apply summaries of functions and constructors. */
-  private resolveTarget(call: CallExpr, receiver: Value | undefined, args: Value[], kwargs: Map<string, Value>, splat: Label[], env: Env): Value | undefined {
+  private resolveTarget(call: CallExpr, receiver: Value | undefined, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[], env: Env): Value | undefined {
     const program = this.engine.program;
     const callee = call.callee;
     let fn: FunctionIR | undefined;
@@ -1228,20 +1653,14 @@ class FunctionAnalysis {
     /** Reached through the class (`Base.__init__(self, x)`): `self` is the first argument. */
     let unbound = false;
     const calleeValue = callee.k === 'name' ? this.lookupName(callee.name, env, callee.span) : callee.k === 'attr' && receiver ? this.attrOf(receiver, callee.attr) : undefined;
-    const byName = (q: string): void => {
-      const found = program.lookup(q, this.module);
-      if (found && 'methods' in found) cls = found;
-      else if (found) {
-        fn = found;
-        unbound = callee.k === 'attr' && this.isMethodCall(found) && !found.isClassMethod;
-      }
-    };
+    /** What the callee's qualified name denotes, when that decides. */
+    let byName: FunctionIR | ClassIR | undefined;
     if (calleeValue?.fn) {
       fn = calleeValue.fn;
       self = calleeValue.self;
       if (self && callee.k === 'attr') selfExpr = callee.object;
     } else if (call.qname) {
-      byName(call.qname);
+      byName = program.lookup(call.qname, this.module);
     } else if (callee.k === 'attr' && isSuperCall(callee.object)) {
       // super().m(...): the next definition of m above the current method's class.
       const own = this.engine.classOfMethod.get(this.fn);
@@ -1259,26 +1678,18 @@ class FunctionAnalysis {
       }
     } else {
       // A function, class or class member of this module (`helper(x)`, `Config.load(x)`).
-      const dotted = dottedOf(callee);
-      const head = dotted?.split('.')[0];
-      if (dotted && head && !env.has(head) && !this.closureEnv?.has(head)) byName(`${this.module.moduleName}.${dotted}`);
+      const root = rootName(callee);
+      const head = root?.split('.')[0];
+      if (head && !env.has(head) && !this.closureEnv?.has(head)) byName = program.lookup(`${this.module.moduleName}.${dottedOf(callee)!}`, this.module);
     }
-    if (!fn && !cls) return undefined;
-
-    if (cls) {
-      const instance: Value = { labels: [], cls, fields: new Map() };
-      const init = program.method(cls, '__init__');
-      if (!init) return instance;
-      const bound = this.bindArguments(init, instance, args, kwargs, splat);
-      const summary = this.engine.summaryOf(init, this.rootFn());
-      this.applySinks(summary, bound, call, init);
-      const fields = new Map<string, Value>();
-      for (const [field, labels] of summary.selfWrites) {
-        fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, init)));
-      }
-      return { labels: [], cls, fields };
+    if (byName && 'methods' in byName) cls = byName;
+    else if (byName) {
+      fn = byName;
+      unbound = callee.k === 'attr' && this.isMethodCall(byName) && !byName.isClassMethod;
     }
-    const target: FunctionIR = fn!;
+    if (cls) return this.construct(cls, call, args, kwargs, splat);
+    if (!fn) return undefined;
+    const target: FunctionIR = fn;
     let bound: Value[];
     if (unbound) {
       self = args[0] ?? CLEAN;
@@ -1287,20 +1698,42 @@ class FunctionAnalysis {
     } else {
       bound = this.bindArguments(target, self ?? (this.isMethodCall(target) ? receiver : undefined), args, kwargs, splat);
     }
-    const closure = this.closures.get(target) ?? this.closureOf(target);
-    if (closure && this.inlineDepth < MAX_INLINE_DEPTH) {
-      // Nested functions and lambdas are analysed in place, seeing the enclosing variables.
-      this.inlined.add(target);
-      const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure, this.root);
-      const innerEnv: Env = new Map();
-      target.params.forEach((p, i) => innerEnv.set(p.name, bound[i] ?? CLEAN));
-      inner.execBlock(target.body, innerEnv);
-      inner.analyseUncalledNested();
-      for (const h of inner.sourceHits) this.recordHit(h);
-      for (const h of inner.paramHits) this.recordHit(h);
-      return inner.returnValue ?? CLEAN;
+    const closure = this.closures.get(target);
+    if (closure && this.inlineDepth < MAX_INLINE_DEPTH) return this.inline(target, closure, bound);
+    return this.applySummary(target, bound, call, self, selfExpr, env);
+  }
+
+  /** `Cls(...)`: an instance with the fields `__init__` stores. */
+  private construct(cls: ClassIR, call: CallExpr, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[]): Value {
+    const instance: Value = { labels: [], cls, fields: new Map() };
+    const init = this.engine.program.method(cls, '__init__');
+    if (!init) return instance;
+    const bound = this.bindArguments(init, instance, args, kwargs, splat);
+    const summary = this.engine.summaryOf(init);
+    this.applySinks(summary, bound, call, init);
+    const fields = new Map<string, Value>();
+    for (const [field, labels] of summary.selfWrites) {
+      fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, init)));
     }
-    const summary = this.engine.summaryOf(target, this.rootFn());
+    return { labels: [], cls, fields };
+  }
+
+  /** Nested functions and lambdas are analysed in place, seeing the enclosing variables. */
+  private inline(target: FunctionIR, closure: Env, bound: Value[]): Value {
+    this.inlined.add(target);
+    const inner = new FunctionAnalysis(this.engine, target, this.module, this.inlineDepth + 1, closure);
+    const innerEnv: Env = new Map();
+    target.params.forEach((p, i) => innerEnv.set(p.name, bound[i] ?? CLEAN));
+    inner.execBlock(target.body, innerEnv);
+    inner.analyseUncalledNested();
+    for (const h of inner.sourceHits) this.recordHit(h);
+    for (const h of inner.paramHits) this.recordHit(h);
+    return inner.returnValue ?? CLEAN;
+  }
+
+  /** A call of a summarised function: its sinks, its writes to the receiver's fields, its result. */
+  private applySummary(target: FunctionIR, bound: Value[], call: CallExpr, self: Value | undefined, selfExpr: Expr | undefined, env: Env): Value {
+    const summary = this.engine.summaryOf(target);
     this.applySinks(summary, bound, call, target);
     if (self && summary.selfWrites.size > 0 && selfExpr) {
       const key = envKey(selfExpr);
@@ -1308,18 +1741,10 @@ class FunctionAnalysis {
       if (key && owner) {
         const fields = new Map(owner.fields ?? []);
         for (const [field, labels] of summary.selfWrites) fields.set(`.${field}`, fromLabels(this.instantiate(labels, bound, call, target)));
-        env.set(key, { ...owner, fields });
+        env.set(key, with_(owner, { fields }));
       }
     }
     return fromLabels(this.instantiate(summary.returns, bound, call, target));
-  }
-
-  private rootFn(): FunctionIR {
-    return this.root;
-  }
-
-  private closureOf(fn: FunctionIR): Env | undefined {
-    return fn.name === '<lambda>' ? undefined : undefined;
   }
 
   private isMethodCall(fn: FunctionIR): boolean {
@@ -1327,7 +1752,7 @@ class FunctionAnalysis {
   }
 
   /** Values for each parameter position of `fn` at this call. */
-  private bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: Map<string, Value>, splat: readonly Label[]): Value[] {
+  private bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[]): Value[] {
     const bound: Value[] = [];
     let next = 0;
     const isMethod = this.engine.classOfMethod.has(fn) && !fn.isStatic;
@@ -1363,7 +1788,7 @@ class FunctionAnalysis {
     let out: Label[] = [];
     for (const l of labels) {
       if (l.origin === 'source') {
-        out = mergeLabels(out, [{ ...l, steps: [...l.steps, this.step(call.span, `returned by \`${target.name}()\``)] }]);
+        out = mergeLabels(out, [withSteps(l, [...l.steps, this.step(call.span, `returned by \`${target.name}()\``)])]);
         continue;
       }
       const arg = bound[l.param!];
@@ -1374,20 +1799,18 @@ class FunctionAnalysis {
         if (field) base = field;
         else if (arg.paramBase !== undefined) {
           const p = arg.labels.find((x) => x.origin === 'param' && x.param === arg.paramBase && !x.field);
-          base = p ? fromLabels([{ ...p, field: l.field, what: `${p.what}.${l.field}` }]) : CLEAN;
-        } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFields.get(arg.cls)?.get(l.field) ?? []));
+          base = p ? fromLabels([this.engine.fieldLabel(p, l.field)]) : CLEAN;
+        } else if (arg.cls) base = fromLabels(mergeLabels(arg.labels, this.engine.classFieldsOf(arg.cls)?.get(l.field) ?? []));
         else base = fromLabels(arg.labels);
       }
+      const arriving = allLabels(base);
+      if (arriving.length === 0) continue;
       const paramName = target.params[l.param!]?.name ?? `#${l.param}`;
       const enter = this.step(call.span, `passed as \`${l.field ? `${paramName}.${l.field}` : paramName}\` to \`${target.name}()\``);
-      const inner = l.steps.slice(1);
-      for (const c of allLabels(base)) {
-        out = mergeLabels(out, [{
-          ...c,
-          steps: [...c.steps, enter, ...inner].slice(0, 24),
-          sanitized: l.sanitized.size ? new Set([...c.sanitized, ...l.sanitized]) : c.sanitized,
-          lowered: c.lowered || l.lowered,
-        }]);
+      for (const c of arriving) {
+        const sanitized = l.sanitized.size ? new Set([...c.sanitized, ...l.sanitized]) : c.sanitized;
+        const steps = spliceSteps(c.steps, enter, l.steps);
+        out = mergeLabels(out, [makeLabel(c.origin, c.what, c.threat, c.param, c.field, steps, sanitized, c.lowered || l.lowered)]);
       }
     }
     return out;
@@ -1415,8 +1838,8 @@ class FunctionAnalysis {
     q: string | undefined,
     method: string | undefined,
     args: Value[],
-    kwargs: Map<string, Value>,
-    splat: Label[],
+    kwargs: ReadonlyMap<string, Value>,
+    splat: readonly Label[],
     receiver: Value | undefined,
   ): void {
     const models = this.engine.sinksFor(q, method);
@@ -1456,7 +1879,7 @@ class FunctionAnalysis {
               callSpan: call.span,
               callee: model.name ?? (model.method ? `.${model.method}()` : q ?? call.callee.span.text),
               description: model.description,
-              statementLine: this.statementLine,
+              statementLine: this.statement?.span.line ?? 0,
             },
           });
         }
@@ -1464,7 +1887,7 @@ class FunctionAnalysis {
     }
   }
 
-  private conditionHolds(call: CallExpr, model: SinkModel, kwargs: Map<string, Value>): boolean {
+  private conditionHolds(call: CallExpr, model: SinkModel, kwargs: ReadonlyMap<string, Value>): boolean {
     const when = model.when!;
     const value = kwargs.get(when.keyword);
     if (!value) return false;
@@ -1512,7 +1935,7 @@ function isNumber(c: Constant | undefined): boolean {
 }
 
 function withType(v: Value, type: string | undefined): Value {
-  return type ? { ...v, type } : v;
+  return type ? with_(v, { type }) : v;
 }
 
 /** What a value says, for change detection: its taint and constant. */
@@ -1520,8 +1943,101 @@ function valueKey(v: Value): string {
   return `${allLabels(v).map(labelKey).sort().join(',')}=${String(v.const)}`;
 }
 
-function globalKey(module: ModuleIR, name: string): string {
-  return `${module.path}\0${name}`;
+
+/**
+ * Whether two summaries say exactly the same (labels, paths and all, in the same order) in what
+ * a call applies: returns, sinks and `self` writes. (Field types have their own cell; `selfAssigned`
+ * and `key` are only read once the fixpoint is reached.)
+ */
+function sameApplied(a: Summary, b: Summary): boolean {
+  if (!sameLabelList(a.returns, b.returns) || a.sinks.length !== b.sinks.length) return false;
+  for (let i = 0; i < a.sinks.length; i++) if (!sameHit(a.sinks[i]!, b.sinks[i]!)) return false;
+  if (a.selfWrites.size !== b.selfWrites.size) return false;
+  const bWrites = [...b.selfWrites];
+  let i = 0;
+  for (const [field, labels] of a.selfWrites) {
+    const [otherField, otherLabels] = bWrites[i++]!;
+    if (field !== otherField || !sameLabelList(labels, otherLabels)) return false;
+  }
+  return true;
+}
+
+function sameHit(a: TaintHit, b: TaintHit): boolean {
+  const s = a.sink;
+  const t = b.sink;
+  return (
+    a.kind === b.kind &&
+    sameLabel(a.label, b.label) &&
+    s.path === t.path &&
+    sameSpan(s.span, t.span) &&
+    sameSpan(s.callSpan, t.callSpan) &&
+    s.callee === t.callee &&
+    s.description === t.description &&
+    s.statementLine === t.statementLine
+  );
+}
+
+function sameLabelList(a: readonly Label[], b: readonly Label[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameLabel(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+function sameLabel(a: Label, b: Label): boolean {
+  if (a === b) return true;
+  if (
+    a.origin !== b.origin ||
+    a.what !== b.what ||
+    a.threat !== b.threat ||
+    a.param !== b.param ||
+    a.field !== b.field ||
+    a.lowered !== b.lowered ||
+    a.steps.length !== b.steps.length ||
+    a.sanitized.size !== b.sanitized.size
+  ) {
+    return false;
+  }
+  for (let i = 0; i < a.steps.length; i++) {
+    const s = a.steps[i]!;
+    const t = b.steps[i]!;
+    if (s !== t && (s.path !== t.path || s.note !== t.note || !sameSpan(s.span, t.span))) return false;
+  }
+  const bKinds = [...b.sanitized];
+  let i = 0;
+  for (const kind of a.sanitized) if (kind !== bKinds[i++]) return false;
+  return true;
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a === b || (a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn && a.text === b.text);
+}
+
+const NONE: readonly never[] = [];
+
+/** The labels, marked as having passed through a call we could not see into. */
+function lowered(labels: readonly Label[]): readonly Label[] {
+  if (labels.length === 0) return labels;
+  return labels.map((l) => (l.lowered ? l : makeLabel(l.origin, l.what, l.threat, l.param, l.field, l.steps, l.sanitized, true)));
+}
+
+/** `items.sort().join(separator)` (in place). */
+function sortedJoin(items: string[], separator: string): string {
+  if (items.length === 0) return '';
+  if (items.length === 1) return items[0]!;
+  return items.sort().join(separator);
+}
+const NO_LABELS: readonly Label[] = [];
+const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
+
+function hasParam(fn: FunctionIR, name: string): boolean {
+  for (const p of fn.params) if (p.name === name) return true;
+  return false;
+}
+
+function sameEntries(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string>): boolean {
+  if ((a?.size ?? 0) !== b.size) return false;
+  for (const [k, v] of b) if (a!.get(k) !== v) return false;
+  return true;
 }
 
 function isSuperCall(e: Expr): boolean {
@@ -1544,10 +2060,16 @@ function isExitCall(e: Expr): boolean {
   return !!e.qname && EXITING_CALLS.has(e.qname);
 }
 
+/** The join of two environments; `a` itself when `b` holds nothing else (callers copy before changing it). */
 function joinEnv(a: Env, b: Env): Env {
-  const out: Env = new Map(a);
-  for (const [k, v] of b) out.set(k, join(a.get(k), v));
-  return out;
+  let out: Env | undefined;
+  for (const [k, v] of b) {
+    const old = a.get(k);
+    if (old === v) continue;
+    out ??= new Map(a);
+    out.set(k, join(old, v));
+  }
+  return out ?? a;
 }
 
 function replaceEnv(target: Env, source: Env): void {

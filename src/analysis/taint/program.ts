@@ -10,8 +10,16 @@ export class Program {
   readonly classes = new Map<string, ClassIR>();
   /** Module of each function (by object). */
   readonly moduleOf = new Map<FunctionIR, ModuleIR>();
+  /**
+   * Functions and classes by the last two parts of their qualified name (`mod.f`). Every
+   * suffix a lookup may match (at least a module and a name) ends with those two parts, so a
+   * suffix's candidates are a filter of one bucket; this replaces an index of every suffix.
+   */
+  private readonly byTail = new Map<string, (FunctionIR | ClassIR)[]>();
+  /** Suffix → candidates, filled from `byTail` as lookups ask. */
   private readonly bySuffix = new Map<string, (FunctionIR | ClassIR)[]>();
   readonly modules: ModuleIR[];
+  private readonly classModules = new Map<ClassIR, ModuleIR>();
 
   constructor(modules: ModuleIR[]) {
     this.modules = [...modules].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -24,20 +32,32 @@ export class Program {
       }
       for (const cls of m.classes) {
         this.classes.set(cls.qname, cls);
+        this.classModules.set(cls, m);
         this.index(cls.qname, cls);
       }
     }
   }
 
   private index(qname: string, item: FunctionIR | ClassIR): void {
-    const parts = qname.split('.');
-    // Register every suffix with at least a module and a name (`mod.f`, `pkg.mod.f`, ...).
-    for (let i = 0; i < parts.length - 1; i++) {
-      const key = parts.slice(i).join('.');
-      const list = this.bySuffix.get(key);
-      if (list) list.push(item);
-      else this.bySuffix.set(key, [item]);
-    }
+    const key = tail(qname);
+    // A name without a dot has no suffix of two parts: it was never indexed.
+    if (key === undefined) return;
+    const list = this.byTail.get(key);
+    if (list) list.push(item);
+    else this.byTail.set(key, [item]);
+  }
+
+  /** What the index of every suffix with at least two parts (`mod.f`, `pkg.mod.f`, ...) held for `qname`. */
+  private suffixCandidates(qname: string): (FunctionIR | ClassIR)[] | undefined {
+    let found = this.bySuffix.get(qname);
+    if (found) return found;
+    const key = tail(qname);
+    const bucket = key === undefined ? undefined : this.byTail.get(key);
+    if (!bucket) return undefined;
+    const dotted = `.${qname}`;
+    found = bucket.filter((c) => c.qname === qname || c.qname.endsWith(dotted));
+    this.bySuffix.set(qname, found);
+    return found;
   }
 
   /**
@@ -45,28 +65,38 @@ export class Program {
    * or among several the one whose module shares the longest path with the caller's.
    */
   lookup(qname: string, fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
-    // The program never changes after construction, so every answer is cached.
-    let perModule = this.lookupCache.get(fromModule);
+    // The program never changes after construction, so every answer is cached: once per name
+    // when the caller's module does not matter (an exact name, at most one suffix match), per
+    // module otherwise.
+    let anywhere = this.lookupCache.get(qname);
+    if (anywhere === undefined) {
+      anywhere = this.functions.get(qname) ?? this.classes.get(qname) ?? null;
+      if (!anywhere) {
+        const candidates = this.suffixCandidates(qname);
+        if (candidates && candidates.length > 1) anywhere = AMBIGUOUS;
+        else if (candidates && candidates.length === 1) anywhere = candidates[0]!;
+      }
+      this.lookupCache.set(qname, anywhere);
+    }
+    if (anywhere !== AMBIGUOUS) return anywhere ?? undefined;
+    let perModule = this.ambiguousCache.get(fromModule);
     if (!perModule) {
       perModule = new Map();
-      this.lookupCache.set(fromModule, perModule);
+      this.ambiguousCache.set(fromModule, perModule);
     }
     let found = perModule.get(qname);
     if (found === undefined) {
-      found = this.lookupUncached(qname, fromModule) ?? null;
+      found = this.nearest(this.suffixCandidates(qname)!, fromModule) ?? null;
       perModule.set(qname, found);
     }
     return found ?? undefined;
   }
 
-  private readonly lookupCache = new Map<ModuleIR, Map<string, FunctionIR | ClassIR | null>>();
+  private readonly lookupCache = new Map<string, FunctionIR | ClassIR | typeof AMBIGUOUS | null>();
+  private readonly ambiguousCache = new Map<ModuleIR, Map<string, FunctionIR | ClassIR | null>>();
 
-  private lookupUncached(qname: string, fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
-    const exact = this.functions.get(qname) ?? this.classes.get(qname);
-    if (exact) return exact;
-    const candidates = this.bySuffix.get(qname);
-    if (!candidates || candidates.length === 0) return undefined;
-    if (candidates.length === 1) return candidates[0];
+  /** Among several suffix matches, the one whose module shares the longest name prefix with the caller's. */
+  private nearest(candidates: readonly (FunctionIR | ClassIR)[], fromModule: ModuleIR): FunctionIR | ClassIR | undefined {
     const from = fromModule.moduleName.split('.');
     let best: FunctionIR | ClassIR | undefined;
     let bestScore = -1;
@@ -89,32 +119,71 @@ export class Program {
    * with it, or the one whose name `name` ends with (the scan started inside the package).
    */
   moduleNamed(name: string): ModuleIR | undefined {
-    if (!this.modulesByName) {
-      this.modulesByName = new Map();
-      for (const m of this.modules) this.modulesByName.set(m.moduleName, m);
-    }
-    const exact = this.modulesByName.get(name);
+    if (!this.modulesByName) this.indexModuleNames();
+    const exact = this.modulesByName!.get(name);
     if (exact) return exact;
     const cached = this.moduleNameCache.get(name);
     if (cached !== undefined) return cached ?? undefined;
-    const matches = this.modules.filter((m) => m.moduleName.endsWith(`.${name}`) || (m.moduleName !== '' && name.endsWith(`.${m.moduleName}`)));
-    const found = matches.length === 1 ? matches[0]! : null;
+    // The modules whose name ends with `.name`, and those whose name `name` ends with (after a dot).
+    const matches = new Set<ModuleIR>(this.modulesBySuffix!.get(name));
+    for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+      const suffix = name.slice(dot + 1);
+      if (suffix !== '') for (const m of this.modulesByFullName!.get(suffix) ?? []) matches.add(m);
+    }
+    const found = matches.size === 1 ? matches.values().next().value! : null;
     this.moduleNameCache.set(name, found);
     return found ?? undefined;
+  }
+
+  private indexModuleNames(): void {
+    this.modulesByName = new Map();
+    this.modulesByFullName = new Map();
+    this.modulesBySuffix = new Map();
+    const add = (map: Map<string, ModuleIR[]>, key: string, m: ModuleIR): void => {
+      const list = map.get(key);
+      if (!list) map.set(key, [m]);
+      else if (list[list.length - 1] !== m) list.push(m);
+    };
+    for (const m of this.modules) {
+      const name = m.moduleName;
+      this.modulesByName.set(name, m);
+      add(this.modulesByFullName, name, m);
+      for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) add(this.modulesBySuffix, name.slice(dot + 1), m);
+    }
   }
 
   private readonly moduleNameCache = new Map<string, ModuleIR | null>();
 
   private modulesByName: Map<string, ModuleIR> | undefined;
+  /** Modules by their whole dotted name (several files may share one: `m.py`, `m/__init__.py`). */
+  private modulesByFullName: Map<string, ModuleIR[]> | undefined;
+  /** Modules by every part of their name after a dot (`b.c` and `c` for `a.b.c`). */
+  private modulesBySuffix: Map<string, ModuleIR[]> | undefined;
 
   /** A method by name on a class or its bases (bases resolved by name within the program). */
   method(cls: ClassIR, name: string): FunctionIR | undefined {
-    for (const c of this.ancestors(cls)) {
-      const own = c.methods.get(name);
-      if (own) return own;
+    let byName = this.methodCache.get(cls);
+    if (!byName) {
+      byName = new Map();
+      this.methodCache.set(cls, byName);
     }
-    return undefined;
+    let found = byName.get(name);
+    if (found === undefined) {
+      found = null;
+      for (const c of this.ancestors(cls)) {
+        const own = c.methods.get(name);
+        if (own) {
+          found = own;
+          break;
+        }
+      }
+      byName.set(name, found);
+    }
+    return found ?? undefined;
   }
+
+  /** `method` answers per class (most names asked are fields, found in no ancestor). */
+  private readonly methodCache = new Map<ClassIR, Map<string, FunctionIR | null>>();
 
   /** The class and the classes it inherits from that are in the program, nearest first. */
   ancestors(cls: ClassIR): ClassIR[] {
@@ -171,13 +240,19 @@ export class Program {
     return this.ancestors(cls).some((c) => this.baseNames(c).includes(qname));
   }
 
-  private readonly classModules = new Map<ClassIR, ModuleIR>();
   moduleOfClass(cls: ClassIR): ModuleIR | undefined {
-    if (this.classModules.size === 0) {
-      for (const m of this.modules) for (const c of m.classes) this.classModules.set(c, m);
-    }
     return this.classModules.get(cls);
   }
+}
+
+/** A name with several suffix matches, decided per calling module. */
+const AMBIGUOUS = Symbol('ambiguous');
+
+/** The last two dot-separated parts of a qualified name (`mod.f` of `pkg.mod.f`). */
+function tail(qname: string): string | undefined {
+  const last = qname.lastIndexOf('.');
+  if (last < 0) return undefined;
+  return qname.slice(last > 0 ? qname.lastIndexOf('.', last - 1) + 1 : 0);
 }
 
 function exprDotted(e: { k: string; name?: string; attr?: string; object?: unknown }): string | undefined {

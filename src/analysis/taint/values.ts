@@ -54,6 +54,30 @@ export interface Value {
   type?: string;
 }
 
+/** Sanitised for nothing (shared: label sets are never changed in place). */
+export const NO_KINDS: ReadonlySet<SinkKind> = new Set();
+
+/**
+ * A label. Every label is built here, with every field present in the same order, so that all
+ * labels share one object shape and the code handling them stays monomorphic.
+ */
+export function makeLabel(
+  origin: Label['origin'],
+  what: string,
+  threat: Label['threat'],
+  param: number | undefined,
+  field: string | undefined,
+  steps: readonly FlowStep[],
+  sanitized: ReadonlySet<SinkKind>,
+  lowered: boolean,
+): Label {
+  return { origin, what, threat, param, field, steps, sanitized, lowered };
+}
+
+export function withSteps(l: Label, steps: readonly FlowStep[]): Label {
+  return makeLabel(l.origin, l.what, l.threat, l.param, l.field, steps, l.sanitized, l.lowered);
+}
+
 export const MAX_LABELS = 6;
 export const MAX_STEPS = 14;
 
@@ -70,19 +94,51 @@ export function labelKey(l: Label): string {
 }
 
 export function mergeLabels(a: readonly Label[], b: readonly Label[]): Label[] {
-  if (b.length === 0) return a as Label[];
+  if (b.length === 0 || a === b) return a as Label[];
   if (a.length === 0) return b as Label[];
-  const out = [...a];
-  const seen = new Set(a.map(labelKey));
+  let out: Label[] | undefined;
   for (const l of b) {
-    if (out.length >= MAX_LABELS) break;
-    const key = labelKey(l);
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(l);
-    }
+    const current = out ?? a;
+    if (current.length >= MAX_LABELS) break;
+    if (current.some((x) => sameKey(x, l))) continue;
+    out ??= [...a];
+    out.push(l);
   }
-  return out;
+  // Nothing new: `a` itself (callers never mutate label lists).
+  return out ?? (a as Label[]);
+}
+
+/**
+ * `labelKey(a) === labelKey(b)`, without building the strings. Field by field it is the same
+ * test as long as no `|` (the key's separator) can shift text between fields; a name, source
+ * description or file path with one falls back to comparing the keys.
+ */
+export function sameKey(a: Label, b: Label): boolean {
+  if (a === b) return true;
+  const s = a.steps[0];
+  const t = b.steps[0];
+  if (
+    a.origin === b.origin &&
+    a.what === b.what &&
+    a.param === b.param &&
+    (a.field ?? '') === (b.field ?? '') &&
+    (s === t || (s !== undefined && t !== undefined && s.path === t.path && s.span.line === t.span.line && s.span.column === t.span.column)) &&
+    sameKinds(a.sanitized, b.sanitized)
+  ) {
+    return true;
+  }
+  return (mayShift(a) || mayShift(b)) && labelKey(a) === labelKey(b);
+}
+
+function sameKinds(a: ReadonlySet<SinkKind>, b: ReadonlySet<SinkKind>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
+function mayShift(l: Label): boolean {
+  return l.what.includes('|') || (l.field?.includes('|') ?? false) || (l.steps[0]?.path.includes('|') ?? false);
 }
 
 /** Every label in a value, including its fields and elements. */
@@ -124,13 +180,20 @@ export function join(a: Value | undefined, b: Value | undefined): Value {
 /** The same taint, one step further along. */
 export function withStep(v: Value, step: FlowStep): Value {
   if (v.labels.length === 0 && !v.fields && !v.elems) return v;
-  const extend = (l: Label): Label => (l.steps.length >= MAX_STEPS ? l : { ...l, steps: [...l.steps, step] });
-  return {
-    ...v,
+  const extend = (l: Label): Label => (l.steps.length >= MAX_STEPS ? l : withSteps(l, [...l.steps, step]));
+  return with_(v, {
     labels: v.labels.map(extend),
     fields: v.fields ? new Map([...v.fields].map(([k, f]) => [k, withStep(f, step)])) : undefined,
     elems: v.elems?.map((e) => withStep(e, step)),
-  };
+  });
+}
+
+/**
+ * `{ ...v, ...changes }`. V8 copies a spread fast but takes a slow path (around a microsecond)
+ * when the literal then adds a property the source lacks; Object.assign gives the same object.
+ */
+export function with_<T extends object>(v: T, changes: Partial<T>): T {
+  return Object.assign({}, v, changes);
 }
 
 /** Flatten to a plain tainted value (shape forgotten). */
