@@ -26,6 +26,25 @@ export function runPythonRules(
   rules: readonly AnyRule[],
   budget: Budget = Budget.none,
 ): RuleRunResult {
+  const run = prepareRuleRun(module, rules);
+  budget.check('rule set-up');
+  const nodes = frontEnd.collect(module, run.wanted);
+  budget.check('the tree walk');
+  return run.dispatch(nodes, budget);
+}
+
+export interface RuleRun {
+  /** Node types the rules subscribed to (what the front end's walk must collect). */
+  readonly wanted: ReadonlySet<string>;
+  /**
+   * Hand the collected nodes to their subscribers, then run the `end` hooks. With `timeByRule`,
+   * each handler is timed with `clock` (benchmarks only: timing every call costs).
+   */
+  dispatch(nodes: readonly Node[], budget: Budget, timeByRule?: Map<string, number>, clock?: () => number): RuleRunResult;
+}
+
+/** Create each rule's visitors for this module and index them by node type. */
+export function prepareRuleRun(module: PythonModule, rules: readonly AnyRule[]): RuleRun {
   const findings: Finding[] = [];
   const diagnostics: Diagnostic[] = [];
   const active: { rule: AnyRule; visitors: PythonVisitors }[] = [];
@@ -63,44 +82,54 @@ export function runPythonRules(
     }
   }
 
-  budget.check('rule set-up');
-  const nodes = frontEnd.collect(module, wanted);
-  budget.check('the tree walk');
-  const failed = new Set<AnyRule>();
-  const guard = (rule: AnyRule, fn: () => void): void => {
-    if (failed.has(rule)) return;
-    try {
-      fn();
-    } catch (error) {
-      failed.add(rule);
-      diagnostics.push(ruleCrash(module.path, rule, error));
-    }
-  };
-
-  let visited = 0;
-  for (const node of nodes) {
-    const handlers = byType.get(node.type);
-    if (!handlers) continue;
-    if ((++visited & 63) === 0) budget.check('the rules');
-    for (const { rule, run } of handlers) {
-      if (failed.has(rule)) continue;
+  const dispatch = (nodes: readonly Node[], budget: Budget, timeByRule?: Map<string, number>, clock?: () => number): RuleRunResult => {
+    const failed = new Set<AnyRule>();
+    const timed = (rule: AnyRule, fn: () => void): void => {
+      if (!timeByRule || !clock) return fn();
+      const t0 = clock();
       try {
-        run(node);
+        fn();
+      } finally {
+        timeByRule.set(rule.id, (timeByRule.get(rule.id) ?? 0) + clock() - t0);
+      }
+    };
+    const guard = (rule: AnyRule, fn: () => void): void => {
+      if (failed.has(rule)) return;
+      try {
+        timed(rule, fn);
       } catch (error) {
-        if (error instanceof BudgetExceeded) throw error;
         failed.add(rule);
         diagnostics.push(ruleCrash(module.path, rule, error));
       }
+    };
+
+    let visited = 0;
+    for (const node of nodes) {
+      const handlers = byType.get(node.type);
+      if (!handlers) continue;
+      if ((++visited & 63) === 0) budget.check('the rules');
+      for (const { rule, run } of handlers) {
+        if (failed.has(rule)) continue;
+        try {
+          if (timeByRule) timed(rule, () => run(node));
+          else run(node);
+        } catch (error) {
+          if (error instanceof BudgetExceeded) throw error;
+          failed.add(rule);
+          diagnostics.push(ruleCrash(module.path, rule, error));
+        }
+      }
     }
-  }
-  for (const { rule, visitors } of active) {
-    if (visitors.end) {
-      budget.check('the rules');
-      const end = visitors.end;
-      guard(rule, end);
+    for (const { rule, visitors } of active) {
+      if (visitors.end) {
+        budget.check('the rules');
+        const end = visitors.end;
+        guard(rule, end);
+      }
     }
-  }
-  return { findings, diagnostics };
+    return { findings, diagnostics };
+  };
+  return { wanted, dispatch };
 }
 
 function ruleCrash(path: string, rule: AnyRule, error: unknown): Diagnostic {
