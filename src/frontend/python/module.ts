@@ -1,4 +1,5 @@
 import type { Node, Tree } from '../../parse/tree-sitter.js';
+import { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { SourceModule } from '../types.js';
 import { PYTHON_BUILTINS } from './builtins.js';
 
@@ -35,7 +36,6 @@ const STATEMENT_PARENTS = new Set(['block', 'module']);
  */
 export class PythonModule implements SourceModule {
   readonly language = 'python';
-  readonly root: Node;
   /** Local name → qualified name, from every import statement in the file. */
   readonly imports = new Map<string, string>();
   /** Names defined at module level by def/class/assignment (they shadow builtins). */
@@ -72,12 +72,21 @@ export class PythonModule implements SourceModule {
   private readonly callCache = new Map<number, PyCall>();
   private readonly assignedTwice = new Set<string>();
 
+  private syntaxTree: SyntaxTree | undefined;
+
   constructor(
     readonly path: string,
     readonly source: string,
     readonly tree: Tree,
-  ) {
-    this.root = tree.rootNode;
+  ) {}
+
+  /** The tree copied into JavaScript on first use (one cursor walk); see SyntaxTree. */
+  get syntax(): SyntaxTree {
+    return (this.syntaxTree ??= new SyntaxTree(this.source, this.tree));
+  }
+
+  get root(): Node {
+    return this.syntax.root;
   }
 
   // ---- text and lines -------------------------------------------------------------------
