@@ -53,11 +53,10 @@ export class PythonModule implements SourceModule {
     let v = this.rebindCache.get(name);
     if (v === undefined) {
       v = false;
-      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const use = new RegExp(`(?<![\\w.])${escaped}(?![\\w])(?![ \\t]*[.(\\[])`, 'g');
-      for (const m of this.source.matchAll(use)) {
-        const lineStart = this.source.lastIndexOf('\n', m.index) + 1;
-        if (!/^[ \t]*(?:from[ \t].*[ \t])?import[ \t]/.test(this.source.slice(lineStart, m.index + name.length + 200))) {
+      const next = name ? (from: number) => this.nextUse(name, from) : emptyNameUses(this.source);
+      for (let i = next(0); i >= 0; i = next(i + name.length)) {
+        const lineStart = this.source.lastIndexOf('\n', i) + 1;
+        if (!/^[ \t]*(?:from[ \t].*[ \t])?import[ \t]/.test(this.source.slice(lineStart, i + name.length + 200))) {
           v = true;
           break;
         }
@@ -65,6 +64,24 @@ export class PythonModule implements SourceModule {
       this.rebindCache.set(name, v);
     }
     return v;
+  }
+
+  /**
+   * The next match of /(?<![\w.])name(?![\w])(?![ \t]*[.(\[])/g from `from`, found with indexOf:
+   * a regex with a look-behind, compiled per name, cost more than anything else in this class.
+   */
+  private nextUse(name: string, from: number): number {
+    const s = this.source;
+    for (let i = s.indexOf(name, from); i >= 0; i = s.indexOf(name, i + 1)) {
+      if (i > 0 && isWordOrDot(s.charCodeAt(i - 1))) continue;
+      let j = i + name.length;
+      if (j < s.length && isWord(s.charCodeAt(j))) continue;
+      while (j < s.length && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+      const next = s.charCodeAt(j);
+      if (next === 46 || next === 40 || next === 91) continue; // . ( [
+      return i;
+    }
+    return -1;
   }
 
   private readonly rebindCache = new Map<string, boolean>();
@@ -565,4 +582,26 @@ function decodeEscapes(text: string): string {
       default: return `\\${e}`;
     }
   });
+}
+
+/** The regex of `nextUse` for an empty name (a MISSING identifier's text), as matchAll steps it. */
+function emptyNameUses(source: string): (from: number) => number {
+  const use = /(?<![\w.])(?![\w])(?![ \t]*[.(\[])/g;
+  let last = -1;
+  return (from) => {
+    // matchAll moves one past an empty match.
+    use.lastIndex = from === last ? from + 1 : from;
+    const m = use.exec(source);
+    last = m ? m.index : -1;
+    return last;
+  };
+}
+
+/** \w as JavaScript regexes read it without the u flag: [A-Za-z0-9_]. */
+function isWord(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function isWordOrDot(c: number): boolean {
+  return c === 46 || isWord(c);
 }
