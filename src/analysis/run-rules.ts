@@ -84,11 +84,11 @@ export function prepareRuleRun(module: PythonModule, rules: readonly AnyRule[]):
 
   const dispatch = (nodes: readonly Node[], budget: Budget, timeByRule?: Map<string, number>, clock?: () => number): RuleRunResult => {
     const failed = new Set<AnyRule>();
-    const timed = (rule: AnyRule, fn: () => void): void => {
-      if (!timeByRule || !clock) return fn();
+    const timed = <T>(rule: AnyRule, fn: (arg: T) => void, arg: T): void => {
+      if (!timeByRule || !clock) return fn(arg);
       const t0 = clock();
       try {
-        fn();
+        fn(arg);
       } finally {
         timeByRule.set(rule.id, (timeByRule.get(rule.id) ?? 0) + clock() - t0);
       }
@@ -96,7 +96,7 @@ export function prepareRuleRun(module: PythonModule, rules: readonly AnyRule[]):
     const guard = (rule: AnyRule, fn: () => void): void => {
       if (failed.has(rule)) return;
       try {
-        timed(rule, fn);
+        timed(rule, fn, undefined);
       } catch (error) {
         failed.add(rule);
         diagnostics.push(ruleCrash(module.path, rule, error));
@@ -111,7 +111,8 @@ export function prepareRuleRun(module: PythonModule, rules: readonly AnyRule[]):
       for (const { rule, run } of handlers) {
         if (failed.has(rule)) continue;
         try {
-          if (timeByRule) timed(rule, () => run(node));
+          // No closure here: one capturing `node` costs a context allocation per handler call.
+          if (timeByRule) timed(rule, run, node);
           else run(node);
         } catch (error) {
           if (error instanceof BudgetExceeded) throw error;
