@@ -254,7 +254,9 @@ export default defineRule({
 
     return {
       call(call) {
-        const q = qualifiedName(module, call);
+        // Whether the root name is shadowed matters only for these names; it costs a scope walk.
+        const raw = call.qname;
+        const q = raw === 'shutil.unpack_archive' || (raw && OPENERS.has(raw)) ? qualifiedName(module, call) : undefined;
         if (q === 'shutil.unpack_archive') {
           checkUnpackArchive(call);
           return;

@@ -117,7 +117,7 @@ export default defineRule({
 
     return {
       call(call) {
-        const q = qualifiedName(module, call);
+        const q = call.qname && SQL_FUNCTIONS.has(call.qname) ? qualifiedName(module, call) : undefined;
         if (q && SQL_FUNCTIONS.has(q)) {
           const query = call.arg(0, SQL_FUNCTIONS.get(q));
           if (query) check(q, query, false);
