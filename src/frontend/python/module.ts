@@ -86,7 +86,8 @@ export class PythonModule implements SourceModule {
 
   private readonly rebindCache = new Map<string, boolean>();
   private lineStarts: number[] | undefined;
-  private readonly callCache = new Map<number, PyCall>();
+  /** Call-site views by node id (SyntaxTree ids are dense pre-order indices). */
+  private callCache: (PyCall | undefined)[] | undefined;
   private readonly assignedTwice = new Set<string>();
 
   private syntaxTree: SyntaxTree | undefined;
@@ -283,10 +284,11 @@ export class PythonModule implements SourceModule {
 
   /** Call-site view of a `call` node (cached per node). */
   call(node: Node): PyCall {
-    const cached = this.callCache.get(node.id);
+    const cache = (this.callCache ??= new Array<PyCall | undefined>(this.syntax.count));
+    const cached = cache[node.id];
     if (cached) return cached;
     const call = new LazyCall(this, node);
-    this.callCache.set(node.id, call);
+    cache[node.id] = call;
     return call;
   }
 
