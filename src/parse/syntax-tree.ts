@@ -18,17 +18,18 @@ export class SyntaxTree {
   /** Visible symbol (alias applied) per node; ERROR is 65535. */
   readonly symbols: Uint16Array;
   readonly fieldIds: Uint16Array;
-  readonly starts: Uint32Array;
-  readonly ends: Uint32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   readonly parents: Int32Array;
   readonly nextSiblings: Int32Array;
   /** One past the node's last descendant, in pre-order. */
-  readonly subtreeEnds: Uint32Array;
+  readonly subtreeEnds: Int32Array;
   /** MISSING and has-error bits; undefined when the tree has no error at all. */
   readonly errorFlags: Uint8Array | undefined;
   readonly count: number;
   private readonly nodes: (SyntaxNode | undefined)[];
-  private lineStarts: Uint32Array | undefined;
+  /** Offsets are int32 (not uint32) so arithmetic on them stays in small-integer range. */
+  private lineStarts: Int32Array | undefined;
 
   constructor(
     readonly source: string,
@@ -68,8 +69,16 @@ export class SyntaxTree {
 
   /** Row and column (UTF-16 code units) of a text index; rows end at \n only, as tree-sitter's. */
   point(index: number): Point {
+    const row = this.row(index);
+    return { row, column: index - this.lineStarts![row]! };
+  }
+
+  /** The 0-based row of a text index. Lookups mostly follow the text, so the last row is tried first. */
+  row(index: number): number {
     let starts = this.lineStarts;
     if (!starts) starts = this.lineStarts = lineStartsOf(this.source);
+    const last = this.lastRow;
+    if (starts[last]! <= index && (last + 1 === starts.length || index < starts[last + 1]!)) return last;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -77,8 +86,16 @@ export class SyntaxTree {
       if (starts[mid]! <= index) lo = mid;
       else hi = mid - 1;
     }
-    return { row: lo, column: index - starts[lo]! };
+    this.lastRow = lo;
+    return lo;
   }
+
+  /** Text index where a row starts (after `row(index)`). */
+  rowStart(row: number): number {
+    return this.lineStarts![row]!;
+  }
+
+  private lastRow = 0;
 }
 
 const ERROR_SYMBOL = 65535;
@@ -86,16 +103,16 @@ const MISSING = 1;
 const HAS_ERROR = 2;
 
 export class SyntaxNode implements Node {
+  /** Read on nearly every node a rule or the IR builder touches, so stored. */
+  readonly type: string;
   private childList: SyntaxNode[] | undefined;
   private namedChildList: SyntaxNode[] | undefined;
 
   constructor(
     private readonly tree: SyntaxTree,
     readonly id: number,
-  ) {}
-
-  get type(): string {
-    return this.tree.typeName(this.id);
+  ) {
+    this.type = tree.typeName(id);
   }
 
   get isNamed(): boolean {
@@ -272,7 +289,9 @@ const languageInfos = new WeakMap<Language, LanguageInfo>();
 function languageInfo(language: Language): LanguageInfo {
   let info = languageInfos.get(language);
   if (!info) {
-    const names = language.types;
+    // Internalised (as property keys are), so `node.type === 'call'` compares pointers: the
+    // names web-tree-sitter decodes from WebAssembly memory are ordinary heap strings.
+    const names = language.types.map((name) => (typeof name === 'string' ? Object.keys({ [name]: 0 })[0]! : name));
     const named = new Uint8Array(names.length);
     for (let i = 0; i < names.length; i++) named[i] = language.nodeTypeIsNamed(i) ? 1 : 0;
     const fieldIds = new Map<string, number>();
@@ -285,10 +304,10 @@ function languageInfo(language: Language): LanguageInfo {
   return info;
 }
 
-function lineStartsOf(source: string): Uint32Array {
+function lineStartsOf(source: string): Int32Array {
   let count = 1;
   for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) count++;
-  const starts = new Uint32Array(count);
+  const starts = new Int32Array(count);
   let n = 1;
   for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts[n++] = i + 1;
   return starts;
@@ -300,11 +319,11 @@ interface Arrays {
   count: number;
   symbols: Uint16Array;
   fieldIds: Uint16Array;
-  starts: Uint32Array;
-  ends: Uint32Array;
+  starts: Int32Array;
+  ends: Int32Array;
   parents: Int32Array;
   nextSiblings: Int32Array;
-  subtreeEnds: Uint32Array;
+  subtreeEnds: Int32Array;
   errorFlags: Uint8Array | undefined;
 }
 
@@ -328,11 +347,11 @@ function walk(tree: Tree, capacity: number, hasError: boolean): Arrays {
     count: 0,
     symbols: new Uint16Array(size),
     fieldIds: new Uint16Array(size),
-    starts: new Uint32Array(size),
-    ends: new Uint32Array(size),
+    starts: new Int32Array(size),
+    ends: new Int32Array(size),
     parents: new Int32Array(size),
     nextSiblings: new Int32Array(size).fill(-1),
-    subtreeEnds: new Uint32Array(size),
+    subtreeEnds: new Int32Array(size),
     errorFlags: hasError ? new Uint8Array(size) : undefined,
   };
   const ops = cursorOps(tree);
@@ -375,7 +394,7 @@ function walk(tree: Tree, capacity: number, hasError: boolean): Arrays {
 }
 
 function grow(a: Arrays, size: number): Arrays {
-  const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(from: T, make: (n: number) => T): T => {
+  const copy = <T extends Uint8Array | Uint16Array | Int32Array>(from: T, make: (n: number) => T): T => {
     const to = make(size);
     to.set(from);
     return to;
@@ -386,11 +405,11 @@ function grow(a: Arrays, size: number): Arrays {
     count: a.count,
     symbols: copy(a.symbols, (n) => new Uint16Array(n)),
     fieldIds: copy(a.fieldIds, (n) => new Uint16Array(n)),
-    starts: copy(a.starts, (n) => new Uint32Array(n)),
-    ends: copy(a.ends, (n) => new Uint32Array(n)),
+    starts: copy(a.starts, (n) => new Int32Array(n)),
+    ends: copy(a.ends, (n) => new Int32Array(n)),
     parents: copy(a.parents, (n) => new Int32Array(n)),
     nextSiblings,
-    subtreeEnds: copy(a.subtreeEnds, (n) => new Uint32Array(n)),
+    subtreeEnds: copy(a.subtreeEnds, (n) => new Int32Array(n)),
     errorFlags: a.errorFlags && copy(a.errorFlags, (n) => new Uint8Array(n)),
   };
 }

@@ -86,8 +86,7 @@ export class PythonModule implements SourceModule {
 
   private readonly rebindCache = new Map<string, boolean>();
   private lineStarts: number[] | undefined;
-  /** Call-site views by node id (SyntaxTree ids are dense pre-order indices). */
-  private callCache: (PyCall | undefined)[] | undefined;
+  private readonly callCache = new Map<number, PyCall>();
   private readonly assignedTwice = new Set<string>();
 
   private syntaxTree: SyntaxTree | undefined;
@@ -284,11 +283,10 @@ export class PythonModule implements SourceModule {
 
   /** Call-site view of a `call` node (cached per node). */
   call(node: Node): PyCall {
-    const cache = (this.callCache ??= new Array<PyCall | undefined>(this.syntax.count));
-    const cached = cache[node.id];
+    const cached = this.callCache.get(node.id);
     if (cached) return cached;
     const call = new LazyCall(this, node);
-    cache[node.id] = call;
+    this.callCache.set(node.id, call);
     return call;
   }
 
@@ -370,7 +368,7 @@ export class PythonModule implements SourceModule {
   stringLiteral(n: Node): string | undefined {
     if (n.type !== 'string') return undefined;
     const start = n.namedChildren[0];
-    const prefix = start?.type === 'string_start' ? start.text.replace(/['"]+$/, '').toLowerCase() : '';
+    const prefix = start?.type === 'string_start' ? stringPrefix(start.text) : '';
     if (prefix.includes('f') || prefix.includes('t')) {
       // An f-string folds only when it has no interpolation.
       if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
@@ -559,6 +557,13 @@ class LazyCall implements PyCall {
     }
     return index === undefined ? undefined : positional[index];
   }
+}
+
+/** `rb'''` → `rb`: the text without its trailing quotes, lower-cased (as /['"]+$/ strips them). */
+function stringPrefix(start: string): string {
+  let end = start.length;
+  while (end > 0 && (start.charCodeAt(end - 1) === 39 || start.charCodeAt(end - 1) === 34)) end--;
+  return end === 0 ? '' : start.slice(0, end).toLowerCase();
 }
 
 /** UPPER_CASE names are constants by Python convention (PEP 8). */
