@@ -354,29 +354,31 @@ function walk(tree: Tree, capacity: number, hasError: boolean): Arrays {
     subtreeEnds: new Int32Array(size),
     errorFlags: hasError ? new Uint8Array(size) : undefined,
   };
+  let { symbols, fieldIds, starts, ends, parents, nextSiblings, subtreeEnds, errorFlags } = a;
   const ops = cursorOps(tree);
-  const stack: number[] = [];
   let parent = -1;
   let i = 0;
   try {
     for (;;) {
-      if (i === size) a = grow(a, (size *= 2));
-      a.symbols[i] = ops.symbol();
-      a.fieldIds[i] = ops.field();
-      a.starts[i] = ops.start();
-      a.ends[i] = ops.end();
-      a.parents[i] = parent;
-      if (a.errorFlags) a.errorFlags[i] = ops.errorFlags();
+      if (i === size) {
+        a = grow(a, (size *= 2));
+        ({ symbols, fieldIds, starts, ends, parents, nextSiblings, subtreeEnds, errorFlags } = a);
+      }
+      symbols[i] = ops.symbol();
+      fieldIds[i] = ops.field();
+      starts[i] = ops.start();
+      ends[i] = ops.end();
+      parents[i] = parent;
+      if (errorFlags) errorFlags[i] = ops.errorFlags();
       if (ops.firstChild()) {
-        stack.push(parent);
         parent = i++;
         continue;
       }
       let last = i;
-      a.subtreeEnds[i] = ++i;
+      subtreeEnds[i] = ++i;
       for (;;) {
         if (ops.nextSibling()) {
-          a.nextSiblings[last] = i;
+          nextSiblings[last] = i;
           break;
         }
         if (!ops.parent()) {
@@ -384,8 +386,8 @@ function walk(tree: Tree, capacity: number, hasError: boolean): Arrays {
           return a;
         }
         last = parent;
-        a.subtreeEnds[parent] = i;
-        parent = stack.pop()!;
+        subtreeEnds[parent] = i;
+        parent = parents[parent]!;
       }
     }
   } finally {

@@ -12,6 +12,18 @@ const WANTED = 4;
 
 /** What collection does with each symbol; only named symbols, as the query patterns this replaced matched. */
 function rolesFor(language: LanguageInfo, wantedTypes: ReadonlySet<string>): Uint8Array {
+  // Every file of a scan wants the same types: keep the last table per language.
+  const key = [...wantedTypes].join(',');
+  const last = lastRoles.get(language);
+  if (last?.key === key) return last.roles;
+  const roles = computeRoles(language, wantedTypes);
+  lastRoles.set(language, { key, roles });
+  return roles;
+}
+
+const lastRoles = new WeakMap<LanguageInfo, { key: string; roles: Uint8Array }>();
+
+function computeRoles(language: LanguageInfo, wantedTypes: ReadonlySet<string>): Uint8Array {
   const roles = new Uint8Array(language.names.length);
   const known = new Set<string>();
   language.names.forEach((name, symbol) => {

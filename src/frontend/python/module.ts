@@ -131,10 +131,14 @@ export class PythonModule implements SourceModule {
     if (!this.lineStarts) {
       const starts = [0];
       const s = this.source;
-      for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c === 10) starts.push(i + 1);
-        else if (c === 13 && s.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+      if (!s.includes('\r')) {
+        for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) starts.push(i + 1);
+      } else {
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          if (c === 10) starts.push(i + 1);
+          else if (c === 13 && s.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+        }
       }
       if (starts.length > 1 && starts[starts.length - 1] === s.length) starts.pop();
       this.lineStarts = starts;
@@ -455,6 +459,8 @@ export class PythonModule implements SourceModule {
   }
 }
 
+const NO_KEYWORDS: ReadonlyMap<string, Node> = new Map();
+
 /**
  * A call site whose parts are read from the tree on first use: ~30 rules see every call,
  * most look only at `qname` or `method`, and each tree read crosses into WebAssembly.
@@ -464,7 +470,7 @@ class LazyCall implements PyCall {
   private resolved = false;
   private qnameValue: string | undefined;
   private calleeParts: { method: string | undefined; receiver: Node | undefined } | undefined;
-  private args: { positional: Node[]; keywords: Map<string, Node>; starArgs: boolean; starKwargs: boolean } | undefined;
+  private args: { positional: Node[]; keywords: ReadonlyMap<string, Node>; starArgs: boolean; starKwargs: boolean } | undefined;
 
   constructor(
     private readonly module: PythonModule,
@@ -501,10 +507,11 @@ class LazyCall implements PyCall {
     return this.parts().receiver;
   }
 
-  private argumentsOf(): { positional: Node[]; keywords: Map<string, Node>; starArgs: boolean; starKwargs: boolean } {
+  private argumentsOf(): { positional: Node[]; keywords: ReadonlyMap<string, Node>; starArgs: boolean; starKwargs: boolean } {
     if (this.args) return this.args;
     const positional: Node[] = [];
-    const keywords = new Map<string, Node>();
+    // Most calls pass no keyword: they share one empty map.
+    let keywords: Map<string, Node> | undefined;
     let starArgs = false;
     let starKwargs = false;
     const args = this.node.childForFieldName('arguments');
@@ -516,7 +523,7 @@ class LazyCall implements PyCall {
         if (type === 'keyword_argument') {
           const name = a.childForFieldName('name')?.text;
           const value = a.childForFieldName('value');
-          if (name && value) keywords.set(name, value);
+          if (name && value) (keywords ??= new Map()).set(name, value);
         } else if (type === 'list_splat') {
           starArgs = true;
         } else if (type === 'dictionary_splat') {
@@ -529,7 +536,7 @@ class LazyCall implements PyCall {
       // `f(x for x in y)`: a lone generator argument.
       positional.push(args);
     }
-    this.args = { positional, keywords, starArgs, starKwargs };
+    this.args = { positional, keywords: keywords ?? NO_KEYWORDS, starArgs, starKwargs };
     return this.args;
   }
 

@@ -124,6 +124,7 @@ export default defineRule({
           return;
         }
         if (!call.method || !call.receiver) return;
+        if (!EXECUTE_METHODS.has(call.method) && call.method !== 'raw' && call.method !== 'extra') return;
         const sink = `${module.dottedName(call.receiver) ?? '…'}.${call.method}`;
         if (EXECUTE_METHODS.has(call.method)) {
           const query = queryArgument(call);

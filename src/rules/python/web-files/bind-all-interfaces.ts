@@ -78,7 +78,7 @@ export default defineRule({
 
     return {
       call(call) {
-        const name = call.method ?? (call.qname ?? module.dottedName(call.callee))?.split('.').pop();
+        const name = call.method ?? lastSegment(call.qname ?? module.dottedName(call.callee));
         const calleeText = module.text(call.callee);
 
         // sock.bind((host, port)) on any receiver: a tuple address is specific to sockets.
@@ -128,6 +128,11 @@ export default defineRule({
     };
   },
 });
+
+/** `a.b.c` → `c` (what `split('.').pop()` gives). */
+function lastSegment(dotted: string | undefined): string | undefined {
+  return dotted === undefined ? undefined : dotted.slice(dotted.lastIndexOf('.') + 1);
+}
 
 function isKnownServerModule(qname: string): boolean {
   return /^(uvicorn|hypercorn|waitress|aiohttp|werkzeug|wsgiref|flask|sanic|bottle|cherrypy|gevent|eventlet|tornado|asyncio\.start_server|socketio|flask_socketio)\b/.test(
