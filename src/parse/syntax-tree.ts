@@ -327,6 +327,40 @@ interface Arrays {
   errorFlags: Uint8Array | undefined;
 }
 
+function newArrays(size: number, hasError: boolean): Arrays {
+  return {
+    count: 0,
+    symbols: new Uint16Array(size),
+    fieldIds: new Uint16Array(size),
+    starts: new Int32Array(size),
+    ends: new Int32Array(size),
+    parents: new Int32Array(size),
+    nextSiblings: new Int32Array(size).fill(-1),
+    subtreeEnds: new Int32Array(size),
+    errorFlags: hasError ? new Uint8Array(size) : undefined,
+  };
+}
+
+/**
+ * Copy the tree: by reading tree-sitter's subtrees straight from WebAssembly memory when the
+ * layout checks out (see SubtreeReader), else with a cursor.
+ */
+function walk(tree: Tree, capacity: number, hasError: boolean): Arrays {
+  const reader = subtreeReader(tree);
+  if (reader) {
+    const arrays = reader.walk(tree, capacity, hasError);
+    if (arrays) {
+      treeCopies.fromMemory++;
+      return arrays;
+    }
+  }
+  treeCopies.byCursor++;
+  return cursorWalk(tree, capacity, hasError);
+}
+
+/** How trees were copied in this thread (for benchmarks and checks). */
+export const treeCopies = { fromMemory: 0, byCursor: 0 };
+
 /** What the walk asks of a cursor standing on the current node. */
 interface CursorOps {
   firstChild(): boolean;
@@ -341,7 +375,7 @@ interface CursorOps {
   done(): void;
 }
 
-function walk(tree: Tree, capacity: number, hasError: boolean): Arrays {
+function cursorWalk(tree: Tree, capacity: number, hasError: boolean): Arrays {
   let size = Math.max(capacity, 1);
   let a: Arrays = {
     count: 0,
@@ -492,3 +526,271 @@ function publicCursorOps(cursor: ReturnType<Tree['walk']>): CursorOps {
     done: () => cursor.delete(),
   };
 }
+
+// ---- reading subtrees from WebAssembly memory ---------------------------------------------------
+
+/**
+ * The cursor walk spends most of its time in tree-sitter's cursor steps (each one re-derives
+ * aliases, visibility and positions through the hidden nodes around it) and in crossing into
+ * WebAssembly ~6 times per node. This reader does the same walk in JavaScript over the tree's
+ * memory: the `Subtree` and `TSLanguage` layouts of tree-sitter 0.25 (web-tree-sitter 0.27,
+ * wasm32, little-endian; lib/subtree.h, lib/tree_cursor.c, tree_sitter/parser.h), replicating
+ * the cursor's rules for visible nodes, aliases, fields and positions. It is used only after
+ * the language header matches what web-tree-sitter reports and the first tree it reads matches
+ * the cursor walk node for node; every tree's node count is checked too. Otherwise the cursor
+ * walk is used.
+ */
+interface SubtreeReader {
+  /** Null when the copy does not come out as tree-sitter counts it. */
+  walk(tree: Tree, capacity: number, hasError: boolean): Arrays | null;
+}
+
+const readers = new WeakMap<Language, SubtreeReader | null>();
+
+function subtreeReader(tree: Tree): SubtreeReader | null {
+  const language = tree.language;
+  let reader = readers.get(language);
+  if (reader === undefined) {
+    reader = createReader(language);
+    if (reader) {
+      // Trust it only once it reproduces the cursor walk exactly.
+      const hasError = tree.rootNode.hasError;
+      const capacity = tree.rootNode.descendantCount;
+      const mine = reader.walk(tree, capacity, hasError);
+      if (!mine || !sameArrays(mine, cursorWalk(tree, capacity, hasError))) reader = null;
+    }
+    readers.set(language, reader);
+  }
+  return reader;
+}
+
+function sameArrays(a: Arrays, b: Arrays): boolean {
+  if (a.count !== b.count || !a.errorFlags !== !b.errorFlags) return false;
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>): boolean => {
+    for (let i = 0; i < a.count; i++) if (x[i] !== y[i]) return false;
+    return true;
+  };
+  return (
+    same(a.symbols, b.symbols) &&
+    same(a.fieldIds, b.fieldIds) &&
+    same(a.starts, b.starts) &&
+    same(a.ends, b.ends) &&
+    same(a.parents, b.parents) &&
+    same(a.nextSiblings, b.nextSiblings) &&
+    same(a.subtreeEnds, b.subtreeEnds) &&
+    (!a.errorFlags || same(a.errorFlags, b.errorFlags!))
+  );
+}
+
+const ERROR = 65535;
+
+function createReader(language: Language): SubtreeReader | null {
+  const w = wasmExports();
+  if (!w) return null;
+  const m = w.module;
+  const address = (language as unknown as { [0]: number })[0];
+  if (!address || address & 3) return null;
+  const u32 = (at: number): number => m.HEAP32[at >> 2]! >>> 0;
+  // TSLanguage header (tree_sitter/parser.h, ABI 15).
+  const abi = u32(address);
+  const symbolCount = u32(address + 4);
+  const aliasCount = u32(address + 8);
+  const fieldCount = u32(address + 32);
+  const maxAliasLength = m.HEAPU16[(address + 36) >> 1]!;
+  const fieldSlices = u32(address + 64);
+  const fieldEntries = u32(address + 68);
+  const publicSymbols = u32(address + 76);
+  const aliasSequences = u32(address + 84);
+  if (abi !== 15 || language.abiVersion !== 15) return null;
+  if (symbolCount + aliasCount !== language.types.length || fieldCount !== language.fields.length - 1) return null;
+  if (!publicSymbols || (fieldCount > 0 && (!fieldSlices || !fieldEntries))) return null;
+
+  return {
+    walk(tree, capacity, hasError) {
+      // Views after any growth of the memory (parsing may have grown it).
+      const u8 = m.HEAPU8;
+      const u16 = m.HEAPU16;
+      const i32 = m.HEAP32;
+      const publicSymbol = (symbol: number): number => (symbol === ERROR ? ERROR : u16[(publicSymbols >> 1) + symbol]!);
+      /** The field a production gives its structural child `s` (non-inherited entries only), or 0. */
+      const ownField = (slice: number, length: number, s: number): number => {
+        for (let e = fieldEntries + slice * 4, end = e + length * 4; e < end; e += 4) {
+          if (u8[e + 3] === 0 && u8[e + 2] === s) return u16[e >> 1]!;
+        }
+        return 0;
+      };
+
+      const size = Math.max(capacity, 1);
+      const a = newArrays(size, hasError);
+      const { symbols, fieldIds, starts, ends, parents, nextSiblings, subtreeEnds, errorFlags } = a;
+      // Per node: its last child so far (set to -1 when the node is emitted). Scratch, reused.
+      if (scratch.lastChild.length < size) scratch.lastChild = new Int32Array(Math.max(size, scratch.lastChild.length * 2));
+      const lastChild = scratch.lastChild;
+      lastChild[0] = -1;
+
+      // Open subtrees, innermost last: visible nodes and the hidden ones between them.
+      let depth = 0;
+      let { fPtr, fCount, fK, fS, fPos, fAlias, fSlice, fSliceLength, fVisible, fNode, fField } = scratch;
+      const push = (ptr: number, count: number, position: number, visible: boolean, node: number, field: number): void => {
+        if (depth === fPtr.length) {
+          growFrames();
+          ({ fPtr, fCount, fK, fS, fPos, fAlias, fSlice, fSliceLength, fVisible, fNode, fField } = scratch);
+        }
+        const production = u16[(ptr + 66) >> 1]!;
+        fPtr[depth] = ptr;
+        fCount[depth] = count;
+        fK[depth] = 0;
+        fS[depth] = 0;
+        fPos[depth] = position;
+        fAlias[depth] = production ? aliasSequences + production * maxAliasLength * 2 : 0;
+        if (fieldCount > 0) {
+          const slice = fieldSlices + production * 4;
+          fSlice[depth] = u16[slice >> 1]!;
+          fSliceLength[depth] = u16[(slice + 2) >> 1]!;
+        } else fSliceLength[depth] = 0;
+        fVisible[depth] = visible ? 1 : 0;
+        fNode[depth] = node;
+        fField[depth] = field;
+        depth++;
+      };
+
+      // The root: tree->root is the first member of TSTree; a root node starts after its padding.
+      const rootSlot = (tree as unknown as { [0]: number })[0];
+      if (!rootSlot || rootSlot & 3) return null;
+      let i = 0;
+      {
+        const inline = (u8[rootSlot]! & 1) === 1;
+        const ptr = inline ? 0 : i32[rootSlot >> 2]!;
+        const padding = inline ? u8[rootSlot + 6]! : i32[(ptr + 4) >> 2]!;
+        const length = inline ? u8[rootSlot + 7]! : i32[(ptr + 16) >> 2]!;
+        const count = inline ? 0 : i32[(ptr + 36) >> 2]!;
+        symbols[0] = publicSymbol(inline ? u8[rootSlot + 1]! : u16[(ptr + 40) >> 1]!);
+        fieldIds[0] = 0;
+        starts[0] = padding >>> 1;
+        ends[0] = (padding + length) >>> 1;
+        parents[0] = -1;
+        if (errorFlags) errorFlags[0] = rootErrorFlags(u8, i32, rootSlot, inline, ptr);
+        i = 1;
+        if (count > 0) push(ptr, count, padding, true, 0, 0);
+        else subtreeEnds[0] = 1;
+      }
+
+      while (depth > 0) {
+        const f = depth - 1;
+        const k = fK[f]!;
+        const count = fCount[f]!;
+        if (k === count) {
+          depth--;
+          if (fVisible[f]) subtreeEnds[fNode[f]!] = i;
+          continue;
+        }
+        const slot = fPtr[f]! - (count - k) * 8;
+        const inline = (u8[slot]! & 1) === 1;
+        let ptr = 0;
+        let flags: number;
+        let symbol: number;
+        let padding: number;
+        let length: number;
+        let childCount = 0;
+        let visible: boolean;
+        let extra: boolean;
+        if (inline) {
+          flags = u8[slot]!;
+          symbol = u8[slot + 1]!;
+          padding = u8[slot + 6]!;
+          length = u8[slot + 7]!;
+          visible = (flags & 2) !== 0;
+          extra = (flags & 8) !== 0;
+        } else {
+          ptr = i32[slot >> 2]!;
+          flags = u8[ptr + 44]!;
+          symbol = u16[(ptr + 40) >> 1]!;
+          padding = i32[(ptr + 4) >> 2]!;
+          length = i32[(ptr + 16) >> 2]!;
+          childCount = i32[(ptr + 36) >> 2]!;
+          visible = (flags & 1) !== 0;
+          extra = (flags & 4) !== 0;
+        }
+        // The cursor's child iterator: padding before every child but the first, sizes between.
+        const position = k > 0 ? fPos[f]! + padding : fPos[f]!;
+        fPos[f] = position + length;
+        fK[f] = k + 1;
+        const s = fS[f]!;
+        let alias = 0;
+        if (!extra) {
+          fS[f] = s + 1;
+          const sequence = fAlias[f]!;
+          if (sequence) alias = u16[(sequence >> 1) + s]!;
+        }
+        if (visible || alias !== 0) {
+          if (i === size) return null; // more nodes than tree-sitter counts: not the layout we know
+          const parent = fNode[f]!;
+          symbols[i] = publicSymbol(alias || symbol);
+          fieldIds[i] = extra ? 0 : ownField(fSlice[f]!, fSliceLength[f]!, s) || (fVisible[f] ? 0 : fField[f]!);
+          starts[i] = position >>> 1;
+          ends[i] = (position + length) >>> 1;
+          parents[i] = parent;
+          const previous = lastChild[parent]!;
+          if (previous >= 0) nextSiblings[previous] = i;
+          lastChild[parent] = i;
+          lastChild[i] = -1;
+          if (errorFlags) errorFlags[i] = nodeErrorFlags(u8, i32, slot, inline, ptr);
+          if (childCount > 0) push(ptr, childCount, position, true, i, 0);
+          else subtreeEnds[i] = i + 1;
+          i++;
+        } else if (childCount > 0 && i32[(ptr + 48) >> 2]! > 0) {
+          // A hidden node with visible descendants: its field passes to them unless it is extra.
+          const field = extra ? 0 : ownField(fSlice[f]!, fSliceLength[f]!, s) || (fVisible[f] ? 0 : fField[f]!);
+          push(ptr, childCount, position, false, fNode[f]!, field);
+        }
+      }
+      if (i !== capacity) return null;
+      a.count = i;
+      return a;
+    },
+  };
+}
+
+/** The reader's working arrays, kept between trees (one walk at a time per thread). */
+const scratch = {
+  lastChild: new Int32Array(1024),
+  fPtr: new Int32Array(64),
+  fCount: new Int32Array(64),
+  fK: new Int32Array(64),
+  fS: new Int32Array(64),
+  fPos: new Int32Array(64),
+  fAlias: new Int32Array(64),
+  fSlice: new Int32Array(64),
+  fSliceLength: new Int32Array(64),
+  fVisible: new Uint8Array(64),
+  fNode: new Int32Array(64),
+  fField: new Int32Array(64),
+};
+
+function growFrames(): void {
+  const n = scratch.fPtr.length * 2;
+  const grown = <T extends Int32Array | Uint8Array>(x: T, y: T): T => {
+    y.set(x);
+    return y;
+  };
+  scratch.fPtr = grown(scratch.fPtr, new Int32Array(n));
+  scratch.fCount = grown(scratch.fCount, new Int32Array(n));
+  scratch.fK = grown(scratch.fK, new Int32Array(n));
+  scratch.fS = grown(scratch.fS, new Int32Array(n));
+  scratch.fPos = grown(scratch.fPos, new Int32Array(n));
+  scratch.fAlias = grown(scratch.fAlias, new Int32Array(n));
+  scratch.fSlice = grown(scratch.fSlice, new Int32Array(n));
+  scratch.fSliceLength = grown(scratch.fSliceLength, new Int32Array(n));
+  scratch.fVisible = grown(scratch.fVisible, new Uint8Array(n));
+  scratch.fNode = grown(scratch.fNode, new Int32Array(n));
+  scratch.fField = grown(scratch.fField, new Int32Array(n));
+}
+
+/** MISSING and has-error bits of a subtree (ts_subtree_missing, ts_subtree_error_cost > 0). */
+function nodeErrorFlags(u8: Uint8Array, i32: Int32Array, slot: number, inline: boolean, ptr: number): number {
+  const missing = inline ? (u8[slot]! & 32) !== 0 : (u8[ptr + 45]! & 2) !== 0;
+  if (missing) return MISSING | HAS_ERROR;
+  return !inline && i32[(ptr + 32) >> 2]! !== 0 ? HAS_ERROR : 0;
+}
+
+const rootErrorFlags = nodeErrorFlags;

@@ -68,7 +68,10 @@ const CURSOR_EXPORTS = [
   '_ts_tree_cursor_current_node_wasm',
   '_ts_node_has_error_wasm',
 ] as const;
-export type WasmModule = { HEAP32: Int32Array; _ts_init: () => number } & Record<(typeof CURSOR_EXPORTS)[number], WasmFunction>;
+export type WasmModule = { HEAP32: Int32Array; HEAPU8: Uint8Array; HEAPU16: Uint16Array; _ts_init: () => number } & Record<
+  (typeof CURSOR_EXPORTS)[number],
+  WasmFunction
+>;
 const wasmModule = {} as WasmModule;
 let exports: { module: WasmModule; transferBuffer: number } | null | undefined;
 
@@ -87,6 +90,8 @@ export function wasmExports(): { module: WasmModule; transferBuffer: number } | 
   if (exports === undefined) {
     const ok =
       wasmModule.HEAP32 instanceof Int32Array &&
+      wasmModule.HEAPU8 instanceof Uint8Array &&
+      wasmModule.HEAPU16 instanceof Uint16Array &&
       typeof wasmModule._ts_init === 'function' &&
       CURSOR_EXPORTS.every((n) => typeof wasmModule[n] === 'function');
     // ts_init only returns the buffer's address (and writes the ABI versions into it).
