@@ -19,6 +19,7 @@ import { parseSuppressions } from '../src/filters/suppressions.js';
 import { pythonToIR } from '../src/frontend/python/to-ir.js';
 import { allRules, findRule } from '../src/rules/index.js';
 import { Budget } from '../src/util/budget.js';
+import { treeCopies } from '../src/parse/syntax-tree.js';
 
 const target = process.argv[2] ?? debianCorpus('python3-neutron', 'neutron');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -111,6 +112,7 @@ for (const stage of STAGES) {
   );
 }
 const parseCpu = median(results.map((r) => r.times.parse.cpu));
+console.log(`(trees copied from WebAssembly memory: ${treeCopies.fromMemory}, by cursor: ${treeCopies.byCursor})`);
 console.log(`\nfront end + rules + suppressions + IR: ${s(perFileTotal)} = ${(perFileTotal / parseCpu).toFixed(2)}x parse`);
 console.log(`all stages: ${s(cpuTotal)} CPU, ${Math.round(lines / (cpuTotal / 1000)).toLocaleString('en')} lines/s`);
 

@@ -1,3 +1,4 @@
+import { Parser } from 'web-tree-sitter';
 import type { Language, Tree } from 'web-tree-sitter';
 import { wasmExports } from './tree-sitter.js';
 import type { Node, Point } from './tree-sitter.js';
@@ -552,16 +553,69 @@ function subtreeReader(tree: Tree): SubtreeReader | null {
   let reader = readers.get(language);
   if (reader === undefined) {
     reader = createReader(language);
-    if (reader) {
-      // Trust it only once it reproduces the cursor walk exactly.
-      const hasError = tree.rootNode.hasError;
-      const capacity = tree.rootNode.descendantCount;
-      const mine = reader.walk(tree, capacity, hasError);
-      if (!mine || !sameArrays(mine, cursorWalk(tree, capacity, hasError))) reader = null;
-    }
+    if (reader && !reproducesCursor(reader, language)) reader = null;
     readers.set(language, reader);
   }
   return reader;
+}
+
+/**
+ * Python that exercises what the reader must get right: aliases (soft keywords parsed as
+ * identifiers), inherited and hidden fields, extras (comments, line continuations), string
+ * interpolation, non-BMP text, CRLF; and, broken, ERROR and MISSING nodes.
+ */
+const SELF_TEST_SOURCES = [
+  [
+    'import os.path as p, sys  # extra',
+    'from .x import (a, b as c)',
+    '@deco(1, *k, **kw)',
+    'class A(B, metaclass=M):',
+    '    """doc \u{1F600} é"""',
+    '    async def f(self, x: int = 1, /, *a, y=2, **k) -> "T":',
+    '        print = match = type = 1',
+    '        match x:',
+    '            case [1, *rest] if rest: return {k: v for k, v in rest}',
+    "            case {'a': 1, **kw}: pass",
+    "        r = f'{x!r:>{w}} {y=}' + rb'\\\\' \\",
+    '            "c" if x else (yield x)',
+    '        with open(p) as fh, (q := 2): del fh[1:2, ::3]',
+    '        try:',
+    '            assert x, lambda *a, b=1: b',
+    '        except* (E, F) as e:',
+    '            raise E from e',
+    '        finally:',
+    '            global g; nonlocal h',
+    '        for i, (j, *k) in enumerate(z): x[i] += -j ** 2 @ k',
+    '        else: return not x or y and x is not None',
+    'type Alias[T] = list[T]',
+  ].join('\r\n'),
+  'def f(x:\n    return [1, 2\nclass (:\n  @\nx = {1: }\nprint "a" % (b,\nif x\n  y = f(a, b=, *)\n',
+  'def f(:\n  pass\nclass A\n  pass\n',
+];
+
+/** Whether the reader copies the self-test sources exactly as the cursor walk does. */
+function reproducesCursor(reader: SubtreeReader, language: Language): boolean {
+  const parser = new Parser();
+  try {
+    parser.setLanguage(language);
+    for (const source of SELF_TEST_SOURCES) {
+      const tree = parser.parse(source);
+      if (!tree) return false;
+      try {
+        const root = tree.rootNode;
+        const capacity = root.descendantCount;
+        const mine = reader.walk(tree, capacity, root.hasError);
+        if (!mine || !sameArrays(mine, cursorWalk(tree, capacity, root.hasError))) return false;
+      } finally {
+        tree.delete();
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    parser.delete();
+  }
 }
 
 function sameArrays(a: Arrays, b: Arrays): boolean {
@@ -588,6 +642,7 @@ function createReader(language: Language): SubtreeReader | null {
   const w = wasmExports();
   if (!w) return null;
   const m = w.module;
+  const tb = w.transferBuffer >> 2;
   const address = (language as unknown as { [0]: number })[0];
   if (!address || address & 3) return null;
   const u32 = (at: number): number => m.HEAP32[at >> 2]! >>> 0;
@@ -611,6 +666,19 @@ function createReader(language: Language): SubtreeReader | null {
       const u8 = m.HEAPU8;
       const u16 = m.HEAPU16;
       const i32 = m.HEAP32;
+      const treeAddress = (tree as unknown as { [0]: number })[0];
+      // Broken trees only: ask tree-sitter itself, handing it the node by its subtree slot (a
+      // TSNode's id; the rest of the node is not read by these two).
+      const errorFlagsOf = (slot: number): number => {
+        const h = m.HEAP32;
+        h[tb] = slot;
+        h[tb + 1] = h[tb + 2] = h[tb + 3] = h[tb + 4] = 0;
+        const missing = m._ts_node_is_missing_wasm(treeAddress) === 1;
+        h[tb] = slot;
+        h[tb + 1] = h[tb + 2] = h[tb + 3] = h[tb + 4] = 0;
+        const hasError = m._ts_node_has_error_wasm(treeAddress) === 1;
+        return (missing ? MISSING : 0) | (hasError ? HAS_ERROR : 0);
+      };
       const publicSymbol = (symbol: number): number => (symbol === ERROR ? ERROR : u16[(publicSymbols >> 1) + symbol]!);
       /** The field a production gives its structural child `s` (non-inherited entries only), or 0. */
       const ownField = (slice: number, length: number, s: number): number => {
@@ -655,7 +723,7 @@ function createReader(language: Language): SubtreeReader | null {
       };
 
       // The root: tree->root is the first member of TSTree; a root node starts after its padding.
-      const rootSlot = (tree as unknown as { [0]: number })[0];
+      const rootSlot = treeAddress;
       if (!rootSlot || rootSlot & 3) return null;
       let i = 0;
       {
@@ -669,7 +737,7 @@ function createReader(language: Language): SubtreeReader | null {
         starts[0] = padding >>> 1;
         ends[0] = (padding + length) >>> 1;
         parents[0] = -1;
-        if (errorFlags) errorFlags[0] = rootErrorFlags(u8, i32, rootSlot, inline, ptr);
+        if (errorFlags) errorFlags[0] = errorFlagsOf(rootSlot);
         i = 1;
         if (count > 0) push(ptr, count, padding, true, 0, 0);
         else subtreeEnds[0] = 1;
@@ -734,7 +802,7 @@ function createReader(language: Language): SubtreeReader | null {
           if (previous >= 0) nextSiblings[previous] = i;
           lastChild[parent] = i;
           lastChild[i] = -1;
-          if (errorFlags) errorFlags[i] = nodeErrorFlags(u8, i32, slot, inline, ptr);
+          if (errorFlags) errorFlags[i] = errorFlagsOf(slot);
           if (childCount > 0) push(ptr, childCount, position, true, i, 0);
           else subtreeEnds[i] = i + 1;
           i++;
@@ -786,11 +854,4 @@ function growFrames(): void {
   scratch.fField = grown(scratch.fField, new Int32Array(n));
 }
 
-/** MISSING and has-error bits of a subtree (ts_subtree_missing, ts_subtree_error_cost > 0). */
-function nodeErrorFlags(u8: Uint8Array, i32: Int32Array, slot: number, inline: boolean, ptr: number): number {
-  const missing = inline ? (u8[slot]! & 32) !== 0 : (u8[ptr + 45]! & 2) !== 0;
-  if (missing) return MISSING | HAS_ERROR;
-  return !inline && i32[(ptr + 32) >> 2]! !== 0 ? HAS_ERROR : 0;
-}
 
-const rootErrorFlags = nodeErrorFlags;

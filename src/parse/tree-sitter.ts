@@ -67,6 +67,7 @@ const CURSOR_EXPORTS = [
   '_ts_tree_cursor_current_node_is_missing_wasm',
   '_ts_tree_cursor_current_node_wasm',
   '_ts_node_has_error_wasm',
+  '_ts_node_is_missing_wasm',
 ] as const;
 export type WasmModule = { HEAP32: Int32Array; HEAPU8: Uint8Array; HEAPU16: Uint16Array; _ts_init: () => number } & Record<
   (typeof CURSOR_EXPORTS)[number],
