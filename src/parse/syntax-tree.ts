@@ -328,17 +328,20 @@ interface Arrays {
   errorFlags: Uint8Array | undefined;
 }
 
+/** The per-node arrays, as views of one buffer (one allocation per file instead of eight). */
 function newArrays(size: number, hasError: boolean): Arrays {
+  const buffer = new ArrayBuffer(size * (5 * 4 + 2 * 2 + (hasError ? 1 : 0)));
+  const int32 = (k: number): Int32Array => new Int32Array(buffer, k * size * 4, size);
   return {
     count: 0,
-    symbols: new Uint16Array(size),
-    fieldIds: new Uint16Array(size),
-    starts: new Int32Array(size),
-    ends: new Int32Array(size),
-    parents: new Int32Array(size),
-    nextSiblings: new Int32Array(size).fill(-1),
-    subtreeEnds: new Int32Array(size),
-    errorFlags: hasError ? new Uint8Array(size) : undefined,
+    starts: int32(0),
+    ends: int32(1),
+    parents: int32(2),
+    nextSiblings: int32(3).fill(-1),
+    subtreeEnds: int32(4),
+    symbols: new Uint16Array(buffer, 20 * size, size),
+    fieldIds: new Uint16Array(buffer, 22 * size, size),
+    errorFlags: hasError ? new Uint8Array(buffer, 24 * size, size) : undefined,
   };
 }
 
@@ -378,17 +381,7 @@ interface CursorOps {
 
 function cursorWalk(tree: Tree, capacity: number, hasError: boolean): Arrays {
   let size = Math.max(capacity, 1);
-  let a: Arrays = {
-    count: 0,
-    symbols: new Uint16Array(size),
-    fieldIds: new Uint16Array(size),
-    starts: new Int32Array(size),
-    ends: new Int32Array(size),
-    parents: new Int32Array(size),
-    nextSiblings: new Int32Array(size).fill(-1),
-    subtreeEnds: new Int32Array(size),
-    errorFlags: hasError ? new Uint8Array(size) : undefined,
-  };
+  let a = newArrays(size, hasError);
   let { symbols, fieldIds, starts, ends, parents, nextSiblings, subtreeEnds, errorFlags } = a;
   const ops = cursorOps(tree);
   let parent = -1;
@@ -431,24 +424,17 @@ function cursorWalk(tree: Tree, capacity: number, hasError: boolean): Arrays {
 }
 
 function grow(a: Arrays, size: number): Arrays {
-  const copy = <T extends Uint8Array | Uint16Array | Int32Array>(from: T, make: (n: number) => T): T => {
-    const to = make(size);
-    to.set(from);
-    return to;
-  };
-  const nextSiblings = copy(a.nextSiblings, (n) => new Int32Array(n));
-  nextSiblings.fill(-1, a.nextSiblings.length);
-  return {
-    count: a.count,
-    symbols: copy(a.symbols, (n) => new Uint16Array(n)),
-    fieldIds: copy(a.fieldIds, (n) => new Uint16Array(n)),
-    starts: copy(a.starts, (n) => new Int32Array(n)),
-    ends: copy(a.ends, (n) => new Int32Array(n)),
-    parents: copy(a.parents, (n) => new Int32Array(n)),
-    nextSiblings,
-    subtreeEnds: copy(a.subtreeEnds, (n) => new Int32Array(n)),
-    errorFlags: a.errorFlags && copy(a.errorFlags, (n) => new Uint8Array(n)),
-  };
+  const b = newArrays(size, !!a.errorFlags);
+  b.count = a.count;
+  b.symbols.set(a.symbols);
+  b.fieldIds.set(a.fieldIds);
+  b.starts.set(a.starts);
+  b.ends.set(a.ends);
+  b.parents.set(a.parents);
+  b.nextSiblings.set(a.nextSiblings);
+  b.subtreeEnds.set(a.subtreeEnds);
+  if (a.errorFlags) b.errorFlags!.set(a.errorFlags);
+  return b;
 }
 
 /**

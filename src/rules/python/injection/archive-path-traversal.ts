@@ -62,7 +62,7 @@ export default defineRule({
   ],
   create({ module, report }) {
     // A file that sets `TarFile.extraction_filter` has chosen a policy for every extraction.
-    const globalFilter = /\.extraction_filter\s*=/.test(module.source);
+    const globalFilter = module.source.includes('.extraction_filter') && /\.extraction_filter\s*=/.test(module.source);
 
     /** The opener call a TarFile receiver comes from, if visible. */
     function tarOpener(node: Node, depth = 0): Node | undefined {
