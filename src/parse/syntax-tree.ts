@@ -4,15 +4,17 @@ import { wasmExports } from './tree-sitter.js';
 import type { Node, Point } from './tree-sitter.js';
 
 /**
- * A copy of a tree-sitter tree in JavaScript typed arrays, read once per file with a cursor.
+ * A copy of a tree-sitter tree in JavaScript typed arrays, made once per file.
  *
  * Every web-tree-sitter `Node` access crosses into WebAssembly and allocates a fresh `Node`
  * (`parent` even searches down from the root), so the front end, ~40 rules and the IR builder
  * spent more time asking the tree questions than the parser spent building it. Here each
- * visible node (named or not) is read once, in pre-order; `SyntaxNode` answers the same
- * questions from the arrays with the same results as web-tree-sitter's nodes, quirks included
- * (fields of ERROR nodes, siblings found by byte range). Pre-order indices double as node ids:
- * a node's descendants are the index range after it, which makes `descendantsOfType` a scan.
+ * visible node (named or not) is read once, in pre-order (see `walk`); `SyntaxNode` answers
+ * the same questions from the arrays with the same results as web-tree-sitter's nodes, quirks
+ * included (fields of ERROR nodes, siblings found by byte range). Pre-order indices double as
+ * node ids: a node's descendants are the index range after it, so `descendantsOfType` is a scan.
+ * Offsets are UTF-16 code units, as web-tree-sitter's, kept as int32 so arithmetic on them
+ * stays in small-integer range.
  */
 export class SyntaxTree {
   readonly root: SyntaxNode;
@@ -29,8 +31,8 @@ export class SyntaxTree {
   readonly errorFlags: Uint8Array | undefined;
   readonly count: number;
   private readonly nodes: (SyntaxNode | undefined)[];
-  /** Offsets are int32 (not uint32) so arithmetic on them stays in small-integer range. */
   private lineStarts: Int32Array | undefined;
+  private lastRow = 0;
 
   constructor(
     readonly source: string,
@@ -95,8 +97,6 @@ export class SyntaxTree {
   rowStart(row: number): number {
     return this.lineStarts![row]!;
   }
-
-  private lastRow = 0;
 }
 
 const ERROR_SYMBOL = 65535;

@@ -56,7 +56,7 @@ const languages = new Map<GrammarId, Promise<Language>>();
  * given as the module, so after init it holds the runtime's exports and heap views.
  */
 type WasmFunction = (tree: number) => number;
-const CURSOR_EXPORTS = [
+const USED_EXPORTS = [
   '_ts_tree_cursor_goto_first_child_wasm',
   '_ts_tree_cursor_goto_next_sibling_wasm',
   '_ts_tree_cursor_goto_parent_wasm',
@@ -70,11 +70,11 @@ const CURSOR_EXPORTS = [
   '_ts_node_is_missing_wasm',
 ] as const;
 export type WasmModule = { HEAP32: Int32Array; HEAPU8: Uint8Array; HEAPU16: Uint16Array; _ts_init: () => number } & Record<
-  (typeof CURSOR_EXPORTS)[number],
+  (typeof USED_EXPORTS)[number],
   WasmFunction
 >;
 const wasmModule = {} as WasmModule;
-let exports: { module: WasmModule; transferBuffer: number } | null | undefined;
+let exports: { module: WasmModule; transferBuffer: number } | undefined;
 
 /** Initialise the WASM runtime once per thread. */
 export function initTreeSitter(): Promise<void> {
@@ -83,20 +83,22 @@ export function initTreeSitter(): Promise<void> {
 }
 
 /**
- * The runtime's raw exports and transfer buffer, for the tree copy's cursor walk
- * (src/parse/syntax-tree.ts); null when they are not reachable (the runtime was initialised
- * before us, or a web-tree-sitter upgrade changed its shape), and callers then use the public API.
+ * The runtime's raw exports, heap and transfer buffer, for copying trees into JavaScript
+ * (src/parse/syntax-tree.ts); null when they are not reachable (not initialised yet, the
+ * runtime was initialised by someone else, or a web-tree-sitter upgrade changed its shape),
+ * and callers then use the public API.
  */
 export function wasmExports(): { module: WasmModule; transferBuffer: number } | null {
-  if (exports === undefined) {
+  if (!exports) {
     const ok =
       wasmModule.HEAP32 instanceof Int32Array &&
       wasmModule.HEAPU8 instanceof Uint8Array &&
       wasmModule.HEAPU16 instanceof Uint16Array &&
       typeof wasmModule._ts_init === 'function' &&
-      CURSOR_EXPORTS.every((n) => typeof wasmModule[n] === 'function');
+      USED_EXPORTS.every((n) => typeof wasmModule[n] === 'function');
     // ts_init only returns the buffer's address (and writes the ABI versions into it).
-    exports = ok ? { module: wasmModule, transferBuffer: wasmModule._ts_init() } : null;
+    if (!ok) return null;
+    exports = { module: wasmModule, transferBuffer: wasmModule._ts_init() };
   }
   return exports;
 }

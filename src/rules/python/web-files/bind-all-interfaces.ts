@@ -101,7 +101,7 @@ export default defineRule({
 
         // HTTPServer(('', 8000), Handler) and custom *Server classes built the same way.
         const isTupleServer =
-          (call.qname !== undefined && ADDRESS_TUPLE_SERVERS.has(call.qname)) || (name !== undefined && /Server$/.test(name));
+          (call.qname !== undefined && ADDRESS_TUPLE_SERVERS.has(call.qname)) || (name !== undefined && name.endsWith('Server'));
         if (isTupleServer) {
           const address = call.arg(0, 'server_address') ?? call.arg(undefined, 'address');
           const tupleHost = address ? anyHostInTuple(module, module.unwrap(address)) : undefined;
