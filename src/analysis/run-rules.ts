@@ -3,7 +3,7 @@ import type { SourceModule } from '../frontend/types.js';
 import type { Diagnostic, Finding } from '../findings/types.js';
 import { fingerprint } from '../findings/fingerprint.js';
 import type { AnyRule, PythonVisitors, RuleContext, RuleReport } from '../rules/define-rule.js';
-import type { PythonModule } from '../frontend/python/index.js';
+import type { PyCall, PythonModule } from '../frontend/python/index.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import type { FrontEnd } from '../frontend/types.js';
 import { Budget, BudgetExceeded } from '../util/budget.js';
@@ -26,9 +26,28 @@ export function runPythonRules(
   rules: readonly AnyRule[],
   budget: Budget = Budget.none,
 ): RuleRunResult {
+  const run = prepareRuleRun(module, rules);
+  budget.check('rule set-up');
+  const nodes = frontEnd.collect(module, run.wanted);
+  budget.check('the tree walk');
+  return run.dispatch(nodes, budget);
+}
+
+export interface RuleRun {
+  /** Node types the rules subscribed to (what the front end's walk must collect). */
+  readonly wanted: ReadonlySet<string>;
+  /**
+   * Hand the collected nodes to their subscribers, then run the `end` hooks. With `timeByRule`,
+   * each handler is timed with `clock` (benchmarks only: timing every call costs).
+   */
+  dispatch(nodes: readonly Node[], budget: Budget, timeByRule?: Map<string, number>, clock?: () => number): RuleRunResult;
+}
+
+/** Create each rule's visitors for this module and index them by node type. */
+export function prepareRuleRun(module: PythonModule, rules: readonly AnyRule[]): RuleRun {
   const findings: Finding[] = [];
   const diagnostics: Diagnostic[] = [];
-  const active: { rule: AnyRule; visitors: PythonVisitors }[] = [];
+  const active: RuleState[] = [];
   const wanted = new Set<string>();
 
   for (const rule of rules) {
@@ -39,7 +58,7 @@ export function runPythonRules(
     };
     try {
       const visitors = rule.create(context);
-      active.push({ rule, visitors });
+      active.push({ rule, visitors, failed: false });
       if (visitors.call) wanted.add('call');
       for (const type of Object.keys(visitors.nodes ?? {})) wanted.add(type);
     } catch (error) {
@@ -48,59 +67,87 @@ export function runPythonRules(
   }
 
   // Subscribers per node type, so each node meets only the handlers that want it.
-  type Handler = { rule: AnyRule; run: (node: Node) => void };
   const byType = new Map<string, Handler[]>();
   const subscribe = (type: string, handler: Handler): void => {
     const list = byType.get(type);
     if (list) list.push(handler);
     else byType.set(type, [handler]);
   };
-  for (const { rule, visitors } of active) {
-    const onCall = visitors.call;
-    if (onCall) subscribe('call', { rule, run: (node) => onCall(module.call(node)) });
-    for (const [type, handler] of Object.entries(visitors.nodes ?? {})) {
-      if (handler) subscribe(type, { rule, run: handler });
-    }
-  }
-
-  budget.check('rule set-up');
-  const nodes = frontEnd.collect(module, wanted);
-  budget.check('the tree walk');
-  const failed = new Set<AnyRule>();
-  const guard = (rule: AnyRule, fn: () => void): void => {
-    if (failed.has(rule)) return;
-    try {
-      fn();
-    } catch (error) {
-      failed.add(rule);
-      diagnostics.push(ruleCrash(module.path, rule, error));
-    }
-  };
-
-  let visited = 0;
-  for (const node of nodes) {
-    const handlers = byType.get(node.type);
-    if (!handlers) continue;
-    if ((++visited & 63) === 0) budget.check('the rules');
-    for (const { rule, run } of handlers) {
-      if (failed.has(rule)) continue;
-      try {
-        run(node);
-      } catch (error) {
-        if (error instanceof BudgetExceeded) throw error;
-        failed.add(rule);
-        diagnostics.push(ruleCrash(module.path, rule, error));
+  for (const state of active) {
+    const { call, nodes } = state.visitors;
+    if (call) subscribe('call', { state, onCall: call, onNode: undefined });
+    if (nodes) {
+      for (const [type, handler] of Object.entries(nodes)) {
+        if (handler) subscribe(type, { state, onCall: undefined, onNode: handler });
       }
     }
   }
-  for (const { rule, visitors } of active) {
-    if (visitors.end) {
-      budget.check('the rules');
-      const end = visitors.end;
-      guard(rule, end);
+
+  const dispatch = (nodes: readonly Node[], budget: Budget, timeByRule?: Map<string, number>, clock?: () => number): RuleRunResult => {
+    const timed = <T>(rule: AnyRule, fn: (arg: T) => void, arg: T): void => {
+      if (!timeByRule || !clock) return fn(arg);
+      const t0 = clock();
+      try {
+        fn(arg);
+      } finally {
+        timeByRule.set(rule.id, (timeByRule.get(rule.id) ?? 0) + clock() - t0);
+      }
+    };
+
+    let visited = 0;
+    for (const node of nodes) {
+      const handlers = byType.get(node.type);
+      if (!handlers) continue;
+      if ((++visited & 63) === 0) budget.check('the rules');
+      // The call-site view is made once per node for all rules (module.call caches it anyway).
+      let call: PyCall | undefined;
+      for (const { state, onCall, onNode } of handlers) {
+        if (state.failed) continue;
+        try {
+          if (onCall) {
+            call ??= module.call(node);
+            if (timeByRule) timed(state.rule, onCall, call);
+            else onCall(call);
+          } else if (onNode) {
+            if (timeByRule) timed(state.rule, onNode, node);
+            else onNode(node);
+          }
+        } catch (error) {
+          if (error instanceof BudgetExceeded) throw error;
+          state.failed = true;
+          diagnostics.push(ruleCrash(module.path, state.rule, error));
+        }
+      }
     }
-  }
-  return { findings, diagnostics };
+    for (const state of active) {
+      const end = state.visitors.end;
+      if (!end) continue;
+      budget.check('the rules');
+      if (state.failed) continue;
+      try {
+        timed(state.rule, end, undefined);
+      } catch (error) {
+        state.failed = true;
+        diagnostics.push(ruleCrash(module.path, state.rule, error));
+      }
+    }
+    return { findings, diagnostics };
+  };
+  return { wanted, dispatch };
+}
+
+interface RuleState {
+  rule: AnyRule;
+  visitors: PythonVisitors;
+  /** Threw on this file: skipped from then on. */
+  failed: boolean;
+}
+
+/** One rule's subscription to one node type: the call visitor or a node visitor. */
+interface Handler {
+  state: RuleState;
+  onCall: ((call: PyCall) => void) | undefined;
+  onNode: ((node: Node) => void) | undefined;
 }
 
 function ruleCrash(path: string, rule: AnyRule, error: unknown): Diagnostic {

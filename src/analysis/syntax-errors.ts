@@ -1,6 +1,7 @@
-import type { Node } from '../parse/tree-sitter.js';
 import type { Diagnostic } from '../findings/types.js';
 import type { SourceModule } from '../frontend/types.js';
+import type { PythonModule } from '../frontend/python/index.js';
+import type { SyntaxNode } from '../parse/syntax-tree.js';
 
 /**
  * tree-sitter recovers from syntax errors, so analysis still runs on the rest of the file;
@@ -8,7 +9,7 @@ import type { SourceModule } from '../frontend/types.js';
  */
 export function syntaxErrorDiagnostic(module: SourceModule): Diagnostic | undefined {
   if (!module.root.hasError) return undefined;
-  const first = firstError(module.root);
+  const first = firstError(module as PythonModule);
   const line = first ? first.startPosition.row + 1 : undefined;
   const what = first?.isMissing ? `missing ${first.type}` : 'invalid syntax';
   return {
@@ -20,18 +21,13 @@ export function syntaxErrorDiagnostic(module: SourceModule): Diagnostic | undefi
   };
 }
 
-function firstError(root: Node): Node | undefined {
-  const cursor = root.walk();
-  try {
-    for (;;) {
-      const node = cursor.currentNode;
-      if (node.isError || node.isMissing) return node;
-      if (node.hasError && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return undefined;
-      }
-    }
-  } finally {
-    cursor.delete();
+/** The first ERROR or MISSING node in document order, entering only subtrees that have an error. */
+function firstError(module: PythonModule): SyntaxNode | undefined {
+  const syntax = module.syntax;
+  for (let i = 0; i < syntax.count; ) {
+    const node = syntax.node(i);
+    if (node.isError || node.isMissing) return node;
+    i = node.hasError ? i + 1 : syntax.subtreeEnds[i]!;
   }
+  return undefined;
 }

@@ -1,41 +1,48 @@
-import { Query, type Language } from 'web-tree-sitter';
 import type { Node } from '../../parse/tree-sitter.js';
+import type { LanguageInfo } from '../../parse/syntax-tree.js';
 import type { FrontEnd } from '../types.js';
 import { PythonModule } from './module.js';
 
 export { PythonModule, isConstantName } from './module.js';
 export type { PyCall, PyConstant } from './module.js';
 
-const OWN_PATTERNS = ['(import_statement) @import', '(import_from_statement) @import', '(comment) @comment'];
-/** Compiled queries per language object and wanted-type set (a handful per run). */
-const queries = new WeakMap<Language, Map<string, Query>>();
+const IMPORT = 1;
+const COMMENT = 2;
+const WANTED = 4;
 
-function queryFor(language: Language, wanted: ReadonlySet<string>): Query {
-  let perLanguage = queries.get(language);
-  if (!perLanguage) {
-    perLanguage = new Map();
-    queries.set(language, perLanguage);
+/** What collection does with each symbol; only named symbols, as the query patterns this replaced matched. */
+function rolesFor(language: LanguageInfo, wantedTypes: ReadonlySet<string>): Uint8Array {
+  // Every file of a scan wants the same types: keep the last table per language.
+  const key = [...wantedTypes].join(',');
+  const last = lastRoles.get(language);
+  if (last?.key === key) return last.roles;
+  const roles = computeRoles(language, wantedTypes);
+  lastRoles.set(language, { key, roles });
+  return roles;
+}
+
+const lastRoles = new WeakMap<LanguageInfo, { key: string; roles: Uint8Array }>();
+
+function computeRoles(language: LanguageInfo, wantedTypes: ReadonlySet<string>): Uint8Array {
+  const roles = new Uint8Array(language.names.length);
+  const known = new Set<string>();
+  language.names.forEach((name, symbol) => {
+    if (!language.named[symbol]) return;
+    known.add(name);
+    if (name === 'import_statement' || name === 'import_from_statement') roles[symbol]! |= IMPORT;
+    else if (name === 'comment') roles[symbol]! |= COMMENT;
+    if (wantedTypes.has(name)) roles[symbol]! |= WANTED;
+  });
+  for (const t of wantedTypes) {
+    if (!/^[a-z_]+$/.test(t) || !known.has(t)) throw new Error(`a rule subscribed to unknown Python node type "${t}"`);
   }
-  const types = [...wanted].sort();
-  const key = types.join(',');
-  let query = perLanguage.get(key);
-  if (!query) {
-    for (const t of types) {
-      if (!/^[a-z_]+$/.test(t) || language.idForNodeType(t, true) === null) {
-        throw new Error(`a rule subscribed to unknown Python node type "${t}"`);
-      }
-    }
-    query = new Query(language, [...OWN_PATTERNS, ...types.map((t) => `(${t}) @wanted`)].join('\n'));
-    perLanguage.set(key, query);
-  }
-  return query;
+  return roles;
 }
 
 /**
- * The Python front end. Collection runs one tree-sitter query (matched inside the WASM
- * runtime, ~2.5x faster than walking the tree from JavaScript, and with no recursion that
- * deep nesting could overflow): imports, comments, binding names, and every node type the
- * rules subscribed to, in document order.
+ * The Python front end. Collection is one pass over the module's tree copy: imports,
+ * comments, module-level bindings, and every named node of a type the rules subscribed to,
+ * in document order.
  */
 export const pythonFrontEnd: FrontEnd<PythonModule> = {
   language: 'python',
@@ -46,28 +53,17 @@ export const pythonFrontEnd: FrontEnd<PythonModule> = {
   },
   collect(module, wantedTypes) {
     const collected: Node[] = [];
-    const language = module.tree.language;
-    for (const statement of module.root.namedChildren) {
-      if (statement) module.addModuleDefinition(statement);
-    }
-    const captures = queryFor(language, wantedTypes).captures(module.root);
-    const seen = new Set<number>();
-    for (const { name, node } of captures) {
-      switch (name) {
-        case 'import':
-          module.addImport(node);
-          break;
-        case 'comment':
-          module.comments.push(node);
-          break;
-        default:
-          break;
-      }
-      // A node can match a wanted pattern and an own one; hand it to the rules once.
-      if ((name === 'wanted' || wantedTypes.has(node.type)) && !seen.has(node.id)) {
-        seen.add(node.id);
-        collected.push(node);
-      }
+    const syntax = module.syntax;
+    for (const statement of syntax.root.namedChildren) module.addModuleDefinition(statement);
+    const roles = rolesFor(syntax.language, wantedTypes);
+    const { symbols, count } = syntax;
+    for (let i = 0; i < count; i++) {
+      const role = roles[symbols[i]!] ?? 0;
+      if (role === 0) continue;
+      const node = syntax.node(i);
+      if (role & IMPORT) module.addImport(node);
+      else if (role & COMMENT) module.comments.push(node);
+      if (role & WANTED) collected.push(node);
     }
     return collected;
   },

@@ -1,4 +1,5 @@
 import type { Node, Tree } from '../../parse/tree-sitter.js';
+import { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { SourceModule } from '../types.js';
 import { PYTHON_BUILTINS } from './builtins.js';
 
@@ -35,7 +36,6 @@ const STATEMENT_PARENTS = new Set(['block', 'module']);
  */
 export class PythonModule implements SourceModule {
   readonly language = 'python';
-  readonly root: Node;
   /** Local name → qualified name, from every import statement in the file. */
   readonly imports = new Map<string, string>();
   /** Names defined at module level by def/class/assignment (they shadow builtins). */
@@ -53,11 +53,10 @@ export class PythonModule implements SourceModule {
     let v = this.rebindCache.get(name);
     if (v === undefined) {
       v = false;
-      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const use = new RegExp(`(?<![\\w.])${escaped}(?![\\w])(?![ \\t]*[.(\\[])`, 'g');
-      for (const m of this.source.matchAll(use)) {
-        const lineStart = this.source.lastIndexOf('\n', m.index) + 1;
-        if (!/^[ \t]*(?:from[ \t].*[ \t])?import[ \t]/.test(this.source.slice(lineStart, m.index + name.length + 200))) {
+      const next = name ? (from: number) => this.nextUse(name, from) : emptyNameUses(this.source);
+      for (let i = next(0); i >= 0; i = next(i + name.length)) {
+        const lineStart = this.source.lastIndexOf('\n', i) + 1;
+        if (!/^[ \t]*(?:from[ \t].*[ \t])?import[ \t]/.test(this.source.slice(lineStart, i + name.length + 200))) {
           v = true;
           break;
         }
@@ -67,17 +66,44 @@ export class PythonModule implements SourceModule {
     return v;
   }
 
+  /**
+   * The next match of /(?<![\w.])name(?![\w])(?![ \t]*[.(\[])/g from `from`, found with indexOf:
+   * a regex with a look-behind, compiled per name, cost more than anything else in this class.
+   */
+  private nextUse(name: string, from: number): number {
+    const s = this.source;
+    for (let i = s.indexOf(name, from); i >= 0; i = s.indexOf(name, i + 1)) {
+      if (i > 0 && isWordOrDot(s.charCodeAt(i - 1))) continue;
+      let j = i + name.length;
+      if (j < s.length && isWord(s.charCodeAt(j))) continue;
+      while (j < s.length && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+      const next = s.charCodeAt(j);
+      if (next === 46 || next === 40 || next === 91) continue; // . ( [
+      return i;
+    }
+    return -1;
+  }
+
   private readonly rebindCache = new Map<string, boolean>();
   private lineStarts: number[] | undefined;
   private readonly callCache = new Map<number, PyCall>();
   private readonly assignedTwice = new Set<string>();
 
+  private syntaxTree: SyntaxTree | undefined;
+
   constructor(
     readonly path: string,
     readonly source: string,
     readonly tree: Tree,
-  ) {
-    this.root = tree.rootNode;
+  ) {}
+
+  /** The tree copied into JavaScript on first use (one cursor walk); see SyntaxTree. */
+  get syntax(): SyntaxTree {
+    return (this.syntaxTree ??= new SyntaxTree(this.source, this.tree));
+  }
+
+  get root(): Node {
+    return this.syntax.root;
   }
 
   // ---- text and lines -------------------------------------------------------------------
@@ -105,10 +131,14 @@ export class PythonModule implements SourceModule {
     if (!this.lineStarts) {
       const starts = [0];
       const s = this.source;
-      for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c === 10) starts.push(i + 1);
-        else if (c === 13 && s.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+      if (!s.includes('\r')) {
+        for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) starts.push(i + 1);
+      } else {
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          if (c === 10) starts.push(i + 1);
+          else if (c === 13 && s.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+        }
       }
       if (starts.length > 1 && starts[starts.length - 1] === s.length) starts.pop();
       this.lineStarts = starts;
@@ -342,7 +372,7 @@ export class PythonModule implements SourceModule {
   stringLiteral(n: Node): string | undefined {
     if (n.type !== 'string') return undefined;
     const start = n.namedChildren[0];
-    const prefix = start?.type === 'string_start' ? start.text.replace(/['"]+$/, '').toLowerCase() : '';
+    const prefix = start?.type === 'string_start' ? stringPrefix(start.text) : '';
     if (prefix.includes('f') || prefix.includes('t')) {
       // An f-string folds only when it has no interpolation.
       if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
@@ -429,6 +459,8 @@ export class PythonModule implements SourceModule {
   }
 }
 
+const NO_KEYWORDS: ReadonlyMap<string, Node> = new Map();
+
 /**
  * A call site whose parts are read from the tree on first use: ~30 rules see every call,
  * most look only at `qname` or `method`, and each tree read crosses into WebAssembly.
@@ -438,7 +470,7 @@ class LazyCall implements PyCall {
   private resolved = false;
   private qnameValue: string | undefined;
   private calleeParts: { method: string | undefined; receiver: Node | undefined } | undefined;
-  private args: { positional: Node[]; keywords: Map<string, Node>; starArgs: boolean; starKwargs: boolean } | undefined;
+  private args: { positional: Node[]; keywords: ReadonlyMap<string, Node>; starArgs: boolean; starKwargs: boolean } | undefined;
 
   constructor(
     private readonly module: PythonModule,
@@ -475,10 +507,11 @@ class LazyCall implements PyCall {
     return this.parts().receiver;
   }
 
-  private argumentsOf(): { positional: Node[]; keywords: Map<string, Node>; starArgs: boolean; starKwargs: boolean } {
+  private argumentsOf(): { positional: Node[]; keywords: ReadonlyMap<string, Node>; starArgs: boolean; starKwargs: boolean } {
     if (this.args) return this.args;
     const positional: Node[] = [];
-    const keywords = new Map<string, Node>();
+    // Most calls pass no keyword: they share one empty map.
+    let keywords: Map<string, Node> | undefined;
     let starArgs = false;
     let starKwargs = false;
     const args = this.node.childForFieldName('arguments');
@@ -490,7 +523,7 @@ class LazyCall implements PyCall {
         if (type === 'keyword_argument') {
           const name = a.childForFieldName('name')?.text;
           const value = a.childForFieldName('value');
-          if (name && value) keywords.set(name, value);
+          if (name && value) (keywords ??= new Map()).set(name, value);
         } else if (type === 'list_splat') {
           starArgs = true;
         } else if (type === 'dictionary_splat') {
@@ -503,7 +536,7 @@ class LazyCall implements PyCall {
       // `f(x for x in y)`: a lone generator argument.
       positional.push(args);
     }
-    this.args = { positional, keywords, starArgs, starKwargs };
+    this.args = { positional, keywords: keywords ?? NO_KEYWORDS, starArgs, starKwargs };
     return this.args;
   }
 
@@ -533,6 +566,13 @@ class LazyCall implements PyCall {
   }
 }
 
+/** `rb'''` → `rb`: the text without its trailing quotes, lower-cased (as /['"]+$/ strips them). */
+function stringPrefix(start: string): string {
+  let end = start.length;
+  while (end > 0 && (start.charCodeAt(end - 1) === 39 || start.charCodeAt(end - 1) === 34)) end--;
+  return end === 0 ? '' : start.slice(0, end).toLowerCase();
+}
+
 /** UPPER_CASE names are constants by Python convention (PEP 8). */
 export function isConstantName(name: string): boolean {
   return /^_*[A-Z][A-Z0-9_]*$/.test(name) && /[A-Z]/.test(name);
@@ -556,4 +596,26 @@ function decodeEscapes(text: string): string {
       default: return `\\${e}`;
     }
   });
+}
+
+/** The regex of `nextUse` for an empty name (a MISSING identifier's text), as matchAll steps it. */
+function emptyNameUses(source: string): (from: number) => number {
+  const use = /(?<![\w.])(?![\w])(?![ \t]*[.(\[])/g;
+  let last = -1;
+  return (from) => {
+    // matchAll moves one past an empty match.
+    use.lastIndex = from === last ? from + 1 : from;
+    const m = use.exec(source);
+    last = m ? m.index : -1;
+    return last;
+  };
+}
+
+/** \w as JavaScript regexes read it without the u flag: [A-Za-z0-9_]. */
+function isWord(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function isWordOrDot(c: number): boolean {
+  return c === 46 || isWord(c);
 }

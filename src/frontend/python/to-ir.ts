@@ -1,5 +1,6 @@
 import type { Node } from '../../parse/tree-sitter.js';
 import type { CallExpr, ClassIR, Expr, FunctionIR, ModuleIR, Param, Span, Stmt, Target } from '../../analysis/taint/ir.js';
+import type { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { PythonModule } from './module.js';
 
 /** Deeper nesting than this is summarised as opaque (keeps the converter's stack bounded). */
@@ -40,86 +41,168 @@ export function pythonToIR(module: PythonModule): ModuleIR {
     name: '<module>',
     qname: moduleName || '<module>',
     params: [],
-    body: b.block(module.root, moduleName, undefined, 0),
+    body: b.block(module.root.id, moduleName, undefined, 0),
     decorators: [],
     isStatic: false,
     isClassMethod: false,
-    span: b.span(module.root),
+    span: b.span(module.root.id),
     path: module.path,
     globals: new Set(),
   };
   return { path: module.path, moduleName, imports, top, functions, classes };
 }
 
+/** No node (a missing field or child). */
+const NONE = -1;
+const ERROR_SYMBOL = 65535;
+const NO_SPAN: Span = { line: 0, column: 0, endLine: 0, endColumn: 0, text: '' };
+
+/**
+ * Works on the module's tree copy by node index (SyntaxTree) rather than through SyntaxNode
+ * objects: the IR visits nearly every named node once, and objects for all of them (with
+ * their child arrays) cost more to allocate and collect than the IR itself. The results are
+ * those of the Node API: `field` is `childForFieldName`, the named-child loops are
+ * `namedChildren`.
+ */
 class Builder {
+  private readonly syntax: SyntaxTree;
+  private readonly source: string;
+  private readonly next: Int32Array;
+  private readonly fieldIds: ReadonlyMap<string, number>;
+  private readonly f: Record<FieldName, number | undefined>;
+
   constructor(
     private readonly module: PythonModule,
     private readonly imports: Map<string, string>,
     private readonly functions: FunctionIR[],
     private readonly classes: ClassIR[],
-  ) {}
-
-  span(node: Node): Span {
-    const s = node.startPosition;
-    const e = node.endPosition;
-    let text = node.text;
-    if (text.length > SPAN_TEXT_MAX) text = `${text.slice(0, SPAN_TEXT_MAX - 1)}…`;
-    return { line: s.row + 1, column: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1, text };
+  ) {
+    this.syntax = module.syntax;
+    this.source = module.source;
+    this.next = this.syntax.nextSiblings;
+    this.fieldIds = this.syntax.language.fieldIds;
+    const f = {} as Record<FieldName, number | undefined>;
+    for (const name of FIELD_NAMES) f[name] = this.fieldIds.get(name);
+    this.f = f;
   }
 
+  // ---- the tree by index (the Node API's answers) ----------------------------------------
+
+  private type(i: number): string {
+    return this.syntax.typeName(i);
+  }
+
+  private text(i: number): string {
+    return this.source.slice(this.syntax.starts[i]!, this.syntax.ends[i]!);
+  }
+
+  private first(i: number): number {
+    return this.syntax.subtreeEnds[i]! > i + 1 ? i + 1 : NONE;
+  }
+
+  private named(i: number): boolean {
+    return this.syntax.isNamed(i);
+  }
+
+  /** `childForFieldName`: the first child with the field (ERROR nodes have no fields). */
+  private field(i: number, field: number | undefined): number {
+    if (i === NONE || field === undefined || this.syntax.symbols[i] === ERROR_SYMBOL) return NONE;
+    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.syntax.fieldIds[c] === field) return c;
+    return NONE;
+  }
+
+  /** `namedChildren[0]`. */
+  private firstNamed(i: number): number {
+    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.named(c)) return c;
+    return NONE;
+  }
+
+  /** `namedChildren.find((c) => c.type !== 'comment')`. */
+  private firstNamedNotComment(i: number): number {
+    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.named(c) && this.type(c) !== 'comment') return c;
+    return NONE;
+  }
+
+  /** `namedChildren.find((c) => c.type === type)`. */
+  private namedOfType(i: number, type: string): number {
+    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.named(c) && this.type(c) === type) return c;
+    return NONE;
+  }
+
+  private node(i: number): Node {
+    return this.syntax.node(i);
+  }
+
+  span(i: number): Span {
+    // Rows from the tree copy's line table, without Point objects or a slice of the whole node.
+    const syntax = this.syntax;
+    const start = syntax.starts[i]!;
+    const end = syntax.ends[i]!;
+    const line = syntax.row(start);
+    const column = start - syntax.rowStart(line);
+    const endLine = syntax.row(end);
+    const endColumn = end - syntax.rowStart(endLine);
+    const text = end - start > SPAN_TEXT_MAX ? `${this.source.slice(start, start + SPAN_TEXT_MAX - 1)}…` : this.source.slice(start, end);
+    return { line: line + 1, column: column + 1, endLine: endLine + 1, endColumn: endColumn + 1, text };
+  }
+
+  // ---- statements ---------------------------------------------------------------------------
+
   /** Statements of a block-like node (module, block, clause bodies). */
-  block(node: Node | null, scope: string, className: string | undefined, depth: number): Stmt[] {
+  block(node: number, scope: string, className: string | undefined, depth: number): Stmt[] {
     const out: Stmt[] = [];
-    if (!node) return out;
-    for (const child of node.namedChildren) {
-      if (!child || child.type === 'comment') continue;
-      this.statement(child, scope, className, depth + 1, out);
+    if (node === NONE) return out;
+    for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
+      if (!this.named(c) || this.type(c) === 'comment') continue;
+      this.statement(c, scope, className, depth + 1, out);
     }
     return out;
   }
 
-  private statement(node: Node, scope: string, className: string | undefined, depth: number, out: Stmt[]): void {
+  private statement(node: number, scope: string, className: string | undefined, depth: number, out: Stmt[]): void {
     const span = this.span(node);
     if (depth > MAX_DEPTH) {
       out.push({ k: 'expr', expr: { k: 'opaque', parts: [], span }, span });
       return;
     }
-    switch (node.type) {
+    const f = this.f;
+    switch (this.type(node)) {
       case 'expression_statement': {
-        for (const child of node.namedChildren) {
-          if (!child) continue;
-          if (child.type === 'assignment') this.assignment(child, depth, out);
-          else if (child.type === 'augmented_assignment') {
-            const left = child.childForFieldName('left');
-            const right = child.childForFieldName('right');
-            const op = child.childForFieldName('operator')?.text.replace('=', '') ?? '+';
-            if (left && right) out.push({ k: 'augassign', target: this.target(left, depth), op, value: this.expr(right, depth), span });
+        for (let child = this.first(node); child !== NONE; child = this.next[child]!) {
+          if (!this.named(child)) continue;
+          const type = this.type(child);
+          if (type === 'assignment') this.assignment(child, depth, out);
+          else if (type === 'augmented_assignment') {
+            const left = this.field(child, f.left);
+            const right = this.field(child, f.right);
+            const operator = this.field(child, f.operator);
+            const op = operator !== NONE ? this.text(operator).replace('=', '') : '+';
+            if (left !== NONE && right !== NONE) out.push({ k: 'augassign', target: this.target(left, depth), op, value: this.expr(right, depth), span });
           } else out.push({ k: 'expr', expr: this.expr(child, depth), span });
         }
         return;
       }
       case 'if_statement':
       case 'elif_clause': {
-        const test = this.expr(node.childForFieldName('condition'), depth);
-        const body = this.block(node.childForFieldName('consequence'), scope, className, depth);
+        const test = this.expr(this.field(node, f.condition), depth);
+        const body = this.block(this.field(node, f.consequence), scope, className, depth);
         let orelse: Stmt[] = [];
-        const alternatives = node.childrenForFieldName('alternative').filter((n): n is Node => !!n);
+        const alternatives = this.fieldChildren(node, f.alternative);
         if (alternatives.length > 0) {
           // Chain elif/else clauses as nested ifs.
-          const [first, ...rest] = alternatives;
-          orelse = this.alternative(first!, rest, scope, className, depth);
+          orelse = this.alternative(alternatives, 0, scope, className, depth);
         }
         out.push({ k: 'if', test, body, orelse, span });
         return;
       }
       case 'for_statement': {
-        const left = node.childForFieldName('left');
+        const left = this.field(node, f.left);
         out.push({
           k: 'for',
-          target: left ? this.target(left, depth) : { k: 'opaque', span },
-          iter: this.expr(node.childForFieldName('right'), depth),
-          body: this.block(node.childForFieldName('body'), scope, className, depth),
-          orelse: this.block(node.childForFieldName('alternative')?.childForFieldName('body') ?? null, scope, className, depth),
+          target: left !== NONE ? this.target(left, depth) : { k: 'opaque', span },
+          iter: this.expr(this.field(node, f.right), depth),
+          body: this.block(this.field(node, f.body), scope, className, depth),
+          orelse: this.block(this.field(this.field(node, f.alternative), f.body), scope, className, depth),
           span,
         });
         return;
@@ -127,9 +210,9 @@ class Builder {
       case 'while_statement':
         out.push({
           k: 'while',
-          test: this.expr(node.childForFieldName('condition'), depth),
-          body: this.block(node.childForFieldName('body'), scope, className, depth),
-          orelse: this.block(node.childForFieldName('alternative')?.childForFieldName('body') ?? null, scope, className, depth),
+          test: this.expr(this.field(node, f.condition), depth),
+          body: this.block(this.field(node, f.body), scope, className, depth),
+          orelse: this.block(this.field(this.field(node, f.alternative), f.body), scope, className, depth),
           span,
         });
         return;
@@ -137,48 +220,54 @@ class Builder {
         const handlers: { name?: string; body: Stmt[] }[] = [];
         let orelse: Stmt[] = [];
         let fin: Stmt[] = [];
-        for (const child of node.namedChildren) {
-          if (!child) continue;
-          if (child.type === 'except_clause' || child.type === 'except_group_clause') {
-            const value = child.childForFieldName('value') ?? child.namedChildren.find((c) => c?.type === 'as_pattern');
-            const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text : undefined;
-            const blockNode = child.namedChildren.find((c) => c?.type === 'block') ?? null;
+        for (let child = this.first(node); child !== NONE; child = this.next[child]!) {
+          if (!this.named(child)) continue;
+          const type = this.type(child);
+          if (type === 'except_clause' || type === 'except_group_clause') {
+            let value = this.field(child, f.value);
+            if (value === NONE) value = this.namedOfType(child, 'as_pattern');
+            const aliasNode = value !== NONE && this.type(value) === 'as_pattern' ? this.field(value, f.alias) : NONE;
+            const alias = aliasNode !== NONE ? this.text(aliasNode) : undefined;
+            const blockNode = this.namedOfType(child, 'block');
             handlers.push({ name: alias, body: this.block(blockNode, scope, className, depth) });
-          } else if (child.type === 'else_clause') {
-            orelse = this.block(child.childForFieldName('body'), scope, className, depth);
-          } else if (child.type === 'finally_clause') {
-            fin = this.block(child.namedChildren.find((c) => c?.type === 'block') ?? null, scope, className, depth);
+          } else if (type === 'else_clause') {
+            orelse = this.block(this.field(child, f.body), scope, className, depth);
+          } else if (type === 'finally_clause') {
+            fin = this.block(this.namedOfType(child, 'block'), scope, className, depth);
           }
         }
-        out.push({ k: 'try', body: this.block(node.childForFieldName('body'), scope, className, depth), handlers, orelse, finally: fin, span });
+        out.push({ k: 'try', body: this.block(this.field(node, f.body), scope, className, depth), handlers, orelse, finally: fin, span });
         return;
       }
       case 'with_statement': {
         const items: { value: Expr; target?: Target }[] = [];
-        const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
-        for (const item of clause?.namedChildren ?? []) {
-          if (!item || item.type !== 'with_item') continue;
-          const value = item.childForFieldName('value');
-          if (!value) continue;
-          if (value.type === 'as_pattern') {
-            const inner = value.namedChildren[0];
-            const alias = value.childForFieldName('alias');
-            const targetNode = alias?.namedChildren[0] ?? alias;
-            items.push({ value: this.expr(inner ?? null, depth), target: targetNode ? this.target(targetNode, depth) : undefined });
+        const clause = this.namedOfType(node, 'with_clause');
+        for (let item = clause !== NONE ? this.first(clause) : NONE; item !== NONE; item = this.next[item]!) {
+          if (!this.named(item) || this.type(item) !== 'with_item') continue;
+          const value = this.field(item, f.value);
+          if (value === NONE) continue;
+          if (this.type(value) === 'as_pattern') {
+            const inner = this.firstNamed(value);
+            const alias = this.field(value, f.alias);
+            const aliasFirst = alias !== NONE ? this.firstNamed(alias) : NONE;
+            const targetNode = aliasFirst !== NONE ? aliasFirst : alias;
+            items.push({ value: this.expr(inner, depth), target: targetNode !== NONE ? this.target(targetNode, depth) : undefined });
           } else items.push({ value: this.expr(value, depth) });
         }
-        out.push({ k: 'with', items, body: this.block(node.childForFieldName('body'), scope, className, depth), span });
+        out.push({ k: 'with', items, body: this.block(this.field(node, f.body), scope, className, depth), span });
         return;
       }
       case 'decorated_definition': {
-        const def = node.childForFieldName('definition');
-        const decorators = node.namedChildren
-          .filter((c): c is Node => c?.type === 'decorator')
-          .map((d) => this.expr(d.namedChildren[0] ?? null, depth));
-        if (def?.type === 'function_definition') {
+        const def = this.field(node, f.definition);
+        const decorators: Expr[] = [];
+        for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
+          if (this.named(c) && this.type(c) === 'decorator') decorators.push(this.expr(this.firstNamed(c), depth));
+        }
+        const defType = def !== NONE ? this.type(def) : undefined;
+        if (defType === 'function_definition') {
           const fn = this.functionDef(def, scope, className, decorators, depth);
           out.push({ k: 'def', fn, span });
-        } else if (def?.type === 'class_definition') {
+        } else if (defType === 'class_definition') {
           out.push({ k: 'class', cls: this.classDef(def, scope, depth), span });
         }
         return;
@@ -190,13 +279,13 @@ class Builder {
         out.push({ k: 'class', cls: this.classDef(node, scope, depth), span });
         return;
       case 'return_statement': {
-        const value = node.namedChildren[0];
-        out.push({ k: 'return', value: value ? this.expr(value, depth) : undefined, span });
+        const value = this.firstNamed(node);
+        out.push({ k: 'return', value: value !== NONE ? this.expr(value, depth) : undefined, span });
         return;
       }
       case 'raise_statement': {
-        const value = node.namedChildren[0];
-        out.push({ k: 'raise', value: value ? this.expr(value, depth) : undefined, span });
+        const value = this.firstNamed(node);
+        out.push({ k: 'raise', value: value !== NONE ? this.expr(value, depth) : undefined, span });
         return;
       }
       case 'break_statement':
@@ -208,22 +297,31 @@ class Builder {
       case 'nonlocal_statement':
         // Closures see the enclosing variables already; nothing to record.
         return;
-      case 'global_statement':
-        out.push({ k: 'global', names: node.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text), span });
+      case 'global_statement': {
+        const names: string[] = [];
+        for (let c = this.first(node); c !== NONE; c = this.next[c]!) if (this.named(c) && this.type(c) === 'identifier') names.push(this.text(c));
+        out.push({ k: 'global', names, span });
         return;
-      case 'delete_statement':
-        out.push({ k: 'delete', targets: node.namedChildren.filter((c): c is Node => !!c).map((c) => this.target(c, depth)), span });
+      }
+      case 'delete_statement': {
+        const targets: Target[] = [];
+        for (let c = this.first(node); c !== NONE; c = this.next[c]!) if (this.named(c)) targets.push(this.target(c, depth));
+        out.push({ k: 'delete', targets, span });
         return;
+      }
       case 'assert_statement':
       case 'print_statement':
-      case 'exec_statement':
-        out.push({ k: 'expr', expr: { k: 'opaque', parts: node.namedChildren.filter((c): c is Node => !!c).map((c) => this.expr(c, depth)), span }, span });
+      case 'exec_statement': {
+        const parts: Expr[] = [];
+        for (let c = this.first(node); c !== NONE; c = this.next[c]!) if (this.named(c)) parts.push(this.expr(c, depth));
+        out.push({ k: 'expr', expr: { k: 'opaque', parts, span }, span });
         return;
+      }
       case 'match_statement':
         // Patterns bind names in ways we do not model; keep the subject's calls visible.
-        out.push({ k: 'expr', expr: this.expr(node.childForFieldName('subject'), depth), span });
-        for (const block of node.descendantsOfType('block')) {
-          if (block) out.push(...this.block(block, scope, className, depth));
+        out.push({ k: 'expr', expr: this.expr(this.field(node, f.subject), depth), span });
+        for (const block of this.node(node).descendantsOfType('block')) {
+          out.push(...this.block(block.id, scope, className, depth));
         }
         return;
       default:
@@ -232,98 +330,123 @@ class Builder {
     }
   }
 
-  private alternative(node: Node, rest: Node[], scope: string, className: string | undefined, depth: number): Stmt[] {
-    if (node.type === 'else_clause') return this.block(node.childForFieldName('body'), scope, className, depth);
+  /** `childrenForFieldName`. */
+  private fieldChildren(i: number, field: number | undefined): number[] {
+    const out: number[] = [];
+    if (field === undefined) return out;
+    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.syntax.fieldIds[c] === field) out.push(c);
+    return out;
+  }
+
+  /** The `at`th of an if's else/elif clauses, with the rest as its else. */
+  private alternative(clauses: readonly number[], at: number, scope: string, className: string | undefined, depth: number): Stmt[] {
+    const node = clauses[at]!;
+    if (this.type(node) === 'else_clause') return this.block(this.field(node, this.f.body), scope, className, depth);
     // elif: an if whose else is the remaining clauses.
     const span = this.span(node);
-    const test = this.expr(node.childForFieldName('condition'), depth);
-    const body = this.block(node.childForFieldName('consequence'), scope, className, depth);
-    const [next, ...others] = rest;
-    const orelse = next ? this.alternative(next, others, scope, className, depth + 1) : [];
+    const test = this.expr(this.field(node, this.f.condition), depth);
+    const body = this.block(this.field(node, this.f.consequence), scope, className, depth);
+    const orelse = at + 1 < clauses.length ? this.alternative(clauses, at + 1, scope, className, depth + 1) : [];
     return [{ k: 'if', test, body, orelse, span }];
   }
 
-  private assignment(node: Node, depth: number, out: Stmt[]): void {
+  private assignment(node: number, depth: number, out: Stmt[]): void {
     const span = this.span(node);
     // a = b = value parses as assignment(a, assignment(b, value)).
     const targets: Target[] = [];
-    let current: Node | null = node;
-    while (current && current.type === 'assignment') {
-      const left = current.childForFieldName('left');
-      if (left) targets.push(this.target(left, depth));
-      const right = current.childForFieldName('right');
-      if (!right) return; // annotation only: `x: int`
+    let current = node;
+    while (current !== NONE && this.type(current) === 'assignment') {
+      const left = this.field(current, this.f.left);
+      if (left !== NONE) targets.push(this.target(left, depth));
+      const right = this.field(current, this.f.right);
+      if (right === NONE) return; // annotation only: `x: int`
       current = right;
     }
-    if (!current) return;
+    if (current === NONE) return;
     out.push({ k: 'assign', targets, value: this.expr(current, depth), span });
   }
 
-  target(node: Node, depth: number): Target {
+  target(node: number, depth: number): Target {
     const span = this.span(node);
-    switch (node.type) {
+    const f = this.f;
+    switch (this.type(node)) {
       case 'identifier':
-        return { k: 'name', name: node.text, span };
+        return { k: 'name', name: this.text(node), span };
       case 'attribute': {
-        const object = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute');
-        if (object && attr) return { k: 'attr', object: this.expr(object, depth + 1), attr: attr.text, span };
+        const object = this.field(node, f.object);
+        const attr = this.field(node, f.attribute);
+        if (object !== NONE && attr !== NONE) return { k: 'attr', object: this.expr(object, depth + 1), attr: this.text(attr), span };
         return { k: 'opaque', span };
       }
       case 'subscript': {
-        const value = node.childForFieldName('value');
-        const index = node.childForFieldName('subscript');
-        if (value) return { k: 'subscript', object: this.expr(value, depth + 1), index: this.expr(index, depth + 1), span };
+        const value = this.field(node, f.value);
+        const index = this.field(node, f.subscript);
+        if (value !== NONE) return { k: 'subscript', object: this.expr(value, depth + 1), index: this.expr(index, depth + 1), span };
         return { k: 'opaque', span };
       }
       case 'pattern_list':
       case 'tuple_pattern':
       case 'list_pattern':
       case 'tuple':
-      case 'list':
-        return { k: 'unpack', targets: node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.target(c, depth + 1)), span };
+      case 'list': {
+        const targets: Target[] = [];
+        for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
+          if (this.named(c) && this.type(c) !== 'comment') targets.push(this.target(c, depth + 1));
+        }
+        return { k: 'unpack', targets, span };
+      }
       case 'list_splat_pattern':
       case 'list_splat': {
-        const inner = node.namedChildren[0];
-        return inner ? { k: 'starred', target: this.target(inner, depth + 1), span } : { k: 'opaque', span };
+        const inner = this.firstNamed(node);
+        return inner !== NONE ? { k: 'starred', target: this.target(inner, depth + 1), span } : { k: 'opaque', span };
       }
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
-        return inner ? this.target(inner, depth + 1) : { k: 'opaque', span };
+        const inner = this.firstNamedNotComment(node);
+        return inner !== NONE ? this.target(inner, depth + 1) : { k: 'opaque', span };
       }
       default:
         return { k: 'opaque', span };
     }
   }
 
-  private params(node: Node | null, depth: number): Param[] {
+  /** The text of the first named child, or '' (`namedChildren[0]?.text ?? ''`). */
+  private firstNamedText(i: number): string {
+    const c = this.firstNamed(i);
+    return c !== NONE ? this.text(c) : '';
+  }
+
+  private params(node: number, depth: number): Param[] {
     const out: Param[] = [];
-    for (const p of node?.namedChildren ?? []) {
-      if (!p) continue;
+    if (node === NONE) return out;
+    for (let p = this.first(node); p !== NONE; p = this.next[p]!) {
+      if (!this.named(p)) continue;
       const span = this.span(p);
-      switch (p.type) {
+      switch (this.type(p)) {
         case 'identifier':
-          out.push({ name: p.text, kind: 'normal', span });
+          out.push({ name: this.text(p), kind: 'normal', span });
           break;
         case 'typed_parameter': {
-          const inner = p.namedChildren[0];
-          if (inner?.type === 'list_splat_pattern') out.push({ name: inner.namedChildren[0]?.text ?? '', kind: 'varargs', span });
-          else if (inner?.type === 'dictionary_splat_pattern') out.push({ name: inner.namedChildren[0]?.text ?? '', kind: 'kwargs', span });
-          else if (inner) out.push({ name: inner.text, kind: 'normal', span: this.span(inner) });
+          const inner = this.firstNamed(p);
+          const innerType = inner !== NONE ? this.type(inner) : undefined;
+          if (innerType === 'list_splat_pattern') out.push({ name: this.firstNamedText(inner), kind: 'varargs', span });
+          else if (innerType === 'dictionary_splat_pattern') out.push({ name: this.firstNamedText(inner), kind: 'kwargs', span });
+          else if (inner !== NONE) out.push({ name: this.text(inner), kind: 'normal', span: this.span(inner) });
           break;
         }
         case 'default_parameter':
         case 'typed_default_parameter': {
-          const nameNode = p.childForFieldName('name');
-          const value = p.childForFieldName('value');
-          if (nameNode) out.push({ name: nameNode.text, kind: 'normal', default: value ? this.expr(value, depth) : undefined, span: this.span(nameNode) });
+          const nameNode = this.field(p, this.f.name);
+          const value = this.field(p, this.f.value);
+          if (nameNode !== NONE) {
+            out.push({ name: this.text(nameNode), kind: 'normal', default: value !== NONE ? this.expr(value, depth) : undefined, span: this.span(nameNode) });
+          }
           break;
         }
         case 'list_splat_pattern':
-          out.push({ name: p.namedChildren[0]?.text ?? '', kind: 'varargs', span });
+          out.push({ name: this.firstNamedText(p), kind: 'varargs', span });
           break;
         case 'dictionary_splat_pattern':
-          out.push({ name: p.namedChildren[0]?.text ?? '', kind: 'kwargs', span });
+          out.push({ name: this.firstNamedText(p), kind: 'kwargs', span });
           break;
         default:
           break; // `*` and `/` separators
@@ -332,14 +455,15 @@ class Builder {
     return out;
   }
 
-  private functionDef(node: Node, scope: string, className: string | undefined, decorators: Expr[], depth: number): FunctionIR {
-    const name = node.childForFieldName('name')?.text ?? '<anonymous>';
+  private functionDef(node: number, scope: string, className: string | undefined, decorators: Expr[], depth: number): FunctionIR {
+    const nameNode = this.field(node, this.f.name);
+    const name = nameNode !== NONE ? this.text(nameNode) : '<anonymous>';
     const qname = scope ? `${scope}.${name}` : name;
     const decoratorNames = decorators.map((d) => (d.k === 'name' ? d.name : d.k === 'attr' ? d.attr : ''));
     const fn: FunctionIR = {
       name,
       qname,
-      params: this.params(node.childForFieldName('parameters'), depth),
+      params: this.params(this.field(node, this.f.parameters), depth),
       body: [],
       decorators,
       className,
@@ -350,43 +474,64 @@ class Builder {
       globals: new Set(),
     };
     this.functions.push(fn);
-    fn.body = this.block(node.childForFieldName('body'), qname, undefined, depth);
+    fn.body = this.block(this.field(node, this.f.body), qname, undefined, depth);
     collectGlobals(fn.body, fn.globals);
     return fn;
   }
 
-  private classDef(node: Node, scope: string, depth: number): ClassIR {
-    const name = node.childForFieldName('name')?.text ?? '<class>';
+  private classDef(node: number, scope: string, depth: number): ClassIR {
+    const nameNode = this.field(node, this.f.name);
+    const name = nameNode !== NONE ? this.text(nameNode) : '<class>';
     const qname = scope ? `${scope}.${name}` : name;
-    const bases = (node.childForFieldName('superclasses')?.namedChildren ?? [])
-      .filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment')
-      .map((c) => this.expr(c, depth));
+    const bases: Expr[] = [];
+    const superclasses = this.field(node, this.f.superclasses);
+    for (let c = superclasses !== NONE ? this.first(superclasses) : NONE; c !== NONE; c = this.next[c]!) {
+      if (!this.named(c)) continue;
+      const type = this.type(c);
+      if (type !== 'keyword_argument' && type !== 'comment') bases.push(this.expr(c, depth));
+    }
     const cls: ClassIR = { name, qname, bases, methods: new Map(), span: this.span(node) };
     this.classes.push(cls);
-    const body = this.block(node.childForFieldName('body'), qname, name, depth);
+    const body = this.block(this.field(node, this.f.body), qname, name, depth);
     for (const s of body) if (s.k === 'def') cls.methods.set(s.fn.name, s.fn);
     return cls;
   }
 
-  expr(node: Node | null | undefined, depth: number): Expr {
-    if (!node) return { k: 'opaque', parts: [], span: { line: 0, column: 0, endLine: 0, endColumn: 0, text: '' } };
+  // ---- expressions --------------------------------------------------------------------------
+
+  /** Every named child except comments, as expressions. */
+  private namedExprs(node: number, depth: number): Expr[] {
+    const out: Expr[] = [];
+    for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
+      if (this.named(c) && this.type(c) !== 'comment') out.push(this.expr(c, depth));
+    }
+    return out;
+  }
+
+  expr(node: number, depth: number): Expr {
+    if (node === NONE) return { k: 'opaque', parts: [], span: { ...NO_SPAN } };
     const span = this.span(node);
     if (depth > MAX_DEPTH) return { k: 'opaque', parts: [], span };
     const d = depth + 1;
     const m = this.module;
-    switch (node.type) {
+    const f = this.f;
+    const type = this.type(node);
+    switch (type) {
       case 'identifier':
-        return { k: 'name', name: node.text, span };
+        return { k: 'name', name: this.text(node), span };
       case 'string':
       case 'concatenated_string': {
-        const value = m.constantValue(node);
+        const value = m.constantValue(this.node(node));
         if (value !== undefined) return { k: 'const', value, span };
         const parts: Expr[] = [];
-        const strings = node.type === 'string' ? [node] : node.namedChildren.filter((c): c is Node => c?.type === 'string');
-        for (const s of strings) {
-          for (const c of s.namedChildren) {
-            if (c?.type === 'interpolation') parts.push(this.expr(c.childForFieldName('expression'), d));
+        const addInterpolations = (s: number): void => {
+          for (let c = this.first(s); c !== NONE; c = this.next[c]!) {
+            if (this.named(c) && this.type(c) === 'interpolation') parts.push(this.expr(this.field(c, f.expression), d));
           }
+        };
+        if (type === 'string') addInterpolations(node);
+        else {
+          for (let s = this.first(node); s !== NONE; s = this.next[s]!) if (this.named(s) && this.type(s) === 'string') addInterpolations(s);
         }
         return { k: 'format', parts, span };
       }
@@ -395,60 +540,65 @@ class Builder {
       case 'true':
       case 'false':
       case 'none': {
-        const value = m.constantValue(node);
+        const value = m.constantValue(this.node(node));
         return value === undefined ? { k: 'opaque', parts: [], span } : { k: 'const', value, span };
       }
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
-        return inner ? this.expr(inner, d) : { k: 'opaque', parts: [], span };
+        const inner = this.firstNamedNotComment(node);
+        return inner !== NONE ? this.expr(inner, d) : { k: 'opaque', parts: [], span };
       }
       case 'attribute': {
-        const object = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute');
-        if (!object || !attr) return { k: 'opaque', parts: [], span };
-        return { k: 'attr', object: this.expr(object, d), attr: attr.text, span };
+        const object = this.field(node, f.object);
+        const attr = this.field(node, f.attribute);
+        if (object === NONE || attr === NONE) return { k: 'opaque', parts: [], span };
+        return { k: 'attr', object: this.expr(object, d), attr: this.text(attr), span };
       }
       case 'subscript': {
-        const value = node.childForFieldName('value');
-        const indexes = node.childrenForFieldName('subscript').filter((c): c is Node => !!c);
-        const index = indexes.length === 1 ? this.expr(indexes[0], d) : { k: 'opaque' as const, parts: indexes.map((i) => this.expr(i, d)), span };
+        const value = this.field(node, f.value);
+        const indexes = this.fieldChildren(node, f.subscript);
+        const index = indexes.length === 1 ? this.expr(indexes[0]!, d) : { k: 'opaque' as const, parts: indexes.map((i) => this.expr(i, d)), span };
         return { k: 'subscript', object: this.expr(value, d), index, span };
       }
       case 'call':
         return this.call(node, d, span);
       case 'binary_operator': {
-        const op = node.childForFieldName('operator')?.text ?? '?';
-        return { k: 'binop', op, left: this.expr(node.childForFieldName('left'), d), right: this.expr(node.childForFieldName('right'), d), span };
+        const operator = this.field(node, f.operator);
+        const op = operator !== NONE ? this.text(operator) : '?';
+        return { k: 'binop', op, left: this.expr(this.field(node, f.left), d), right: this.expr(this.field(node, f.right), d), span };
       }
       case 'unary_operator': {
-        const value = m.constantValue(node);
+        const value = m.constantValue(this.node(node));
         if (value !== undefined) return { k: 'const', value, span };
-        return { k: 'unary', op: node.childForFieldName('operator')?.text ?? '?', operand: this.expr(node.childForFieldName('argument'), d), span };
+        const operator = this.field(node, f.operator);
+        return { k: 'unary', op: operator !== NONE ? this.text(operator) : '?', operand: this.expr(this.field(node, f.argument), d), span };
       }
       case 'not_operator':
-        return { k: 'not', operand: this.expr(node.childForFieldName('argument'), d), span };
+        return { k: 'not', operand: this.expr(this.field(node, f.argument), d), span };
       case 'boolean_operator': {
-        const op = node.childForFieldName('operator')?.text === 'and' ? 'and' : 'or';
-        return { k: 'bool', op, left: this.expr(node.childForFieldName('left'), d), right: this.expr(node.childForFieldName('right'), d), span };
+        const operator = this.field(node, f.operator);
+        const op = operator !== NONE && this.text(operator) === 'and' ? 'and' : 'or';
+        return { k: 'bool', op, left: this.expr(this.field(node, f.left), d), right: this.expr(this.field(node, f.right), d), span };
       }
       case 'comparison_operator': {
         const operands: Expr[] = [];
         const ops: string[] = [];
         let pending = '';
-        for (let i = 0; i < node.childCount; i++) {
-          const c = node.child(i);
-          if (!c) continue;
-          if (c.isNamed) {
-            if (c.type === 'comment') continue;
+        for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
+          if (this.named(c)) {
+            if (this.type(c) === 'comment') continue;
             if (pending) ops.push(pending.trim());
             pending = '';
             operands.push(this.expr(c, d));
-          } else pending += ` ${c.type}`;
+          } else pending += ` ${this.type(c)}`;
         }
         return { k: 'compare', ops, operands, span };
       }
       case 'conditional_expression': {
-        const [body, test, orelse] = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+        const parts: number[] = [];
+        for (let c = this.first(node); c !== NONE && parts.length < 3; c = this.next[c]!) {
+          if (this.named(c) && this.type(c) !== 'comment') parts.push(c);
+        }
+        const [body = NONE, test = NONE, orelse = NONE] = parts;
         return { k: 'cond', test: this.expr(test, d), body: this.expr(body, d), orelse: this.expr(orelse, d), span };
       }
       case 'list':
@@ -457,21 +607,23 @@ class Builder {
       case 'expression_list':
         return {
           k: 'container',
-          kind: node.type === 'expression_list' ? 'tuple' : (node.type as 'list' | 'tuple' | 'set'),
-          elements: node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c, d)),
+          kind: type === 'expression_list' ? 'tuple' : (type as 'list' | 'tuple' | 'set'),
+          elements: this.namedExprs(node, d),
           span,
         };
       case 'dictionary': {
         const elements: Expr[] = [];
         const keys: (Expr | null)[] = [];
-        for (const pair of node.namedChildren) {
-          if (!pair || pair.type === 'comment') continue;
-          if (pair.type === 'pair') {
-            keys.push(this.expr(pair.childForFieldName('key'), d));
-            elements.push(this.expr(pair.childForFieldName('value'), d));
+        for (let pair = this.first(node); pair !== NONE; pair = this.next[pair]!) {
+          if (!this.named(pair)) continue;
+          const pairType = this.type(pair);
+          if (pairType === 'comment') continue;
+          if (pairType === 'pair') {
+            keys.push(this.expr(this.field(pair, f.key), d));
+            elements.push(this.expr(this.field(pair, f.value), d));
           } else {
             keys.push(null);
-            elements.push(this.expr(pair.namedChildren[0] ?? null, d));
+            elements.push(this.expr(this.firstNamed(pair), d));
           }
         }
         return { k: 'container', kind: 'dict', elements, keys, span };
@@ -480,20 +632,22 @@ class Builder {
       case 'set_comprehension':
       case 'generator_expression':
       case 'dictionary_comprehension': {
-        const bodyNode = node.childForFieldName('body');
+        const bodyNode = this.field(node, f.body);
         let element: Expr;
-        if (bodyNode?.type === 'pair') {
-          element = { k: 'opaque', parts: [this.expr(bodyNode.childForFieldName('key'), d), this.expr(bodyNode.childForFieldName('value'), d)], span: this.span(bodyNode) };
+        if (bodyNode !== NONE && this.type(bodyNode) === 'pair') {
+          element = { k: 'opaque', parts: [this.expr(this.field(bodyNode, f.key), d), this.expr(this.field(bodyNode, f.value), d)], span: this.span(bodyNode) };
         } else element = this.expr(bodyNode, d);
         const bindings: { target: Target; iter: Expr }[] = [];
         const conditions: Expr[] = [];
-        for (const c of node.namedChildren) {
-          if (c?.type === 'for_in_clause') {
-            const left = c.childForFieldName('left');
-            const right = c.childForFieldName('right');
-            bindings.push({ target: left ? this.target(left, d) : { k: 'opaque', span }, iter: this.expr(right, d) });
-          } else if (c?.type === 'if_clause') {
-            conditions.push(this.expr(c.namedChildren[0] ?? null, d));
+        for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
+          if (!this.named(c)) continue;
+          const clauseType = this.type(c);
+          if (clauseType === 'for_in_clause') {
+            const left = this.field(c, f.left);
+            const right = this.field(c, f.right);
+            bindings.push({ target: left !== NONE ? this.target(left, d) : { k: 'opaque', span }, iter: this.expr(right, d) });
+          } else if (clauseType === 'if_clause') {
+            conditions.push(this.expr(this.firstNamed(c), d));
           }
         }
         return { k: 'comprehension', bindings, element, conditions, span };
@@ -502,7 +656,7 @@ class Builder {
         const fn: FunctionIR = {
           name: '<lambda>',
           qname: `${moduleNameForPath(m.path)}.<lambda>@${span.line}:${span.column}`,
-          params: this.params(node.childForFieldName('parameters'), d),
+          params: this.params(this.field(node, f.parameters), d),
           body: [],
           decorators: [],
           isStatic: false,
@@ -511,68 +665,76 @@ class Builder {
           path: m.path,
           globals: new Set(),
         };
-        const body = node.childForFieldName('body');
-        fn.body = body ? [{ k: 'return', value: this.expr(body, d), span: this.span(body) }] : [];
+        const body = this.field(node, f.body);
+        fn.body = body !== NONE ? [{ k: 'return', value: this.expr(body, d), span: this.span(body) }] : [];
         return { k: 'lambda', fn, span };
       }
-      case 'await':
-      case 'list_splat':
-      case 'dictionary_splat':
-      case 'keyword_argument':
-      case 'named_expression':
-      case 'slice':
-      case 'yield':
-      case 'as_pattern':
       default: {
-        if (node.type === 'named_expression') {
+        if (type === 'named_expression') {
           // (x := value): an assignment inside an expression.
-          const name = node.childForFieldName('name');
-          const value = this.expr(node.childForFieldName('value'), d);
-          return name ? { k: 'walrus', target: this.target(name, d), value, span } : value;
+          const name = this.field(node, f.name);
+          const value = this.expr(this.field(node, f.value), d);
+          return name !== NONE ? { k: 'walrus', target: this.target(name, d), value, span } : value;
         }
-        if (node.type === 'await') return this.expr(node.namedChildren[0] ?? null, d);
-        return { k: 'opaque', parts: node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c, d)), span };
+        if (type === 'await') return this.expr(this.firstNamed(node), d);
+        return { k: 'opaque', parts: this.namedExprs(node, d), span };
       }
     }
   }
 
   /** Like PythonModule.resolve, but with relative imports made absolute. */
-  private qnameOf(node: Node): string | undefined {
-    const n = this.module.unwrap(node);
-    if (n.type === 'identifier') return this.imports.get(n.text) ?? this.module.resolve(n);
-    if (n.type === 'attribute') {
-      const object = n.childForFieldName('object');
-      const attr = n.childForFieldName('attribute');
-      if (!object || !attr) return undefined;
+  private qnameOf(node: number): string | undefined {
+    let n = node;
+    while (this.type(n) === 'parenthesized_expression') {
+      const inner = this.firstNamedNotComment(n);
+      if (inner === NONE) break;
+      n = inner;
+    }
+    const type = this.type(n);
+    if (type === 'identifier') return this.imports.get(this.text(n)) ?? this.module.resolve(this.node(n));
+    if (type === 'attribute') {
+      const object = this.field(n, this.f.object);
+      const attr = this.field(n, this.f.attribute);
+      if (object === NONE || attr === NONE) return undefined;
       const base = this.qnameOf(object);
-      return base === undefined ? undefined : `${base}.${attr.text}`;
+      return base === undefined ? undefined : `${base}.${this.text(attr)}`;
     }
     return undefined;
   }
 
-  private call(node: Node, depth: number, span: Span): CallExpr {
-    const m = this.module;
-    const calleeNode = node.childForFieldName('function');
+  private call(node: number, depth: number, span: Span): CallExpr {
+    const f = this.f;
+    const calleeNode = this.field(node, f.function);
     const callee = this.expr(calleeNode, depth);
     const args: Expr[] = [];
     const kwargs: { name: string; value: Expr }[] = [];
     const splats: Expr[] = [];
-    const argNode = node.childForFieldName('arguments');
-    if (argNode?.type === 'argument_list') {
-      for (const a of argNode.namedChildren) {
-        if (!a || a.type === 'comment') continue;
-        if (a.type === 'keyword_argument') {
-          const name = a.childForFieldName('name')?.text;
-          if (name) kwargs.push({ name, value: this.expr(a.childForFieldName('value'), depth) });
-        } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
-          splats.push(this.expr(a.namedChildren[0] ?? null, depth));
+    const argNode = this.field(node, f.arguments);
+    if (argNode !== NONE && this.type(argNode) === 'argument_list') {
+      for (let a = this.first(argNode); a !== NONE; a = this.next[a]!) {
+        if (!this.named(a)) continue;
+        const type = this.type(a);
+        if (type === 'comment') continue;
+        if (type === 'keyword_argument') {
+          const nameNode = this.field(a, f.name);
+          const name = nameNode !== NONE ? this.text(nameNode) : undefined;
+          if (name) kwargs.push({ name, value: this.expr(this.field(a, f.value), depth) });
+        } else if (type === 'list_splat' || type === 'dictionary_splat') {
+          splats.push(this.expr(this.firstNamed(a), depth));
         } else args.push(this.expr(a, depth));
       }
-    } else if (argNode) args.push(this.expr(argNode, depth));
-    const qname = calleeNode ? this.qnameOf(calleeNode) : undefined;
+    } else if (argNode !== NONE) args.push(this.expr(argNode, depth));
+    const qname = calleeNode !== NONE ? this.qnameOf(calleeNode) : undefined;
     return { k: 'call', callee, args, kwargs, splats, qname, span };
   }
 }
+
+const FIELD_NAMES = [
+  'alias', 'alternative', 'argument', 'arguments', 'attribute', 'body', 'condition', 'consequence', 'definition',
+  'expression', 'function', 'key', 'left', 'name', 'object', 'operator', 'parameters', 'right', 'subject',
+  'subscript', 'superclasses', 'value',
+] as const;
+type FieldName = (typeof FIELD_NAMES)[number];
 
 /** Names declared `global` anywhere in a function body (not in nested functions). */
 function collectGlobals(stmts: readonly Stmt[], out: Set<string>): void {

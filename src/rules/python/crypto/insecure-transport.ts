@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { callsIn, describeCallee, scopeOf } from './util.js';
+import { callsIn, describeCallee, scopeOf, tableLookup } from './util.js';
 
 /** HTTP client calls and the argument that carries the URL. */
 const URL_ARGUMENT: Record<string, { index: number; keyword: string }> = {};
@@ -16,6 +16,7 @@ URL_ARGUMENT['urllib2.urlopen'] = { index: 0, keyword: 'url' };
 URL_ARGUMENT['urllib2.Request'] = { index: 0, keyword: 'url' };
 URL_ARGUMENT['xmlrpc.client.ServerProxy'] = { index: 0, keyword: 'uri' };
 URL_ARGUMENT['xmlrpclib.ServerProxy'] = { index: 0, keyword: 'uri' };
+const urlArgument = tableLookup(URL_ARGUMENT);
 
 /**
  * Hosts where cleartext does not cross a network an attacker can sit on, or that are not real:
@@ -123,7 +124,7 @@ export default defineRule({
         const q = call.qname;
         if (!q) return;
 
-        const urlArg = URL_ARGUMENT[q];
+        const urlArg = urlArgument(q);
         if (urlArg) {
           const url = call.arg(urlArg.index, urlArg.keyword);
           const host = url ? cleartextHost(url) : undefined;

@@ -2,6 +2,23 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * `table[key]` for a constant lookup table, as a Map probe: rules look up every call's name,
+ * and a keyed property load with a different string each time is slow, most of all for the
+ * usual miss. Keys that name Object.prototype members still read through the object, so the
+ * answer is the same for every key. Build it after the table is complete.
+ */
+export function tableLookup<T>(table: Readonly<Record<string, T>>): (key: string) => T | undefined {
+  const own = new Map(Object.entries(table));
+  return (key) => {
+    const v = own.get(key);
+    if (v !== undefined || own.has(key)) return v;
+    return PROTOTYPE_KEYS.has(key) ? table[key] : undefined;
+  };
+}
+
 /**
  * Lower-case words of an identifier, split on `_`, `-`, `.`, digits and camelCase humps:
  * `resetToken` → [reset, token], `CSRF_TOKEN` → [csrf, token], `APIKey` → [api, key].
@@ -221,6 +238,7 @@ const QUALIFIED_SECRET_WORDS: Record<string, ReadonlySet<string>> = {
   pin: new Set(['sms', 'login', 'security', 'verification', 'card', 'access']),
   id: new Set(['session']),
 };
+const qualifiedSecretWords = tableLookup(QUALIFIED_SECRET_WORDS);
 /** A last word that makes the name describe a property of a secret, not the secret itself. */
 const NON_SECRET_TAILS = new Set([
   'length', 'len', 'count', 'num', 'size', 'index', 'idx', 'position', 'pos', 'delay', 'timeout', 'ttl', 'expiry',
@@ -253,7 +271,7 @@ export function isSecretName(name: string): boolean {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (SECRET_WORDS.has(w)) secret = true;
-    const qualifiers = QUALIFIED_SECRET_WORDS[w];
+    const qualifiers = qualifiedSecretWords(w);
     if (qualifiers && words.some((o, j) => j !== i && qualifiers.has(o))) secret = true;
   }
   if (!secret) return false;

@@ -2,7 +2,7 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import type { Severity } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { describeCallee, normaliseCryptoRoot } from './util.js';
+import { describeCallee, normaliseCryptoRoot, tableLookup } from './util.js';
 
 interface Weakness {
   name: string;
@@ -45,6 +45,7 @@ const PYDES: Record<string, Weakness> = {
   'pyDes.des': PYCRYPTO.DES!,
   'pyDes.triple_des': PYCRYPTO.DES3!,
 };
+const pydes = tableLookup(PYDES);
 
 const ECB_WHY = 'ECB encrypts equal plaintext blocks to equal ciphertext blocks, so patterns and repeated records show through';
 
@@ -130,7 +131,7 @@ export default defineRule({
           return;
         }
 
-        const weak = cryptographyAlgorithm(call) ?? PYDES[q];
+        const weak = cryptographyAlgorithm(call) ?? pydes(q);
         if (weak) {
           const ecb = cipherModeIsEcb(call.node);
           report({

@@ -1,10 +1,11 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { calleeName, describeCallee, functionName, nameWords, normaliseCryptoRoot, truncate, valueUse } from './util.js';
+import { calleeName, describeCallee, functionName, nameWords, normaliseCryptoRoot, tableLookup, truncate, valueUse } from './util.js';
 
 /** hashlib constructors for broken digests. */
 const HASHLIB_WEAK: Record<string, string> = { 'hashlib.md5': 'MD5', 'hashlib.sha1': 'SHA-1', 'hashlib.sha': 'SHA-1' };
+const hashlibWeak = tableLookup(HASHLIB_WEAK);
 /** Names accepted by `hashlib.new()` (OpenSSL spellings, case-insensitive). */
 const HASHLIB_NEW_WEAK: Record<string, string> = {
   md5: 'MD5', sha1: 'SHA-1', sha: 'SHA-1', md4: 'MD4', md2: 'MD2', 'md5-sha1': 'MD5-SHA1', mdc2: 'MDC2',
@@ -13,10 +14,12 @@ const PYCRYPTO_WEAK: Record<string, string> = {
   'Crypto.Hash.MD5.new': 'MD5', 'Crypto.Hash.MD4.new': 'MD4', 'Crypto.Hash.MD2.new': 'MD2',
   'Crypto.Hash.SHA.new': 'SHA-1', 'Crypto.Hash.SHA1.new': 'SHA-1',
 };
+const pycryptoWeak = tableLookup(PYCRYPTO_WEAK);
 const CRYPTOGRAPHY_WEAK: Record<string, string> = {
   'cryptography.hazmat.primitives.hashes.MD5': 'MD5',
   'cryptography.hazmat.primitives.hashes.SHA1': 'SHA-1',
 };
+const cryptographyWeak = tableLookup(CRYPTOGRAPHY_WEAK);
 /**
  * cryptography constructions that stay sound with MD5/SHA-1 because they need a PRF, not
  * collision resistance: HMAC, HKDF, PBKDF2, and OAEP/MGF1 padding.
@@ -69,15 +72,18 @@ export default defineRule({
     function weakAlgorithm(call: PyCall): string | undefined {
       const q = call.qname;
       if (!q) return undefined;
-      if (HASHLIB_WEAK[q]) return HASHLIB_WEAK[q];
+      const hashlib = hashlibWeak(q);
+      if (hashlib) return hashlib;
       if (q === 'hashlib.new') {
         const name = call.arg(0, 'name');
         const v = name ? module.constantValue(name) : undefined;
         return typeof v === 'string' ? HASHLIB_NEW_WEAK[v.toLowerCase()] : undefined;
       }
       const nq = normaliseCryptoRoot(q);
-      if (PYCRYPTO_WEAK[nq]) return PYCRYPTO_WEAK[nq];
-      if (CRYPTOGRAPHY_WEAK[q]) return CRYPTOGRAPHY_WEAK[q];
+      const pycrypto = pycryptoWeak(nq);
+      if (pycrypto) return pycrypto;
+      const cryptography = cryptographyWeak(q);
+      if (cryptography) return cryptography;
       return undefined;
     }
 

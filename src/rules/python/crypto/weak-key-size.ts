@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { describeCallee, normaliseCryptoRoot } from './util.js';
+import { describeCallee, normaliseCryptoRoot, tableLookup } from './util.js';
 
 const ASYM = 'cryptography.hazmat.primitives.asymmetric';
 
@@ -26,6 +26,7 @@ const SIZED: Record<string, SizedGenerator> = {
   'paramiko.DSSKey.generate': { algorithm: 'DSA', index: 0, keyword: 'bits' },
   'paramiko.dsskey.DSSKey.generate': { algorithm: 'DSA', index: 0, keyword: 'bits' },
 };
+const sizedGenerator = tableLookup(SIZED);
 const PYOPENSSL_TYPES: Record<string, 'RSA' | 'DSA'> = { 'OpenSSL.crypto.TYPE_RSA': 'RSA', 'OpenSSL.crypto.TYPE_DSA': 'DSA' };
 
 /** Curves under 224 bits (about 112-bit security): SEC 2 / NIST curves cryptography still exposes. */
@@ -77,7 +78,7 @@ export default defineRule({
       call(call) {
         const q = call.qname;
         if (q) {
-          const sized = SIZED[normaliseCryptoRoot(q)];
+          const sized = sizedGenerator(normaliseCryptoRoot(q));
           if (sized) {
             checkSize(call, sized.algorithm, call.arg(sized.index, sized.keyword));
             return;

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { Severity } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { calleeName } from './util.js';
+import { calleeName, tableLookup } from './util.js';
 
 interface Protocol {
   label: string;
@@ -29,6 +29,9 @@ const WEAK: Record<string, Protocol> = {
   'OpenSSL.SSL.TLS1_VERSION': TLS10,
   'OpenSSL.SSL.TLS1_1_VERSION': TLS11,
 };
+const weakProtocol = tableLookup(WEAK);
+/** Last name segments of the selectors above: an attribute ending otherwise cannot resolve to one. */
+const SELECTOR_ATTRIBUTES = new Set([...Object.keys(WEAK), 'ssl.TLSVersion.MINIMUM_SUPPORTED'].map((q) => q.slice(q.lastIndexOf('.') + 1)));
 
 /** Calls that merely mention a value (logging, introspection), so passing a protocol to them selects nothing. */
 const NON_SELECTING_CALLS = new Set([
@@ -133,9 +136,11 @@ export default defineRule({
     }
 
     function check(node: Node): void {
+      // `x.y` resolves to `<...>.y`: skip building the name when `y` ends no selector.
+      if (node.type === 'attribute' && !SELECTOR_ATTRIBUTES.has(node.childForFieldName('attribute')?.text ?? '')) return;
       const q = module.resolve(node);
       if (!q) return;
-      let protocol = WEAK[q];
+      let protocol = weakProtocol(q);
       const site = (protocol || q === 'ssl.TLSVersion.MINIMUM_SUPPORTED') ? selectingSite(node) : undefined;
       if (!site) return;
       if (!protocol) {
@@ -161,7 +166,8 @@ export default defineRule({
       // Protocol values matter where they select something: call arguments, assignments and
       // parameter defaults. Visiting those sites (rather than every identifier) keeps it cheap.
       call(call) {
-        for (const arg of [...call.positional, ...call.keywords.values()]) checkValue(arg);
+        for (const arg of call.positional) checkValue(arg);
+        for (const arg of call.keywords.values()) checkValue(arg);
       },
       nodes: {
         assignment(node) {

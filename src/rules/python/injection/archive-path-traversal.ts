@@ -62,7 +62,7 @@ export default defineRule({
   ],
   create({ module, report }) {
     // A file that sets `TarFile.extraction_filter` has chosen a policy for every extraction.
-    const globalFilter = /\.extraction_filter\s*=/.test(module.source);
+    const globalFilter = module.source.includes('.extraction_filter') && /\.extraction_filter\s*=/.test(module.source);
 
     /** The opener call a TarFile receiver comes from, if visible. */
     function tarOpener(node: Node, depth = 0): Node | undefined {
@@ -254,7 +254,9 @@ export default defineRule({
 
     return {
       call(call) {
-        const q = qualifiedName(module, call);
+        // Whether the root name is shadowed matters only for these names; it costs a scope walk.
+        const raw = call.qname;
+        const q = raw === 'shutil.unpack_archive' || (raw && OPENERS.has(raw)) ? qualifiedName(module, call) : undefined;
         if (q === 'shutil.unpack_archive') {
           checkUnpackArchive(call);
           return;

@@ -48,8 +48,9 @@ export default defineRule({
   create({ module, report }) {
     return {
       call(call) {
+        if (!call.qname || !IMPORTERS.has(call.qname)) return;
         const q = qualifiedName(module, call);
-        if (!q || !IMPORTERS.has(q)) return;
+        if (!q) return;
         const name = call.arg(0, IMPORTERS.get(q));
         if (!name) return;
         const facts = valueFacts(module, name);

@@ -52,6 +52,8 @@ export default defineRule({
   create({ module, report }) {
     return {
       call(call) {
+        // A resolved name outside EVALUATORS is nothing to report, shadowed or not.
+        if (call.qname && !EVALUATORS.has(call.qname)) return;
         let name = qualifiedName(module, call);
         if (!name) {
           if (call.qname) return; // shadowed

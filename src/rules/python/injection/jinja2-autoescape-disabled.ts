@@ -51,8 +51,9 @@ export default defineRule({
 
     return {
       call(call) {
+        if (!call.qname || !JINJA_CLASSES.has(call.qname)) return;
         const q = qualifiedName(module, call);
-        if (!q || !JINJA_CLASSES.has(q)) return;
+        if (!q) return;
         const name = q.replace(/^jinja2\.(?:environment\.|sandbox\.)?/, '');
         const autoescape = call.keywords.get('autoescape');
         if (autoescape) {

@@ -60,8 +60,9 @@ export default defineRule({
   create({ module, report }) {
     return {
       call(call) {
+        if (!call.qname || !MARK_SAFE.has(call.qname)) return;
         const q = qualifiedName(module, call);
-        if (!q || !MARK_SAFE.has(q)) return;
+        if (!q) return;
         const value = call.arg(0, q.endsWith('mark_safe') ? 's' : 'base') ?? call.arg(undefined, 'object');
         if (!value) return;
         const facts = valueFacts(module, value, { sanitizers: HTML_SAFE });

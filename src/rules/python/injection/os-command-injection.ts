@@ -93,7 +93,8 @@ export default defineRule({
 
     return {
       call(call) {
-        const q = qualifiedName(module, call);
+        const raw = call.qname;
+        const q = raw && (SHELL_STRING_SINKS.has(raw) || raw === 'pty.spawn') ? qualifiedName(module, call) : undefined;
         if (q && SHELL_STRING_SINKS.has(q)) {
           const command = call.arg(0, SHELL_STRING_SINKS.get(q));
           if (command) checkScript(q, command);

@@ -105,8 +105,9 @@ export default defineRule({
 
     return {
       call(call) {
+        if (!call.qname || !FILE_SENDERS.has(call.qname)) return;
         const q = qualifiedName(module, call);
-        if (!q || !FILE_SENDERS.has(q)) return;
+        if (!q) return;
         const path = call.arg(0, FILE_SENDERS.get(q)) ?? call.keywords.get('filename_or_fp');
         if (!path) return;
         const handler = module.enclosingFunction(call.node);

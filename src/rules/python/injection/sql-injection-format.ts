@@ -117,13 +117,14 @@ export default defineRule({
 
     return {
       call(call) {
-        const q = qualifiedName(module, call);
+        const q = call.qname && SQL_FUNCTIONS.has(call.qname) ? qualifiedName(module, call) : undefined;
         if (q && SQL_FUNCTIONS.has(q)) {
           const query = call.arg(0, SQL_FUNCTIONS.get(q));
           if (query) check(q, query, false);
           return;
         }
         if (!call.method || !call.receiver) return;
+        if (!EXECUTE_METHODS.has(call.method) && call.method !== 'raw' && call.method !== 'extra') return;
         const sink = `${module.dottedName(call.receiver) ?? '…'}.${call.method}`;
         if (EXECUTE_METHODS.has(call.method)) {
           const query = queryArgument(call);

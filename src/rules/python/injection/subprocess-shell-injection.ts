@@ -45,8 +45,9 @@ export default defineRule({
   create({ module, report }) {
     return {
       call(call) {
+        if (!call.qname || !SHELL_CAPABLE.has(call.qname)) return;
         const q = qualifiedName(module, call);
-        if (!q || !SHELL_CAPABLE.has(q)) return;
+        if (!q) return;
         const isShellFunction = q === 'asyncio.create_subprocess_shell';
         if (!isShellFunction) {
           const shell = call.keywords.get('shell');

@@ -64,8 +64,9 @@ export default defineRule({
   create({ module, report }) {
     return {
       call(call) {
+        if (!call.qname || !LOADERS.has(call.qname)) return;
         const q = qualifiedName(module, call);
-        if (!q || !LOADERS.has(q)) return;
+        if (!q) return;
         const data = call.arg(0, LOADERS.get(q));
         if (!data) return;
         const n = module.unwrap(data);

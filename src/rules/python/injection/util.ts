@@ -26,6 +26,15 @@ function named(node: Node): Node[] {
   return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
 }
 
+/** Push `named(node)` so that popping yields them in document order (without the filtered copy). */
+function pushNamedReversed(stack: Node[], node: Node): void {
+  const children = node.namedChildren;
+  for (let i = children.length - 1; i >= 0; i--) {
+    const c = children[i];
+    if (c && c.type !== 'comment') stack.push(c);
+  }
+}
+
 // ---- scopes and bindings ----------------------------------------------------------------
 
 const SCOPE_TYPES = new Set(['function_definition', 'lambda', 'class_definition', 'module']);
@@ -94,7 +103,8 @@ function scopeBindings(module: PythonModule, scope: Node): Map<string, Binding[]
     }
   }
   const body = isModuleScope(scope) ? scope : scope.childForFieldName('body');
-  const stack: Node[] = body ? [...named(body)].reverse() : [];
+  const stack: Node[] = [];
+  if (body) pushNamedReversed(stack, body);
   while (stack.length) {
     const n = stack.pop()!;
     switch (n.type) {
@@ -162,8 +172,7 @@ function scopeBindings(module: PythonModule, scope: Node): Map<string, Binding[]
       default:
         break;
     }
-    const children = named(n);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    pushNamedReversed(stack, n);
   }
   perModule.set(scope.id, out);
   return out;
@@ -185,7 +194,7 @@ function identifiersIn(node: Node): Node[] {
       continue;
     }
     if (n.type === 'attribute' || n.type === 'subscript') continue;
-    for (const c of named(n)) stack.push(c);
+    for (const c of n.namedChildren) if (c && c.type !== 'comment') stack.push(c);
   }
   return out;
 }
@@ -1069,6 +1078,26 @@ export interface CommandLine {
  * `utils.execute([...])`, `processutils.execute('prog', a1, ...)`.
  */
 export function commandLine(module: PythonModule, call: PyCall): CommandLine | undefined {
+  // Two rules ask this of every call. Neither a known sink nor an execute-style name: no
+  // command line, whatever shadows what. Otherwise answer once per call.
+  const callee = module.unwrap(call.callee);
+  const name = callee.type === 'identifier' ? callee.text : call.method;
+  if (!(call.qname && COMMAND_QNAMES.has(call.qname)) && !(name && EXECUTE_METHODS.has(name))) return undefined;
+  let line = commandLines.get(call);
+  if (line === undefined) {
+    line = findCommandLine(module, call) ?? null;
+    commandLines.set(call, line);
+  }
+  return line ?? undefined;
+}
+
+const commandLines = new WeakMap<PyCall, CommandLine | null>();
+/** Every qualified name `findCommandLine` looks for. */
+const COMMAND_QNAMES = new Set([
+  ...SUBPROCESS_LIST, ...EXEC_L, ...EXEC_V, ...SPAWN_L, ...SPAWN_V, 'asyncio.create_subprocess_exec', 'pty.spawn',
+]);
+
+function findCommandLine(module: PythonModule, call: PyCall): CommandLine | undefined {
   const q = qualifiedName(module, call);
   if (!q && (!call.method || !EXECUTE_METHODS.has(call.method)) && module.unwrap(call.callee).type !== 'identifier') return undefined;
   const sink = q ?? (module.dottedName(call.callee) ?? call.callee.text);

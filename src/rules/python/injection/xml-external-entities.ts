@@ -73,7 +73,6 @@ export default defineRule({
 
     return {
       call(call) {
-        const q = qualifiedName(module, call);
         if (call.method === 'setFeature' && call.positional.length >= 2) {
           const feature = call.positional[0]!;
           const fq = module.resolve(feature);
@@ -90,6 +89,8 @@ export default defineRule({
           }
           return;
         }
+        if (!call.qname || !(PARSER_CLASSES.has(call.qname) || PARSE_FUNCTIONS.has(call.qname))) return;
+        const q = qualifiedName(module, call);
         if (!q) return;
         if (PARSER_CLASSES.has(q)) {
           if (call.hasStarKwargs) return;

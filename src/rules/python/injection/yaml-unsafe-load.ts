@@ -7,6 +7,8 @@ const SAFE_LOADERS = new Set(['SafeLoader', 'CSafeLoader', 'BaseLoader', 'CBaseL
 const UNSAFE_LOADERS = new Set(['Loader', 'UnsafeLoader', 'CLoader', 'CUnsafeLoader']);
 const FULL_LOADERS = new Set(['FullLoader', 'CFullLoader']);
 const LOAD_FUNCTIONS = new Set(['yaml.load', 'yaml.load_all', 'ruamel.yaml.load', 'ruamel.yaml.load_all']);
+/** The other calls the rule looks at. */
+const OTHER_CALLS = new Set(['yaml.unsafe_load', 'yaml.unsafe_load_all', 'yaml.full_load', 'yaml.full_load_all', 'ruamel.yaml.YAML']);
 
 export default defineRule({
   id: 'python/yaml-unsafe-load',
@@ -59,6 +61,7 @@ export default defineRule({
 
     return {
       call(call) {
+        if (!call.qname || !(LOAD_FUNCTIONS.has(call.qname) || OTHER_CALLS.has(call.qname))) return;
         const q = qualifiedName(module, call);
         if (!q) return;
         const stream = call.arg(0, 'stream');

@@ -78,7 +78,7 @@ export default defineRule({
 
     return {
       call(call) {
-        const name = call.method ?? (call.qname ?? module.dottedName(call.callee))?.split('.').pop();
+        const name = call.method ?? lastSegment(call.qname ?? module.dottedName(call.callee));
         const calleeText = module.text(call.callee);
 
         // sock.bind((host, port)) on any receiver: a tuple address is specific to sockets.
@@ -101,7 +101,7 @@ export default defineRule({
 
         // HTTPServer(('', 8000), Handler) and custom *Server classes built the same way.
         const isTupleServer =
-          (call.qname !== undefined && ADDRESS_TUPLE_SERVERS.has(call.qname)) || (name !== undefined && /Server$/.test(name));
+          (call.qname !== undefined && ADDRESS_TUPLE_SERVERS.has(call.qname)) || (name !== undefined && name.endsWith('Server'));
         if (isTupleServer) {
           const address = call.arg(0, 'server_address') ?? call.arg(undefined, 'address');
           const tupleHost = address ? anyHostInTuple(module, module.unwrap(address)) : undefined;
@@ -128,6 +128,11 @@ export default defineRule({
     };
   },
 });
+
+/** `a.b.c` → `c` (what `split('.').pop()` gives). */
+function lastSegment(dotted: string | undefined): string | undefined {
+  return dotted === undefined ? undefined : dotted.slice(dotted.lastIndexOf('.') + 1);
+}
 
 function isKnownServerModule(qname: string): boolean {
   return /^(uvicorn|hypercorn|waitress|aiohttp|werkzeug|wsgiref|flask|sanic|bottle|cherrypy|gevent|eventlet|tornado|asyncio\.start_server|socketio|flask_socketio)\b/.test(
