@@ -15,7 +15,9 @@ import { analyseProgram } from '../analysis/taint/engine.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../util/budget.js';
-import { analyseFile, encodeOutcome, FileResult, type FileJob, type FileMeta } from '../workers/file-job.js';
+import { analyseFile, encodeOutcome, FileResult, pythonLanguageInfo, type FileJob, type FileMeta } from '../workers/file-job.js';
+import type { LanguageInfo } from '../parse/syntax-tree.js';
+import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { ScanCache } from '../cache/scan-cache.js';
 
@@ -166,19 +168,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     tainted = previous.tainted;
     options.onProgress?.(inputs.length, inputs.length);
   } else {
-    const strings = new Map<string, string>();
+    const language = wantTaint ? await pythonLanguageInfo() : undefined;
     const files = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
       jobs: registered ? (options.jobs ?? 1) : 1,
       cache,
-      strings,
+      language,
       onProgress: options.onProgress,
     });
+    // IRs of files that came from the cache are built now (fresh ones were built on arrival).
+    const irs = language ? files.map((f) => f.takeIR(language, plan.fileTimeoutMs)) : [];
     metas = files.map((f) => f.meta);
-    const withIR = files.filter((f) => f.hasIR);
+    const withIR = files.filter((_, i) => irs[i] !== undefined);
     if (wantTaint && models && withIR.length > 0) {
       const taintRules = new Map<SinkKind, AnyRule>();
       for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
-      const result = analyseProgram(withIR.map((f) => f.takeIR(strings)!), models);
+      const result = analyseProgram(irs.filter((ir): ir is ModuleIR => ir !== undefined), models);
       const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
       const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
       tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
@@ -368,7 +372,7 @@ async function analyseFiles(
   loaded: readonly Loaded[],
   keys: readonly (string | undefined)[],
   wantIR: boolean,
-  run: { jobs: number; cache?: ScanCache; strings: Map<string, string>; onProgress?: (done: number, total: number) => void },
+  run: { jobs: number; cache?: ScanCache; language?: LanguageInfo; onProgress?: (done: number, total: number) => void },
 ): Promise<FileResult[]> {
   const results = new Array<FileResult>(inputs.length);
   let done = 0;
@@ -422,7 +426,7 @@ async function analyseFiles(
   const runBatch = async (batch: number[]): Promise<void> => {
     let outcomes: Uint8Array[];
     try {
-      outcomes = await pool.run(batch.map((i) => jobFor(i).job));
+      outcomes = await pool.run(batch.map((i) => ({ ...jobFor(i).job, buildIR: false })));
     } catch (error) {
       // A worker died (out of memory, say): retry the batch's files one by one, so only the
       // file that caused it is lost.
@@ -435,10 +439,10 @@ async function analyseFiles(
     }
     for (const [n, index] of batch.entries()) {
       const result = FileResult.decode(outcomes[n]!);
-      // A freshly analysed file means the whole-program result must be recomputed: decode
-      // the IR now, while the workers run, rather than holding its bytes too.
-      result.takeIR(run.strings);
+      // Cache it as the worker made it, before the IR (built here, while workers run) can
+      // change its meta.
       await store(index, result, outcomes[n]);
+      if (run.language) result.takeIR(run.language, plan.fileTimeoutMs);
     }
   };
   const batches: number[][] = [];

@@ -18,7 +18,7 @@ import { packageRoot } from '../util/package-root.js';
 import { VERSION } from '../version.js';
 
 /** Bumped when the entry format changes. */
-const FORMAT = 'v1';
+const FORMAT = 'v2';
 const MAGIC = Buffer.from(`secreview-cache-${FORMAT}\n`);
 const PRUNE_AFTER_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;

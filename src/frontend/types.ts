@@ -10,7 +10,8 @@ export interface SourceModule {
   /** Path relative to the scan root, with forward slashes. */
   readonly path: string;
   readonly source: string;
-  readonly tree: Tree;
+  /** The parsed tree; undefined for a module rebuilt from a tree copy (no parser at hand). */
+  readonly tree: Tree | undefined;
   readonly root: Node;
   /** Comment nodes in document order (for suppressions). */
   readonly comments: readonly Node[];

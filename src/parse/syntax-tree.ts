@@ -34,14 +34,20 @@ export class SyntaxTree {
   private lineStarts: Int32Array | undefined;
   private lastRow = 0;
 
+  /** From a web-tree-sitter tree, or from a copy another thread made (see `copy()`). */
   constructor(
     readonly source: string,
-    tree: Tree,
+    tree: Tree | { language: LanguageInfo; fromCopy: TreeCopy },
   ) {
-    this.language = languageInfo(tree.language);
-    const rootNode = tree.rootNode;
-    const capacity = rootNode.descendantCount;
-    const arrays = walk(tree, capacity, rootNode.hasError);
+    let arrays: Arrays;
+    if ('fromCopy' in tree) {
+      this.language = tree.language;
+      arrays = arraysFromCopy(tree.fromCopy);
+    } else {
+      this.language = languageInfo(tree.language);
+      const rootNode = tree.rootNode;
+      arrays = walk(tree, rootNode.descendantCount, rootNode.hasError);
+    }
     this.count = arrays.count;
     this.symbols = arrays.symbols;
     this.fieldIds = arrays.fieldIds;
@@ -56,6 +62,27 @@ export class SyntaxTree {
   }
 
   readonly language: LanguageInfo;
+
+  /** The arrays as one buffer, for another thread or a cache entry (structured-clone data). */
+  copy(): TreeCopy {
+    const size = this.starts.length;
+    const hasError = this.errorFlags !== undefined;
+    const buffer = this.starts.buffer as ArrayBuffer;
+    const expected = size * (5 * 4 + 2 * 2 + (hasError ? 1 : 0));
+    if (buffer.byteLength === expected && this.starts.byteOffset === 0 && this.symbols.buffer === buffer && this.symbols.byteOffset === 20 * size) {
+      return { count: this.count, size, hasError, buffer: buffer.slice(0) };
+    }
+    const out = newArrays(size, hasError);
+    out.starts.set(this.starts);
+    out.ends.set(this.ends);
+    out.parents.set(this.parents);
+    out.nextSiblings.set(this.nextSiblings);
+    out.subtreeEnds.set(this.subtreeEnds);
+    out.symbols.set(this.symbols);
+    out.fieldIds.set(this.fieldIds);
+    if (hasError) out.errorFlags!.set(this.errorFlags!);
+    return { count: this.count, size, hasError, buffer: out.starts.buffer as ArrayBuffer };
+  }
 
   node(index: number): SyntaxNode {
     return (this.nodes[index] ??= new SyntaxNode(this, index));
@@ -287,7 +314,7 @@ export interface LanguageInfo {
 
 const languageInfos = new WeakMap<Language, LanguageInfo>();
 
-function languageInfo(language: Language): LanguageInfo {
+export function languageInfo(language: Language): LanguageInfo {
   let info = languageInfos.get(language);
   if (!info) {
     // Internalised (as property keys are), so `node.type === 'call'` compares pointers: the
@@ -328,16 +355,33 @@ interface Arrays {
   errorFlags: Uint8Array | undefined;
 }
 
+/** A SyntaxTree's arrays in one buffer, as `SyntaxTree.copy()` hands them out. */
+export interface TreeCopy {
+  count: number;
+  /** Slots per array (at least `count`). */
+  size: number;
+  hasError: boolean;
+  buffer: ArrayBuffer;
+}
+
+function arraysFromCopy(copy: TreeCopy): Arrays {
+  const arrays = newArrays(copy.size, copy.hasError, copy.buffer);
+  if (copy.buffer.byteLength !== copy.size * (5 * 4 + 2 * 2 + (copy.hasError ? 1 : 0)) || copy.count > copy.size) throw new Error('malformed tree copy');
+  arrays.count = copy.count;
+  return arrays;
+}
+
 /** The per-node arrays, as views of one buffer (one allocation per file instead of eight). */
-function newArrays(size: number, hasError: boolean): Arrays {
-  const buffer = new ArrayBuffer(size * (5 * 4 + 2 * 2 + (hasError ? 1 : 0)));
+function newArrays(size: number, hasError: boolean, given?: ArrayBuffer): Arrays {
+  const buffer = given ?? new ArrayBuffer(size * (5 * 4 + 2 * 2 + (hasError ? 1 : 0)));
+  const fresh = given === undefined;
   const int32 = (k: number): Int32Array => new Int32Array(buffer, k * size * 4, size);
   return {
     count: 0,
     starts: int32(0),
     ends: int32(1),
     parents: int32(2),
-    nextSiblings: int32(3).fill(-1),
+    nextSiblings: fresh ? int32(3).fill(-1) : int32(3),
     subtreeEnds: int32(4),
     symbols: new Uint16Array(buffer, 20 * size, size),
     fieldIds: new Uint16Array(buffer, 22 * size, size),

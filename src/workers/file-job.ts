@@ -11,6 +11,9 @@ import type { AnyRule } from '../rules/define-rule.js';
 import { parseSuppressions, type Suppression } from '../filters/suppressions.js';
 import type { PythonModule } from '../frontend/python/index.js';
 import { frontEndForPath } from '../frontend/registry.js';
+import { pythonFrontEnd, PythonModule as PythonModuleClass } from '../frontend/python/index.js';
+import { languageInfo, SyntaxTree, type LanguageInfo, type TreeCopy } from '../parse/syntax-tree.js';
+import { loadGrammar } from '../parse/tree-sitter.js';
 import { pythonToIR } from '../frontend/python/to-ir.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { Budget, BudgetExceeded, formatSeconds } from '../util/budget.js';
@@ -25,6 +28,11 @@ export interface FileJob {
   fileTimeoutMs: number;
   /** Build the data-flow IR for the taint engine. */
   wantIR: boolean;
+  /**
+   * `false`: hand back only the tree copy the IR is built from (workers: building the IR where
+   * the engine runs is cheaper than serialising it across threads).
+   */
+  buildIR?: boolean;
 }
 
 /** What a file contributes to the report, apart from its data-flow IR. */
@@ -46,6 +54,11 @@ export interface FileMeta {
 export interface FileOutcome {
   meta: FileMeta;
   ir?: ModuleIR;
+  /**
+   * The syntax tree as one buffer, when an IR was wanted: what crosses threads and goes into
+   * the cache instead of the IR, which is rebuilt from it where it is needed (see FileResult).
+   */
+  tree?: TreeCopy;
   /** The decoded text, kept when there is an IR (taint findings quote lines of it). */
   source?: string;
 }
@@ -83,11 +96,14 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
     const { suppressions, diagnostics: suppressionDiagnostics } = parseSuppressions(analysis.module, knownRule);
     const diagnostics = [...analysis.diagnostics, ...suppressionDiagnostics];
     let ir: ModuleIR | undefined;
+    let tree: TreeCopy | undefined;
     let cacheable = true;
     if (job.wantIR) {
       try {
         budget.check('the data-flow model');
-        ir = pythonToIR(analysis.module as PythonModule);
+        const module = analysis.module as PythonModule;
+        tree = module.syntax.copy();
+        if (job.buildIR !== false) ir = pythonToIR(module);
         budget.check('the data-flow model');
       } catch (error) {
         if (error instanceof BudgetExceeded) return overBudget(error);
@@ -96,7 +112,7 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
       }
     }
     const meta: FileMeta = { path: job.path, analysed: true, lines: analysis.lines, findings: analysis.findings, diagnostics, suppressions, cacheable };
-    return ir ? { meta, ir, source: text } : { meta };
+    return tree ? { meta, ir, tree, source: text } : { meta };
   } finally {
     analysis.release();
   }
@@ -108,8 +124,8 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
  */
 export function encodeOutcome(outcome: FileOutcome): Uint8Array {
   const stored: StoredOutcome = { meta: outcome.meta };
-  if (outcome.ir) {
-    stored.ir = serialize(outcome.ir);
+  if (outcome.tree) {
+    stored.tree = outcome.tree;
     stored.source = outcome.source;
   }
   return serialize(stored);
@@ -117,89 +133,78 @@ export function encodeOutcome(outcome: FileOutcome): Uint8Array {
 
 interface StoredOutcome {
   meta: FileMeta;
-  ir?: Uint8Array;
+  tree?: TreeCopy;
   source?: string;
 }
 
-/** A file's outcome in the main thread: the IR stays bytes until the taint engine asks for it. */
+/**
+ * A file's outcome in the main thread. Its IR is built on first use from the tree copy (a few
+ * typed arrays: cheap to move between threads, to cache and to read back), which costs less
+ * than serialising the IR's millions of small objects and decoding them again.
+ */
 export class FileResult {
-  private irBytes: Uint8Array | undefined;
+  private tree: TreeCopy | undefined;
   private ir: ModuleIR | undefined;
 
   constructor(
-    readonly meta: FileMeta,
+    public meta: FileMeta,
     readonly source: string | undefined,
-    ir: ModuleIR | Uint8Array | undefined,
+    ir: ModuleIR | TreeCopy | undefined,
   ) {
-    if (ir instanceof Uint8Array) this.irBytes = ir;
-    else this.ir = ir;
+    if (ir && 'buffer' in ir) this.tree = ir as TreeCopy;
+    else this.ir = ir as ModuleIR | undefined;
   }
 
   static fromOutcome(outcome: FileOutcome): FileResult {
-    return new FileResult(outcome.meta, outcome.source, outcome.ir);
+    return new FileResult(outcome.meta, outcome.source, outcome.ir ?? outcome.tree);
   }
 
   /** Throws when the bytes are not an outcome (a damaged cache entry). */
   static decode(bytes: Uint8Array): FileResult {
     const stored = deserialize(bytes) as StoredOutcome;
     if (!stored || typeof stored !== 'object' || !stored.meta || typeof stored.meta.path !== 'string') throw new Error('not a file outcome');
-    return new FileResult(stored.meta, stored.source, stored.ir);
+    if (stored.tree && (typeof stored.source !== 'string' || !(stored.tree.buffer instanceof ArrayBuffer))) throw new Error('not a file outcome');
+    return new FileResult(stored.meta, stored.source, stored.tree);
   }
 
   get hasIR(): boolean {
-    return this.ir !== undefined || this.irBytes !== undefined;
+    return this.ir !== undefined || this.tree !== undefined;
   }
 
   /**
-   * The data-flow IR, decoded on first use. Decoding makes a fresh copy of every string, so the
-   * copies are swapped for shared ones from `strings` (one table per scan): `k: 'name'` alone
-   * appears millions of times in a large tree, and names and short expressions repeat across
-   * modules. On neutron + nova this cuts the IR's heap by about a fifth.
+   * The data-flow IR, built from the tree copy on first use (within the file's time budget, as
+   * in the worker; a file over it is skipped as a whole, as there).
    */
-  takeIR(strings?: Map<string, string>): ModuleIR | undefined {
-    if (!this.ir && this.irBytes) {
-      this.ir = deserialize(this.irBytes) as ModuleIR;
-      this.irBytes = undefined;
-      if (strings) shareStrings(this.ir, strings);
+  takeIR(language: LanguageInfo, fileTimeoutMs: number): ModuleIR | undefined {
+    if (this.ir || !this.tree) return this.ir;
+    const copy = this.tree;
+    this.tree = undefined;
+    const path = this.meta.path;
+    const budget = new Budget(fileTimeoutMs);
+    try {
+      const syntax = new SyntaxTree(this.source!, { language, fromCopy: copy });
+      const module = new PythonModuleClass(path, this.source!, undefined, syntax);
+      pythonFrontEnd.collect(module, NO_TYPES);
+      this.ir = pythonToIR(module);
+      budget.check('the data-flow model');
+    } catch (error) {
+      this.ir = undefined;
+      const message = error instanceof BudgetExceeded
+        ? `skipped: ${error.message} (--file-timeout ${formatSeconds(error.limitMs)})`
+        : `data-flow model could not be built: ${(error as Error).message}`;
+      if (error instanceof BudgetExceeded) {
+        this.meta = { path, analysed: false, lines: 0, findings: [], diagnostics: [{ kind: 'skipped', level: 'error', path, message }], suppressions: [], cacheable: false };
+      } else {
+        this.meta = { ...this.meta, diagnostics: [...this.meta.diagnostics, { kind: 'internal-error', level: 'error', path, message }], cacheable: false };
+      }
     }
     return this.ir;
   }
 }
 
-/** Replaces every string in a decoded IR graph by the equal one in `table` (adding new ones). */
-function shareStrings(root: unknown, table: Map<string, string>): void {
-  const share = (s: string): string => {
-    const known = table.get(s);
-    if (known !== undefined) return known;
-    table.set(s, s);
-    return s;
-  };
-  const seen = new Set<object>();
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const o = stack.pop();
-    if (o === null || typeof o !== 'object' || seen.has(o)) continue;
-    seen.add(o);
-    if (Array.isArray(o)) {
-      for (let i = 0; i < o.length; i++) {
-        const v: unknown = o[i];
-        if (typeof v === 'string') o[i] = share(v);
-        else if (v !== null && typeof v === 'object') stack.push(v);
-      }
-    } else if (o instanceof Map) {
-      for (const [k, v] of o) {
-        if (typeof v === 'string') o.set(k, share(v));
-        else stack.push(v);
-      }
-    } else if (o instanceof Set) {
-      // Sets of names are small; left as they are.
-    } else {
-      const record = o as Record<string, unknown>;
-      for (const k in record) {
-        const v = record[k];
-        if (typeof v === 'string') record[k] = share(v);
-        else if (v !== null && typeof v === 'object') stack.push(v);
-      }
-    }
-  }
+const NO_TYPES: ReadonlySet<string> = new Set();
+
+/** The Python grammar's symbol table, for rebuilding trees from copies. */
+export async function pythonLanguageInfo(): Promise<LanguageInfo> {
+  return languageInfo(await loadGrammar('python'));
 }

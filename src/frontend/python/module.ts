@@ -91,15 +91,19 @@ export class PythonModule implements SourceModule {
 
   private syntaxTree: SyntaxTree | undefined;
 
+  /** From a parsed tree, or (`tree` undefined) from a tree copy made by another thread. */
   constructor(
     readonly path: string,
     readonly source: string,
-    readonly tree: Tree,
-  ) {}
+    readonly tree: Tree | undefined,
+    syntax?: SyntaxTree,
+  ) {
+    this.syntaxTree = syntax;
+  }
 
   /** The tree copied into JavaScript on first use (one cursor walk); see SyntaxTree. */
   get syntax(): SyntaxTree {
-    return (this.syntaxTree ??= new SyntaxTree(this.source, this.tree));
+    return (this.syntaxTree ??= new SyntaxTree(this.source, this.tree!));
   }
 
   get root(): Node {
