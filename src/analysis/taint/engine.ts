@@ -154,8 +154,7 @@ export class TaintEngine {
       if (s.parameter) {
         this.parameterSources.push(s);
         this.parameterSourceNames.add(s.parameter);
-      }
-      else if (s.on === 'call') {
+      } else if (s.on === 'call') {
         if (s.name) this.callSources.set(s.name, s);
         if (s.method) this.methodCallSources.set(s.method, s);
       } else if (s.name) this.accessSources.push(s);
