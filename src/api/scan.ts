@@ -20,6 +20,7 @@ import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { ScanCache } from '../cache/scan-cache.js';
+import { createLimiter } from '../util/limit.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -346,19 +347,9 @@ async function readInputs(plan: ScanPlan, inputs: readonly { file: DiscoveredFil
     }
     return Buffer.isBuffer(bytes) ? { content: bytes } : failedMeta(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
   };
-  await inLanes(inputs.length, 16, async (i) => {
-    out[i] = await readOne(i);
-  });
+  const limit = createLimiter(16);
+  await Promise.all(inputs.map((_, i) => limit(async () => (out[i] = await readOne(i)))));
   return out;
-}
-
-/** Runs `task` for indexes 0..count-1, at most `lanes` at a time. */
-async function inLanes(count: number, lanes: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, count) }, lane));
 }
 
 /**
@@ -383,7 +374,8 @@ async function analyseFiles(
 
   // Failures and cache hits first; what is left needs analysing.
   const todo: number[] = [];
-  await inLanes(inputs.length, 16, async (i) => {
+  const lookups = createLimiter(16);
+  await Promise.all(inputs.map((_, i) => lookups(async () => {
     const l = loaded[i]!;
     if ('failed' in l) return finished(i, new FileResult(l.failed, undefined, undefined));
     const key = keys[i];
@@ -396,7 +388,7 @@ async function analyseFiles(
       }
     }
     todo.push(i);
-  });
+  })));
   todo.sort((a, b) => a - b);
 
   const knownRule = (id: string): boolean => findRule(id) !== undefined;
@@ -460,7 +452,8 @@ async function analyseFiles(
   }
   if (current.length > 0) batches.push(current);
   try {
-    await inLanes(batches.length, run.jobs * 2, (b) => runBatch(batches[b]!));
+    const inFlight = createLimiter(run.jobs * 2);
+    await Promise.all(batches.map((batch) => inFlight(() => runBatch(batch))));
   } finally {
     await pool.close();
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { createLimiter } from '../../src/llm/limit.js';
+import { createLimiter } from '../../src/util/limit.js';
 import { retryAfterMs } from '../../src/llm/client.js';
 import { LLM_DEFAULTS, resolveLlmSettings } from '../../src/llm/settings.js';
 import { tempTree } from '../support/tmp.js';
