@@ -15,7 +15,7 @@ import { analyseProgram } from '../analysis/taint/engine.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../util/budget.js';
-import { analyseFile, encodeOutcome, FileResult, pythonLanguageInfo, type FileJob, type FileMeta } from '../workers/file-job.js';
+import { analyseFile, encodeOutcome, failedMeta, FileResult, pythonLanguageInfo, type FileJob, type FileMeta } from '../workers/file-job.js';
 import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
@@ -326,8 +326,8 @@ interface RunEntry {
 
 type Loaded = { content: Uint8Array | string } | { failed: FileMeta };
 
-function failedMeta(path: string, d: Omit<Diagnostic, 'path' | 'level'>): { failed: FileMeta } {
-  return { failed: { path, analysed: false, lines: 0, findings: [], diagnostics: [{ ...d, level: 'error', path }], suppressions: [], cacheable: false } };
+function failedRead(path: string, d: Omit<Diagnostic, 'path' | 'level'>): { failed: FileMeta } {
+  return { failed: failedMeta(path, d, false) };
 }
 
 /** Reads every input (a few at a time), applying the size limit; a failure becomes the file's outcome. */
@@ -337,15 +337,15 @@ async function readInputs(plan: ScanPlan, inputs: readonly { file: DiscoveredFil
     const { file, text } = inputs[index]!;
     if (text !== undefined) {
       const size = Buffer.byteLength(text, 'utf8');
-      return size > plan.maxFileSize ? failedMeta(file.path, tooLarge(size, plan.maxFileSize)) : { content: text };
+      return size > plan.maxFileSize ? failedRead(file.path, tooLarge(size, plan.maxFileSize)) : { content: text };
     }
     let bytes: ReadResult;
     try {
       bytes = await readLimited(file.absPath, plan.maxFileSize);
     } catch (error) {
-      return failedMeta(file.path, { kind: 'read-error', message: `cannot read file: ${readErrorCause(error)}` });
+      return failedRead(file.path, { kind: 'read-error', message: `cannot read file: ${readErrorCause(error)}` });
     }
-    return Buffer.isBuffer(bytes) ? { content: bytes } : failedMeta(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
+    return Buffer.isBuffer(bytes) ? { content: bytes } : failedRead(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
   };
   const limit = createLimiter(16);
   await Promise.all(inputs.map((_, i) => limit(async () => (out[i] = await readOne(i)))));
@@ -377,7 +377,7 @@ async function analyseFiles(
   const lookups = createLimiter(16);
   await Promise.all(inputs.map((_, i) => lookups(async () => {
     const l = loaded[i]!;
-    if ('failed' in l) return finished(i, new FileResult(l.failed, undefined, undefined));
+    if ('failed' in l) return finished(i, new FileResult(l.failed));
     const key = keys[i];
     const cached = key ? await run.cache!.getFile(key) : undefined;
     if (cached) {
@@ -427,7 +427,7 @@ async function analyseFiles(
         return;
       }
       const path = inputs[batch[0]!]!.file.path;
-      return finished(batch[0]!, new FileResult(failedMeta(path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }).failed, undefined, undefined));
+      return finished(batch[0]!, new FileResult(failedMeta(path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }, false)));
     }
     for (const [n, index] of batch.entries()) {
       const result = FileResult.decode(outcomes[n]!);

@@ -63,11 +63,18 @@ export interface FileOutcome {
   source?: string;
 }
 
+/** The outcome of a file that could not be analysed: one error diagnostic saying why. */
+export function failedMeta(path: string, d: Omit<Diagnostic, 'path' | 'level'>, cacheable: boolean): FileMeta {
+  return { path, analysed: false, lines: 0, findings: [], diagnostics: [{ ...d, level: 'error', path }], suppressions: [], cacheable };
+}
+
+function overBudgetDiagnostic(error: BudgetExceeded): Omit<Diagnostic, 'path' | 'level'> {
+  return { kind: 'skipped', message: `skipped: ${error.message} (--file-timeout ${formatSeconds(error.limitMs)})` };
+}
+
 /** Runs the per-file stages; never throws for problems of the file itself (they become diagnostics). */
 export async function analyseFile(job: FileJob, rules: readonly AnyRule[], knownRule: (id: string) => boolean): Promise<FileOutcome> {
-  const fail = (d: Omit<Diagnostic, 'path' | 'level'>, cacheable = true): FileOutcome => ({
-    meta: { path: job.path, analysed: false, lines: 0, findings: [], diagnostics: [{ ...d, level: 'error', path: job.path }], suppressions: [], cacheable },
-  });
+  const fail = (d: Omit<Diagnostic, 'path' | 'level'>, cacheable = true): FileOutcome => ({ meta: failedMeta(job.path, d, cacheable) });
   let text: string;
   if (typeof job.content === 'string') {
     text = job.content.charCodeAt(0) === 0xfeff ? job.content.slice(1) : job.content;
@@ -83,7 +90,7 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
   await pythonParserReady(); // loading the grammar is not the file's time
   const budget = new Budget(job.fileTimeoutMs);
   const overBudget = (error: BudgetExceeded): FileOutcome =>
-    fail({ kind: 'skipped', message: `skipped: ${error.message} (--file-timeout ${formatSeconds(error.limitMs)})` }, false);
+    fail(overBudgetDiagnostic(error), false);
 
   let analysis;
   try {
@@ -148,15 +155,15 @@ export class FileResult {
 
   constructor(
     public meta: FileMeta,
-    readonly source: string | undefined,
-    ir: ModuleIR | TreeCopy | undefined,
+    readonly source?: string,
+    built?: { ir?: ModuleIR; tree?: TreeCopy },
   ) {
-    if (ir && 'buffer' in ir) this.tree = ir as TreeCopy;
-    else this.ir = ir as ModuleIR | undefined;
+    this.ir = built?.ir;
+    if (!this.ir) this.tree = built?.tree;
   }
 
   static fromOutcome(outcome: FileOutcome): FileResult {
-    return new FileResult(outcome.meta, outcome.source, outcome.ir ?? outcome.tree);
+    return new FileResult(outcome.meta, outcome.source, outcome);
   }
 
   /** Throws when the bytes are not an outcome (a damaged cache entry). */
@@ -164,7 +171,7 @@ export class FileResult {
     const stored = deserialize(bytes) as StoredOutcome;
     if (!stored || typeof stored !== 'object' || !stored.meta || typeof stored.meta.path !== 'string') throw new Error('not a file outcome');
     if (stored.tree && (typeof stored.source !== 'string' || !(stored.tree.buffer instanceof ArrayBuffer))) throw new Error('not a file outcome');
-    return new FileResult(stored.meta, stored.source, stored.tree);
+    return new FileResult(stored.meta, stored.source, { tree: stored.tree });
   }
 
   get hasIR(): boolean {
@@ -189,12 +196,10 @@ export class FileResult {
       budget.check('the data-flow model');
     } catch (error) {
       this.ir = undefined;
-      const message = error instanceof BudgetExceeded
-        ? `skipped: ${error.message} (--file-timeout ${formatSeconds(error.limitMs)})`
-        : `data-flow model could not be built: ${(error as Error).message}`;
       if (error instanceof BudgetExceeded) {
-        this.meta = { path, analysed: false, lines: 0, findings: [], diagnostics: [{ kind: 'skipped', level: 'error', path, message }], suppressions: [], cacheable: false };
+        this.meta = failedMeta(path, overBudgetDiagnostic(error), false);
       } else {
+        const message = `data-flow model could not be built: ${(error as Error).message}`;
         this.meta = { ...this.meta, diagnostics: [...this.meta.diagnostics, { kind: 'internal-error', level: 'error', path, message }], cacheable: false };
       }
     }
