@@ -68,20 +68,9 @@ export class SyntaxTree {
     const size = this.starts.length;
     const hasError = this.errorFlags !== undefined;
     const buffer = this.starts.buffer as ArrayBuffer;
-    const expected = size * (5 * 4 + 2 * 2 + (hasError ? 1 : 0));
-    if (buffer.byteLength === expected && this.starts.byteOffset === 0 && this.symbols.buffer === buffer && this.symbols.byteOffset === 20 * size) {
-      return { count: this.count, size, hasError, buffer: buffer.slice(0) };
-    }
-    const out = newArrays(size, hasError);
-    out.starts.set(this.starts);
-    out.ends.set(this.ends);
-    out.parents.set(this.parents);
-    out.nextSiblings.set(this.nextSiblings);
-    out.subtreeEnds.set(this.subtreeEnds);
-    out.symbols.set(this.symbols);
-    out.fieldIds.set(this.fieldIds);
-    if (hasError) out.errorFlags!.set(this.errorFlags!);
-    return { count: this.count, size, hasError, buffer: out.starts.buffer as ArrayBuffer };
+    // The arrays are views of one buffer laid out by newArrays; anything else is re-laid out.
+    const ours = buffer.byteLength === size * bytesPerNode(hasError) && this.starts.byteOffset === 0 && this.symbols.buffer === buffer && this.symbols.byteOffset === 20 * size;
+    return { count: this.count, size, hasError, buffer: ours ? buffer.slice(0) : (grow(this, size).starts.buffer as ArrayBuffer) };
   }
 
   node(index: number): SyntaxNode {
@@ -366,14 +355,19 @@ export interface TreeCopy {
 
 function arraysFromCopy(copy: TreeCopy): Arrays {
   const arrays = newArrays(copy.size, copy.hasError, copy.buffer);
-  if (copy.buffer.byteLength !== copy.size * (5 * 4 + 2 * 2 + (copy.hasError ? 1 : 0)) || copy.count > copy.size) throw new Error('malformed tree copy');
+  if (copy.buffer.byteLength !== copy.size * bytesPerNode(copy.hasError) || copy.count > copy.size) throw new Error('malformed tree copy');
   arrays.count = copy.count;
   return arrays;
 }
 
+/** Five int32 arrays, two uint16 arrays and, for trees with errors, one byte of flags. */
+function bytesPerNode(hasError: boolean): number {
+  return 5 * 4 + 2 * 2 + (hasError ? 1 : 0);
+}
+
 /** The per-node arrays, as views of one buffer (one allocation per file instead of eight). */
 function newArrays(size: number, hasError: boolean, given?: ArrayBuffer): Arrays {
-  const buffer = given ?? new ArrayBuffer(size * (5 * 4 + 2 * 2 + (hasError ? 1 : 0)));
+  const buffer = given ?? new ArrayBuffer(size * bytesPerNode(hasError));
   const fresh = given === undefined;
   const int32 = (k: number): Int32Array => new Int32Array(buffer, k * size * 4, size);
   return {
