@@ -9,7 +9,7 @@
  * for PRUNE_AFTER_DAYS are deleted, checked at most once a day.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -202,20 +202,13 @@ export function codeFingerprint(): string {
   return code;
 }
 
+/** Every file under `dir`, in a fixed order (none when it does not exist). */
 function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...listFiles(path));
-    else if (e.isFile()) out.push(path);
-  }
-  return out;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((relativePath) => join(dir, relativePath))
+    .filter((path) => statSync(path).isFile())
+    .sort();
 }
 
 /** JSON with object keys sorted, so equal settings give equal text. */
