@@ -43,18 +43,22 @@ interface ViewCwe {
   name: string;
 }
 
-interface ViewStep {
-  kind: string;
+/** A location as the page uses it: 1-based, never ending before it starts. */
+interface ViewLocation {
   path: string;
   line: number;
   col: number;
   endLine: number;
   endCol: number;
+}
+
+interface ViewStep extends ViewLocation {
+  kind: string;
   expression: string;
   note: string;
 }
 
-interface ViewFinding {
+interface ViewFinding extends ViewLocation {
   n: number;
   ruleId: string;
   title: string;
@@ -62,11 +66,6 @@ interface ViewFinding {
   confidence: string;
   cwe: ViewCwe[];
   pillar: ViewCwe;
-  path: string;
-  line: number;
-  col: number;
-  endLine: number;
-  endCol: number;
   snippet: string;
   message: string;
   fix: string;
@@ -125,18 +124,24 @@ function severityRankOf(s: string): number {
   return i < 0 ? SEVERITY_ORDER.length : i;
 }
 
-function viewStep(v: unknown): ViewStep {
-  const s = rec(v);
-  const loc = rec(s.location);
+function viewLocation(v: unknown): ViewLocation {
+  const loc = rec(v);
   const line = Math.max(1, int(loc.startLine, 1));
   const col = Math.max(1, int(loc.startColumn, 1));
   return {
-    kind: str(s.kind) || 'step',
     path: str(loc.path),
     line,
     col,
     endLine: Math.max(line, int(loc.endLine, line)),
     endCol: Math.max(1, int(loc.endColumn, col + 1)),
+  };
+}
+
+function viewStep(v: unknown): ViewStep {
+  const s = rec(v);
+  return {
+    kind: str(s.kind) || 'step',
+    ...viewLocation(s.location),
     expression: str(s.expression),
     note: str(s.note),
   };
@@ -144,9 +149,6 @@ function viewStep(v: unknown): ViewStep {
 
 function viewFinding(v: unknown): ViewFinding {
   const f = rec(v);
-  const loc = rec(f.location);
-  const line = Math.max(1, int(loc.startLine, 1));
-  const col = Math.max(1, int(loc.startColumn, 1));
   const baseline = baselineOf(f);
   const llmNote = str(f.llmNote);
   return {
@@ -157,11 +159,7 @@ function viewFinding(v: unknown): ViewFinding {
     confidence: str(f.confidence) || 'unknown',
     cwe: arr(f.cwe).map(cweRef),
     pillar: cweRef(f.pillar),
-    path: str(loc.path),
-    line,
-    col,
-    endLine: Math.max(line, int(loc.endLine, line)),
-    endCol: Math.max(1, int(loc.endColumn, col + 1)),
+    ...viewLocation(f.location),
     snippet: code(f.snippet),
     message: str(f.message),
     fix: str(f.fix),
