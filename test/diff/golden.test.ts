@@ -4,13 +4,13 @@
  * against the documented shape of "create a review for a pull request".
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { scanChange, type ChangeScanResult } from '../../src/diff/review.js';
 import { getReporter } from '../../src/report/index.js';
 import { compareWithBaseline, createBaseline } from '../../src/baseline/baseline.js';
 import { checkSchema } from '../report/schema-check.js';
+import { expectGolden as expectReportGolden } from '../report/helpers.js';
 import { Repo } from './repo.js';
 
 const SCHEMA = JSON.parse(readFileSync(new URL('../../src/report/json-schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -18,14 +18,7 @@ const SCHEMA = JSON.parse(readFileSync(new URL('../../src/report/json-schema.jso
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/diff/', import.meta.url));
 
 function expectGolden(name: string, actual: string): void {
-  const file = join(GOLDEN_DIR, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  if (!existsSync(file)) throw new Error(`golden file ${file} is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual, `output differs from ${name}; if the change is intended, rerun with UPDATE_GOLDEN=1 and review the diff`).toBe(readFileSync(file, 'utf8'));
+  expectReportGolden(name, actual, GOLDEN_DIR);
 }
 
 /** Explicit checks of the body of POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews. */

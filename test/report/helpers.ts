@@ -263,9 +263,9 @@ export function emptyReport(): Report {
   return makeReport({ stats: { filesWithErrors: 0, filesDiscovered: 5 } });
 }
 
-/** Compares with test/fixtures/report/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */
-export function expectGolden(name: string, actual: string): void {
-  const file = join(GOLDEN_DIR, name);
+/** Compares with <dir>/<name> (default test/fixtures/report/); UPDATE_GOLDEN=1 rewrites the file instead. */
+export function expectGolden(name: string, actual: string, dir: string = GOLDEN_DIR): void {
+  const file = join(dir, name);
   if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, actual);
