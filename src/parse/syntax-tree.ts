@@ -109,6 +109,11 @@ export class SyntaxTree {
     return lo;
   }
 
+  /** UTF-16 index where each row starts. */
+  rowStarts(): Int32Array {
+    return (this.lineStarts ??= lineStartsOf(this.source));
+  }
+
   /** Text index where a row starts (after `row(index)`). */
   rowStart(row: number): number {
     return this.lineStarts![row]!;

@@ -1,4 +1,5 @@
-import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './ir.js';
+import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, SpanId, Stmt, Target } from './ir.js';
+import { resolveSpan, spanLine, spanText } from './spans.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
 import {
@@ -936,11 +937,16 @@ class FunctionAnalysis {
     return (this.callSources ??= this.engine.parameterSourcesOf(this.fn, on).length > 0);
   }
 
-  step(span: Span, note: string): FlowStep {
-    return { path: this.module.path, span, note };
+  step(span: SpanId, note: string): FlowStep {
+    return { path: this.module.path, span: resolveSpan(this.module.spans, span), note };
   }
 
-  sourceValue(what: string, threat: 'remote' | 'local', span: Span, note: string): Value {
+  /** Source text of a node of this module. */
+  text(span: SpanId): string {
+    return spanText(this.module.spans, span);
+  }
+
+  sourceValue(what: string, threat: 'remote' | 'local', span: SpanId, note: string): Value {
     return { labels: [makeLabel('source', what, threat, undefined, undefined, [this.step(span, note)], NO_KINDS, false)] };
   }
 
@@ -1171,7 +1177,7 @@ class FunctionAnalysis {
         if (!key) return;
         const owner = env.get(key) ?? this.lookupName(key, env, target.span) ?? CLEAN;
         const index = this.eval(target.index, env);
-        const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `stored in \`${target.span.text}\``)) : value;
+        const v = allLabels(value).length > 0 ? withStep(value, this.step(target.span, `stored in \`${this.text(target.span)}\``)) : value;
         if (index.const !== undefined && index.const !== null) {
           if (owner.elems && typeof index.const === 'number') {
             const elems = [...owner.elems];
@@ -1270,7 +1276,7 @@ class FunctionAnalysis {
 
   // ---- expressions ----------------------------------------------------------------------
 
-  lookupName(name: string, env: Env, span: Span): Value | undefined {
+  lookupName(name: string, env: Env, span: SpanId): Value | undefined {
     const local = env.get(name);
     if (local) return local;
     const closure = this.closureEnv?.get(name);
@@ -1364,7 +1370,7 @@ class FunctionAnalysis {
     const q = this.module.imports.get(e.name);
     if (q) {
       const source = this.engine.accessSource(q);
-      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${this.text(e.span)}\` (${source.description})`);
     }
     return CLEAN;
   }
@@ -1373,7 +1379,7 @@ class FunctionAnalysis {
     const q = qnameOf(e, this.module);
     if (q) {
       const source = this.engine.accessSource(q);
-      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+      if (source) return this.sourceValue(source.description, source.threat, e.span, `\`${this.text(e.span)}\` (${source.description})`);
       if (e.object.k === 'name' && !env.has(e.object.name)) {
         // `import config; config.CMD`: a variable of another scanned module.
         const g = this.engine.importedGlobal(q);
@@ -1384,7 +1390,7 @@ class FunctionAnalysis {
     if (dotted) {
       const source = this.engine.parameterSource(dotted, this.fn, 'access');
       if (source && !env.has(dotted)) {
-        return this.sourceValue(source.description, source.threat, e.span, `\`${e.span.text}\` (${source.description})`);
+        return this.sourceValue(source.description, source.threat, e.span, `\`${this.text(e.span)}\` (${source.description})`);
       }
     }
     const object = this.eval(e.object, env);
@@ -1516,7 +1522,7 @@ class FunctionAnalysis {
     if (sanitizer) return this.sanitizingCall(sanitizer, args, kwargs, anyReceiver && receiver ? receiver : undefined, splat);
     const calleeDotted = callee.k === 'attr' && this.hasParameterSources('call') ? dottedOf(callee) : undefined;
     const source = this.engine.callSource(q, anyReceiver) ?? (calleeDotted ? this.engine.parameterSource(calleeDotted, this.fn, 'call') : undefined);
-    if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${call.span.text}\` (${source.description})`);
+    if (source) return this.sourceValue(source.description, source.threat, call.span, `\`${this.text(call.span)}\` (${source.description})`);
 
     // Containers mutated in place through a local name.
     if (method && callee.k === 'attr' && receiver && !q) {
@@ -1840,6 +1846,8 @@ class FunctionAnalysis {
     kwargs: ReadonlyMap<string, Value>,
     splat: readonly Label[],
     receiver: Value | undefined,
+    /** Where the sink is, when not the call's own span (a subscript store). */
+    site?: Span,
   ): void {
     const models = this.engine.sinksFor(q, method);
     if (models.length === 0) return;
@@ -1863,6 +1871,7 @@ class FunctionAnalysis {
         }
       }
       if (splat.length > 0) checked.push({ expr: call.splats[0], value: fromLabels(splat) });
+      const callSpan = site ?? resolveSpan(this.module.spans, call.span);
       for (const { expr, value } of checked) {
         // A query is a string: an `execute` given a list is a command runner (OpenStack's
         // `ip_wrapper.netns.execute(cmd)`), not DB-API, whatever the method is called.
@@ -1874,11 +1883,11 @@ class FunctionAnalysis {
             label,
             sink: {
               path: this.module.path,
-              span: expr?.span ?? call.span,
-              callSpan: call.span,
-              callee: model.name ?? (model.method ? `.${model.method}()` : q ?? call.callee.span.text),
+              span: expr ? resolveSpan(this.module.spans, expr.span) : callSpan,
+              callSpan,
+              callee: model.name ?? (model.method ? `.${model.method}()` : q ?? this.text(call.callee.span)),
               description: model.description,
-              statementLine: this.statement?.span.line ?? 0,
+              statementLine: this.statement ? spanLine(this.module.spans, this.statement.span) : 0,
             },
           });
         }
@@ -1898,7 +1907,7 @@ class FunctionAnalysis {
    * `x[key] = value` is `x.__setitem__(key, value)`: a store into a modelled object (Flask's
    * `session`) is checked against the `__setitem__` sinks like a call would be.
    */
-  private checkSubscriptStore(target: { object: Expr; index: Expr; span: Span }, value: Value, source: Expr, env: Env): void {
+  private checkSubscriptStore(target: { object: Expr; index: Expr; span: SpanId }, value: Value, source: Expr, env: Env): void {
     const q = qnameOf(target.object, this.module);
     const setter = q ? `${q}.__setitem__` : undefined;
     if (this.engine.sinksFor(setter, setter ? undefined : '__setitem__').length === 0) return;
@@ -1909,15 +1918,12 @@ class FunctionAnalysis {
       kwargs: [],
       splats: [],
       qname: setter,
-      span: {
-        line: target.span.line,
-        column: target.span.column,
-        endLine: source.span.endLine,
-        endColumn: source.span.endColumn,
-        text: `${target.span.text} = ${source.span.text}`,
-      },
+      span: target.span,
     };
-    this.checkSinks(call, setter, setter ? undefined : '__setitem__', [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env));
+    // The store as a whole, from the target to the end of the value.
+    const [t, v] = [resolveSpan(this.module.spans, target.span), resolveSpan(this.module.spans, source.span)];
+    const site: Span = { line: t.line, column: t.column, endLine: v.endLine, endColumn: v.endColumn, text: `${t.text} = ${v.text}` };
+    this.checkSinks(call, setter, setter ? undefined : '__setitem__', [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env), site);
   }
 }
 

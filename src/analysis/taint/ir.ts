@@ -5,6 +5,7 @@
  * Nothing here is Python-specific: a JavaScript front end lowers to the same shapes.
  */
 
+/** A source range, resolved (trace steps and sinks hold these). */
 export interface Span {
   line: number;
   column: number;
@@ -14,30 +15,45 @@ export interface Span {
   text: string;
 }
 
+/**
+ * Where an IR node is: an index into its module's SpanTable (see spans.ts), so that nodes
+ * carry a small integer rather than an object. NO_SPAN (0) is no place at all.
+ */
+export type SpanId = number;
+export const NO_SPAN: SpanId = 0;
+
+/** A module's spans: the file's text and line starts, and two text indices (start, end) per span. */
+export interface SpanTable {
+  source: string;
+  /** UTF-16 index where each line starts; lines end at \n only. */
+  lineStarts: Int32Array;
+  offsets: Int32Array;
+}
+
 export type Constant = string | number | boolean | null;
 
 export type Expr =
-  | { k: 'const'; value: Constant; span: Span }
-  | { k: 'name'; name: string; span: Span }
-  | { k: 'attr'; object: Expr; attr: string; span: Span }
-  | { k: 'subscript'; object: Expr; index: Expr; span: Span }
+  | { k: 'const'; value: Constant; span: SpanId }
+  | { k: 'name'; name: string; span: SpanId }
+  | { k: 'attr'; object: Expr; attr: string; span: SpanId }
+  | { k: 'subscript'; object: Expr; index: Expr; span: SpanId }
   | CallExpr
-  | { k: 'binop'; op: string; left: Expr; right: Expr; span: Span }
-  | { k: 'compare'; ops: string[]; operands: Expr[]; span: Span }
-  | { k: 'bool'; op: 'and' | 'or'; left: Expr; right: Expr; span: Span }
-  | { k: 'not'; operand: Expr; span: Span }
-  | { k: 'unary'; op: string; operand: Expr; span: Span }
+  | { k: 'binop'; op: string; left: Expr; right: Expr; span: SpanId }
+  | { k: 'compare'; ops: string[]; operands: Expr[]; span: SpanId }
+  | { k: 'bool'; op: 'and' | 'or'; left: Expr; right: Expr; span: SpanId }
+  | { k: 'not'; operand: Expr; span: SpanId }
+  | { k: 'unary'; op: string; operand: Expr; span: SpanId }
   /** String interpolation (f-strings, template literals): the parts, constant or not. */
-  | { k: 'format'; parts: Expr[]; span: Span }
-  | { k: 'container'; kind: 'list' | 'tuple' | 'set' | 'dict'; elements: Expr[]; keys?: (Expr | null)[]; span: Span }
-  | { k: 'cond'; test: Expr; body: Expr; orelse: Expr; span: Span }
-  | { k: 'lambda'; fn: FunctionIR; span: Span }
+  | { k: 'format'; parts: Expr[]; span: SpanId }
+  | { k: 'container'; kind: 'list' | 'tuple' | 'set' | 'dict'; elements: Expr[]; keys?: (Expr | null)[]; span: SpanId }
+  | { k: 'cond'; test: Expr; body: Expr; orelse: Expr; span: SpanId }
+  | { k: 'lambda'; fn: FunctionIR; span: SpanId }
   /** An assignment inside an expression (`(x := value)`): binds the target, yields the value. */
-  | { k: 'walrus'; target: Target; value: Expr; span: Span }
+  | { k: 'walrus'; target: Target; value: Expr; span: SpanId }
   /** Comprehensions: bind `targets` from `iterables`, then yield `element`. */
-  | { k: 'comprehension'; bindings: { target: Target; iter: Expr }[]; element: Expr; conditions: Expr[]; span: Span }
+  | { k: 'comprehension'; bindings: { target: Target; iter: Expr }[]; element: Expr; conditions: Expr[]; span: SpanId }
   /** Anything the front end does not model: taint is the union of its parts. */
-  | { k: 'opaque'; parts: Expr[]; span: Span };
+  | { k: 'opaque'; parts: Expr[]; span: SpanId };
 
 export interface CallExpr {
   k: 'call';
@@ -48,34 +64,34 @@ export interface CallExpr {
   splats: Expr[];
   /** Qualified name of the callee through imports, when the front end could tell. */
   qname?: string;
-  span: Span;
+  span: SpanId;
 }
 
 export type Target =
-  | { k: 'name'; name: string; span: Span }
-  | { k: 'attr'; object: Expr; attr: string; span: Span }
-  | { k: 'subscript'; object: Expr; index: Expr; span: Span }
-  | { k: 'unpack'; targets: Target[]; span: Span }
-  | { k: 'starred'; target: Target; span: Span }
-  | { k: 'opaque'; span: Span };
+  | { k: 'name'; name: string; span: SpanId }
+  | { k: 'attr'; object: Expr; attr: string; span: SpanId }
+  | { k: 'subscript'; object: Expr; index: Expr; span: SpanId }
+  | { k: 'unpack'; targets: Target[]; span: SpanId }
+  | { k: 'starred'; target: Target; span: SpanId }
+  | { k: 'opaque'; span: SpanId };
 
 export type Stmt =
-  | { k: 'assign'; targets: Target[]; value: Expr; span: Span }
-  | { k: 'augassign'; target: Target; op: string; value: Expr; span: Span }
-  | { k: 'expr'; expr: Expr; span: Span }
-  | { k: 'if'; test: Expr; body: Stmt[]; orelse: Stmt[]; span: Span }
-  | { k: 'while'; test: Expr; body: Stmt[]; orelse: Stmt[]; span: Span }
-  | { k: 'for'; target: Target; iter: Expr; body: Stmt[]; orelse: Stmt[]; span: Span }
-  | { k: 'return'; value?: Expr; span: Span }
-  | { k: 'raise'; value?: Expr; span: Span }
-  | { k: 'break'; span: Span }
-  | { k: 'continue'; span: Span }
-  | { k: 'try'; body: Stmt[]; handlers: { name?: string; body: Stmt[] }[]; orelse: Stmt[]; finally: Stmt[]; span: Span }
-  | { k: 'with'; items: { value: Expr; target?: Target }[]; body: Stmt[]; span: Span }
-  | { k: 'def'; fn: FunctionIR; span: Span }
-  | { k: 'class'; cls: ClassIR; span: Span }
-  | { k: 'global'; names: string[]; span: Span }
-  | { k: 'delete'; targets: Target[]; span: Span };
+  | { k: 'assign'; targets: Target[]; value: Expr; span: SpanId }
+  | { k: 'augassign'; target: Target; op: string; value: Expr; span: SpanId }
+  | { k: 'expr'; expr: Expr; span: SpanId }
+  | { k: 'if'; test: Expr; body: Stmt[]; orelse: Stmt[]; span: SpanId }
+  | { k: 'while'; test: Expr; body: Stmt[]; orelse: Stmt[]; span: SpanId }
+  | { k: 'for'; target: Target; iter: Expr; body: Stmt[]; orelse: Stmt[]; span: SpanId }
+  | { k: 'return'; value?: Expr; span: SpanId }
+  | { k: 'raise'; value?: Expr; span: SpanId }
+  | { k: 'break'; span: SpanId }
+  | { k: 'continue'; span: SpanId }
+  | { k: 'try'; body: Stmt[]; handlers: { name?: string; body: Stmt[] }[]; orelse: Stmt[]; finally: Stmt[]; span: SpanId }
+  | { k: 'with'; items: { value: Expr; target?: Target }[]; body: Stmt[]; span: SpanId }
+  | { k: 'def'; fn: FunctionIR; span: SpanId }
+  | { k: 'class'; cls: ClassIR; span: SpanId }
+  | { k: 'global'; names: string[]; span: SpanId }
+  | { k: 'delete'; targets: Target[]; span: SpanId };
 
 export interface Param {
   name: string;
@@ -83,7 +99,7 @@ export interface Param {
   kind: 'normal' | 'varargs' | 'kwargs';
   default?: Expr;
   /** Where the parameter is declared (traces point at it rather than at the whole function). */
-  span?: Span;
+  span?: SpanId;
 }
 
 export interface FunctionIR {
@@ -98,7 +114,7 @@ export interface FunctionIR {
   className?: string;
   isStatic: boolean;
   isClassMethod: boolean;
-  span: Span;
+  span: SpanId;
   path: string;
   /** Names declared `global` inside. */
   globals: Set<string>;
@@ -109,7 +125,7 @@ export interface ClassIR {
   qname: string;
   bases: Expr[];
   methods: Map<string, FunctionIR>;
-  span: Span;
+  span: SpanId;
 }
 
 export interface ModuleIR {
@@ -123,4 +139,6 @@ export interface ModuleIR {
   /** Every function and method, nested ones included. */
   functions: FunctionIR[];
   classes: ClassIR[];
+  /** Where every SpanId of this module points. */
+  spans: SpanTable;
 }

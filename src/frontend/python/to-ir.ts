@@ -1,11 +1,11 @@
 import type { Node } from '../../parse/tree-sitter.js';
-import type { CallExpr, ClassIR, Expr, FunctionIR, ModuleIR, Param, Span, Stmt, Target } from '../../analysis/taint/ir.js';
+import { NO_SPAN, type CallExpr, type ClassIR, type Expr, type FunctionIR, type ModuleIR, type Param, type SpanId, type Stmt, type Target } from '../../analysis/taint/ir.js';
+import { SpanTableBuilder } from '../../analysis/taint/spans.js';
 import type { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { PythonModule } from './module.js';
 
 /** Deeper nesting than this is summarised as opaque (keeps the converter's stack bounded). */
 const MAX_DEPTH = 400;
-const SPAN_TEXT_MAX = 120;
 
 /** `pkg/sub/mod.py` → `pkg.sub.mod`; `pkg/__init__.py` → `pkg`. */
 export function moduleNameForPath(path: string): string {
@@ -49,13 +49,20 @@ export function pythonToIR(module: PythonModule): ModuleIR {
     path: module.path,
     globals: new Set(),
   };
-  return { path: module.path, moduleName, imports, top, functions, classes };
+  return { path: module.path, moduleName, imports, top, functions, classes, spans: b.spans.finish() };
+}
+
+/**
+ * The list without the spare capacity `push` leaves behind: most IR lists hold one to three
+ * items, and a pushed-to array keeps room for seventeen.
+ */
+function exact<T>(items: T[]): T[] {
+  return items.length === 0 ? items : items.slice();
 }
 
 /** No node (a missing field or child). */
 const NONE = -1;
 const ERROR_SYMBOL = 65535;
-const NO_SPAN: Span = { line: 0, column: 0, endLine: 0, endColumn: 0, text: '' };
 
 /**
  * Works on the module's tree copy by node index (SyntaxTree) rather than through SyntaxNode
@@ -70,6 +77,7 @@ class Builder {
   private readonly next: Int32Array;
   private readonly fieldIds: ReadonlyMap<string, number>;
   private readonly f: Record<FieldName, number | undefined>;
+  readonly spans: SpanTableBuilder;
 
   constructor(
     private readonly module: PythonModule,
@@ -80,6 +88,7 @@ class Builder {
     this.syntax = module.syntax;
     this.source = module.source;
     this.next = this.syntax.nextSiblings;
+    this.spans = new SpanTableBuilder(this.source, this.syntax.rowStarts());
     this.fieldIds = this.syntax.language.fieldIds;
     const f = {} as Record<FieldName, number | undefined>;
     for (const name of FIELD_NAMES) f[name] = this.fieldIds.get(name);
@@ -95,6 +104,17 @@ class Builder {
   private text(i: number): string {
     return this.source.slice(this.syntax.starts[i]!, this.syntax.ends[i]!);
   }
+
+  /** An identifier's text, one string per distinct name in the module (`self` occurs thousands of times). */
+  private identifier(i: number): string {
+    const text = this.text(i);
+    const known = this.identifiers.get(text);
+    if (known !== undefined) return known;
+    this.identifiers.set(text, text);
+    return text;
+  }
+
+  private readonly identifiers = new Map<string, string>();
 
   private first(i: number): number {
     return this.syntax.subtreeEnds[i]! > i + 1 ? i + 1 : NONE;
@@ -133,17 +153,8 @@ class Builder {
     return this.syntax.node(i);
   }
 
-  span(i: number): Span {
-    // Rows from the tree copy's line table, without Point objects or a slice of the whole node.
-    const syntax = this.syntax;
-    const start = syntax.starts[i]!;
-    const end = syntax.ends[i]!;
-    const line = syntax.row(start);
-    const column = start - syntax.rowStart(line);
-    const endLine = syntax.row(end);
-    const endColumn = end - syntax.rowStart(endLine);
-    const text = end - start > SPAN_TEXT_MAX ? `${this.source.slice(start, start + SPAN_TEXT_MAX - 1)}…` : this.source.slice(start, end);
-    return { line: line + 1, column: column + 1, endLine: endLine + 1, endColumn: endColumn + 1, text };
+  span(i: number): SpanId {
+    return this.spans.add(this.syntax.starts[i]!, this.syntax.ends[i]!);
   }
 
   // ---- statements ---------------------------------------------------------------------------
@@ -156,7 +167,7 @@ class Builder {
       if (!this.named(c) || this.type(c) === 'comment') continue;
       this.statement(c, scope, className, depth + 1, out);
     }
-    return out;
+    return exact(out);
   }
 
   private statement(node: number, scope: string, className: string | undefined, depth: number, out: Stmt[]): void {
@@ -371,11 +382,11 @@ class Builder {
     const f = this.f;
     switch (this.type(node)) {
       case 'identifier':
-        return { k: 'name', name: this.text(node), span };
+        return { k: 'name', name: this.identifier(node), span };
       case 'attribute': {
         const object = this.field(node, f.object);
         const attr = this.field(node, f.attribute);
-        if (object !== NONE && attr !== NONE) return { k: 'attr', object: this.expr(object, depth + 1), attr: this.text(attr), span };
+        if (object !== NONE && attr !== NONE) return { k: 'attr', object: this.expr(object, depth + 1), attr: this.identifier(attr), span };
         return { k: 'opaque', span };
       }
       case 'subscript': {
@@ -423,14 +434,14 @@ class Builder {
       const span = this.span(p);
       switch (this.type(p)) {
         case 'identifier':
-          out.push({ name: this.text(p), kind: 'normal', span });
+          out.push({ name: this.identifier(p), kind: 'normal', span });
           break;
         case 'typed_parameter': {
           const inner = this.firstNamed(p);
           const innerType = inner !== NONE ? this.type(inner) : undefined;
           if (innerType === 'list_splat_pattern') out.push({ name: this.firstNamedText(inner), kind: 'varargs', span });
           else if (innerType === 'dictionary_splat_pattern') out.push({ name: this.firstNamedText(inner), kind: 'kwargs', span });
-          else if (inner !== NONE) out.push({ name: this.text(inner), kind: 'normal', span: this.span(inner) });
+          else if (inner !== NONE) out.push({ name: this.identifier(inner), kind: 'normal', span: this.span(inner) });
           break;
         }
         case 'default_parameter':
@@ -438,7 +449,7 @@ class Builder {
           const nameNode = this.field(p, this.f.name);
           const value = this.field(p, this.f.value);
           if (nameNode !== NONE) {
-            out.push({ name: this.text(nameNode), kind: 'normal', default: value !== NONE ? this.expr(value, depth) : undefined, span: this.span(nameNode) });
+            out.push({ name: this.identifier(nameNode), kind: 'normal', default: value !== NONE ? this.expr(value, depth) : undefined, span: this.span(nameNode) });
           }
           break;
         }
@@ -505,11 +516,11 @@ class Builder {
     for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
       if (this.named(c) && this.type(c) !== 'comment') out.push(this.expr(c, depth));
     }
-    return out;
+    return exact(out);
   }
 
   expr(node: number, depth: number): Expr {
-    if (node === NONE) return { k: 'opaque', parts: [], span: { ...NO_SPAN } };
+    if (node === NONE) return { k: 'opaque', parts: [], span: NO_SPAN };
     const span = this.span(node);
     if (depth > MAX_DEPTH) return { k: 'opaque', parts: [], span };
     const d = depth + 1;
@@ -518,7 +529,7 @@ class Builder {
     const type = this.type(node);
     switch (type) {
       case 'identifier':
-        return { k: 'name', name: this.text(node), span };
+        return { k: 'name', name: this.identifier(node), span };
       case 'string':
       case 'concatenated_string': {
         const value = m.constantValue(this.node(node));
@@ -551,7 +562,7 @@ class Builder {
         const object = this.field(node, f.object);
         const attr = this.field(node, f.attribute);
         if (object === NONE || attr === NONE) return { k: 'opaque', parts: [], span };
-        return { k: 'attr', object: this.expr(object, d), attr: this.text(attr), span };
+        return { k: 'attr', object: this.expr(object, d), attr: this.identifier(attr), span };
       }
       case 'subscript': {
         const value = this.field(node, f.value);
@@ -626,7 +637,7 @@ class Builder {
             elements.push(this.expr(this.firstNamed(pair), d));
           }
         }
-        return { k: 'container', kind: 'dict', elements, keys, span };
+        return { k: 'container', kind: 'dict', elements: exact(elements), keys: exact(keys), span };
       }
       case 'list_comprehension':
       case 'set_comprehension':
@@ -653,9 +664,11 @@ class Builder {
         return { k: 'comprehension', bindings, element, conditions, span };
       }
       case 'lambda': {
+        const start = this.syntax.starts[node]!;
+        const row = this.syntax.row(start);
         const fn: FunctionIR = {
           name: '<lambda>',
-          qname: `${moduleNameForPath(m.path)}.<lambda>@${span.line}:${span.column}`,
+          qname: `${moduleNameForPath(m.path)}.<lambda>@${row + 1}:${start - this.syntax.rowStart(row) + 1}`,
           params: this.params(this.field(node, f.parameters), d),
           body: [],
           decorators: [],
@@ -702,7 +715,7 @@ class Builder {
     return undefined;
   }
 
-  private call(node: number, depth: number, span: Span): CallExpr {
+  private call(node: number, depth: number, span: SpanId): CallExpr {
     const f = this.f;
     const calleeNode = this.field(node, f.function);
     const callee = this.expr(calleeNode, depth);
@@ -725,7 +738,7 @@ class Builder {
       }
     } else if (argNode !== NONE) args.push(this.expr(argNode, depth));
     const qname = calleeNode !== NONE ? this.qnameOf(calleeNode) : undefined;
-    return { k: 'call', callee, args, kwargs, splats, qname, span };
+    return { k: 'call', callee, args: exact(args), kwargs: exact(kwargs), splats: exact(splats), qname, span };
   }
 }
 
