@@ -436,6 +436,33 @@ describe('taint engine: mechanisms', () => {
     expect(findings[1]!.trace?.[0]?.location.path).toBe('config.py');
   });
 
+  it('drops a sink model whose `unless` argument names a listed class (yaml.load with a safe Loader)', async () => {
+    const findings = await scanTree(
+      {
+        'app.py': [
+          'import yaml as y',
+          'from yaml import SafeLoader as Safe, Loader',
+          'from flask import request',
+          'def parse(b, loader):',
+          '    return y.load(b, Loader=loader)',
+          'def f():',
+          '    data = request.data',
+          '    y.load(data, Safe)',
+          '    y.load(stream=data, Loader=y.CBaseLoader)',
+          '    y.load(data, Loader)',
+          '    y.load(data, Loader=y.SafeLoader.__name__)',
+          '    parse(data, Safe)',
+          '    y.load_all(data, y.UnsafeLoader)',
+          '    y.load_all(data, Loader=Safe)',
+          '',
+        ].join('\n'),
+      },
+      [rule('python/tainted-deserialization')],
+    );
+    // 5: the Loader is a parameter, unknown here; 11: an attribute of a safe loader is not one.
+    expect(findings.map((f) => f.location.startLine)).toEqual([5, 10, 11, 13]);
+  });
+
   it('falls back to the entries without `when` when `unless` drops the conditional one', async () => {
     const models = loadModels();
     const acme = [

@@ -44,6 +44,10 @@ describe('built-in Python models', () => {
     expect(models.sinks.find((s) => s.name === 'os.system')?.kind).toBe('command-injection');
     expect(models.sinks.find((s) => s.method === 'execute')?.kind).toBe('sql-injection');
     expect(models.sinks.find((s) => s.name === 'requests.get')?.args).toEqual([0, 'url']);
+    expect(models.sinks.find((s) => s.name === 'yaml.load')?.unless).toEqual({
+      arg: [1, 'Loader'],
+      is: ['yaml.SafeLoader', 'yaml.CSafeLoader', 'yaml.BaseLoader', 'yaml.CBaseLoader'],
+    });
 
     const args = models.sources.find((s) => s.name === 'flask.request.args');
     expect(args).toMatchObject({ on: 'access', threat: 'remote' });
