@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/api/scan.js';
 import { analysePythonSource } from '../../src/analysis/analyse-file.js';
 import { analyseProgram } from '../../src/analysis/taint/engine.js';
-import { loadModels } from '../../src/analysis/taint/models.js';
+import { loadModels, parseModelFile } from '../../src/analysis/taint/models.js';
 import type { ModuleIR } from '../../src/analysis/taint/ir.js';
 import { pythonToIR } from '../../src/frontend/python/to-ir.js';
 import type { PythonModule } from '../../src/frontend/python/index.js';
@@ -434,6 +434,78 @@ describe('taint engine: mechanisms', () => {
       ['app.py', 10, 'medium'],
     ]);
     expect(findings[1]!.trace?.[0]?.location.path).toBe('config.py');
+  });
+
+  it('drops a sink model whose `unless` argument names a listed class (yaml.load with a safe Loader)', async () => {
+    const findings = await scanTree(
+      {
+        'app.py': [
+          'import yaml as y',
+          'from yaml import SafeLoader as Safe, Loader',
+          'from flask import request',
+          'def parse(b, loader):',
+          '    return y.load(b, Loader=loader)',
+          'def f():',
+          '    data = request.data',
+          '    y.load(data, Safe)',
+          '    y.load(stream=data, Loader=y.CBaseLoader)',
+          '    y.load(data, Loader)',
+          '    y.load(data, Loader=y.SafeLoader.__name__)',
+          '    parse(data, Safe)',
+          '    y.load_all(data, y.UnsafeLoader)',
+          '    y.load_all(data, Loader=Safe)',
+          '',
+        ].join('\n'),
+      },
+      [rule('python/tainted-deserialization')],
+    );
+    // 5: the Loader is a parameter, unknown here; 11: an attribute of a safe loader is not one.
+    expect(findings.map((f) => f.location.startLine)).toEqual([5, 10, 11, 13]);
+  });
+
+  it('falls back to the entries without `when` when `unless` drops the conditional one', async () => {
+    const models = loadModels();
+    const acme = [
+      'language: python',
+      'library: acme',
+      'sinks:',
+      '  - name: acme.run',
+      '    kind: command-injection',
+      '    args: [0, cmd]',
+      '    when: { keyword: shell }',
+      '    unless: { arg: [2, runner], is: [acme.sandbox.Jail] }',
+      '    description: runs a shell command',
+      '  - name: acme.run',
+      '    kind: argument-injection',
+      '    args: [0, cmd]',
+      '    description: runs a program',
+      '',
+    ].join('\n');
+    models.add('acme.yml', parseModelFile('acme.yml', acme));
+    const result = analyseProgram(
+      await irOf({
+        'app.py': [
+          'import acme',
+          'from acme.sandbox import Jail',
+          'from flask import request',
+          'def f():',
+          '    c = request.args["c"]',
+          '    acme.run(c, shell=True)',
+          '    acme.run(c, None, Jail, shell=True)',
+          '    acme.run(c, shell=True, runner=acme.sandbox.Jail)',
+          '    acme.run(c, shell=True, runner=acme.Jail)',
+          '',
+        ].join('\n'),
+      }),
+      models,
+    );
+    const hits = result.sourceHits.map((h) => [h.sink.span.line, h.kind]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(hits).toEqual([
+      [6, 'command-injection'],
+      [7, 'argument-injection'],
+      [8, 'argument-injection'],
+      [9, 'command-injection'],
+    ]);
   });
 });
 

@@ -44,6 +44,10 @@ describe('built-in Python models', () => {
     expect(models.sinks.find((s) => s.name === 'os.system')?.kind).toBe('command-injection');
     expect(models.sinks.find((s) => s.method === 'execute')?.kind).toBe('sql-injection');
     expect(models.sinks.find((s) => s.name === 'requests.get')?.args).toEqual([0, 'url']);
+    expect(models.sinks.find((s) => s.name === 'yaml.load')?.unless).toEqual({
+      arg: [1, 'Loader'],
+      is: ['yaml.SafeLoader', 'yaml.CSafeLoader', 'yaml.BaseLoader', 'yaml.CBaseLoader'],
+    });
 
     const args = models.sources.find((s) => s.name === 'flask.request.args');
     expect(args).toMatchObject({ on: 'access', threat: 'remote' });
@@ -136,6 +140,24 @@ describe('parseModelFile errors', () => {
     const error = modelError(() => parseModelFile('missing.yml', text));
     // sanitizers.1.description is missing: reported at the entry (line 7).
     expect(error.message).toMatch(/^missing\.yml:7: sanitizers\.1\.description/);
+  });
+
+  it('rejects a bad `unless` entry with the line and a clear message', () => {
+    const sink = (unless: string[]): string =>
+      ['language: python', 'library: bad', 'sinks:', '  - name: yaml.load', '    kind: unsafe-deserialization', '    args: [0]', '    unless:', ...unless, '    description: parses YAML', ''].join('\n');
+    const star = modelError(() => parseModelFile('star.yml', sink(['      arg: [1, "*"]', '      is: [yaml.SafeLoader]'])));
+    expect(star.message).toBe('star.yml:8: sinks.0.unless.arg.1: expected an argument position or a keyword name (not `*` or `receiver`)');
+    const receiver = modelError(() => parseModelFile('receiver.yml', sink(['      arg: [receiver]', '      is: [yaml.SafeLoader]'])));
+    expect(receiver.message).toMatch(/^receiver\.yml:8: sinks\.0\.unless\.arg\.0: expected an argument position or a keyword name/);
+    const name = modelError(() => parseModelFile('name.yml', sink(['      arg: [1, Loader]', '      is: [yaml.SafeLoader, "yaml Loader"]'])));
+    expect(name.message).toBe('name.yml:9: sinks.0.unless.is.1: expected a qualified name like `yaml.SafeLoader`');
+    const empty = modelError(() => parseModelFile('empty.yml', sink(['      arg: [1]', '      is: []'])));
+    expect(empty.message).toMatch(/^empty\.yml:9: sinks\.0\.unless\.is: /);
+    const missing = modelError(() => parseModelFile('missing.yml', sink(['      arg: [1, Loader]'])));
+    expect(missing.message).toMatch(/^missing\.yml:8: sinks\.0\.unless\.is: /);
+    const extra = modelError(() => parseModelFile('extra.yml', sink(['      arg: [1]', '      is: [yaml.SafeLoader]', '      equals: true'])));
+    expect(extra.message).toMatch(/^extra\.yml:8: sinks\.0\.unless: .*equals/);
+    expect(parseModelFile('ok.yml', sink(['      arg: [1, Loader]', '      is: [yaml.SafeLoader]'])).sinks[0]?.unless).toEqual({ arg: [1, 'Loader'], is: ['yaml.SafeLoader'] });
   });
 
   it('names the file and the line of invalid YAML', () => {

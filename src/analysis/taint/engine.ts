@@ -1851,8 +1851,9 @@ class FunctionAnalysis {
   ): void {
     const models = this.engine.sinksFor(q, method);
     if (models.length === 0) return;
-    const conditional = models.filter((m) => m.when && this.conditionHolds(call, m, kwargs));
-    const applicable = conditional.length > 0 ? conditional : models.filter((m) => !m.when);
+    const candidates = models.filter((m) => !m.unless || !this.exceptionHolds(call, m));
+    const conditional = candidates.filter((m) => m.when && this.conditionHolds(call, m, kwargs));
+    const applicable = conditional.length > 0 ? conditional : candidates.filter((m) => !m.when);
     for (const model of applicable) {
       const positions = model.args ?? ['*'];
       const checked: { expr: Expr | undefined; value: Value }[] = [];
@@ -1901,6 +1902,21 @@ class FunctionAnalysis {
     if (!value) return false;
     const expected = when.equals === undefined ? true : when.equals;
     return value.const === expected;
+  }
+
+  /**
+   * The model's `unless`: the argument at one of its positions or keywords is a name whose
+   * qualified name is listed (`Loader=yaml.SafeLoader`, or `SafeLoader` imported from `yaml`).
+   */
+  private exceptionHolds(call: CallExpr, model: SinkModel): boolean {
+    const unless = model.unless!;
+    for (const p of unless.arg) {
+      const e = typeof p === 'number' ? call.args[p] : call.kwargs.find((k) => k.name === p)?.value;
+      if (!e || (e.k !== 'name' && e.k !== 'attr')) continue;
+      const q = qnameOf(e, this.module);
+      if (q && unless.is.includes(q)) return true;
+    }
+    return false;
   }
 
   /**

@@ -51,6 +51,35 @@ const condition = z
   })
   .strict();
 
+/** A Python identifier (a keyword argument name) and a dotted qualified name. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/**
+ * The sink entry does not apply to a call whose argument (at one of the positions or keywords
+ * of `arg`) is a name whose qualified name through imports is in `is`:
+ * `yaml.load(s, Loader=yaml.SafeLoader)`.
+ */
+const NOT_AN_ARGUMENT = 'expected an argument position or a keyword name (not `*` or `receiver`)';
+const exception = z
+  .object({
+    /** Where the argument may be given: 0-based positions and/or keyword names. */
+    arg: z
+      .array(
+        z.union([
+          z.number().int().min(0),
+          z
+            .string()
+            .regex(IDENTIFIER, NOT_AN_ARGUMENT)
+            .refine((s) => s !== 'receiver', NOT_AN_ARGUMENT),
+        ]),
+      )
+      .min(1),
+    /** Qualified names (through imports) that make the call safe. */
+    is: z.array(z.string().regex(QUALIFIED_NAME, 'expected a qualified name like `yaml.SafeLoader`')).min(1),
+  })
+  .strict();
+
 const sourceSchema = z
   .object({
     ...target,
@@ -76,6 +105,7 @@ const sinkSchema = z
     /** Which arguments must not be tainted (default: all). */
     args: z.array(argRef).min(1).optional(),
     when: condition.optional(),
+    unless: exception.optional(),
     description: z.string().min(1),
   })
   .strict();
