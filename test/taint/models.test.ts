@@ -46,7 +46,7 @@ describe('built-in Python models', () => {
     expect(models.sinks.find((s) => s.name === 'requests.get')?.args).toEqual([0, 'url']);
     expect(models.sinks.find((s) => s.name === 'yaml.load')?.unless).toEqual({
       arg: [1, 'Loader'],
-      is: ['yaml.SafeLoader', 'yaml.CSafeLoader', 'yaml.BaseLoader', 'yaml.CBaseLoader'],
+      is: ['yaml.SafeLoader', 'yaml.CSafeLoader', 'yaml.BaseLoader', 'yaml.CBaseLoader', 'yaml.loader.SafeLoader', 'yaml.loader.BaseLoader', 'yaml.cyaml.CSafeLoader', 'yaml.cyaml.CBaseLoader'],
     });
 
     const args = models.sources.find((s) => s.name === 'flask.request.args');
