@@ -398,9 +398,13 @@ async function analyseFiles(
     const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id)));
     return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR }, rules };
   };
-  const store = async (index: number, result: FileResult, bytes: Uint8Array | undefined): Promise<void> => {
+  // Cache entries are written in the background, a few at a time: waiting for each write
+  // before the next file would hold up the hand-over of work to the threads.
+  const writes: Promise<void>[] = [];
+  const writing = createLimiter(8);
+  const store = (index: number, result: FileResult, bytes: Uint8Array | undefined): void => {
     const key = keys[index];
-    if (key && bytes && result.meta.cacheable) await run.cache!.putFile(key, bytes);
+    if (key && bytes && result.meta.cacheable) writes.push(writing(() => run.cache!.putFile(key, bytes)));
     finished(index, result);
   };
 
@@ -409,8 +413,9 @@ async function analyseFiles(
     for (const index of todo) {
       const { job, rules } = jobFor(index);
       const outcome = await analyseFile(job, rules, knownRule);
-      await store(index, FileResult.fromOutcome(outcome), keys[index] && outcome.meta.cacheable ? encodeOutcome(outcome) : undefined);
+      store(index, FileResult.fromOutcome(outcome), keys[index] && outcome.meta.cacheable ? encodeOutcome(outcome) : undefined);
     }
+    await Promise.all(writes);
     return results;
   }
 
@@ -433,7 +438,7 @@ async function analyseFiles(
       const result = FileResult.decode(outcomes[n]!);
       // Cache it as the worker made it, before the IR (built here, while workers run) can
       // change its meta.
-      await store(index, result, outcomes[n]);
+      store(index, result, outcomes[n]);
       if (run.language) result.takeIR(run.language, plan.fileTimeoutMs);
     }
   };
@@ -457,6 +462,7 @@ async function analyseFiles(
   } finally {
     await pool.close();
   }
+  await Promise.all(writes);
   return results;
 }
 
