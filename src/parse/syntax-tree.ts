@@ -2,6 +2,7 @@ import { Parser } from 'web-tree-sitter';
 import type { Language, Tree } from 'web-tree-sitter';
 import { wasmExports } from './tree-sitter.js';
 import type { Node, Point } from './tree-sitter.js';
+import { lineAt, lineStartsOf } from '../util/line-starts.js';
 
 /**
  * A copy of a tree-sitter tree in JavaScript typed arrays, made once per file.
@@ -98,15 +99,7 @@ export class SyntaxTree {
     if (!starts) starts = this.lineStarts = lineStartsOf(this.source);
     const last = this.lastRow;
     if (starts[last]! <= index && (last + 1 === starts.length || index < starts[last + 1]!)) return last;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    this.lastRow = lo;
-    return lo;
+    return (this.lastRow = lineAt(starts, index));
   }
 
   /** UTF-16 index where each row starts. */
@@ -324,15 +317,6 @@ export function languageInfo(language: Language): LanguageInfo {
     languageInfos.set(language, info);
   }
   return info;
-}
-
-function lineStartsOf(source: string): Int32Array {
-  let count = 1;
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) count++;
-  const starts = new Int32Array(count);
-  let n = 1;
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts[n++] = i + 1;
-  return starts;
 }
 
 // ---- the walk ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  * they are kept (trace steps, sinks), once per node.
  */
 import type { Span, SpanId, SpanTable } from './ir.js';
+import { lineAt } from '../../util/line-starts.js';
 
 /** Longer span texts are cut (traces show expressions, not whole blocks). */
 const SPAN_TEXT_MAX = 120;
@@ -39,28 +40,16 @@ export class SpanTableBuilder {
   }
 }
 
-/** 0-based row of a text index (rows end at \n, as tree-sitter's). */
-function rowOf(lineStarts: Int32Array, index: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid]! <= index) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** 1-based first line of a span (0 for NO_SPAN). */
 export function spanLine(table: SpanTable, id: SpanId): number {
-  return id === 0 ? 0 : rowOf(table.lineStarts, table.offsets[2 * id]!) + 1;
+  return id === 0 ? 0 : lineAt(table.lineStarts, table.offsets[2 * id]!) + 1;
 }
 
 /** 1-based column of a span's start (0 for NO_SPAN). */
 export function spanColumn(table: SpanTable, id: SpanId): number {
   if (id === 0) return 0;
   const start = table.offsets[2 * id]!;
-  return start - table.lineStarts[rowOf(table.lineStarts, start)]! + 1;
+  return start - table.lineStarts[lineAt(table.lineStarts, start)]! + 1;
 }
 
 /** The span's source text, cut to SPAN_TEXT_MAX characters with an ellipsis. */
@@ -82,8 +71,8 @@ export function resolveSpan(table: SpanTable, id: SpanId): Span {
   if (!span) {
     const start = table.offsets[2 * id]!;
     const end = table.offsets[2 * id + 1]!;
-    const line = rowOf(table.lineStarts, start);
-    const endLine = rowOf(table.lineStarts, end);
+    const line = lineAt(table.lineStarts, start);
+    const endLine = lineAt(table.lineStarts, end);
     span = {
       line: line + 1,
       column: start - table.lineStarts[line]! + 1,
