@@ -191,6 +191,28 @@ describe('taint engine: confidence', () => {
     expect(findings[0]!.confidence).toBe('high');
     expect(findings[0]!.trace?.[0]).toMatchObject({ kind: 'source', expression: 'name', location: { startLine: 6, startColumn: 10 } });
   });
+
+  it('takes route parameters with a number or UUID converter as no source (Flask and Sanic syntax, nested handlers too)', async () => {
+    const findings = await scanTree({
+      'app.py': [
+        'import os',
+        'from sanic import Sanic',
+        'app = Sanic("a")',
+        '@app.get("/n/<num:int>/<label:str>")',
+        'async def sanic_view(request, num, label):',
+        '    os.system("a " + str(num))',
+        '    os.system("b " + label)',
+        'def factory():',
+        '    @app.route("/m/<int(min=1):num>/<name>")',
+        '    def nested(num, name):',
+        '        os.system("c " + str(num))',
+        '        os.system("d " + name)',
+        '    return nested',
+        '',
+      ].join('\n'),
+    });
+    expect(findings.map((f) => f.location.startLine)).toEqual([7, 12]);
+  });
 });
 
 describe('taint engine: termination', () => {

@@ -340,8 +340,10 @@ export class TaintEngine {
     const a = new FunctionAnalysis(this, fn, module, 0);
     const env: Env = new Map();
     const handler = this.isRequestHandler(fn, module);
+    const numeric = handler ? numericRouteParams(fn) : undefined;
     fn.params.forEach((p, i) => {
-      if (handler && !(i === 0 && this.classOfMethod.has(fn) && !fn.isStatic)) {
+      if (numeric?.has(p.name)) env.set(p.name, CLEAN);
+      else if (handler && !(i === 0 && this.classOfMethod.has(fn) && !fn.isStatic)) {
         env.set(p.name, a.sourceValue(`request parameter \`${p.name}\``, 'remote', p.span ?? fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``));
       } else {
         env.set(p.name, a.paramValue(i, p.name));
@@ -1229,9 +1231,10 @@ class FunctionAnalysis {
       this.inlined.add(fn);
       const inner = new FunctionAnalysis(this.engine, fn, this.module, this.inlineDepth + 1, closure);
       const handler = this.engine.isRequestHandler(fn, this.module);
+      const numeric = handler ? numericRouteParams(fn) : undefined;
       const env: Env = new Map();
       fn.params.forEach((p) => {
-        env.set(p.name, handler ? inner.sourceValue(`request parameter \`${p.name}\``, 'remote', p.span ?? fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``) : CLEAN);
+        env.set(p.name, handler && !numeric!.has(p.name) ? inner.sourceValue(`request parameter \`${p.name}\``, 'remote', p.span ?? fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``) : CLEAN);
       });
       inner.execBlock(fn.body, env);
       inner.analyseUncalledNested();
@@ -1942,6 +1945,34 @@ class FunctionAnalysis {
     this.checkSinks(call, setter, setter ? undefined : '__setitem__', [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env), site);
   }
 }
+
+/**
+ * Path parameters of a route whose converter only matches numbers or UUIDs (`<int:id>`,
+ * `<float:x>`, `<uuid:u>` in Flask, Werkzeug and Quart; `<id:int>` in Sanic): the framework
+ * rejects any other text, so they cannot carry an injection.
+ */
+function numericRouteParams(fn: FunctionIR): ReadonlySet<string> {
+  let found = numericParamsOf.get(fn);
+  if (!found) {
+    const names = new Set<string>();
+    for (const d of fn.decorators) {
+      const path = d.k === 'call' ? d.args[0] : undefined;
+      if (path?.k !== 'const' || typeof path.value !== 'string') continue;
+      for (const [, first, second] of path.value.matchAll(ROUTE_VARIABLE)) {
+        if (NUMERIC_CONVERTERS.has(first!)) names.add(second!);
+        else if (NUMERIC_CONVERTERS.has(second!)) names.add(first!);
+      }
+    }
+    found = names;
+    numericParamsOf.set(fn, found);
+  }
+  return found;
+}
+
+const NUMERIC_CONVERTERS = new Set(['int', 'float', 'uuid', 'number']);
+/** `<converter:name>` or `<converter(args):name>` (Flask), `<name:type>` (Sanic). */
+const ROUTE_VARIABLE = /<(\w+)(?:\([^)>]*\))?:(\w+)>/g;
+const numericParamsOf = new WeakMap<FunctionIR, ReadonlySet<string>>();
 
 /** The env key an expression is stored under (`x`, `self.x` is stored on `self`). */
 function envKey(e: Expr): string | undefined {
