@@ -19,7 +19,7 @@ import { analyseFile, encodeOutcome, failedMeta, FileResult, pythonLanguageInfo,
 import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
-import { ScanCache } from '../cache/scan-cache.js';
+import { ScanCache, modelMemo } from '../cache/scan-cache.js';
 import { createLimiter } from '../util/limit.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
@@ -136,7 +136,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let models: ModelSet | undefined;
   if (wantTaint) {
     try {
-      models = loadModels(config.models ?? [], root);
+      models = loadModels(config.models ?? [], root, options.cache ? modelMemo(resolve(root, options.cache.dir)) : undefined);
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;

@@ -9,13 +9,14 @@
  * for PRUNE_AFTER_DAYS are deleted, checked at most once a day.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { packageRoot } from '../util/package-root.js';
 import { VERSION } from '../version.js';
+import type { ModelFile, ModelMemo } from '../analysis/taint/models.js';
 
 /** Bumped when the entry format changes. */
 const FORMAT = 'v2';
@@ -190,6 +191,42 @@ let code: string | undefined;
  * A hash of secreview's own code and bundled models, so a rebuilt or upgraded secreview never
  * trusts results of another build (the version alone misses local edits).
  */
+/**
+ * Parsed model files kept in the cache folder (see ModelMemo), under the loader's key and the
+ * fingerprint of secreview's code, so a new schema never reads an old entry. Failures to read or
+ * write only mean parsing again.
+ */
+export function modelMemo(dir: string): ModelMemo {
+  const folder = join(resolve(dir), FORMAT, 'models');
+  const pathOf = (key: string): string => join(folder, createHash('sha256').update(codeFingerprint()).update('\0').update(key).digest('hex'));
+  return {
+    get(key) {
+      try {
+        const bytes = readFileSync(pathOf(key));
+        if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+        return deserialize(bytes.subarray(MAGIC.length)) as ModelFile[];
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, parsed) {
+      const path = pathOf(key);
+      const tmp = `${path}.${process.pid}.tmp`;
+      try {
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(tmp, Buffer.concat([MAGIC, serialize(parsed)]));
+        renameSync(tmp, path);
+      } catch {
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // no folder to clean up
+        }
+      }
+    },
+  };
+}
+
 export function codeFingerprint(): string {
   if (code) return code;
   const root = packageRoot();

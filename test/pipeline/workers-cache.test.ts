@@ -122,6 +122,33 @@ describe('incremental cache', () => {
     expect(entries(join(cacheDir, 'v2', 'files')).length).toBeGreaterThan(afterModel);
   });
 
+  it('keeps the parsed model files, and parses them again when one changes or the entry is damaged', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    const models = join(cacheDir, 'v2', 'models');
+    const model = (kind: string): string => `language: python\nlibrary: netops\nsinks:\n  - name: netops.transport.send_raw\n    kind: ${kind}\n    args: [0]\n    description: raw transport\n`;
+    writeFileSync(join(root, 'models.yml'), model('command-injection'));
+    writeFileSync(join(root, 'net.py'), 'import netops.transport\nfrom flask import request\ndef f():\n    netops.transport.send_raw(request.args["c"])\n');
+    writeFileSync(join(root, '.secreview.yml'), 'models: [models.yml]\n');
+    const cfg = (extra: Partial<ScanOptions> = {}): ScanOptions => ({ ...base(root, extra), config: undefined });
+    const uncached = await scan(cfg());
+    expect(uncached.findings.some((f) => f.ruleId === 'python/command-injection' && f.location.path === 'net.py')).toBe(true);
+    const cold = await scan(cfg({ cache: { dir: cacheDir } }));
+    expect(entries(models)).toHaveLength(1);
+    // Warm: only the run's entry and the parsed models are read; the same report.
+    const warm = await scan(cfg({ cache: { dir: cacheDir } }));
+    expect(canonical(warm)).toBe(canonical(cold));
+    expect(canonical(warm)).toBe(canonical(uncached));
+    // A damaged entry is parsed again (and the run still gives the same report).
+    writeFileSync(entries(models)[0]!, 'garbage');
+    expect(canonical(await scan(cfg({ cache: { dir: cacheDir } })))).toBe(canonical(uncached));
+    // An edited model file is another key: its new kind shows.
+    writeFileSync(join(root, 'models.yml'), model('code-injection'));
+    const edited = await scan(cfg({ cache: { dir: cacheDir } }));
+    expect(entries(models)).toHaveLength(2);
+    expect(edited.findings.some((f) => f.ruleId === 'python/code-injection' && f.location.path === 'net.py')).toBe(true);
+  });
+
   it('treats a damaged entry as a miss and replaces it', async () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../util/package-root.js';
 import { z } from 'zod';
@@ -206,7 +207,17 @@ export class ModelSet {
 export const BUILTIN_MODEL_DIR = join(packageRoot(), 'models', 'python');
 
 /** Built-in models plus the user's files/folders (from the `models` setting). */
-export function loadModels(extra: readonly string[] = [], root = process.cwd()): ModelSet {
+/**
+ * Somewhere to keep parsed model files between runs (the scan cache): parsing the YAML and
+ * checking it against the schema takes longer than the rest of a run whose results are cached.
+ * Keys cover the files' paths and contents.
+ */
+export interface ModelMemo {
+  get(key: string): ModelFile[] | undefined;
+  set(key: string, parsed: ModelFile[]): void;
+}
+
+export function loadModels(extra: readonly string[] = [], root = process.cwd(), memo?: ModelMemo): ModelSet {
   const set = new ModelSet();
   const files = listModelFiles(BUILTIN_MODEL_DIR);
   for (const entry of extra) {
@@ -219,7 +230,26 @@ export function loadModels(extra: readonly string[] = [], root = process.cwd()):
     }
     files.push(...(isDir ? listModelFiles(abs) : [abs]));
   }
-  for (const file of files) set.add(file, parseModelFile(file));
+  if (!memo) {
+    for (const file of files) set.add(file, parseModelFile(file));
+    return set;
+  }
+  const texts = files.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
+    }
+  });
+  const hash = createHash('sha256');
+  files.forEach((file, i) => hash.update(file).update('\0').update(texts[i]!).update('\0'));
+  const key = hash.digest('hex');
+  let parsed = memo.get(key);
+  if (!parsed || parsed.length !== files.length) {
+    parsed = files.map((file, i) => parseModelFile(file, texts[i]));
+    memo.set(key, parsed);
+  }
+  files.forEach((file, i) => set.add(file, parsed[i]!));
   return set;
 }
 
