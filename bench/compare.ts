@@ -181,6 +181,8 @@ for (const { name, root } of corpora) {
     banJson = b.json;
     process.stderr.write(`  ${name} run ${i + 1}/${runs}: parse ${fmtS(p.run.wallSeconds)} s, secreview ${fmtS(s.run.wallSeconds)} s, bandit ${fmtS(b.run.wallSeconds)} s\n`);
   }
+  // The parse floor with every core parsing: what parsing alone costs a scan on this machine.
+  const parseAllCores = summarise(Array.from({ length: runs }, () => nodeOnce(parseOnce, root, list, ['--threads', String(cpus().length)]).run));
   // --jobs 1, and the incremental cache: cold (empty folder), then warm (unchanged tree).
   const one = secreviewOnce(root, undefined, ['--no-cache', '--jobs', '1']);
   reports.set('--jobs 1, no cache', one.report);
@@ -216,6 +218,7 @@ for (const { name, root } of corpora) {
   console.log(`lines: ${int(lines)} (secreview's count, used for every lines/s); Bandit's own loc metric: ${int(banJson!.metrics._totals.loc)}`);
   console.log(`${'tool'.padEnd(30)} ${'wall s'.padStart(8)} ${'lines/s'.padStart(9)} ${'peak RSS'.padStart(9)} ${'cpu s'.padStart(7)} ${'x Bandit'.padStart(9)} ${'x floor'.padStart(8)}   runs (wall s)`);
   console.log(row('parse only (tree-sitter floor)', P));
+  console.log(row(`parse only, ${cpus().length} threads`, parseAllCores));
   console.log(row('secreview full scan', S));
   console.log(row('secreview --jobs 1', summarise([one.run])));
   console.log(row('secreview, cold cache', summarise([cold.run])));
@@ -223,6 +226,7 @@ for (const { name, root } of corpora) {
   console.log(row(banditVersion, B));
   console.log(`in-process time (start-up excluded): parse floor ${fmtS(P.inProcessSeconds)} s, secreview scan ${fmtS(S.inProcessSeconds)} s (${fmtX(S.inProcessSeconds! / P.inProcessSeconds!)} the floor)`);
   console.log(`secreview is ${fmtX(B.wallSeconds / S.wallSeconds)} as fast as Bandit (wall), peak RSS ${fmtX(S.peakRssMB! / (B.peakRssMB ?? NaN))} Bandit's`);
+  console.log(`15x Bandit would be ${fmtS(B.wallSeconds / 15)} s wall; parsing alone on ${cpus().length} threads takes ${fmtS(parseAllCores.wallSeconds)} s (${fmtX(B.wallSeconds / parseAllCores.wallSeconds)} Bandit)`);
   console.log(`--jobs ${cpus().length} vs --jobs 1: ${fmtX(one.run.wallSeconds / S.wallSeconds)} faster; warm cache vs cold cache: ${fmtX(cold.run.wallSeconds / W.wallSeconds)} faster (wall)`);
   console.log(`JSON reports byte for byte (durationMs aside), ${reports.size} variants: ${differing.length === 0 ? 'identical' : `DIFFERENT: ${differing.join('; ')}`}`);
   console.log(`findings — secreview: ${int(secJson!.findings ?? 0)} (${int(secJson!.taintFindings ?? 0)} data-flow); Bandit: ${int(banJson!.results.length)} (all severities/confidences)`);
@@ -237,7 +241,7 @@ for (const { name, root } of corpora) {
   corpusResults.push({
     name, root, files: paths.length, lines, banditLoc: banJson!.metrics._totals.loc, banditErrors: banJson!.errors,
     parseFloor: { ...P, files: parseJson!.files },
-    jobs1: one.run, coldCache: cold.run, warmCache: W, reportsIdentical: differing.length === 0, reportsDiffering: differing,
+    parseAllCores, jobs1: one.run, coldCache: cold.run, warmCache: W, reportsIdentical: differing.length === 0, reportsDiffering: differing,
     secreview: { ...S, files: secJson!.files, filesWithErrors: secJson!.filesWithErrors, findings: secJson!.findings, taintFindings: secJson!.taintFindings, byRule: Object.fromEntries(sr) },
     bandit: { ...B, version: banditVersion, findings: banJson!.results.length, byTest: Object.fromEntries(br) },
     ratios: {
