@@ -39,6 +39,8 @@ const SQL_SHAPES = [
 const SQL_START = new RegExp(`^\\s*\\(?\\s*(?:${SQL_SHAPES.join('|')})`, 'i');
 /** SQL clauses anywhere in the text. */
 const SQL_INNER = /\s(?:from|where)\s/i;
+/** Schema statements, whose formatted pieces are usually identifiers rather than values. */
+const DDL_START = /^\s*\(?\s*(?:create|alter|drop|rename|comment\s+on)\b/i;
 
 export default defineRule({
   id: 'python/sql-injection-format',
@@ -56,7 +58,9 @@ export default defineRule({
     'is reported at the argument of the call that runs the query. Placeholders with a separate parameter tuple ' +
     '(`execute("... WHERE id = %s", (id,))`), placeholder lists (`",".join(["%s"] * len(ids))`), `%d` ' +
     'conversions and `int()` values are not reported. Confidence is high when the value visibly comes from a ' +
-    'request, `sys.argv`, `input()` or the environment, low when only attributes such as `self.table` are spliced in.',
+    'request, `sys.argv`, `input()` or the environment, low when only attributes such as `self.table` are spliced in ' +
+    'or when the SQL is DDL (`CREATE`/`ALTER`/`DROP`/`RENAME`/`COMMENT ON`) run by Alembic\'s `op.execute` in a ' +
+    'migration and no piece comes from outside.',
   whyItMatters:
     'A quote in the spliced value ends the SQL string literal and the rest is SQL the attacker wrote: reading ' +
     'other users\' rows, bypassing login checks, changing or deleting data, and on some databases running commands.',
@@ -78,7 +82,7 @@ export default defineRule({
   create({ module, report }) {
     const reported = new Set<number>();
 
-    function check(sink: string, query: Node, requireSql: boolean): void {
+    function check(sink: string, query: Node, requireSql: boolean, migration = false): void {
       if (reported.has(query.id)) return;
       const facts = valueFacts(module, query, {
         sanitizers: SQL_SANITIZERS,
@@ -86,10 +90,8 @@ export default defineRule({
         escapes: sqlQuoteEscape,
       });
       if (!facts.built || facts.parts.length === 0) return;
-      if (requireSql) {
-        const template = stringTemplate(module, query);
-        if (template === undefined || !(SQL_START.test(template) || SQL_INNER.test(template))) return;
-      }
+      const template = requireSql ? stringTemplate(module, query) : undefined;
+      if (requireSql && (template === undefined || !(SQL_START.test(template) || SQL_INNER.test(template)))) return;
       const origin = strongestOrigin(module, facts.parts);
       if (!origin) return;
       reported.add(query.id);
@@ -103,6 +105,19 @@ export default defineRule({
           message:
             `SQL passed to \`${sink}\` is built by ${how}${where} from \`${snippet(origin.node, 40)}\`, ` +
             `which comes from ${origin.source}; a quote in it rewrites the query.`,
+        });
+        return;
+      }
+      // Alembic migration DDL formats table, column and type names, which cannot be query parameters, and
+      // they come from the migration's own code: still worth a look, but not at the confidence of a value.
+      if (migration && template !== undefined && DDL_START.test(template)) {
+        report({
+          node: query,
+          confidence: 'low',
+          message:
+            `DDL passed to \`${sink}\` in a migration is built by ${how}${where} from ${pieces}, which look like ` +
+            'identifiers (table, column or type names); make sure they are constants, or quote them with the ' +
+            'dialect\'s identifier quoting (`op.get_bind().dialect.identifier_preparer.quote`).',
         });
         return;
       }
@@ -128,7 +143,7 @@ export default defineRule({
         const sink = `${module.dottedName(call.receiver) ?? '…'}.${call.method}`;
         if (EXECUTE_METHODS.has(call.method)) {
           const query = queryArgument(call);
-          if (query) check(sink, query, true);
+          if (query) check(sink, query, true, qualifiedName(module, call) === 'alembic.op.execute');
           return;
         }
         if (call.method === 'raw' && isDjangoManager(call.receiver)) {
