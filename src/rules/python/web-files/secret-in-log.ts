@@ -22,6 +22,16 @@ const META_PREFIXES = new Set(['is', 'has', 'should', 'use', 'uses', 'need', 'ne
 const WEAKER = new Set(['token', 'cookie', 'cookies', 'sessionid', 'session_id']);
 /** Often a credentials *object* or an error about credentials rather than the secret itself. */
 const WEAKEST = new Set(['credential', 'credentials', 'pwd']);
+/**
+ * `cookie` is an HTTP secret only in code that speaks HTTP. Elsewhere it is most often an
+ * identifier: OpenFlow flow cookies (Neutron's `msg.cookie`, `reserved_cookies`), memcached
+ * CAS cookies, magic cookies. So these words count only in modules importing an HTTP
+ * framework or client; `import http.cookies` leaves just `http` in the imports table.
+ */
+const COOKIE_WORDS = new Set(['cookie', 'cookies']);
+const HTTP_IMPORT =
+  /^(?:flask|django|werkzeug|starlette|fastapi|quart|sanic|tornado|aiohttp|pyramid|webob|bottle|falcon|cherrypy|pecan|requests|httpx|urllib3|http\.(?:cookies|cookiejar|client|server)|urllib\.request)(?:\.|$)|^http$/;
+const speaksHttpCache = new WeakMap<PythonModule, boolean>();
 /** `next_token`, `page_token`, `starting_token`, `acquire_token`: paging cursors and sync handles. */
 const NON_SECRET_TOKEN_QUALIFIERS = new Set([
   'next', 'starting', 'start', 'page', 'paging', 'pagination', 'continuation', 'marker', 'sync', 'acquire',
@@ -38,9 +48,11 @@ export default defineRule({
   confidence: 'high',
   description:
     'A logging call formats a value whose name says it is a secret (password, token, secret, API key, private key, ' +
-    'credentials, session id, cookie, auth header) into the message, through `%` arguments, an f-string, `.format()` ' +
-    'or concatenation, without masking it. Names that only mention the secret (`password_length`, `token_url`, ' +
-    '`has_password`) and the word in the message text itself are not reported.',
+    'credentials, session id, auth header) into the message, through `%` arguments, an f-string, `.format()` or ' +
+    'concatenation, without masking it. Cookies count only in modules that import an HTTP framework or client; ' +
+    'elsewhere a cookie is usually an identifier (OpenFlow flow cookies, memcached cookies). Names that only mention ' +
+    'the secret (`password_length`, `token_url`, `has_password`) and the word in the message text itself are not ' +
+    'reported.',
   whyItMatters:
     'Logs are copied to log servers, tickets, backups and support bundles and are read by far more people than the ' +
     'secret was meant for. A password or token in a log line is a leaked credential that stays valid until rotated.',
@@ -125,7 +137,7 @@ function collectSecrets(module: PythonModule, node: Node, out: Node[], depth = 0
     case 'attribute':
     case 'subscript': {
       const name = exposedName(module, n);
-      if (name !== undefined && isSecretName(name) && !isModuleReference(module, n)) out.push(n);
+      if (name !== undefined && isSecretName(module, name) && !isModuleReference(module, n)) out.push(n);
       return;
     }
     case 'string':
@@ -159,7 +171,7 @@ function collectSecrets(module: PythonModule, node: Node, out: Node[], depth = 0
         const key = k ? module.constantValue(k) : undefined;
         const vv = module.unwrap(v);
         // {'password': pw}: the key names the value, unless the value is a constant or masked.
-        if (typeof key === 'string' && isSecretName(key) && !module.isConstantExpression(vv) && vv.type !== 'call') out.push(v);
+        if (typeof key === 'string' && isSecretName(module, key) && !module.isConstantExpression(vv) && vv.type !== 'call') out.push(v);
         else collectSecrets(module, v, out, depth + 1);
       }
       return;
@@ -175,7 +187,7 @@ function collectSecrets(module: PythonModule, node: Node, out: Node[], depth = 0
       // headers.get('Authorization'), body.get('password'): a lookup by a secret key.
       if (call.method === 'get' && call.positional.length >= 1 && call.positional.length <= 2) {
         const key = module.constantValue(call.positional[0]!);
-        if (typeof key === 'string' && isSecretName(key)) out.push(n);
+        if (typeof key === 'string' && isSecretName(module, key)) out.push(n);
         return;
       }
       if (call.qname === 'str' || call.qname === 'repr') {
@@ -185,7 +197,7 @@ function collectSecrets(module: PythonModule, node: Node, out: Node[], depth = 0
       if (call.method === 'format' && call.receiver && module.isStringLiteral(call.receiver)) {
         for (const a of call.positional) collectSecrets(module, a, out, depth + 1);
         for (const [k, v] of call.keywords) {
-          if (isSecretName(k) && !module.isConstantExpression(v) && module.unwrap(v).type !== 'call') out.push(v);
+          if (isSecretName(module, k) && !module.isConstantExpression(v) && module.unwrap(v).type !== 'call') out.push(v);
           else collectSecrets(module, v, out, depth + 1);
         }
       }
@@ -237,14 +249,24 @@ function secretWord(name: string): string | undefined {
   return undefined;
 }
 
-function isSecretName(name: string): boolean {
-  return secretWord(name) !== undefined;
+function isSecretName(module: PythonModule, name: string): boolean {
+  const word = secretWord(name);
+  return word !== undefined && (!COOKIE_WORDS.has(word) || speaksHttp(module));
+}
+
+function speaksHttp(module: PythonModule): boolean {
+  let v = speaksHttpCache.get(module);
+  if (v === undefined) {
+    v = [...module.imports.values()].some((q) => HTTP_IMPORT.test(q));
+    speaksHttpCache.set(module, v);
+  }
+  return v;
 }
 
 /** The name that made a hit secret: its own name, or the dict key / format keyword naming it. */
 function hitName(module: PythonModule, hit: Node): string {
   const own = exposedName(module, hit);
-  if (own !== undefined && isSecretName(own)) return own;
+  if (own !== undefined && isSecretName(module, own)) return own;
   const parent = hit.parent;
   if (parent?.type === 'pair') {
     const k = parent.childForFieldName('key');
