@@ -4,6 +4,7 @@ import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import { argvOf, commandOf, describeCommand } from './commands.js';
 import type { Argv, Command } from './commands.js';
+import { isMockCallDescription } from './util.js';
 
 /** subprocess entry points that return the exit status instead of raising on failure. */
 const STATUS_RETURNING = new Set(['subprocess.call', 'os.system']);
@@ -56,6 +57,7 @@ export default defineRule({
         const checkExitCode = call.keywords.get('check_exit_code');
         if (checkExitCode) {
           if (module.constantValue(checkExitCode) !== false) return;
+          if (isMockCallDescription(module, call.callee)) return;
           const argv = openstackArgv(module, call);
           const command = argv && commandOf(argv);
           if (command) flag(call, command, 'with `check_exit_code=False`', true);
