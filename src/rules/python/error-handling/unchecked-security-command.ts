@@ -4,7 +4,7 @@ import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import { argvOf, commandOf, describeCommand } from './commands.js';
 import type { Argv, Command } from './commands.js';
-import { isMockCallDescription } from './util.js';
+import { isMockCallDescription } from '../../../frontend/python/mock-call.js';
 
 /** subprocess entry points that return the exit status instead of raising on failure. */
 const STATUS_RETURNING = new Set(['subprocess.call', 'os.system']);

@@ -88,19 +88,3 @@ export function shortText(module: PythonModule, node: Node, max = 60): string {
   const one = module.text(node).replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
-
-const MOCK_CALL = new Set(['unittest.mock.call', 'mock.call']);
-
-/** `mock.call(...)`, `mock.call().x.y(...)`, `call.y[0](...)` only describe an expected call for assert_has_calls: they run nothing. */
-export function isMockCallDescription(module: PythonModule, callee: Node): boolean {
-  for (let n: Node | null = module.unwrap(callee); n; ) {
-    if (MOCK_CALL.has(module.resolve(n) ?? '')) return true;
-    const next: Node | null =
-      n.type === 'attribute' ? n.childForFieldName('object')
-      : n.type === 'call' ? n.childForFieldName('function')
-      : n.type === 'subscript' ? n.childForFieldName('value')
-      : null;
-    n = next && module.unwrap(next);
-  }
-  return false;
-}

@@ -5,6 +5,7 @@
  */
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
+import { isMockCallDescription } from '../../../frontend/python/mock-call.js';
 
 // ---- text -------------------------------------------------------------------------------
 
@@ -1085,7 +1086,7 @@ export function commandLine(module: PythonModule, call: PyCall): CommandLine | u
   if (!(call.qname && COMMAND_QNAMES.has(call.qname)) && !(name && EXECUTE_METHODS.has(name))) return undefined;
   let line = commandLines.get(call);
   if (line === undefined) {
-    line = findCommandLine(module, call) ?? null;
+    line = (!isMockCallDescription(module, call.callee) && findCommandLine(module, call)) || null;
     commandLines.set(call, line);
   }
   return line ?? undefined;
