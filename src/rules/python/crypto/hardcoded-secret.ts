@@ -112,6 +112,16 @@ function notASecret(v: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The value spells its own name in another case (`CHANGE_PASSWORD = 'changePassword'`,
+ * `RESET_TOKEN = 'reset-token'`): an action, field or event name, not a credential.
+ */
+function namesItself(name: string, value: string): boolean {
+  const letters = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const bare = /`([^`]+)`/.exec(name)?.[1] ?? name;
+  return letters(value) === letters(bare.slice(bare.lastIndexOf('.') + 1));
+}
+
 const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|[\w.-]+\.(?:local|localhost|test|example|invalid)|example\.(?:com|org|net))$/i;
 
 /** `scheme://user:password@host`: the password part, when it is a plausible real one on a real host. */
@@ -261,7 +271,7 @@ export default defineRule({
       }
       const name = boundName(node);
       if (name) {
-        if (notASecret(value)) return;
+        if (notASecret(value) || namesItself(name, value)) return;
         report({
           node,
           message: `${name[0]!.toUpperCase()}${name.slice(1)} is a hard-coded literal (\`${redact(value)}\`, ${value.length} chars); credentials belong in the environment or a secret store.`,
