@@ -9,12 +9,13 @@
  * for PRUNE_AFTER_DAYS are deleted, checked at most once a day.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { packageRoot } from '../util/package-root.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { VERSION } from '../version.js';
 import type { ModelFile, ModelMemo } from '../analysis/taint/models.js';
 
@@ -191,6 +192,18 @@ let code: string | undefined;
  * A hash of secreview's own code and bundled models, so a rebuilt or upgraded secreview never
  * trusts results of another build (the version alone misses local edits).
  */
+export function codeFingerprint(): string {
+  if (code) return code;
+  const root = packageRoot();
+  const h = createHash('sha256').update(VERSION);
+  const fromSources = import.meta.url.endsWith('.ts');
+  for (const top of [fromSources ? 'src' : 'dist', 'models']) {
+    for (const file of listFiles(join(root, top))) h.update('\0').update(relative(root, file)).update('\0').update(readFileSync(file));
+  }
+  code = h.digest('hex');
+  return code;
+}
+
 /**
  * Parsed model files kept in the cache folder (see ModelMemo), under the loader's key and the
  * fingerprint of secreview's code, so a new schema never reads an old entry. Failures to read or
@@ -210,33 +223,14 @@ export function modelMemo(dir: string): ModelMemo {
       }
     },
     set(key, parsed) {
-      const path = pathOf(key);
-      const tmp = `${path}.${process.pid}.tmp`;
       try {
         mkdirSync(folder, { recursive: true });
-        writeFileSync(tmp, Buffer.concat([MAGIC, serialize(parsed)]));
-        renameSync(tmp, path);
+        writeFileAtomic(pathOf(key), Buffer.concat([MAGIC, serialize(parsed)]));
       } catch {
-        try {
-          rmSync(tmp, { force: true });
-        } catch {
-          // no folder to clean up
-        }
+        // not kept: parsed again next time
       }
     },
   };
-}
-
-export function codeFingerprint(): string {
-  if (code) return code;
-  const root = packageRoot();
-  const h = createHash('sha256').update(VERSION);
-  const fromSources = import.meta.url.endsWith('.ts');
-  for (const top of [fromSources ? 'src' : 'dist', 'models']) {
-    for (const file of listFiles(join(root, top))) h.update('\0').update(relative(root, file)).update('\0').update(readFileSync(file));
-  }
-  code = h.digest('hex');
-  return code;
 }
 
 /** Every file under `dir`, in a fixed order (none when it does not exist). */

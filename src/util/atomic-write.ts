@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Temporary files being written right now, removed by `removePendingTempFiles` on a signal. */
@@ -16,7 +16,7 @@ export function removePendingTempFiles(): void {
  * exists and is not a regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written to
  * directly: renaming over it would replace the device or pipe with a plain file.
  */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   let existing;
   try {
     existing = statSync(path);
@@ -32,7 +32,7 @@ export function writeFileAtomic(path: string, content: string): void {
   pending.add(tmp);
   try {
     fd = openSync(tmp, 'w', 0o644);
-    writeSync(fd, content);
+    writeFileSync(fd, content);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -206,7 +206,6 @@ export class ModelSet {
 
 export const BUILTIN_MODEL_DIR = join(packageRoot(), 'models', 'python');
 
-/** Built-in models plus the user's files/folders (from the `models` setting). */
 /**
  * Somewhere to keep parsed model files between runs (the scan cache): parsing the YAML and
  * checking it against the schema takes longer than the rest of a run whose results are cached.
@@ -217,6 +216,7 @@ export interface ModelMemo {
   set(key: string, parsed: ModelFile[]): void;
 }
 
+/** Built-in models plus the user's files/folders (from the `models` setting). */
 export function loadModels(extra: readonly string[] = [], root = process.cwd(), memo?: ModelMemo): ModelSet {
   const set = new ModelSet();
   const files = listModelFiles(BUILTIN_MODEL_DIR);
@@ -230,24 +230,14 @@ export function loadModels(extra: readonly string[] = [], root = process.cwd(), 
     }
     files.push(...(isDir ? listModelFiles(abs) : [abs]));
   }
-  if (!memo) {
-    for (const file of files) set.add(file, parseModelFile(file));
-    return set;
-  }
-  const texts = files.map((file) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
-    }
-  });
-  const hash = createHash('sha256');
-  files.forEach((file, i) => hash.update(file).update('\0').update(texts[i]!).update('\0'));
-  const key = hash.digest('hex');
-  let parsed = memo.get(key);
+  const texts = files.map(readModelFile);
+  const hash = memo && createHash('sha256');
+  files.forEach((file, i) => hash?.update(file).update('\0').update(texts[i]!).update('\0'));
+  const key = hash?.digest('hex');
+  let parsed = key ? memo!.get(key) : undefined;
   if (!parsed || parsed.length !== files.length) {
     parsed = files.map((file, i) => parseModelFile(file, texts[i]));
-    memo.set(key, parsed);
+    if (key) memo!.set(key, parsed);
   }
   files.forEach((file, i) => set.add(file, parsed[i]!));
   return set;
@@ -260,14 +250,17 @@ function listModelFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Parse and validate one model file; errors name the file and the line. */
-export function parseModelFile(file: string, text?: string): ModelFile {
-  let source: string;
+function readModelFile(file: string): string {
   try {
-    source = text ?? readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
   }
+}
+
+/** Parse and validate one model file; errors name the file and the line. */
+export function parseModelFile(file: string, text?: string): ModelFile {
+  const source = text ?? readModelFile(file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter });
   if (doc.errors.length > 0) {

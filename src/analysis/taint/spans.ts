@@ -45,13 +45,6 @@ export function spanLine(table: SpanTable, id: SpanId): number {
   return id === 0 ? 0 : lineAt(table.lineStarts, table.offsets[2 * id]!) + 1;
 }
 
-/** 1-based column of a span's start (0 for NO_SPAN). */
-export function spanColumn(table: SpanTable, id: SpanId): number {
-  if (id === 0) return 0;
-  const start = table.offsets[2 * id]!;
-  return start - table.lineStarts[lineAt(table.lineStarts, start)]! + 1;
-}
-
 /** The span's source text, cut to SPAN_TEXT_MAX characters with an ellipsis. */
 export function spanText(table: SpanTable, id: SpanId): string {
   if (id === 0) return '';

@@ -664,11 +664,10 @@ class Builder {
         return { k: 'comprehension', bindings, element, conditions, span };
       }
       case 'lambda': {
-        const start = this.syntax.starts[node]!;
-        const row = this.syntax.row(start);
+        const at = this.syntax.point(this.syntax.starts[node]!);
         const fn: FunctionIR = {
           name: '<lambda>',
-          qname: `${moduleNameForPath(m.path)}.<lambda>@${row + 1}:${start - this.syntax.rowStart(row) + 1}`,
+          qname: `${moduleNameForPath(m.path)}.<lambda>@${at.row + 1}:${at.column + 1}`,
           params: this.params(this.field(node, f.parameters), d),
           body: [],
           decorators: [],
