@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Confidence, Diagnostic, Finding, Report, Severity } from '../findings/types.js';
 import { discoverFiles, type DiscoveredFile } from '../discover/discover.js';
@@ -12,6 +12,7 @@ import { supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
 import { analyseProgram } from '../analysis/taint/engine.js';
+import { isMemoFile } from '../analysis/taint/replay.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../util/budget.js';
@@ -26,6 +27,8 @@ import { createLimiter } from '../util/limit.js';
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 /** Per-file analysis budget (parse, rules, data-flow model), in milliseconds. */
 export const DEFAULT_FILE_TIMEOUT_MS = 30_000;
+/** A run that replayed at least this share of its analyses keeps the records it replayed from. */
+const REPLAYED_ENOUGH = 0.9;
 
 export interface ScanOptions {
   /** Files and folders to scan; `-` reads standard input (see `stdin`). */
@@ -89,16 +92,16 @@ interface ScanPlan {
 type ReadResult = Buffer | { tooLarge: number };
 
 /** Reads a file unless it is larger than `max` bytes (checked on the open descriptor, before reading). */
-async function readLimited(path: string, max: number): Promise<ReadResult> {
-  const handle = await open(path, 'r');
+function readLimited(path: string, max: number): ReadResult {
+  const fd = openSync(path, 'r');
   try {
-    const { size } = await handle.stat();
+    const { size } = fstatSync(fd);
     if (size > max) return { tooLarge: size };
-    const bytes = await handle.readFile();
+    const bytes = readFileSync(fd);
     // The file may have grown between the stat and the read.
     return bytes.length > max ? { tooLarge: bytes.length } : bytes;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -156,19 +159,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       cacheError = `cannot use cache folder ${resolve(root, options.cache.dir)}: ${(error as Error).message}`;
     }
   }
-  const loaded = await readInputs(plan, inputs);
+  const loaded = readInputs(plan, inputs);
   const keys = loaded.map((l, i) => (cache && 'content' in l ? cache.fileKey(inputs[i]!.file.path, l.content) : undefined));
   // The same files with the same settings were scanned before: take that run's results whole,
   // without reading a single per-file entry. Only runs where every file could be cached are kept.
   const runKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey(keys) : undefined;
   const previous = runKey ? await cache!.getProgram<RunEntry>(runKey) : undefined;
   let metas: FileMeta[];
+  let memoWrite: Promise<void> | undefined;
   let tainted: Finding[] | undefined;
   if (previous && Array.isArray(previous.metas) && previous.metas.length === inputs.length && previous.metas.every((m, i) => m.path === inputs[i]!.file.path)) {
     metas = previous.metas;
     tainted = previous.tainted;
     options.onProgress?.(inputs.length, inputs.length);
   } else {
+    // The previous run's taint records, read while the files are analysed (see taint/replay.ts).
+    const memoRead = cache && wantTaint ? cache.getReplayRecords() : undefined;
     const language = wantTaint ? await pythonLanguageInfo() : undefined;
     const files = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
       jobs: registered ? (options.jobs ?? 1) : 1,
@@ -183,7 +189,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (wantTaint && models && withIR.length > 0) {
       const taintRules = new Map<SinkKind, AnyRule>();
       for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
-      const result = analyseProgram(irs.filter((ir): ir is ModuleIR => ir !== undefined), models);
+      const memo = await memoRead;
+      const result = analyseProgram(irs.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: cache !== undefined, memo: isMemoFile(memo) ? memo : undefined });
+      // Records are written when most of this run's analyses were not replayed: a few edits since
+      // the last records cost only re-running what they touch.
+      if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo());
       const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
       const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
       tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
@@ -191,6 +201,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       );
     }
     if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
+    await memoWrite;
   }
   if (cache) cache.prune();
 
@@ -330,10 +341,13 @@ function failedRead(path: string, d: Omit<Diagnostic, 'path' | 'level'>): { fail
   return { failed: failedMeta(path, d, false) };
 }
 
-/** Reads every input (a few at a time), applying the size limit; a failure becomes the file's outcome. */
-async function readInputs(plan: ScanPlan, inputs: readonly { file: DiscoveredFile; text?: string }[]): Promise<Loaded[]> {
-  const out = new Array<Loaded>(inputs.length);
-  const readOne = async (index: number): Promise<Loaded> => {
+/**
+ * Reads every input, applying the size limit; a failure becomes the file's outcome. Synchronous
+ * reads: for thousands of small files the thread-pool round trips of asynchronous ones cost
+ * more than the reads themselves, and nothing else runs meanwhile.
+ */
+function readInputs(plan: ScanPlan, inputs: readonly { file: DiscoveredFile; text?: string }[]): Loaded[] {
+  const readOne = (index: number): Loaded => {
     const { file, text } = inputs[index]!;
     if (text !== undefined) {
       const size = Buffer.byteLength(text, 'utf8');
@@ -341,15 +355,13 @@ async function readInputs(plan: ScanPlan, inputs: readonly { file: DiscoveredFil
     }
     let bytes: ReadResult;
     try {
-      bytes = await readLimited(file.absPath, plan.maxFileSize);
+      bytes = readLimited(file.absPath, plan.maxFileSize);
     } catch (error) {
       return failedRead(file.path, { kind: 'read-error', message: `cannot read file: ${readErrorCause(error)}` });
     }
     return Buffer.isBuffer(bytes) ? { content: bytes } : failedRead(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
   };
-  const limit = createLimiter(16);
-  await Promise.all(inputs.map((_, i) => limit(async () => (out[i] = await readOne(i)))));
-  return out;
+  return inputs.map((_, i) => readOne(i));
 }
 
 /**
@@ -374,12 +386,11 @@ async function analyseFiles(
 
   // Failures and cache hits first; what is left needs analysing.
   const todo: number[] = [];
-  const lookups = createLimiter(16);
-  await Promise.all(inputs.map((_, i) => lookups(async () => {
+  inputs.forEach((_, i) => {
     const l = loaded[i]!;
     if ('failed' in l) return finished(i, new FileResult(l.failed));
     const key = keys[i];
-    const cached = key ? await run.cache!.getFile(key) : undefined;
+    const cached = key ? run.cache!.getFileSync(key) : undefined;
     if (cached) {
       try {
         return finished(i, FileResult.decode(cached));
@@ -388,8 +399,7 @@ async function analyseFiles(
       }
     }
     todo.push(i);
-  })));
-  todo.sort((a, b) => a - b);
+  });
 
   const knownRule = (id: string): boolean => findRule(id) !== undefined;
   const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {

@@ -9,7 +9,7 @@
  * for PRUNE_AFTER_DAYS are deleted, checked at most once a day.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -39,6 +39,7 @@ export function defaultCacheDir(): string {
 export class ScanCache {
   private readonly filesDir: string;
   private readonly programDir: string;
+  private readonly replayDir: string;
   private tmpCount = 0;
   hits = 0;
   misses = 0;
@@ -50,6 +51,7 @@ export class ScanCache {
   ) {
     this.filesDir = join(dir, FORMAT, 'files');
     this.programDir = join(dir, FORMAT, 'program');
+    this.replayDir = join(dir, FORMAT, 'replay');
   }
 
   /** Opens (creating) the cache folder; `settings` is whatever else must invalidate entries. */
@@ -80,8 +82,67 @@ export class ScanCache {
     return h.digest('hex');
   }
 
+  /**
+   * The taint engine's records of the last run that wrote them (see analysis/taint/replay.ts):
+   * one entry per settings, whatever tree was scanned, so that a checkout of another commit finds
+   * them. Not counted in `hits` and `misses`, which count file and run entries.
+   */
+  async getReplayRecords(): Promise<unknown> {
+    const key = this.replayKey();
+    const bytes = await this.read(join(this.replayDir, key), key, false);
+    if (!bytes) return undefined;
+    try {
+      return deserialize(bytes);
+    } catch {
+      await rm(join(this.replayDir, key), { force: true });
+      return undefined;
+    }
+  }
+
+  async putReplayRecords(value: unknown): Promise<void> {
+    const key = this.replayKey();
+    await this.write(join(this.replayDir, key), key, serialize(value));
+  }
+
+  private replayKey(): string {
+    return createHash('sha256').update(this.fingerprint).update('\0taint replay records').digest('hex');
+  }
+
   async getFile(key: string): Promise<Uint8Array | undefined> {
     return this.read(this.filePath(key), key);
+  }
+
+  /**
+   * `getFile`, synchronously: a scan looks up thousands of small entries in a row, and the
+   * thread-pool round trips of four asynchronous calls per entry cost more than the reads.
+   */
+  getFileSync(key: string): Uint8Array | undefined {
+    const path = this.filePath(key);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      this.misses++;
+      return undefined;
+    }
+    if (!this.headerMatches(bytes, key)) {
+      rmSync(path, { force: true }); // damaged or foreign: drop it
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    try {
+      const now = Date.now();
+      if (now - statSync(path).mtimeMs > DAY_MS) utimesSync(path, now / 1000, now / 1000);
+    } catch {
+      // a concurrent prune removed it: nothing to do
+    }
+    return bytes.subarray(MAGIC.length + key.length + 1);
+  }
+
+  private headerMatches(bytes: Buffer, key: string): boolean {
+    const header = MAGIC.length + key.length + 1;
+    return bytes.length >= header && bytes.subarray(0, MAGIC.length).equals(MAGIC) && bytes.toString('latin1', MAGIC.length, header - 1) === key;
   }
 
   async putFile(key: string, bytes: Uint8Array): Promise<void> {
@@ -107,23 +168,22 @@ export class ScanCache {
     return join(this.filesDir, key.slice(0, 2), key);
   }
 
-  private async read(path: string, key: string): Promise<Uint8Array | undefined> {
+  private async read(path: string, key: string, counted = true): Promise<Uint8Array | undefined> {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
     } catch {
-      this.misses++;
+      if (counted) this.misses++;
       return undefined;
     }
-    const header = MAGIC.length + key.length + 1;
-    if (bytes.length < header || !bytes.subarray(0, MAGIC.length).equals(MAGIC) || bytes.toString('latin1', MAGIC.length, header - 1) !== key) {
+    if (!this.headerMatches(bytes, key)) {
       await rm(path, { force: true }); // damaged or foreign: drop it
-      this.misses++;
+      if (counted) this.misses++;
       return undefined;
     }
-    this.hits++;
+    if (counted) this.hits++;
     await this.touch(path);
-    return bytes.subarray(header);
+    return bytes.subarray(MAGIC.length + key.length + 1);
   }
 
   /** Marks an entry as used (at most once a day, to keep reads cheap). */
@@ -182,6 +242,7 @@ export class ScanCache {
     };
     sweep(this.filesDir);
     sweep(this.programDir);
+    sweep(this.replayDir);
     return removed;
   }
 }

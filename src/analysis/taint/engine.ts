@@ -3,6 +3,10 @@ import { resolveSpan, spanLine, spanText } from './spans.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
 import {
+  Interner, ValuePrints, definedNames, digest, fieldsFingerprint, hitsFingerprint, lastPart, moduleFingerprint, recordsByFunction, reindex,
+  shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, type AnyRecord, type MemoFile, type RunRecord,
+} from './replay.js';
+import {
   CLEAN, NO_KINDS, allLabels, constant, flatten, fromLabels, join, labelKey, makeLabel, mergeLabels, with_, withStep, withSteps,
   type FlowStep, type Label, type Value,
 } from './values.js';
@@ -21,7 +25,7 @@ export interface TaintHit {
   sink: { path: string; span: Span; callSpan: Span; callee: string; description: string; statementLine: number };
 }
 
-interface Summary {
+export interface Summary {
   returns: Label[];
   /** Parameter-derived data reaching sinks inside (or below) the function. */
   sinks: TaintHit[];
@@ -42,6 +46,8 @@ type Env = Map<string, Value>;
  */
 interface Cell {
   version: number;
+  /** Its key's id when recording (-1: none yet). */
+  id: number;
 }
 
 /** A module variable (identified by module path and name); its cell changes with its `global` writes. */
@@ -87,11 +93,30 @@ export interface TaintResult {
   sourceHits: TaintHit[];
   /** Data from a function's parameter (unknown provenance) reaching a sink. */
   parameterHits: { fn: FunctionIR; hit: TaintHit }[];
-  stats: { functions: number; analyses: number };
+  /** `analyses` counts replayed ones too (a run without a memo analyses as many times). */
+  stats: { functions: number; analyses: number; replayed: number };
+  /** With `record`: this run's analyses, for a later run to replay. */
+  memo?: () => MemoFile;
 }
 
-export function analyseProgram(modules: ModuleIR[], models: ModelSet): TaintResult {
-  return new TaintEngine(new Program(modules), models).run();
+export interface EngineOptions {
+  /** Record every analysis so that a later run can replay what did not change. */
+  record?: boolean;
+  /** A previous run's records: analyses whose inputs are all unchanged are replayed from them. */
+  memo?: MemoFile;
+}
+
+export function analyseProgram(modules: ModuleIR[], models: ModelSet, options: EngineOptions = {}): TaintResult {
+  return new TaintEngine(new Program(modules), models, options).run();
+}
+
+/** What the analysis running has read and asked, for its record. */
+interface AnalysisLog {
+  cells: number[];
+  prints: string[];
+  facts: number[];
+  /** The module variable values read, in order (for `sharingOf`). */
+  globals: (Value | undefined)[];
 }
 
 export class TaintEngine {
@@ -141,6 +166,7 @@ export class TaintEngine {
   constructor(
     readonly program: Program,
     models: ModelSet,
+    private readonly options: EngineOptions = {},
   ) {
     const push = <T>(map: Map<string, T[]>, key: string, v: T): void => {
       const list = map.get(key);
@@ -185,6 +211,8 @@ export class TaintEngine {
       for (const cls of m.classes) for (const fn of cls.methods.values()) this.classOfMethod.set(fn, cls);
       for (const fn of m.functions) this.recordNested(fn);
     }
+    this.parameterSources.forEach((s, i) => this.parameterSourceIndex.set(s, i));
+    if (options.record || options.memo) this.indexKeys();
   }
 
   private recordNested(fn: FunctionIR): void {
@@ -235,8 +263,8 @@ export class TaintEngine {
         this.reused++;
         continue;
       }
-      const changed = this.analyse(state) || this.dirtyGlobals.size > 0;
-      if (!changed) continue;
+      const changed = (this.options.memo ? this.replay(state) : undefined) ?? this.analyse(state);
+      if (!changed && this.dirtyGlobals.size === 0) continue;
       // Callers, the other methods of its class, readers of changed variables: queued in that
       // order, each once (the queued flag does what a set of dependants would).
       const enqueue = (d: FunctionState): void => {
@@ -261,7 +289,8 @@ export class TaintEngine {
       if ([...state.callers].some((caller) => caller !== state)) continue;
       for (const hit of state.summary?.sinks ?? []) if (!this.ownedCleanField(fn, hit.label)) parameterHits.push({ fn, hit });
     }
-    return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses } };
+    const memo = this.options.record ? () => this.memoFile() : undefined;
+    return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses, replayed: this.replayed }, memo };
   }
 
   /**
@@ -281,7 +310,7 @@ export class TaintEngine {
   private functionState(fn: FunctionIR): FunctionState {
     let state = this.functionStates.get(fn);
     if (!state) {
-      state = { fn, module: this.program.moduleOf.get(fn)!, summary: undefined, summaryCell: { version: 0 }, hits: [], count: 0, queued: false, callers: new Set(), started: 0, reads: undefined };
+      state = { fn, module: this.program.moduleOf.get(fn)!, summary: undefined, summaryCell: { version: 0, id: -1 }, hits: [], count: 0, queued: false, callers: new Set(), started: 0, reads: undefined };
       this.functionStates.set(fn, state);
     }
     return state;
@@ -302,7 +331,7 @@ export class TaintEngine {
   private classCell(cls: ClassIR): { fields: Cell; types: Cell } {
     let cells = this.classCells.get(cls);
     if (!cells) {
-      cells = { fields: { version: 0 }, types: { version: 0 } };
+      cells = { fields: { version: 0, id: -1 }, types: { version: 0, id: -1 } };
       this.classCells.set(cls, cells);
     }
     return cells;
@@ -311,7 +340,7 @@ export class TaintEngine {
   private topCell(module: ModuleIR): Cell {
     let cell = this.topCells.get(module);
     if (!cell) {
-      cell = { version: 0 };
+      cell = { version: 0, id: -1 };
       this.topCells.set(module, cell);
     }
     return cell;
@@ -323,8 +352,13 @@ export class TaintEngine {
 
   /** Class fields (labels from sources stored in `self.<field>` by any method), as an analysis reads them. */
   classFieldsOf(cls: ClassIR): Map<string, Label[]> | undefined {
-    this.reads?.add(this.classCell(cls).fields);
-    return this.classFields.get(cls);
+    const cell = this.classCell(cls).fields;
+    const fields = this.classFields.get(cls);
+    if (this.reads && !this.reads.has(cell)) {
+      this.reads.add(cell);
+      if (this.log) this.logRead(cell, 'F', cls, fieldsFingerprint(fields));
+    }
+    return fields;
   }
 
   /** Analyse one function with parameter labels; returns whether its summary changed. */
@@ -337,6 +371,9 @@ export class TaintEngine {
     this.reads = reads;
     this.wroteGlobal = false;
     const module = state.module;
+    const log: AnalysisLog | undefined = this.options.record && fn !== module.top ? { cells: [], prints: [], facts: [], globals: [] } : undefined;
+    this.log = log;
+    this.logStamp++;
     const a = new FunctionAnalysis(this, fn, module, 0);
     const env: Env = new Map();
     const handler = this.isRequestHandler(fn, module);
@@ -353,12 +390,24 @@ export class TaintEngine {
     a.analyseUncalledNested();
     this.reads = undefined;
     this.current = undefined;
+    this.log = undefined;
     this.fieldLabels.clear();
     // Kept for the whole run: an array is a third of the size of the set.
-    state.reads = fn === module.top || this.wroteGlobal ? undefined : [...reads];
+    const readList = fn === module.top || this.wroteGlobal ? undefined : [...reads];
     if (fn === module.top) this.setModuleVariables(module, env);
     const summary = a.summary();
-    state.hits = a.sourceHits;
+    if (log && readList) {
+      const record: RunRecord = { cells: log.cells, prints: log.prints, facts: log.facts, sharing: sharingOf(log.globals, this.values), summary, hits: a.sourceHits };
+      this.remember(fn, record);
+    }
+    return this.finish(state, summary, a.sourceHits, readList);
+  }
+
+  /** An analysis's result (computed or replayed) becomes the function's; returns whether its summary changed. */
+  private finish(state: FunctionState, summary: Summary, hits: TaintHit[], reads: readonly Cell[] | undefined): boolean {
+    const fn = state.fn;
+    state.reads = reads;
+    state.hits = hits;
     const cls = this.classOfMethod.get(fn);
     const fieldsChanged = cls ? this.mergeClassFields(cls, summary) : false;
     const previous = state.summary;
@@ -409,12 +458,23 @@ export class TaintEngine {
   /** A module variable as functions see it: its top-level value joined with `global` writes. */
   readGlobal(module: ModuleIR, name: string): Value | undefined {
     const v = this.globalVar(module, name);
+    const value = this.globalValue(module, name);
     // Once per analysis: the reads set is small, the readers of a popular variable are many.
     if (!this.reads!.has(v)) {
       v.readers.add(this.current!);
       this.reads!.add(v);
       this.reads!.add(this.topCell(module));
+      if (this.log) {
+        if (v.id < 0) v.id = this.cellKeys.id(`G${this.moduleIndex.get(module)}|${name}`);
+        this.log.cells.push(v.id);
+        this.log.prints.push(this.values.of(value));
+        this.log.globals.push(value);
+      }
     }
+    return value;
+  }
+
+  private globalValue(module: ModuleIR, name: string): Value | undefined {
     const top = this.globals.get(module)?.get(name);
     const written = this.globalWrites.get(module)?.get(name);
     return top && written ? join(top, written) : top ?? written;
@@ -445,7 +505,7 @@ export class TaintEngine {
     }
     let v = vars.get(name);
     if (!v) {
-      v = { readers: new Set(), version: 0 };
+      v = { readers: new Set(), version: 0, id: -1 };
       vars.set(name, v);
     }
     return v;
@@ -453,6 +513,19 @@ export class TaintEngine {
 
   /** `pkg.config.CMD` → the variable CMD of the scanned module pkg.config (by name suffix). */
   importedGlobal(q: string): Value | undefined {
+    const v = this.importedVar(q);
+    if (this.log) {
+      let id = this.importFacts.get(q);
+      if (id === undefined) {
+        id = this.facts.id(`I|${q}\u0001${v ? `${v.module.path}\0${v.name}` : ''}`);
+        this.importFacts.set(q, id);
+      }
+      this.noteFact(id);
+    }
+    return v ? this.readGlobal(v.module, v.name) : undefined;
+  }
+
+  private importedVar(q: string): { module: ModuleIR; name: string } | null {
     let v = this.importedVars.get(q);
     if (v === undefined) {
       const dot = q.lastIndexOf('.');
@@ -460,7 +533,7 @@ export class TaintEngine {
       v = module ? { module, name: q.slice(dot + 1) } : null;
       this.importedVars.set(q, v);
     }
-    return v ? this.readGlobal(v.module, v.name) : undefined;
+    return v;
   }
 
   /** What a name not bound in a function denotes in its module: an imported or a module-level function or class. */
@@ -475,6 +548,7 @@ export class TaintEngine {
       found = this.program.lookup(module.imports.get(name) ?? `${module.moduleName}.${name}`, module) ?? null;
       names.set(name, found);
     }
+    if (this.log) this.noteFact(this.factOf(this.levelFacts, module, name, () => `V${this.moduleIndex.get(module)}|${name}\u0001${this.answerOf(found ?? undefined)}`));
     return found ?? undefined;
   }
 
@@ -514,9 +588,14 @@ export class TaintEngine {
 
   /** The library type a class's methods store in `self.<field>`, when they agree. */
   fieldType(cls: ClassIR, field: string): string | undefined {
-    for (const c of this.program.ancestors(cls)) {
-      this.reads?.add(this.classCell(c).types);
-      const t = this.typesOfClass(c).get(field);
+    for (const c of this.ancestors(cls)) {
+      const cell = this.classCell(c).types;
+      const types = this.typesOfClass(c);
+      if (this.reads && !this.reads.has(cell)) {
+        this.reads.add(cell);
+        if (this.log) this.logRead(cell, 'T', c, typesFingerprint(types));
+      }
+      const t = types.get(field);
       if (t) return t;
     }
     return undefined;
@@ -551,11 +630,18 @@ export class TaintEngine {
   /** The summary of `fn` as the analysis running applies it (which makes that function a caller). */
   summaryOf(fn: FunctionIR): Summary {
     const state = this.functionState(fn);
+    const summary = state.summary ?? EMPTY_SUMMARY;
     if (!this.reads!.has(state.summaryCell)) {
       state.callers.add(this.current!);
       this.reads!.add(state.summaryCell);
+      if (this.log) {
+        const cell = state.summaryCell;
+        if (cell.id < 0) cell.id = this.cellKeys.id(`S${this.functionKey(fn)}`);
+        this.log.cells.push(cell.id);
+        this.log.prints.push(summaryFingerprint(summary));
+      }
     }
-    return state.summary ?? EMPTY_SUMMARY;
+    return summary;
   }
 
   /**
@@ -615,9 +701,25 @@ export class TaintEngine {
 
   /** The parameter sources that can apply in `fn` (it has the parameter, its class qualifies), in model order. */
   parameterSourcesOf(fn: FunctionIR, on: 'access' | 'call'): readonly SourceModel[] {
+    const list = this.parameterSourcesFor(fn, on);
+    // Without a parameter of a source's name the answer (none) follows from the function's own code.
+    if (this.log && this.mayHaveParameterSources(fn)) {
+      const kind = on === 'access' ? 'Pa' : 'Pc';
+      this.noteFact(this.factOf(this.sourceFacts, fn, kind, () => `${kind}${this.functionKey(fn)}\u0001${this.sourceIndices(list)}`));
+    }
+    return list;
+  }
+
+  private readonly parameterSourceIndex = new Map<SourceModel, number>();
+
+  private mayHaveParameterSources(fn: FunctionIR): boolean {
+    return fn.params.some((p) => this.parameterSourceNames.has(p.name));
+  }
+
+  private parameterSourcesFor(fn: FunctionIR, on: 'access' | 'call'): readonly SourceModel[] {
     const cache = on === 'access' ? this.accessParameterSources : this.callParameterSources;
     let list = cache.get(fn);
-    if (!list && !fn.params.some((p) => this.parameterSourceNames.has(p.name))) {
+    if (!list && !this.mayHaveParameterSources(fn)) {
       list = NONE;
       cache.set(fn, list);
     }
@@ -734,7 +836,525 @@ export class TaintEngine {
 
   private readonly nameModels = new Map<string, NameModels>();
   private readonly methodModels = new Map<string, NameModels>();
+
+  // ---- recording and replaying (see replay.ts) ------------------------------------------------
+
+  /** Analyses applied from the memo's records rather than computed. */
+  replayed = 0;
+  /** The analysis running's log, when recording. */
+  private log: AnalysisLog | undefined;
+  /** Bumped per analysis: a fact is logged once per analysis. */
+  private logStamp = 0;
+  private readonly factStamps: number[] = [];
+  /** This run's records, by function key. */
+  private readonly records = new Map<string, AnyRecord[]>();
+  private readonly cellKeys = new Interner();
+  private readonly facts = new Interner();
+  private readonly values = new ValuePrints(
+    (c) => this.classAnswer(c),
+    (f) => this.functionAnswer(f),
+  );
+  private readonly moduleIndex = new Map<ModuleIR, number>();
+  private readonly keyOfFunction = new Map<FunctionIR, string>();
+  private readonly functionByKey = new Map<string, FunctionIR>();
+  private readonly keyOfClass = new Map<ClassIR, string>();
+  private readonly classByKey = new Map<string, ClassIR>();
+  private readonly moduleFingerprints = new Map<ModuleIR, string>();
+  private readonly functionAnswers = new Map<FunctionIR, string>();
+  private readonly classAnswers = new Map<ClassIR, string>();
+  private readonly lookupFacts = new Map<ModuleIR, Map<string, number>>();
+  private readonly levelFacts = new Map<ModuleIR, Map<string, number>>();
+  private readonly methodFacts = new Map<ClassIR, Map<string, number>>();
+  private readonly ancestorFacts = new Map<ClassIR, Map<string, number>>();
+  private readonly sourceFacts = new Map<FunctionIR, Map<string, number>>();
+  private readonly importFacts = new Map<string, number>();
+
+  /**
+   * Keys that name the same function or class in a later run: module, qualified name and, for
+   * names defined more than once in a module, which definition.
+   */
+  private indexKeys(): void {
+    this.program.modules.forEach((m, index) => {
+      this.moduleIndex.set(m, index);
+      const seen = new Map<string, number>();
+      const key = (qname: string): string => {
+        const n = seen.get(qname) ?? 0;
+        seen.set(qname, n + 1);
+        return `${index}|${qname}|${n}`;
+      };
+      for (const fn of [m.top, ...m.functions]) {
+        const k = fn === m.top ? `${index}|` : key(fn.qname);
+        this.keyOfFunction.set(fn, k);
+        this.functionByKey.set(k, fn);
+      }
+      seen.clear();
+      for (const cls of m.classes) {
+        const k = key(cls.qname);
+        this.keyOfClass.set(cls, k);
+        this.classByKey.set(k, cls);
+      }
+    });
+  }
+
+  private functionKey(fn: FunctionIR): string {
+    // Lambdas are not listed in their module: a key no lookup finds (what reads them runs again).
+    return this.keyOfFunction.get(fn) ?? `-|${fn.path}|${fn.qname}`;
+  }
+
+  private classKey(cls: ClassIR): string {
+    return this.keyOfClass.get(cls) ?? `-|${cls.qname}`;
+  }
+
+  /** A function as a caller sees it, the same in any run: which one, its name, parameters and kind. */
+  private functionAnswer(fn: FunctionIR): string {
+    let answer = this.functionAnswers.get(fn);
+    if (answer === undefined) {
+      const key = this.keyOfFunction.get(fn);
+      answer = digest(`${fn.path}|${key ? key.slice(key.indexOf('|') + 1) : `lambda ${fn.qname}`}#${signatureText(fn, this.classOfMethod.has(fn))}`);
+      this.functionAnswers.set(fn, answer);
+    }
+    return answer;
+  }
+
+  private classAnswer(cls: ClassIR): string {
+    let answer = this.classAnswers.get(cls);
+    if (answer === undefined) {
+      const key = this.keyOfClass.get(cls);
+      const path = this.program.moduleOfClass(cls)?.path ?? '';
+      answer = digest(`${path}|${key ? key.slice(key.indexOf('|') + 1) : `unlisted ${cls.qname}`}`);
+      this.classAnswers.set(cls, answer);
+    }
+    return answer;
+  }
+
+  private answerOf(found: FunctionIR | ClassIR | undefined): string {
+    if (!found) return '';
+    return 'methods' in found ? `c${this.classAnswer(found)}` : `f${this.functionAnswer(found)}`;
+  }
+
+  private ancestorsAnswer(list: readonly ClassIR[]): string {
+    let answer = '';
+    for (const c of list) answer += `${this.classAnswer(c)},`;
+    return answer;
+  }
+
+  private sourceIndices(list: readonly SourceModel[]): string {
+    return list.map((s) => this.parameterSourceIndex.get(s)).join(',');
+  }
+
+  private logRead(cell: Cell, kind: 'F' | 'T', cls: ClassIR, print: string): void {
+    if (cell.id < 0) cell.id = this.cellKeys.id(`${kind}${this.classKey(cls)}`);
+    this.log!.cells.push(cell.id);
+    this.log!.prints.push(print);
+  }
+
+  /** The id of a fact (question and answer), made once per question of this run. */
+  private factOf<K>(cache: Map<K, Map<string, number>>, owner: K, question: string, fact: () => string): number {
+    let byQuestion = cache.get(owner);
+    if (!byQuestion) {
+      byQuestion = new Map();
+      cache.set(owner, byQuestion);
+    }
+    let id = byQuestion.get(question);
+    if (id === undefined) {
+      id = this.facts.id(fact());
+      byQuestion.set(question, id);
+    }
+    return id;
+  }
+
+  private noteFact(id: number): void {
+    if (this.factStamps[id] === this.logStamp) return;
+    this.factStamps[id] = this.logStamp;
+    this.log!.facts.push(id);
+  }
+
+  /** `Program.lookup`, `method` and `ancestors` as analyses ask them (noted as facts when recording). */
+  lookup(qname: string, module: ModuleIR): FunctionIR | ClassIR | undefined {
+    const found = this.program.lookup(qname, module);
+    if (this.log) this.noteFact(this.factOf(this.lookupFacts, module, qname, () => `L${this.moduleIndex.get(module)}|${qname}\u0001${this.answerOf(found)}`));
+    return found;
+  }
+
+  method(cls: ClassIR, name: string): FunctionIR | undefined {
+    const found = this.program.method(cls, name);
+    if (this.log) this.noteFact(this.factOf(this.methodFacts, cls, name, () => `m${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
+    return found;
+  }
+
+  ancestors(cls: ClassIR): ClassIR[] {
+    const list = this.program.ancestors(cls);
+    if (this.log) this.noteFact(this.factOf(this.ancestorFacts, cls, '', () => `a${this.classKey(cls)}\u0001${this.ancestorsAnswer(list)}`));
+    return list;
+  }
+
+  private moduleFingerprintOf(m: ModuleIR): string {
+    let print = this.moduleFingerprints.get(m);
+    if (print === undefined) {
+      print = moduleFingerprint(m);
+      this.moduleFingerprints.set(m, print);
+    }
+    return print;
+  }
+
+  private remember(fn: FunctionIR, record: AnyRecord): void {
+    const key = this.functionKey(fn);
+    const list = this.records.get(key);
+    if (list) list.push(record);
+    else this.records.set(key, [record]);
+  }
+
+  // The memo, as this run resolves it (memo ids → this run's modules, cells and facts).
+  private memoRecords: Map<string, number[]> | undefined;
+  /** Memo module index → this run's, by path. */
+  private memoModules: (ModuleIR | undefined)[] = [];
+  /** Memo module index → whether this run's module of that path has the same source. */
+  private memoModuleSame: boolean[] = [];
+  private memoCells: (MemoCell | null | undefined)[] = [];
+  /** Per memo fact: 0 not checked yet, 1 still true, 2 no longer. */
+  private memoFacts = new Uint8Array(0);
+  /** Whether the memo's modules are this run's, in the same order (keys mean the same). */
+  private sameModules = false;
+  /** With the same modules: those whose shape changed (see `shapeFingerprint`), and the names they define or defined. */
+  private readonly changedShapes = new Set<ModuleIR>();
+  private readonly changedNames = new Set<string>();
+  private readonly chainsUnchanged = new Map<ClassIR, boolean>();
+
+  private openMemo(memo: MemoFile): void {
+    const byPath = new Map(this.program.modules.map((m) => [m.path, m]));
+    this.memoModules = memo.modules.map((path) => byPath.get(path));
+    this.memoModuleSame = memo.modules.map((_, i) => {
+      const m = this.memoModules[i];
+      return m !== undefined && this.moduleFingerprintOf(m) === memo.fingerprints[i];
+    });
+    this.sameModules = memo.modules.length === this.program.modules.length && this.memoModules.every((m, i) => m === this.program.modules[i]);
+    if (this.sameModules) {
+      this.memoModules.forEach((m, i) => {
+        // The same source has the same shape.
+        if (this.memoModuleSame[i] || shapeFingerprint(m!, (f) => this.classOfMethod.has(f)) === memo.shapes[i]) return;
+        this.changedShapes.add(m!);
+        for (const name of memo.names[i]!.split(',')) this.changedNames.add(name);
+        for (const name of definedNames(m!)) this.changedNames.add(name);
+      });
+    }
+    this.memoCells = new Array(memo.cells.length);
+    this.memoFacts = new Uint8Array(memo.facts.length);
+    this.memoRecords = new Map();
+    // Function keys in this run's index space; only functions of modules whose source is unchanged.
+    for (const [key, offsets] of recordsByFunction(memo)) {
+      const runKey = reindex(key, 0, (i) => (this.memoModuleSame[i] ? this.moduleIndex.get(this.memoModules[i]!) : undefined));
+      if (runKey !== undefined) this.memoRecords.set(runKey, offsets);
+    }
+  }
+
+  /** A memo key in this run's index space (undefined: its module is gone). */
+  private runKey(key: string, kind: number): string | undefined {
+    return reindex(key, kind, (i) => {
+      const m = this.memoModules[i];
+      return m ? this.moduleIndex.get(m) : undefined;
+    });
+  }
+
+  /**
+   * Applies a memo record of the function whose every fact still holds and whose every read
+   * value is unchanged, as if the analysis had run; undefined when there is none.
+   */
+  private replay(state: FunctionState): boolean | undefined {
+    const memo = this.options.memo!;
+    if (!this.memoRecords) this.openMemo(memo);
+    const offsets = this.memoRecords!.get(this.functionKey(state.fn));
+    if (!offsets) return undefined;
+    const first = Math.min(state.count, offsets.length) - 1;
+    for (let i = 0; i < offsets.length; i++) {
+      const at = offsets[(first + i) % offsets.length]!;
+      const read = this.stillRead(memo, at);
+      if (!read) continue;
+      this.analyses++;
+      this.replayed++;
+      state.started = ++this.tick;
+      // What the analysis would have registered as it read: the summaries it applied, the variables it read.
+      for (const callee of read.callees) callee.callers.add(state);
+      for (const v of read.variables) v.readers.add(state);
+      if (this.options.record) this.remember(state.fn, at);
+      return this.finish(state, memo.summaries[memo.records[at + 1]!]!, memo.hitLists[memo.records[at + 2]!]!, read.cells);
+    }
+    return undefined;
+  }
+
+  /** The cells a memo record read when all its facts hold and every value it read is unchanged. */
+  private stillRead(memo: MemoFile, at: number): { cells: Cell[]; callees: FunctionState[]; variables: GlobalVar[] } | undefined {
+    const r = memo.records;
+    const count = r[at + 4]!;
+    const factsAt = at + 5 + 2 * count;
+    for (let k = r[factsAt]!; k > 0; k--) if (!this.memoFactHolds(memo, r[factsAt + k]!)) return undefined;
+    const cells: Cell[] = [];
+    const callees: FunctionState[] = [];
+    const variables: GlobalVar[] = [];
+    let globals: (Value | undefined)[] | undefined;
+    for (let k = 0; k < count; k++) {
+      const id = r[at + 5 + 2 * k]!;
+      let cell = this.memoCells[id];
+      if (cell === undefined) cell = this.memoCells[id] = this.resolveMemoCell(memo.cells[id]!);
+      if (cell === null) return undefined;
+      let print: string;
+      switch (cell.kind) {
+        case 'S':
+          print = summaryFingerprint(cell.state.summary ?? EMPTY_SUMMARY);
+          cells.push(cell.state.summaryCell);
+          callees.push(cell.state);
+          break;
+        case 'G': {
+          const value = this.globalValue(cell.module, cell.name);
+          print = this.values.of(value);
+          (globals ??= []).push(value);
+          cells.push(cell.variable, this.topCell(cell.module));
+          variables.push(cell.variable);
+          break;
+        }
+        case 'F':
+          print = this.cellPrint(cell.cell, () => fieldsFingerprint(this.classFields.get(cell.cls)));
+          cells.push(cell.cell);
+          break;
+        case 'T':
+          print = this.cellPrint(cell.cell, () => typesFingerprint(this.typesOfClass(cell.cls)));
+          cells.push(cell.cell);
+          break;
+      }
+      if (print !== memo.prints[r[at + 6 + 2 * k]!]) return undefined;
+    }
+    if (sharingOf(globals ?? [], this.values) !== memo.prints[r[at + 3]!]) return undefined;
+    return { cells, callees, variables };
+  }
+
+  /** A class cell's fingerprint, computed once per version of the cell. */
+  private cellPrint(cell: Cell, compute: () => string): string {
+    const known = this.cellPrints.get(cell);
+    if (known && known.version === cell.version) return known.print;
+    const print = compute();
+    this.cellPrints.set(cell, { version: cell.version, print });
+    return print;
+  }
+
+  private readonly cellPrints = new Map<Cell, { version: number; print: string }>();
+
+  private resolveMemoCell(key: string): MemoCell | null {
+    const run = this.runKey(key, 1);
+    if (run === undefined) return null;
+    const rest = run.slice(1);
+    switch (run[0]) {
+      case 'S': {
+        const fn = this.functionByKey.get(rest);
+        return fn ? { kind: 'S', state: this.functionState(fn) } : null;
+      }
+      case 'G': {
+        const bar = rest.indexOf('|');
+        const module = this.program.modules[Number(rest.slice(0, bar))]!;
+        const name = rest.slice(bar + 1);
+        return { kind: 'G', module, name, variable: this.globalVar(module, name) };
+      }
+      case 'F':
+      case 'T': {
+        const cls = this.classByKey.get(rest);
+        if (!cls) return null;
+        const cells = this.classCell(cls);
+        return { kind: run[0], cls, cell: run[0] === 'F' ? cells.fields : cells.types };
+      }
+      default:
+        return null;
+    }
+  }
+
+  private memoFactHolds(memo: MemoFile, id: number): boolean {
+    let state = this.memoFacts[id]!;
+    if (state === 0) {
+      const fact = memo.facts[id]!;
+      if (this.sameModules && this.unaffected(fact)) state = 1;
+      else {
+        const sep = fact.lastIndexOf('\u0001');
+        state = this.answerNow(fact.slice(0, sep)) === fact.slice(sep + 1) ? 1 : 2;
+      }
+      this.memoFacts[id] = state;
+    }
+    return state === 1;
+  }
+
+  /**
+   * Whether a fact (same modules in both runs) cannot have changed: answers depend only on module
+   * shapes, and a lookup's answer only on definitions whose name ends the name looked up.
+   */
+  private unaffected(fact: string): boolean {
+    if (this.changedShapes.size === 0) return true;
+    const sep = fact.lastIndexOf('\u0001');
+    switch (fact[0]) {
+      case 'I':
+        // Which module a dotted name denotes depends on the list of modules only.
+        return true;
+      case 'L':
+        return !this.changedNames.has(lastPart(fact.slice(fact.indexOf('|') + 1, sep)));
+      case 'V': {
+        const bar = fact.indexOf('|');
+        const module = this.program.modules[Number(fact.slice(1, bar))]!;
+        const name = fact.slice(bar + 1, sep);
+        return !this.changedShapes.has(module) && !this.changedNames.has(lastPart(module.imports.get(name) ?? name));
+      }
+      case 'm':
+      case 'a': {
+        const question = fact.slice(1, sep);
+        const third = question.indexOf('|', question.indexOf('|', question.indexOf('|') + 1) + 1);
+        const cls = this.classByKey.get(third < 0 ? question : question.slice(0, third));
+        return cls !== undefined && this.chainUnchanged(cls);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Whether a class's ancestors and their methods are what they were: no class on the chain is in a
+   * module whose shape changed, and no base name on it ends with a changed name.
+   */
+  private chainUnchanged(cls: ClassIR): boolean {
+    let answer = this.chainsUnchanged.get(cls);
+    if (answer === undefined) {
+      answer = this.program.ancestors(cls).every(
+        (c) => !this.changedShapes.has(this.program.moduleOfClass(c)!) && this.program.baseNames(c).every((b) => !this.changedNames.has(lastPart(b))),
+      );
+      this.chainsUnchanged.set(cls, answer);
+    }
+    return answer;
+  }
+
+  /** The answer this run's program gives to a memo question (undefined: it cannot be asked here). */
+  private answerNow(question: string): string | undefined {
+    if (question.startsWith('I|')) {
+      const v = this.importedVar(question.slice(2));
+      return v ? `${v.module.path}\0${v.name}` : '';
+    }
+    const kind = question.startsWith('P') ? 2 : 1;
+    const run = this.runKey(question, kind);
+    if (run === undefined) return undefined;
+    const rest = run.slice(kind);
+    switch (run[0]) {
+      case 'L':
+      case 'V': {
+        const bar = rest.indexOf('|');
+        const module = this.program.modules[Number(rest.slice(0, bar))]!;
+        const name = rest.slice(bar + 1);
+        return this.answerOf(run[0] === 'L' ? this.program.lookup(name, module) : this.moduleLevel(module, name));
+      }
+      case 'm': {
+        // A class key has three parts (module|qname|n); the method name follows.
+        const bar = rest.indexOf('|', rest.indexOf('|', rest.indexOf('|') + 1) + 1);
+        const cls = this.classByKey.get(rest.slice(0, bar));
+        return cls ? this.answerOf(this.program.method(cls, rest.slice(bar + 1))) : undefined;
+      }
+      case 'a': {
+        const cls = this.classByKey.get(rest);
+        return cls ? this.ancestorsAnswer(this.program.ancestors(cls)) : undefined;
+      }
+      case 'P': {
+        const fn = this.functionByKey.get(rest);
+        return fn ? this.sourceIndices(this.parameterSourcesFor(fn, run[1] === 'a' ? 'access' : 'call')) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** This run's records (its own and those it replayed), as the cache keeps them. */
+  private memoFile(): MemoFile {
+    const memo = this.options.memo;
+    const functions = new Interner();
+    const cells = new Interner();
+    const facts = new Interner();
+    const prints = new Interner();
+    const summaries: Summary[] = [];
+    const summaryIds = new Map<string, number>();
+    const hitLists: TaintHit[][] = [];
+    const hitIds = new Map<string, number>();
+    const out: number[] = [];
+    const summaryId = (s: Summary): number => {
+      const print = summaryFingerprint(s);
+      let id = summaryIds.get(print);
+      if (id === undefined) {
+        id = summaries.push(s) - 1;
+        summaryIds.set(print, id);
+      }
+      return id;
+    };
+    const hitsId = (hits: TaintHit[]): number => {
+      const print = hitsFingerprint(hits);
+      let id = hitIds.get(print);
+      if (id === undefined) {
+        id = hitLists.push(hits) - 1;
+        hitIds.set(print, id);
+      }
+      return id;
+    };
+    // Memo keys moved to this run's index space, once each.
+    const memoCellKeys: (string | undefined)[] = [];
+    const memoFactKeys: (string | undefined)[] = [];
+    for (const [key, list] of this.records) {
+      const fn = functions.id(key);
+      for (const record of list) {
+        const start = out.length;
+        if (typeof record !== 'number') {
+          out.push(fn, summaryId(record.summary), hitsId(record.hits), prints.id(record.sharing), record.cells.length);
+          record.cells.forEach((c, i) => out.push(cells.id(this.cellKeys.list[c]!), prints.id(record.prints[i]!)));
+          out.push(record.facts.length);
+          for (const f of record.facts) out.push(facts.id(this.facts.list[f]!));
+          continue;
+        }
+        const r = memo!.records;
+        const at = record;
+        out.push(fn, summaryId(memo!.summaries[r[at + 1]!]!), hitsId(memo!.hitLists[r[at + 2]!]!), prints.id(memo!.prints[r[at + 3]!]!), r[at + 4]!);
+        let lost = false;
+        for (let k = 0; k < r[at + 4]!; k++) {
+          const id = r[at + 5 + 2 * k]!;
+          const cell = (memoCellKeys[id] ??= this.runKey(memo!.cells[id]!, 1));
+          if (cell === undefined) lost = true;
+          out.push(cell === undefined ? -1 : cells.id(cell), prints.id(memo!.prints[r[at + 6 + 2 * k]!]!));
+        }
+        const factsAt = at + 5 + 2 * r[at + 4]!;
+        out.push(r[factsAt]!);
+        for (let k = 1; k <= r[factsAt]!; k++) {
+          const id = r[factsAt + k]!;
+          const fact = (memoFactKeys[id] ??= this.runFact(memo!.facts[id]!));
+          if (fact === undefined) lost = true;
+          out.push(fact === undefined ? -1 : facts.id(fact));
+        }
+        // A record replayed here read only what this run has; kept out if that ever fails.
+        if (lost) out.length = start;
+      }
+    }
+    return {
+      format: MEMO_FORMAT,
+      modules: this.program.modules.map((m) => m.path),
+      fingerprints: this.program.modules.map((m) => this.moduleFingerprintOf(m)),
+      shapes: this.program.modules.map((m) => shapeFingerprint(m, (f) => this.classOfMethod.has(f))),
+      names: this.program.modules.map((m) => definedNames(m).join(',')),
+      functions: functions.list,
+      cells: cells.list,
+      facts: facts.list,
+      prints: prints.list,
+      summaries,
+      hitLists,
+      records: Int32Array.from(out),
+    };
+  }
+
+  /** A memo fact with its question in this run's index space. */
+  private runFact(fact: string): string | undefined {
+    if (fact.startsWith('I|')) return fact;
+    return this.runKey(fact, fact.startsWith('P') ? 2 : 1);
+  }
 }
+
+/** A memo's cell key, resolved in this run. */
+type MemoCell =
+  | { kind: 'S'; state: FunctionState }
+  | { kind: 'G'; module: ModuleIR; name: string; variable: GlobalVar }
+  | { kind: 'F' | 'T'; cls: ClassIR; cell: Cell };
 
 /** The models for one qualified name or one method name. */
 interface NameModels {
@@ -1471,7 +2091,7 @@ class FunctionAnalysis {
     const field = object.fields?.get(`.${attr}`);
     if (field) return field;
     if (object.cls) {
-      const method = this.engine.program.method(object.cls, attr);
+      const method = this.engine.method(object.cls, attr);
       if (method) return { labels: [], fn: method, self: object };
       const classTaint = this.engine.classFieldsOf(object.cls)?.get(attr) ?? [];
       return withType(fromLabels(mergeLabels(object.labels, classTaint)), this.engine.fieldType(object.cls, attr));
@@ -1481,7 +2101,7 @@ class FunctionAnalysis {
       const labels: Label[] = base ? [this.engine.fieldLabel(base, attr)] : [];
       const cls = object.paramBase === 0 ? this.engine.classOfMethod.get(this.fn) : undefined;
       if (cls) {
-        const method = this.engine.program.method(cls, attr);
+        const method = this.engine.method(cls, attr);
         if (method) return { labels: [], fn: method, self: object };
         return withType(fromLabels(mergeLabels(labels, this.engine.classFieldsOf(cls)?.get(attr) ?? [])), this.engine.fieldType(cls, attr));
       }
@@ -1651,7 +2271,6 @@ class FunctionAnalysis {
 
   /** A call into scanned code: inline closures, apply summaries of functions and constructors. */
   private resolveTarget(call: CallExpr, receiver: Value | undefined, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[], env: Env): Value | undefined {
-    const program = this.engine.program;
     const callee = call.callee;
     let fn: FunctionIR | undefined;
     let cls: ClassIR | undefined;
@@ -1668,13 +2287,13 @@ class FunctionAnalysis {
       self = calleeValue.self;
       if (self && callee.k === 'attr') selfExpr = callee.object;
     } else if (call.qname) {
-      byName = program.lookup(call.qname, this.module);
+      byName = this.engine.lookup(call.qname, this.module);
     } else if (callee.k === 'attr' && isSuperCall(callee.object)) {
       // super().m(...): the next definition of m above the current method's class.
       const own = this.engine.classOfMethod.get(this.fn);
       const selfName = this.selfName();
       if (own && selfName) {
-        for (const c of program.ancestors(own).slice(1)) {
+        for (const c of this.engine.ancestors(own).slice(1)) {
           const m = c.methods.get(callee.attr);
           if (m) {
             fn = m;
@@ -1688,7 +2307,7 @@ class FunctionAnalysis {
       // A function, class or class member of this module (`helper(x)`, `Config.load(x)`).
       const root = rootName(callee);
       const head = root?.split('.')[0];
-      if (head && !env.has(head) && !this.closureEnv?.has(head)) byName = program.lookup(`${this.module.moduleName}.${dottedOf(callee)!}`, this.module);
+      if (head && !env.has(head) && !this.closureEnv?.has(head)) byName = this.engine.lookup(`${this.module.moduleName}.${dottedOf(callee)!}`, this.module);
     }
     if (byName && 'methods' in byName) cls = byName;
     else if (byName) {
@@ -1714,7 +2333,7 @@ class FunctionAnalysis {
   /** `Cls(...)`: an instance with the fields `__init__` stores. */
   private construct(cls: ClassIR, call: CallExpr, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[]): Value {
     const instance: Value = { labels: [], cls, fields: new Map() };
-    const init = this.engine.program.method(cls, '__init__');
+    const init = this.engine.method(cls, '__init__');
     if (!init) return instance;
     const bound = this.bindArguments(init, instance, args, kwargs, splat);
     const summary = this.engine.summaryOf(init);
@@ -1783,12 +2402,21 @@ class FunctionAnalysis {
         return;
       }
       const positional = args[i - next];
-      bound[i] = kwargs.get(p.name) ?? positional ?? (p.default ? this.eval(p.default, new Map()) : CLEAN);
+      bound[i] = kwargs.get(p.name) ?? positional ?? (p.default ? this.defaultValue(fn, p.default) : CLEAN);
     });
     if (splat.length > 0) {
       for (let i = next; i < fn.params.length; i++) bound[i] = fromLabels(mergeLabels(allLabels(bound[i] ?? CLEAN), splat));
     }
     return bound;
+  }
+
+  /**
+   * A parameter's default, where the call leaves it out. A default of another module is only taken
+   * for its constant: its names belong to that module's scope, not to this one's.
+   */
+  private defaultValue(fn: FunctionIR, value: Expr): Value {
+    if (fn.path === this.module.path) return this.eval(value, new Map());
+    return value.k === 'const' ? constant(value.value) : CLEAN;
   }
 
   /** Turn a callee's labels into the caller's: parameters become the arguments' taint. */

@@ -1,0 +1,333 @@
+import { createHash } from 'node:crypto';
+import type { Summary, TaintHit } from './engine.js';
+import type { ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span } from './ir.js';
+import { CLEAN, type FlowStep, type Label, type Value } from './values.js';
+
+/**
+ * Replaying a previous run's analyses (docs/taint-engine.md, "Incremental runs").
+ *
+ * An analysis is a deterministic function of its function's module, of the answers to the
+ * questions it asks about the program (what a name resolves to, a class's ancestors...) and of
+ * the engine cells it reads (summaries, module variables, class fields and field types). A run
+ * records, for every analysis, those questions with their answers ("facts") and those cells with
+ * a fingerprint of the value read, and what the analysis produced. The next run follows the same
+ * worklist; where a record of the function (same module source) finds every fact still true and
+ * every fingerprint unchanged, the analysis would compute exactly the recorded result, so the
+ * record is applied instead. The result is the full run's, byte for byte, by construction.
+ *
+ * Keys name functions, classes and modules by the index of their module in the recording run's
+ * module list (`MemoFile.modules`), so that they stay short; a later run maps them by path.
+ */
+
+/** What one analysis read and produced, as this run recorded it (ids into the run's interners). */
+export interface RunRecord {
+  cells: number[];
+  /** Fingerprint of the value read from each of `cells`. */
+  prints: string[];
+  facts: number[];
+  /** Which module variable values read were the same objects (see `sharingOf`). */
+  sharing: string;
+  summary: Summary;
+  hits: TaintHit[];
+}
+
+/** A record is this run's, or one of the memo's replayed (an offset into `MemoFile.records`). */
+export type AnyRecord = RunRecord | number;
+
+/** The records of a run, as the cache keeps them (v8-serialized). */
+export interface MemoFile {
+  format: typeof MEMO_FORMAT;
+  /** Paths: the index space of every key below. */
+  modules: string[];
+  /** Each module's `moduleFingerprint`. */
+  fingerprints: string[];
+  /** Each module's `shapeFingerprint`. */
+  shapes: string[];
+  /** The names each module defines (functions, methods, classes), comma-separated. */
+  names: string[];
+  functions: string[];
+  cells: string[];
+  facts: string[];
+  prints: string[];
+  summaries: Summary[];
+  hitLists: TaintHit[][];
+  /** Per record: function, summary, hits, sharing (a print), cell count, (cell, print) pairs, fact count, facts. */
+  records: Int32Array;
+}
+
+export const MEMO_FORMAT = 1;
+
+export function isMemoFile(x: unknown): x is MemoFile {
+  const m = x as MemoFile | undefined;
+  return (
+    typeof m === 'object' && m !== null && m.format === MEMO_FORMAT && m.records instanceof Int32Array &&
+    [m.modules, m.fingerprints, m.shapes, m.names, m.functions, m.cells, m.facts, m.prints, m.summaries, m.hitLists].every(Array.isArray) &&
+    m.modules.length === m.fingerprints.length && m.modules.length === m.shapes.length && m.modules.length === m.names.length
+  );
+}
+
+/** Strings to dense ids. */
+export class Interner {
+  readonly list: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.list.length;
+      this.list.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+}
+
+export function moduleFingerprint(m: ModuleIR): string {
+  return createHash('sha1').update(m.path).update('\0').update(m.moduleName).update('\0').update(m.spans.source).digest('base64');
+}
+
+/** What other modules can learn of a function by name: its name, kind and parameters. */
+export function signatureText(fn: FunctionIR, isMethod: boolean): string {
+  let text = `${fn.name}|${fn.isStatic ? 1 : 0}${fn.isClassMethod ? 1 : 0}${isMethod ? 'm' : 'f'}`;
+  for (const p of fn.params) {
+    const d = p.default;
+    text += `|${str(p.name)}${p.kind}${d === undefined ? '' : d.k === 'const' ? `=${typeof d.value}:${String(d.value)}` : '=?'}`;
+  }
+  return text;
+}
+
+/**
+ * Everything of a module that the answers to program questions depend on (its name, imports,
+ * functions with their signatures, classes with their bases and methods), function bodies aside.
+ */
+export function shapeFingerprint(m: ModuleIR, isMethod: (fn: FunctionIR) => boolean): string {
+  let text = `${str(m.moduleName)}i${m.imports.size}`;
+  for (const [local, q] of m.imports) text += str(local) + str(q);
+  text += `f${m.functions.length}`;
+  for (const fn of m.functions) text += str(fn.qname) + str(signatureText(fn, isMethod(fn)));
+  text += `c${m.classes.length}`;
+  for (const cls of m.classes) {
+    text += `${str(cls.qname)}b${cls.bases.length}`;
+    for (const b of cls.bases) text += str(dotted(b) ?? '?');
+    text += `m${cls.methods.size}`;
+    for (const [name, fn] of cls.methods) text += str(name) + str(fn.qname);
+  }
+  return digest(text);
+}
+
+function dotted(e: Expr): string | undefined {
+  if (e.k === 'name') return e.name;
+  if (e.k === 'attr') {
+    const base = dotted(e.object);
+    return base === undefined ? undefined : `${base}.${e.attr}`;
+  }
+  return undefined;
+}
+
+/** The names a module defines, as lookups end (`f` of `pkg.mod.f`). */
+export function definedNames(m: ModuleIR): string[] {
+  return [...new Set([...m.functions.map((f) => f.name), ...m.classes.map((c) => c.name)])];
+}
+
+/** The last part of a dotted name. */
+export function lastPart(q: string): string {
+  return q.slice(q.lastIndexOf('.') + 1);
+}
+
+export function digest(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
+
+/** Length-prefixed, so that no text can pass for a separator. */
+function str(s: string): string {
+  return `${s.length}:${s}`;
+}
+
+function spanText(s: Span): string {
+  return `${s.line},${s.column},${s.endLine},${s.endColumn},${str(s.text)}`;
+}
+
+function stepText(s: FlowStep): string {
+  return `${str(s.path)}${spanText(s.span)}${str(s.note)}`;
+}
+
+function labelText(l: Label): string {
+  let out = `${l.origin}${str(l.what)}${l.threat ?? '-'}${l.param ?? '-'}${l.field === undefined ? '-' : str(l.field)}${l.lowered ? 1 : 0}[`;
+  for (const k of l.sanitized) out += `${k},`;
+  out += `]${l.steps.length}(`;
+  for (const s of l.steps) out += stepText(s);
+  return `${out})`;
+}
+
+function labelsText(labels: readonly Label[]): string {
+  let out = `${labels.length}<`;
+  for (const l of labels) out += labelText(l);
+  return `${out}>`;
+}
+
+function hitText(h: TaintHit): string {
+  const s = h.sink;
+  return `${h.kind}${labelText(h.label)}${str(s.path)}${spanText(s.span)}${spanText(s.callSpan)}${str(s.callee)}${str(s.description)}${s.statementLine}`;
+}
+
+const summaryPrints = new WeakMap<Summary, string>();
+
+/** Everything a summary says (callers apply all of it but `key`, which follows from the rest). */
+export function summaryFingerprint(s: Summary): string {
+  let print = summaryPrints.get(s);
+  if (print === undefined) {
+    let text = `R${labelsText(s.returns)}K${s.sinks.length}`;
+    for (const h of s.sinks) text += hitText(h);
+    text += `W${s.selfWrites.size}`;
+    for (const [field, labels] of s.selfWrites) text += str(field) + labelsText(labels);
+    text += `T${s.selfTypes.size}`;
+    for (const [field, type] of s.selfTypes) text += str(field) + str(type);
+    text += `A${s.selfAssigned.size}`;
+    for (const field of s.selfAssigned) text += str(field);
+    print = digest(text);
+    summaryPrints.set(s, print);
+  }
+  return print;
+}
+
+export function hitsFingerprint(hits: readonly TaintHit[]): string {
+  let text = `${hits.length}`;
+  for (const h of hits) text += hitText(h);
+  return digest(text);
+}
+
+export function fieldsFingerprint(fields: ReadonlyMap<string, readonly Label[]> | undefined): string {
+  if (!fields || fields.size === 0) return '0';
+  let text = `${fields.size}`;
+  for (const [field, labels] of fields) text += str(field) + labelsText(labels);
+  return digest(text);
+}
+
+export function typesFingerprint(types: ReadonlyMap<string, string>): string {
+  let text = `${types.size}`;
+  for (const [field, type] of types) text += str(field) + str(type);
+  return text;
+}
+
+function constText(c: Constant | undefined): string {
+  if (c === undefined) return '';
+  if (c === null) return 'z';
+  if (typeof c === 'string') return `s${str(c)}`;
+  if (typeof c === 'number') return Object.is(c, -0) ? 'n-0' : `n${c}`;
+  return c ? 'b1' : 'b0';
+}
+
+/**
+ * Fingerprints of module variable values, with which of their parts are the same object: `join`
+ * treats a value joined with itself differently from an equal copy. Sharing between the values
+ * one analysis reads is `sharingOf`'s. Cached per value object (values are never changed).
+ */
+export class ValuePrints {
+  private readonly prints = new WeakMap<Value, string>();
+  private readonly parts = new WeakMap<Value, Value[]>();
+
+  constructor(
+    private readonly classAnswer: (cls: ClassIR) => string,
+    private readonly functionAnswer: (fn: FunctionIR) => string,
+  ) {}
+
+  of(v: Value | undefined): string {
+    if (v === undefined) return '-';
+    let print = this.prints.get(v);
+    if (print === undefined) {
+      print = digest(this.text(v, new Map()));
+      this.prints.set(v, print);
+    }
+    return print;
+  }
+
+  /** The value objects inside `v` (itself included, CLEAN not), each once, in a fixed order. */
+  partsOf(v: Value): Value[] {
+    let parts = this.parts.get(v);
+    if (!parts) {
+      const seen = new Set<Value>();
+      const visit = (x: Value): void => {
+        if (x === CLEAN || seen.has(x)) return;
+        seen.add(x);
+        if (x.fields) for (const f of x.fields.values()) visit(f);
+        if (x.elems) for (const e of x.elems) visit(e);
+        if (x.self) visit(x.self);
+      };
+      visit(v);
+      parts = [...seen];
+      this.parts.set(v, parts);
+    }
+    return parts;
+  }
+
+  private text(v: Value, seen: Map<Value, number>): string {
+    if (v === CLEAN) return 'C';
+    const id = seen.get(v);
+    if (id !== undefined) return `@${id}`;
+    seen.set(v, seen.size);
+    let out = `{${labelsText(v.labels)}${constText(v.const)}`;
+    if (v.fields) {
+      out += `f${v.fields.size}`;
+      for (const [k, f] of v.fields) out += str(k) + this.text(f, seen);
+    }
+    if (v.elems) {
+      out += `e${v.elems.length}`;
+      for (const e of v.elems) out += this.text(e, seen);
+    }
+    if (v.seq) out += 's';
+    if (v.cls) out += `k${this.classAnswer(v.cls)}`;
+    if (v.fn) out += `n${this.functionAnswer(v.fn)}`;
+    if (v.self) out += `b${this.text(v.self, seen)}`;
+    if (v.paramBase !== undefined) out += `p${v.paramBase}`;
+    if (v.type !== undefined) out += `t${str(v.type)}`;
+    return `${out}}`;
+  }
+}
+
+/**
+ * Which parts of the module variable values one analysis read (in order) are objects an earlier
+ * read already held: `read.part=read.part;` for each, '' when none is.
+ */
+export function sharingOf(values: readonly (Value | undefined)[], prints: ValuePrints): string {
+  if (values.length < 2) return '';
+  let out = '';
+  const first = new Map<Value, string>();
+  values.forEach((v, i) => {
+    if (!v) return;
+    prints.partsOf(v).forEach((part, j) => {
+      const at = first.get(part);
+      if (at !== undefined) out += `${i}.${j}=${at};`;
+      else first.set(part, `${i}.${j}`);
+    });
+  });
+  return out;
+}
+
+/** Where each record of a memo starts, by function key (in the memo's index space). */
+export function recordsByFunction(file: MemoFile): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const r = file.records;
+  for (let at = 0; at < r.length; ) {
+    const key = file.functions[r[at]!]!;
+    const list = out.get(key);
+    if (list) list.push(at);
+    else out.set(key, [at]);
+    at = nextRecord(r, at);
+  }
+  return out;
+}
+
+export function nextRecord(r: Int32Array, at: number): number {
+  const cells = r[at + 4]!;
+  return at + 5 + 2 * cells + 1 + r[at + 5 + 2 * cells]!;
+}
+
+/**
+ * A key's module index moved from one index space to another (`S12|pkg.f|0` → `S40|pkg.f|0`);
+ * undefined when the module is not in the other space. `kind` is how many characters precede it.
+ */
+export function reindex(key: string, kind: number, map: (index: number) => number | undefined): string | undefined {
+  const bar = key.indexOf('|', kind);
+  const index = map(Number(key.slice(kind, bar)));
+  return index === undefined ? undefined : key.slice(0, kind) + index + key.slice(bar);
+}
