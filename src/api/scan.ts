@@ -11,8 +11,10 @@ import { FindingPolicy, compareFindings } from '../filters/policy.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
-import { analyseProgram } from '../analysis/taint/engine.js';
-import { isMemoFile } from '../analysis/taint/replay.js';
+import { analyseProgram, type TaintResult } from '../analysis/taint/engine.js';
+import { isMemoFile, moduleFingerprint, type MemoFile } from '../analysis/taint/replay.js';
+import { moduleFromShape, type Deferred } from '../analysis/taint/shapes.js';
+import { moduleNameForPath } from '../frontend/python/to-ir.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../util/budget.js';
@@ -182,15 +184,33 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       language,
       onProgress: options.onProgress,
     });
-    // IRs of files that came from the cache are built now (fresh ones were built on arrival).
-    const irs = language ? files.map((f) => f.takeIR(language, plan.fileTimeoutMs)) : [];
-    metas = files.map((f) => f.meta);
+    const records = await memoRead;
+    const memo = isMemoFile(records) ? records : undefined;
+    // IRs of files that came from the cache are built now (fresh ones were built on arrival),
+    // except those the replay records know with this very source: they enter the program as
+    // shapes, and are built only if one of their analyses cannot be replayed.
+    const deferred = new Map<ModuleIR, Deferred>();
+    const shapes = memo ? new Map(memo.modules.map((path, i) => [path, i])) : undefined;
+    const irs = language
+      ? files.map((f) => {
+          const build = (): ModuleIR | undefined => f.takeIR(language, plan.fileTimeoutMs);
+          return (f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
+        })
+      : [];
     const withIR = files.filter((_, i) => irs[i] !== undefined);
     if (wantTaint && models && withIR.length > 0) {
       const taintRules = new Map<SinkKind, AnyRule>();
       for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
-      const memo = await memoRead;
-      const result = analyseProgram(irs.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: cache !== undefined, memo: isMemoFile(memo) ? memo : undefined });
+      const program = irs.filter((ir): ir is ModuleIR => ir !== undefined);
+      let result: TaintResult;
+      try {
+        result = analyseProgram(program, models, { record: cache !== undefined, memo, deferred });
+      } catch (error) {
+        // Records that passed the format check yet do not hold together (a damaged cache): the
+        // run without them gives the same result, only slower.
+        if (!memo) throw error;
+        result = analyseProgram(program, models, { record: true, deferred });
+      }
       // Records are written when most of this run's analyses were not replayed: a few edits since
       // the last records cost only re-running what they touch.
       if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo());
@@ -200,6 +220,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
       );
     }
+    // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
+    metas = files.map((f) => f.meta);
     if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
     await memoWrite;
   }
@@ -327,6 +349,18 @@ function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined): S
     fileTimeoutMs: plan.fileTimeoutMs,
     models: models ?? null,
   });
+}
+
+/** A file the replay records know with the same source, as a module shape (see taint/shapes.ts). */
+function shapeFor(f: FileResult, memo: MemoFile, index: ReadonlyMap<string, number>, deferred: Map<ModuleIR, Deferred>, build: () => ModuleIR | undefined): ModuleIR | undefined {
+  const path = f.meta.path;
+  const at = index.get(path);
+  if (at === undefined || f.source === undefined) return undefined;
+  const fingerprint = moduleFingerprint({ path, moduleName: moduleNameForPath(path), spans: { source: f.source } });
+  if (fingerprint !== memo.fingerprints[at]) return undefined;
+  const shaped = moduleFromShape(memo.moduleShapes[at]!, path, f.source, fingerprint, build);
+  deferred.set(shaped.module, shaped.deferred);
+  return shaped.module;
 }
 
 /** What a whole run left in the cache: every file's outcome and the taint engine's findings. */

@@ -174,6 +174,11 @@ export class FileResult {
     return new FileResult(stored.meta, stored.source, { tree: stored.tree });
   }
 
+  /** Whether the IR is still to be built (from the tree copy of a cache entry). */
+  get deferrable(): boolean {
+    return this.ir === undefined && this.tree !== undefined;
+  }
+
   get hasIR(): boolean {
     return this.ir !== undefined || this.tree !== undefined;
   }

@@ -2,9 +2,11 @@ import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, Spa
 import { resolveSpan, spanLine, spanText } from './spans.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
+import { adopt, shapeOf, type Deferred } from './shapes.js';
 import {
-  Interner, ValuePrints, definedNames, digest, fieldsFingerprint, hitsFingerprint, lastPart, moduleFingerprint, recordsByFunction, reindex,
-  shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, type AnyRecord, type MemoFile, type RunRecord,
+  Interner, ValuePrints, decodeEnv, definedNames, digest, encodeEnv, factsAt, fieldsFingerprint, hitsFingerprint, lastPart, moduleFingerprint,
+  recordsByFunction, reindex, shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, RECORD,
+  type AnyRecord, type EnvRecord, type MemoFile, type RunRecord,
 } from './replay.js';
 import {
   CLEAN, NO_KINDS, allLabels, constant, flatten, fromLabels, join, labelKey, makeLabel, mergeLabels, with_, withStep, withSteps,
@@ -104,6 +106,8 @@ export interface EngineOptions {
   record?: boolean;
   /** A previous run's records: analyses whose inputs are all unchanged are replayed from them. */
   memo?: MemoFile;
+  /** Modules given as shapes (see shapes.ts), built whole when one of their analyses has to run. */
+  deferred?: ReadonlyMap<ModuleIR, Deferred>;
 }
 
 export function analyseProgram(modules: ModuleIR[], models: ModelSet, options: EngineOptions = {}): TaintResult {
@@ -209,7 +213,9 @@ export class TaintEngine {
     }
     for (const m of program.modules) {
       for (const cls of m.classes) for (const fn of cls.methods.values()) this.classOfMethod.set(fn, cls);
-      for (const fn of m.functions) this.recordNested(fn);
+      const deferred = options.deferred?.get(m);
+      if (deferred) for (const [fn, owner] of deferred.nestedOwners) this.nestedOwner.set(fn, owner);
+      else for (const fn of m.functions) this.recordNested(fn);
     }
     this.parameterSources.forEach((s, i) => this.parameterSourceIndex.set(s, i));
     if (options.record || options.memo) this.indexKeys();
@@ -263,7 +269,11 @@ export class TaintEngine {
         this.reused++;
         continue;
       }
-      const changed = (this.options.memo ? this.replay(state) : undefined) ?? this.analyse(state);
+      let changed = this.options.memo ? this.replay(state) : undefined;
+      if (changed === undefined) {
+        this.ensureBodies(state.module);
+        changed = this.analyse(state);
+      }
       if (!changed && this.dirtyGlobals.size === 0) continue;
       // Callers, the other methods of its class, readers of changed variables: queued in that
       // order, each once (the queued flag does what a set of dependants would).
@@ -292,6 +302,17 @@ export class TaintEngine {
     const memo = this.options.record ? () => this.memoFile() : undefined;
     return { sourceHits, parameterHits, stats: { functions: order.length, analyses: this.analyses, replayed: this.replayed }, memo };
   }
+
+  /** Builds a module entered as a shape, before one of its analyses runs. */
+  private ensureBodies(module: ModuleIR): void {
+    const deferred = this.options.deferred?.get(module);
+    if (!deferred || this.built.has(module)) return;
+    this.built.add(module);
+    const full = deferred.build();
+    if (full) adopt(module, full);
+  }
+
+  private readonly built = new Set<ModuleIR>();
 
   /**
    * Whether nothing the function's last analysis read has changed since it started, so that
@@ -371,7 +392,7 @@ export class TaintEngine {
     this.reads = reads;
     this.wroteGlobal = false;
     const module = state.module;
-    const log: AnalysisLog | undefined = this.options.record && fn !== module.top ? { cells: [], prints: [], facts: [], globals: [] } : undefined;
+    const log: AnalysisLog | undefined = this.options.record ? { cells: [], prints: [], facts: [], globals: [] } : undefined;
     this.log = log;
     this.logStamp++;
     const a = new FunctionAnalysis(this, fn, module, 0);
@@ -396,9 +417,11 @@ export class TaintEngine {
     const readList = fn === module.top || this.wroteGlobal ? undefined : [...reads];
     if (fn === module.top) this.setModuleVariables(module, env);
     const summary = a.summary();
-    if (log && readList) {
+    if (log && (readList || fn === module.top)) {
       const record: RunRecord = { cells: log.cells, prints: log.prints, facts: log.facts, sharing: sharingOf(log.globals, this.values), summary, hits: a.sourceHits };
-      this.remember(fn, record);
+      // A top level's variables are replayed too, unless one of them is (or holds) a value read
+      // from another module: a replayed copy would not be that module's object.
+      if (fn !== module.top || (!this.wroteGlobal && (record.env = this.envRecord(env, log.globals)))) this.remember(fn, record);
     }
     return this.finish(state, summary, a.sourceHits, readList);
   }
@@ -859,6 +882,8 @@ export class TaintEngine {
   private readonly functionByKey = new Map<string, FunctionIR>();
   private readonly keyOfClass = new Map<ClassIR, string>();
   private readonly classByKey = new Map<string, ClassIR>();
+  /** Functions and classes by `path|qname|n`, the keys of recorded module variables. */
+  private readonly byPathKey = new Map<string, FunctionIR | ClassIR>();
   private readonly moduleFingerprints = new Map<ModuleIR, string>();
   private readonly functionAnswers = new Map<FunctionIR, string>();
   private readonly classAnswers = new Map<ClassIR, string>();
@@ -886,13 +911,33 @@ export class TaintEngine {
         const k = fn === m.top ? `${index}|` : key(fn.qname);
         this.keyOfFunction.set(fn, k);
         this.functionByKey.set(k, fn);
+        if (fn !== m.top) this.byPathKey.set(m.path + k.slice(k.indexOf('|')), fn);
       }
       seen.clear();
       for (const cls of m.classes) {
         const k = key(cls.qname);
         this.keyOfClass.set(cls, k);
         this.classByKey.set(k, cls);
+        this.byPathKey.set(m.path + k.slice(k.indexOf('|')), cls);
       }
+    });
+  }
+
+  /**
+   * The record of a top level's variables, unless one of them is or holds a part of a value read
+   * from another module (`sharing`), or a function or class without a key (a lambda).
+   */
+  private envRecord(env: ReadonlyMap<string, Value>, read: readonly (Value | undefined)[]): EnvRecord | undefined {
+    if (read.length > 0) {
+      const parts = new Set<Value>();
+      for (const v of read) if (v) for (const p of this.values.partsOf(v)) parts.add(p);
+      for (const v of env.values()) for (const p of this.values.partsOf(v)) if (parts.has(p)) return undefined;
+    }
+    return encodeEnv(env, (x) => {
+      const key = 'methods' in x ? this.keyOfClass.get(x) : this.keyOfFunction.get(x);
+      if (key === undefined) return undefined;
+      const m = this.program.modules[Number(key.slice(0, key.indexOf('|')))]!;
+      return m.path + key.slice(key.indexOf('|'));
     });
   }
 
@@ -982,6 +1027,24 @@ export class TaintEngine {
     return found;
   }
 
+  /** `super().name` in a method of `cls`: the first definition of `name` in the classes above it. */
+  superMethod(cls: ClassIR, name: string): FunctionIR | undefined {
+    const found = this.superMethodOf(cls, name);
+    if (this.log) this.noteFact(this.factOf(this.superFacts, cls, name, () => `s${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
+    return found;
+  }
+
+  private superMethodOf(cls: ClassIR, name: string): FunctionIR | undefined {
+    const above = this.program.ancestors(cls);
+    for (let i = 1; i < above.length; i++) {
+      const m = above[i]!.methods.get(name);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  private readonly superFacts = new Map<ClassIR, Map<string, number>>();
+
   ancestors(cls: ClassIR): ClassIR[] {
     const list = this.program.ancestors(cls);
     if (this.log) this.noteFact(this.factOf(this.ancestorFacts, cls, '', () => `a${this.classKey(cls)}\u0001${this.ancestorsAnswer(list)}`));
@@ -991,7 +1054,7 @@ export class TaintEngine {
   private moduleFingerprintOf(m: ModuleIR): string {
     let print = this.moduleFingerprints.get(m);
     if (print === undefined) {
-      print = moduleFingerprint(m);
+      print = this.options.deferred?.get(m)?.fingerprint ?? moduleFingerprint(m);
       this.moduleFingerprints.set(m, print);
     }
     return print;
@@ -1075,24 +1138,26 @@ export class TaintEngine {
       // What the analysis would have registered as it read: the summaries it applied, the variables it read.
       for (const callee of read.callees) callee.callers.add(state);
       for (const v of read.variables) v.readers.add(state);
+      const top = state.fn === state.module.top;
+      if (top) this.setModuleVariables(state.module, read.env!);
       if (this.options.record) this.remember(state.fn, at);
-      return this.finish(state, memo.summaries[memo.records[at + 1]!]!, memo.hitLists[memo.records[at + 2]!]!, read.cells);
+      return this.finish(state, memo.summaries[memo.records[at + RECORD.summary]!]!, memo.hitLists[memo.records[at + RECORD.hits]!]!, top ? undefined : read.cells);
     }
     return undefined;
   }
 
   /** The cells a memo record read when all its facts hold and every value it read is unchanged. */
-  private stillRead(memo: MemoFile, at: number): { cells: Cell[]; callees: FunctionState[]; variables: GlobalVar[] } | undefined {
+  private stillRead(memo: MemoFile, at: number): { cells: Cell[]; callees: FunctionState[]; variables: GlobalVar[]; env?: Map<string, Value> } | undefined {
     const r = memo.records;
-    const count = r[at + 4]!;
-    const factsAt = at + 5 + 2 * count;
-    for (let k = r[factsAt]!; k > 0; k--) if (!this.memoFactHolds(memo, r[factsAt + k]!)) return undefined;
+    const count = r[at + RECORD.cellCount]!;
+    const facts = factsAt(r, at);
+    for (let k = r[facts]!; k > 0; k--) if (!this.memoFactHolds(memo, r[facts + k]!)) return undefined;
     const cells: Cell[] = [];
     const callees: FunctionState[] = [];
     const variables: GlobalVar[] = [];
     let globals: (Value | undefined)[] | undefined;
     for (let k = 0; k < count; k++) {
-      const id = r[at + 5 + 2 * k]!;
+      const id = r[at + RECORD.cells + 2 * k]!;
       let cell = this.memoCells[id];
       if (cell === undefined) cell = this.memoCells[id] = this.resolveMemoCell(memo.cells[id]!);
       if (cell === null) return undefined;
@@ -1120,10 +1185,13 @@ export class TaintEngine {
           cells.push(cell.cell);
           break;
       }
-      if (print !== memo.prints[r[at + 6 + 2 * k]!]) return undefined;
+      if (print !== memo.prints[r[at + RECORD.cells + 2 * k + 1]!]) return undefined;
     }
-    if (sharingOf(globals ?? [], this.values) !== memo.prints[r[at + 3]!]) return undefined;
-    return { cells, callees, variables };
+    if (sharingOf(globals ?? [], this.values) !== memo.prints[r[at + RECORD.sharing]!]) return undefined;
+    const envId = r[at + RECORD.env]!;
+    if (envId < 0) return { cells, callees, variables };
+    const env = decodeEnv(memo.envs[envId]!, (key) => this.byPathKey.get(key));
+    return env ? { cells, callees, variables, env } : undefined;
   }
 
   /** A class cell's fingerprint, computed once per version of the cell. */
@@ -1198,6 +1266,7 @@ export class TaintEngine {
         return !this.changedShapes.has(module) && !this.changedNames.has(lastPart(module.imports.get(name) ?? name));
       }
       case 'm':
+      case 's':
       case 'a': {
         const question = fact.slice(1, sep);
         const third = question.indexOf('|', question.indexOf('|', question.indexOf('|') + 1) + 1);
@@ -1242,11 +1311,14 @@ export class TaintEngine {
         const name = rest.slice(bar + 1);
         return this.answerOf(run[0] === 'L' ? this.program.lookup(name, module) : this.moduleLevel(module, name));
       }
-      case 'm': {
+      case 'm':
+      case 's': {
         // A class key has three parts (module|qname|n); the method name follows.
         const bar = rest.indexOf('|', rest.indexOf('|', rest.indexOf('|') + 1) + 1);
         const cls = this.classByKey.get(rest.slice(0, bar));
-        return cls ? this.answerOf(this.program.method(cls, rest.slice(bar + 1))) : undefined;
+        const name = rest.slice(bar + 1);
+        if (!cls) return undefined;
+        return this.answerOf(run[0] === 'm' ? this.program.method(cls, name) : this.superMethodOf(cls, name));
       }
       case 'a': {
         const cls = this.classByKey.get(rest);
@@ -1272,6 +1344,7 @@ export class TaintEngine {
     const summaryIds = new Map<string, number>();
     const hitLists: TaintHit[][] = [];
     const hitIds = new Map<string, number>();
+    const envs: EnvRecord[] = [];
     const out: number[] = [];
     const summaryId = (s: Summary): number => {
       const print = summaryFingerprint(s);
@@ -1299,7 +1372,7 @@ export class TaintEngine {
       for (const record of list) {
         const start = out.length;
         if (typeof record !== 'number') {
-          out.push(fn, summaryId(record.summary), hitsId(record.hits), prints.id(record.sharing), record.cells.length);
+          out.push(fn, summaryId(record.summary), hitsId(record.hits), prints.id(record.sharing), record.env ? envs.push(record.env) - 1 : -1, record.cells.length);
           record.cells.forEach((c, i) => out.push(cells.id(this.cellKeys.list[c]!), prints.id(record.prints[i]!)));
           out.push(record.facts.length);
           for (const f of record.facts) out.push(facts.id(this.facts.list[f]!));
@@ -1307,18 +1380,26 @@ export class TaintEngine {
         }
         const r = memo!.records;
         const at = record;
-        out.push(fn, summaryId(memo!.summaries[r[at + 1]!]!), hitsId(memo!.hitLists[r[at + 2]!]!), prints.id(memo!.prints[r[at + 3]!]!), r[at + 4]!);
+        const env = r[at + RECORD.env]!;
+        out.push(
+          fn,
+          summaryId(memo!.summaries[r[at + RECORD.summary]!]!),
+          hitsId(memo!.hitLists[r[at + RECORD.hits]!]!),
+          prints.id(memo!.prints[r[at + RECORD.sharing]!]!),
+          env < 0 ? -1 : envs.push(memo!.envs[env]!) - 1,
+          r[at + RECORD.cellCount]!,
+        );
         let lost = false;
-        for (let k = 0; k < r[at + 4]!; k++) {
-          const id = r[at + 5 + 2 * k]!;
+        for (let k = 0; k < r[at + RECORD.cellCount]!; k++) {
+          const id = r[at + RECORD.cells + 2 * k]!;
           const cell = (memoCellKeys[id] ??= this.runKey(memo!.cells[id]!, 1));
           if (cell === undefined) lost = true;
-          out.push(cell === undefined ? -1 : cells.id(cell), prints.id(memo!.prints[r[at + 6 + 2 * k]!]!));
+          out.push(cell === undefined ? -1 : cells.id(cell), prints.id(memo!.prints[r[at + RECORD.cells + 2 * k + 1]!]!));
         }
-        const factsAt = at + 5 + 2 * r[at + 4]!;
-        out.push(r[factsAt]!);
-        for (let k = 1; k <= r[factsAt]!; k++) {
-          const id = r[factsAt + k]!;
+        const facts0 = factsAt(r, at);
+        out.push(r[facts0]!);
+        for (let k = 1; k <= r[facts0]!; k++) {
+          const id = r[facts0 + k]!;
           const fact = (memoFactKeys[id] ??= this.runFact(memo!.facts[id]!));
           if (fact === undefined) lost = true;
           out.push(fact === undefined ? -1 : facts.id(fact));
@@ -1333,12 +1414,14 @@ export class TaintEngine {
       fingerprints: this.program.modules.map((m) => this.moduleFingerprintOf(m)),
       shapes: this.program.modules.map((m) => shapeFingerprint(m, (f) => this.classOfMethod.has(f))),
       names: this.program.modules.map((m) => definedNames(m).join(',')),
+      moduleShapes: this.program.modules.map((m) => shapeOf(m, (f) => this.nestedOwner.get(f))),
       functions: functions.list,
       cells: cells.list,
       facts: facts.list,
       prints: prints.list,
       summaries,
       hitLists,
+      envs,
       records: Int32Array.from(out),
     };
   }
@@ -2292,16 +2375,11 @@ class FunctionAnalysis {
       // super().m(...): the next definition of m above the current method's class.
       const own = this.engine.classOfMethod.get(this.fn);
       const selfName = this.selfName();
-      if (own && selfName) {
-        for (const c of this.engine.ancestors(own).slice(1)) {
-          const m = c.methods.get(callee.attr);
-          if (m) {
-            fn = m;
-            self = env.get(selfName) ?? this.lookupName(selfName, env, callee.span);
-            selfExpr = { k: 'name', name: selfName, span: callee.span };
-            break;
-          }
-        }
+      const m = own && selfName ? this.engine.superMethod(own, callee.attr) : undefined;
+      if (m) {
+        fn = m;
+        self = env.get(selfName!) ?? this.lookupName(selfName!, env, callee.span);
+        selfExpr = { k: 'name', name: selfName!, span: callee.span };
       }
     } else {
       // A function, class or class member of this module (`helper(x)`, `Config.load(x)`).

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Summary, TaintHit } from './engine.js';
 import type { ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span } from './ir.js';
 import { CLEAN, type FlowStep, type Label, type Value } from './values.js';
+import type { ModuleShape } from './shapes.js';
 
 /**
  * Replaying a previous run's analyses (docs/taint-engine.md, "Incremental runs").
@@ -29,6 +30,107 @@ export interface RunRecord {
   sharing: string;
   summary: Summary;
   hits: TaintHit[];
+  /** A module top level's variables afterwards. */
+  env?: EnvRecord;
+}
+
+/**
+ * A module's variables after its top level ran, as data: each value a node (sharing between
+ * variables kept), functions and classes by path-based keys (`path|qname|n`), -1 for CLEAN.
+ */
+export interface EnvRecord {
+  names: string[];
+  roots: number[];
+  nodes: ValueNode[];
+}
+
+interface ValueNode {
+  labels: readonly Label[];
+  const?: Constant;
+  fields?: [string, number][];
+  elems?: number[];
+  seq?: true;
+  cls?: string;
+  fn?: string;
+  self?: number;
+  paramBase?: number;
+  type?: string;
+}
+
+/** The record of a module's variables; undefined when a value refers to something without a key. */
+export function encodeEnv(env: ReadonlyMap<string, Value>, keyOf: (x: FunctionIR | ClassIR) => string | undefined): EnvRecord | undefined {
+  const nodes: ValueNode[] = [];
+  const ids = new Map<Value, number>();
+  let ok = true;
+  const encode = (v: Value): number => {
+    if (v === CLEAN) return -1;
+    let id = ids.get(v);
+    if (id !== undefined) return id;
+    id = nodes.length;
+    ids.set(v, id);
+    const node: ValueNode = { labels: v.labels };
+    nodes.push(node);
+    if (v.const !== undefined) node.const = v.const;
+    if (v.fields) node.fields = [...v.fields].map(([k, f]) => [k, encode(f)]);
+    if (v.elems) node.elems = v.elems.map(encode);
+    if (v.seq) node.seq = true;
+    if (v.cls) {
+      const key = keyOf(v.cls);
+      if (key === undefined) ok = false;
+      node.cls = key;
+    }
+    if (v.fn) {
+      const key = keyOf(v.fn);
+      if (key === undefined) ok = false;
+      node.fn = key;
+    }
+    if (v.self) node.self = encode(v.self);
+    if (v.paramBase !== undefined) node.paramBase = v.paramBase;
+    if (v.type !== undefined) node.type = v.type;
+    return id;
+  };
+  const names: string[] = [];
+  const roots: number[] = [];
+  for (const [name, v] of env) {
+    names.push(name);
+    roots.push(encode(v));
+  }
+  return ok ? { names, roots, nodes } : undefined;
+}
+
+/** Fresh values from a record (undefined when a key no longer resolves). */
+export function decodeEnv(record: EnvRecord, resolve: (key: string) => FunctionIR | ClassIR | undefined): Map<string, Value> | undefined {
+  const made: (Value | undefined)[] = new Array(record.nodes.length);
+  let ok = true;
+  const decode = (id: number): Value => {
+    if (id < 0) return CLEAN;
+    const known = made[id];
+    if (known) return known;
+    const node = record.nodes[id]!;
+    const v: Value = { labels: node.labels };
+    made[id] = v;
+    if (node.const !== undefined) v.const = node.const;
+    if (node.fields) v.fields = new Map(node.fields.map(([k, f]) => [k, decode(f)]));
+    if (node.elems) v.elems = node.elems.map(decode);
+    if (node.seq) v.seq = true;
+    if (node.cls !== undefined) {
+      const cls = resolve(node.cls);
+      if (!cls || !('methods' in cls)) ok = false;
+      else v.cls = cls;
+    }
+    if (node.fn !== undefined) {
+      const fn = resolve(node.fn);
+      if (!fn || 'methods' in fn) ok = false;
+      else v.fn = fn;
+    }
+    if (node.self !== undefined) v.self = decode(node.self);
+    if (node.paramBase !== undefined) v.paramBase = node.paramBase;
+    if (node.type !== undefined) v.type = node.type;
+    return v;
+  };
+  const env = new Map<string, Value>();
+  record.names.forEach((name, i) => env.set(name, decode(record.roots[i]!)));
+  return ok ? env : undefined;
 }
 
 /** A record is this run's, or one of the memo's replayed (an offset into `MemoFile.records`). */
@@ -45,24 +147,34 @@ export interface MemoFile {
   shapes: string[];
   /** The names each module defines (functions, methods, classes), comma-separated. */
   names: string[];
+  /** Each module's IR without bodies (see shapes.ts). */
+  moduleShapes: ModuleShape[];
   functions: string[];
   cells: string[];
   facts: string[];
   prints: string[];
   summaries: Summary[];
   hitLists: TaintHit[][];
-  /** Per record: function, summary, hits, sharing (a print), cell count, (cell, print) pairs, fact count, facts. */
+  envs: EnvRecord[];
+  /** Per record: function, summary, hits, sharing (a print), env (-1: none), cell count, (cell, print) pairs, fact count, facts. */
   records: Int32Array;
 }
 
-export const MEMO_FORMAT = 1;
+export const MEMO_FORMAT = 2;
+
+/** Where the parts of a record at `at` are in `MemoFile.records`. */
+export const RECORD = { summary: 1, hits: 2, sharing: 3, env: 4, cellCount: 5, cells: 6 } as const;
+
+export function factsAt(r: Int32Array, at: number): number {
+  return at + RECORD.cells + 2 * r[at + RECORD.cellCount]!;
+}
 
 export function isMemoFile(x: unknown): x is MemoFile {
   const m = x as MemoFile | undefined;
   return (
     typeof m === 'object' && m !== null && m.format === MEMO_FORMAT && m.records instanceof Int32Array &&
-    [m.modules, m.fingerprints, m.shapes, m.names, m.functions, m.cells, m.facts, m.prints, m.summaries, m.hitLists].every(Array.isArray) &&
-    m.modules.length === m.fingerprints.length && m.modules.length === m.shapes.length && m.modules.length === m.names.length
+    [m.modules, m.fingerprints, m.shapes, m.names, m.functions, m.cells, m.facts, m.prints, m.summaries, m.hitLists, m.envs].every(Array.isArray) &&
+    m.modules.length === m.fingerprints.length && m.modules.length === m.shapes.length && m.modules.length === m.names.length && Array.isArray(m.moduleShapes) && m.modules.length === m.moduleShapes.length
   );
 }
 
@@ -82,7 +194,7 @@ export class Interner {
   }
 }
 
-export function moduleFingerprint(m: ModuleIR): string {
+export function moduleFingerprint(m: { path: string; moduleName: string; spans: { source: string } }): string {
   return createHash('sha1').update(m.path).update('\0').update(m.moduleName).update('\0').update(m.spans.source).digest('base64');
 }
 
@@ -290,6 +402,14 @@ export class ValuePrints {
  */
 export function sharingOf(values: readonly (Value | undefined)[], prints: ValuePrints): string {
   if (values.length < 2) return '';
+  // Most values read are single objects, all different: say so without building a table.
+  let single = true;
+  for (const v of values) if (v && prints.partsOf(v).length > 1) single = false;
+  if (single) {
+    let distinct = true;
+    for (let i = 1; i < values.length && distinct; i++) for (let j = 0; j < i; j++) if (values[i] && values[i] === values[j]) distinct = false;
+    if (distinct) return '';
+  }
   let out = '';
   const first = new Map<Value, string>();
   values.forEach((v, i) => {
@@ -317,9 +437,9 @@ export function recordsByFunction(file: MemoFile): Map<string, number[]> {
   return out;
 }
 
-export function nextRecord(r: Int32Array, at: number): number {
-  const cells = r[at + 4]!;
-  return at + 5 + 2 * cells + 1 + r[at + 5 + 2 * cells]!;
+function nextRecord(r: Int32Array, at: number): number {
+  const facts = factsAt(r, at);
+  return facts + 1 + r[facts]!;
 }
 
 /**

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
+import { MEMO_FORMAT, isMemoFile } from '../../src/analysis/taint/replay.js';
+import type { Finding } from '../../src/findings/types.js';
+import { tempTree } from '../support/tmp.js';
+
+/** The report as the JSON reporter would print it, minus the run's duration and the cache's counts. */
+function canonical(r: ScanResult): string {
+  return JSON.stringify({ ...r, stats: { ...r.stats, durationMs: 0 }, cache: undefined });
+}
+
+function entries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+const base = (root: string, extra: Partial<ScanOptions> = {}): ScanOptions => ({
+  paths: ['.'], cwd: root, config: false, severity: 'low', confidence: 'low', ...extra,
+});
+
+const lines = (...l: string[]): string => `${l.join('\n')}\n`;
+
+const at = (findings: Finding[], ruleId: string, path: string, line: number): Finding[] =>
+  findings.filter((f) => f.ruleId === ruleId && f.location.path === path && f.location.startLine === line);
+
+/** An entry's payload: the bytes after its two header lines (magic, key). */
+function payload(bytes: Buffer): Buffer {
+  const first = bytes.indexOf(0x0a);
+  return bytes.subarray(bytes.indexOf(0x0a, first + 1) + 1);
+}
+
+function header(bytes: Buffer): Buffer {
+  return bytes.subarray(0, bytes.length - payload(bytes).length);
+}
+
+const APP = lines(
+  'from flask import Flask, request',
+  'from helpers import run_it, call_it',
+  'import db',
+  '',
+  'app = Flask(__name__)',
+  '',
+  '@app.route("/run")',
+  'def run():',
+  '    run_it(request.args["cmd"])',
+  '    return "ok"',
+  '',
+  '@app.route("/call")',
+  'def call():',
+  '    return call_it(request.args["prog"])',
+  '',
+  '@app.route("/find")',
+  'def find():',
+  '    return str(db.lookup(request.args["name"]))',
+);
+
+const HELPERS = (callBody: string): string =>
+  lines('import os', 'import subprocess', '', 'def run_it(c):', '    os.system("echo " + c)', '', 'def call_it(p):', callBody, '', 'def unused(x):', '    return x');
+
+const DB = lines(
+  'import sqlite3',
+  '',
+  'def lookup(name):',
+  '    cursor = sqlite3.connect("app.db").cursor()',
+  '    cursor.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
+  '    return cursor.fetchall()',
+  '',
+  'def count(table):',
+  '    cursor = sqlite3.connect("app.db").cursor()',
+  '    cursor.execute("SELECT COUNT(*) FROM " + table)',
+  '    return cursor.fetchone()',
+);
+
+describe('taint replay records in the scan cache', () => {
+  it('are written, replayed after an edit with the uncached report, and survive damage', async () => {
+    const root = tempTree({ 'app.py': APP, 'helpers.py': HELPERS('    return p.strip()'), 'db.py': DB });
+    const cacheDir = join(tempTree({}), 'cache');
+    const replayDir = join(cacheDir, 'v2', 'replay');
+
+    const cold = await scan(base(root, { cache: { dir: cacheDir } }));
+    expect(canonical(cold)).toBe(canonical(await scan(base(root))));
+    expect(at(cold.findings, 'python/command-injection', 'helpers.py', 5)).toHaveLength(1);
+    expect(at(cold.findings, 'python/sql-injection', 'db.py', 5)).toHaveLength(1);
+    expect(at(cold.findings, 'python/command-injection', 'helpers.py', 8)).toEqual([]);
+    // One file of records, holding a memo the engine accepts.
+    const records = entries(replayDir);
+    expect(records).toHaveLength(1);
+    const memo = deserialize(payload(readFileSync(records[0]!)));
+    expect(isMemoFile(memo)).toBe(true);
+
+    // helpers.call_it now runs its parameter: the route in app.py (unchanged) has a new flow.
+    writeFileSync(join(root, 'helpers.py'), HELPERS('    os.system(p)'));
+    const warm = await scan(base(root, { cache: { dir: cacheDir } }));
+    const uncached = await scan(base(root));
+    expect(canonical(warm)).toBe(canonical(uncached));
+    const fresh = at(warm.findings, 'python/command-injection', 'helpers.py', 8);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.trace?.map((t) => [t.kind, t.location.path, t.location.startLine])).toEqual([
+      ['source', 'app.py', 14],
+      ['call', 'app.py', 14],
+      ['sink', 'helpers.py', 8],
+    ]);
+    expect(warm.findings.length).toBe(cold.findings.length + 1);
+
+    // Garbage instead of the records: dropped, and the run is the uncached one.
+    writeFileSync(entries(replayDir)[0]!, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02]));
+    writeFileSync(join(root, 'app.py'), `${APP}\n@app.route("/count")\ndef count():\n    return str(db.count(request.args["t"]))\n`);
+    const damaged = await scan(base(root, { cache: { dir: cacheDir } }));
+    const uncached2 = await scan(base(root));
+    expect(canonical(damaged)).toBe(canonical(uncached2));
+    expect(at(damaged.findings, 'python/sql-injection', 'db.py', 10)).toHaveLength(1);
+    // Records were written again.
+    expect(entries(replayDir)).toHaveLength(1);
+    expect(isMemoFile(deserialize(payload(readFileSync(entries(replayDir)[0]!))))).toBe(true);
+
+    // A valid header over a payload that is not v8 data, then over v8 data that is not a memo.
+    const file = entries(replayDir)[0]!;
+    const head = header(readFileSync(file));
+    writeFileSync(file, Buffer.concat([head, Buffer.from('not v8 data at all')]));
+    writeFileSync(join(root, 'helpers.py'), HELPERS('    return p'));
+    const notV8 = await scan(base(root, { cache: { dir: cacheDir } }));
+    expect(canonical(notV8)).toBe(canonical(await scan(base(root))));
+    expect(at(notV8.findings, 'python/command-injection', 'helpers.py', 8)).toEqual([]);
+
+    writeFileSync(entries(replayDir)[0]!, Buffer.concat([head, serialize({ format: MEMO_FORMAT, modules: ['app.py'], records: new Int32Array([1, 2, 3]) })]));
+    writeFileSync(join(root, 'db.py'), DB.replace('    cursor.execute("SELECT COUNT(*) FROM " + table)\n', ''));
+    const notMemo = await scan(base(root, { cache: { dir: cacheDir } }));
+    expect(canonical(notMemo)).toBe(canonical(await scan(base(root))));
+    expect(at(notMemo.findings, 'python/sql-injection', 'db.py', 10)).toEqual([]);
+    expect(notMemo.diagnostics).toEqual([]);
+  });
+
+  it('are what the next scan replays (a control for the test above: a doctored record shows)', async () => {
+    const root = tempTree({ 'app.py': APP, 'helpers.py': HELPERS('    return p.strip()'), 'db.py': DB });
+    const cacheDir = join(tempTree({}), 'cache');
+    await scan(base(root, { cache: { dir: cacheDir } }));
+    const file = entries(join(cacheDir, 'v2', 'replay'))[0]!;
+    const bytes = readFileSync(file);
+    const memo = deserialize(payload(bytes)) as { hitLists: { sink: { description: string } }[][] };
+    for (const list of memo.hitLists) for (const hit of list) hit.sink.description = 'DOCTORED';
+    writeFileSync(file, Buffer.concat([header(bytes), serialize(memo)]));
+    // An edit elsewhere: the run entry misses, the taint analysis runs with the records.
+    writeFileSync(join(root, 'helpers.py'), HELPERS('    return p.lower()'));
+    const replayed = await scan(base(root, { cache: { dir: cacheDir } }));
+    const message = at(replayed.findings, 'python/sql-injection', 'db.py', 5)[0]?.message;
+    expect(message).toContain('DOCTORED');
+    expect(at((await scan(base(root))).findings, 'python/sql-injection', 'db.py', 5)[0]?.message).not.toContain('DOCTORED');
+  });
+});
