@@ -427,7 +427,7 @@ async function analyseFiles(
     const cached = key ? run.cache!.getFileSync(key) : undefined;
     if (cached) {
       try {
-        return finished(i, FileResult.decode(cached));
+        return finished(i, FileResult.decodeHead(cached));
       } catch {
         // a damaged entry: analyse the file again
       }

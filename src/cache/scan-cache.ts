@@ -9,7 +9,7 @@
  * for PRUNE_AFTER_DAYS are deleted, checked at most once a day.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -113,31 +113,59 @@ export class ScanCache {
   }
 
   /**
-   * `getFile`, synchronously: a scan looks up thousands of small entries in a row, and the
-   * thread-pool round trips of four asynchronous calls per entry cost more than the reads.
+   * A file entry's first bytes (up to 32 KiB), its size, and a way to read the rest when needed:
+   * an outcome's tree copy, most of the entry, is read only if the IR is built from it. Synchronous:
+   * a scan looks up thousands of small entries in a row, and the thread-pool round trips of
+   * asynchronous calls cost more than the reads.
    */
-  getFileSync(key: string): Uint8Array | undefined {
+  getFileSync(key: string): EntryBytes | undefined {
     const path = this.filePath(key);
-    let bytes: Buffer;
+    const header = MAGIC.length + key.length + 1;
+    let first: Buffer;
+    let size: number;
+    let mtimeMs: number;
     try {
-      bytes = readFileSync(path);
+      const fd = openSync(path, 'r');
+      try {
+        ({ size, mtimeMs } = fstatSync(fd));
+        first = readAt(fd, 0, Math.min(size, header + FIRST_BYTES)) ?? Buffer.alloc(0);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       this.misses++;
       return undefined;
     }
-    if (!this.headerMatches(bytes, key)) {
+    if (!this.headerMatches(first, key)) {
       rmSync(path, { force: true }); // damaged or foreign: drop it
       this.misses++;
       return undefined;
     }
     this.hits++;
-    try {
-      const now = Date.now();
-      if (now - statSync(path).mtimeMs > DAY_MS) utimesSync(path, now / 1000, now / 1000);
-    } catch {
-      // a concurrent prune removed it: nothing to do
+    const now = Date.now();
+    if (now - mtimeMs > DAY_MS) {
+      try {
+        utimesSync(path, now / 1000, now / 1000);
+      } catch {
+        // a concurrent prune removed it: nothing to do
+      }
     }
-    return bytes.subarray(MAGIC.length + key.length + 1);
+    return {
+      first: first.subarray(header),
+      size: size - header,
+      read: (offset, length) => {
+        try {
+          const fd = openSync(path, 'r');
+          try {
+            return readAt(fd, header + offset, length);
+          } finally {
+            closeSync(fd);
+          }
+        } catch {
+          return undefined;
+        }
+      },
+    };
   }
 
   private headerMatches(bytes: Buffer, key: string): boolean {
@@ -245,6 +273,28 @@ export class ScanCache {
     sweep(this.replayDir);
     return removed;
   }
+}
+
+/** How much of a file entry `getFileSync` reads at once (the meta and source of most files). */
+const FIRST_BYTES = 32 * 1024;
+
+/** A file entry as `getFileSync` gives it. */
+export interface EntryBytes {
+  first: Uint8Array;
+  size: number;
+  read(offset: number, length: number): Uint8Array | undefined;
+}
+
+/** `length` bytes at `position`; undefined when the file is shorter. */
+function readAt(fd: number, position: number, length: number): Buffer | undefined {
+  const out = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, out, got, length - got, position + got);
+    if (n === 0) return undefined;
+    got += n;
+  }
+  return out;
 }
 
 let code: string | undefined;

@@ -126,22 +126,34 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
 }
 
 /**
- * An outcome as bytes (to cross threads, and as a cache entry). The IR is serialised on its
- * own, inside, so a reader can take the rest without paying for the IR it may not need.
+ * An outcome as bytes (to cross threads, and as a cache entry): the length of the head (4 bytes,
+ * little-endian), the head (meta and source), then the tree copy, if any. A reader takes the head
+ * alone and reads the tree only if it builds the IR (see `FileResult.decodeHead`).
  */
 export function encodeOutcome(outcome: FileOutcome): Uint8Array {
-  const stored: StoredOutcome = { meta: outcome.meta };
-  if (outcome.tree) {
-    stored.tree = outcome.tree;
-    stored.source = outcome.source;
-  }
-  return serialize(stored);
+  const head: StoredHead = { meta: outcome.meta };
+  if (outcome.tree) head.source = outcome.source;
+  const headBytes = serialize(head);
+  const treeBytes = outcome.tree ? serialize(outcome.tree) : undefined;
+  const out = Buffer.allocUnsafe(4 + headBytes.length + (treeBytes?.length ?? 0));
+  out.writeUInt32LE(headBytes.length, 0);
+  headBytes.copy(out, 4);
+  treeBytes?.copy(out, 4 + headBytes.length);
+  return out;
 }
 
-interface StoredOutcome {
+interface StoredHead {
   meta: FileMeta;
-  tree?: TreeCopy;
   source?: string;
+}
+
+/** Where an outcome's parts are: its bytes, or the start of them and a way to read the rest. */
+export interface OutcomeBytes {
+  /** The first bytes (all of them, for an outcome in memory). */
+  first: Uint8Array;
+  size: number;
+  /** The bytes at `offset` (undefined when they cannot be read any more). */
+  read(offset: number, length: number): Uint8Array | undefined;
 }
 
 /**
@@ -150,13 +162,14 @@ interface StoredOutcome {
  * than serialising the IR's millions of small objects and decoding them again.
  */
 export class FileResult {
-  private tree: TreeCopy | undefined;
+  /** The tree copy, or how to read it (a cache entry's tree is read only when the IR is built). */
+  private tree: TreeCopy | (() => TreeCopy | undefined) | undefined;
   private ir: ModuleIR | undefined;
 
   constructor(
     public meta: FileMeta,
     readonly source?: string,
-    built?: { ir?: ModuleIR; tree?: TreeCopy },
+    built?: { ir?: ModuleIR; tree?: TreeCopy | (() => TreeCopy | undefined) },
   ) {
     this.ir = built?.ir;
     if (!this.ir) this.tree = built?.tree;
@@ -168,10 +181,35 @@ export class FileResult {
 
   /** Throws when the bytes are not an outcome (a damaged cache entry). */
   static decode(bytes: Uint8Array): FileResult {
-    const stored = deserialize(bytes) as StoredOutcome;
+    return FileResult.decodeHead({ first: bytes, size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) });
+  }
+
+  /**
+   * An outcome from its head; the tree is deserialised (and, for a cache entry, read) when the
+   * IR is built. Throws when the head is not an outcome's (a damaged cache entry).
+   */
+  static decodeHead(bytes: OutcomeBytes): FileResult {
+    if (bytes.first.length < 4) throw new Error('not a file outcome');
+    const headLength = Buffer.from(bytes.first.buffer, bytes.first.byteOffset, 4).readUInt32LE(0);
+    if (4 + headLength > bytes.size) throw new Error('not a file outcome');
+    const head = 4 + headLength <= bytes.first.length ? bytes.first.subarray(4, 4 + headLength) : bytes.read(4, headLength);
+    if (!head) throw new Error('not a file outcome');
+    const stored = deserialize(head) as StoredHead;
     if (!stored || typeof stored !== 'object' || !stored.meta || typeof stored.meta.path !== 'string') throw new Error('not a file outcome');
-    if (stored.tree && (typeof stored.source !== 'string' || !(stored.tree.buffer instanceof ArrayBuffer))) throw new Error('not a file outcome');
-    return new FileResult(stored.meta, stored.source, { tree: stored.tree });
+    const treeAt = 4 + headLength;
+    if (treeAt === bytes.size) return new FileResult(stored.meta, stored.source);
+    if (typeof stored.source !== 'string') throw new Error('not a file outcome');
+    const tree = (): TreeCopy | undefined => {
+      const treeBytes = bytes.read(treeAt, bytes.size - treeAt);
+      if (!treeBytes) return undefined;
+      try {
+        const copy = deserialize(treeBytes) as TreeCopy;
+        return copy && copy.buffer instanceof ArrayBuffer ? copy : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    return new FileResult(stored.meta, stored.source, { tree });
   }
 
   /** Whether the IR is still to be built (from the tree copy of a cache entry). */
@@ -189,9 +227,14 @@ export class FileResult {
    */
   takeIR(language: LanguageInfo, fileTimeoutMs: number): ModuleIR | undefined {
     if (this.ir || !this.tree) return this.ir;
-    const copy = this.tree;
-    this.tree = undefined;
     const path = this.meta.path;
+    const copy = typeof this.tree === 'function' ? this.tree() : this.tree;
+    this.tree = undefined;
+    if (!copy) {
+      const message = 'data-flow model could not be built: its cache entry can no longer be read';
+      this.meta = { ...this.meta, diagnostics: [...this.meta.diagnostics, { kind: 'internal-error', level: 'error', path, message }], cacheable: false };
+      return undefined;
+    }
     const budget = new Budget(fileTimeoutMs);
     try {
       const syntax = new SyntaxTree(this.source!, { language, fromCopy: copy });

@@ -420,6 +420,20 @@ describe('taint replay: a run given a memo gives the plain run result', () => {
     expect(sinks(plain)).toEqual(['command-injection@base.py:8']);
   });
 
+  it('follows a class that starts or stops deriving from a request handler through a base in another module', async () => {
+    // `self.path` is request input only in classes deriving from http.server's handlers: which
+    // sources apply to a method's `self` is a fact about its class's chain of bases.
+    const handler = lines('import os', 'from base import Handler', '', 'class Files(Handler):', '    def do_GET(self):', '        os.system("cat " + self.path)');
+    const plainBase: Files = { 'app.py': handler, 'base.py': lines('class Handler:', '    pass') };
+    const httpBase: Files = { ...plainBase, 'base.py': lines('import http.server', '', 'class Handler(http.server.BaseHTTPRequestHandler):', '    pass') };
+    const gains = await check(plainBase, httpBase);
+    expect(sinks(gains.recording)).toEqual([]);
+    expect(sinks(gains.plain)).toEqual(['command-injection@app.py:6']);
+    const loses = await check(httpBase, plainBase);
+    expect(sinks(loses.recording)).toEqual(['command-injection@app.py:6']);
+    expect(sinks(loses.plain)).toEqual([]);
+  });
+
   it('maps records by path when files are added and removed between the runs', async () => {
     const extra = lines('import os', '', 'def also(c):', '    os.system(c)');
     const withExtra: Files = {

@@ -5,7 +5,7 @@ import { Program } from './program.js';
 import { adopt, shapeOf, type Deferred } from './shapes.js';
 import {
   Interner, ValuePrints, decodeEnv, definedNames, digest, encodeEnv, factsAt, fieldsFingerprint, hitsFingerprint, lastPart, moduleFingerprint,
-  recordsByFunction, reindex, shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, RECORD,
+  recordsByFunction, reindex, rememberSummaryPrint, shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, RECORD,
   type AnyRecord, type EnvRecord, type MemoFile, type RunRecord,
 } from './replay.js';
 import {
@@ -217,7 +217,6 @@ export class TaintEngine {
       if (deferred) for (const [fn, owner] of deferred.nestedOwners) this.nestedOwner.set(fn, owner);
       else for (const fn of m.functions) this.recordNested(fn);
     }
-    this.parameterSources.forEach((s, i) => this.parameterSourceIndex.set(s, i));
     if (options.record || options.memo) this.indexKeys();
   }
 
@@ -419,8 +418,7 @@ export class TaintEngine {
     const summary = a.summary();
     if (log && (readList || fn === module.top)) {
       const record: RunRecord = { cells: log.cells, prints: log.prints, facts: log.facts, sharing: sharingOf(log.globals, this.values), summary, hits: a.sourceHits };
-      // A top level's variables are replayed too, unless one of them is (or holds) a value read
-      // from another module: a replayed copy would not be that module's object.
+      // A top level's variables are recorded too (see envRecord); a top level writing `global`s is not.
       if (fn !== module.top || (!this.wroteGlobal && (record.env = this.envRecord(env, log.globals)))) this.remember(fn, record);
     }
     return this.finish(state, summary, a.sourceHits, readList);
@@ -541,6 +539,7 @@ export class TaintEngine {
       let id = this.importFacts.get(q);
       if (id === undefined) {
         id = this.facts.id(`I|${q}\u0001${v ? `${v.module.path}\0${v.name}` : ''}`);
+        this.factTopics[id] ??= '';
         this.importFacts.set(q, id);
       }
       this.noteFact(id);
@@ -571,7 +570,7 @@ export class TaintEngine {
       found = this.program.lookup(module.imports.get(name) ?? `${module.moduleName}.${name}`, module) ?? null;
       names.set(name, found);
     }
-    if (this.log) this.noteFact(this.factOf(this.levelFacts, module, name, () => `V${this.moduleIndex.get(module)}|${name}\u0001${this.answerOf(found ?? undefined)}`));
+    if (this.log) this.noteFact(this.factOf(this.levelFacts, module, name, lastPart(module.imports.get(name) ?? name), () => `V${this.moduleIndex.get(module)}|${name}\u0001${this.answerOf(found ?? undefined)}`));
     return found ?? undefined;
   }
 
@@ -725,15 +724,19 @@ export class TaintEngine {
   /** The parameter sources that can apply in `fn` (it has the parameter, its class qualifies), in model order. */
   parameterSourcesOf(fn: FunctionIR, on: 'access' | 'call'): readonly SourceModel[] {
     const list = this.parameterSourcesFor(fn, on);
-    // Without a parameter of a source's name the answer (none) follows from the function's own code.
-    if (this.log && this.mayHaveParameterSources(fn)) {
-      const kind = on === 'access' ? 'Pa' : 'Pc';
-      this.noteFact(this.factOf(this.sourceFacts, fn, kind, () => `${kind}${this.functionKey(fn)}\u0001${this.sourceIndices(list)}`));
-    }
+    // Besides the function's own code, the answer depends on which `within` classes its class
+    // derives from (for a method with a parameter of a source's name).
+    const cls = this.log && this.mayHaveParameterSources(fn) ? this.classOfMethod.get(fn) : undefined;
+    if (cls) this.noteFact(this.factOf(this.sourceFacts, cls, '', this.classKey(cls), () => `P${this.classKey(cls)}\u0001${this.withinAnswer(cls)}`));
     return list;
   }
 
-  private readonly parameterSourceIndex = new Map<SourceModel, number>();
+  /** Whether the class derives from each `within` source's classes, in model order. */
+  private withinAnswer(cls: ClassIR): string {
+    let answer = '';
+    for (const s of this.parameterSources) if (s.within) answer += this.within(cls, s) ? '1' : '0';
+    return answer;
+  }
 
   private mayHaveParameterSources(fn: FunctionIR): boolean {
     return fn.params.some((p) => this.parameterSourceNames.has(p.name));
@@ -873,6 +876,8 @@ export class TaintEngine {
   private readonly records = new Map<string, AnyRecord[]>();
   private readonly cellKeys = new Interner();
   private readonly facts = new Interner();
+  /** Per fact: the name ending what a lookup looked up, or the class whose chain an answer depends on. */
+  private readonly factTopics: string[] = [];
   private readonly values = new ValuePrints(
     (c) => this.classAnswer(c),
     (f) => this.functionAnswer(f),
@@ -891,7 +896,7 @@ export class TaintEngine {
   private readonly levelFacts = new Map<ModuleIR, Map<string, number>>();
   private readonly methodFacts = new Map<ClassIR, Map<string, number>>();
   private readonly ancestorFacts = new Map<ClassIR, Map<string, number>>();
-  private readonly sourceFacts = new Map<FunctionIR, Map<string, number>>();
+  private readonly sourceFacts = new Map<ClassIR, Map<string, number>>();
   private readonly importFacts = new Map<string, number>();
 
   /**
@@ -924,21 +929,20 @@ export class TaintEngine {
   }
 
   /**
-   * The record of a top level's variables, unless one of them is or holds a part of a value read
-   * from another module (`sharing`), or a function or class without a key (a lambda).
+   * The record of a top level's variables: a value read from another module, or a part of one, by
+   * reference to that read. Undefined when a value refers to a function without a key (a lambda).
    */
   private envRecord(env: ReadonlyMap<string, Value>, read: readonly (Value | undefined)[]): EnvRecord | undefined {
-    if (read.length > 0) {
-      const parts = new Set<Value>();
-      for (const v of read) if (v) for (const p of this.values.partsOf(v)) parts.add(p);
-      for (const v of env.values()) for (const p of this.values.partsOf(v)) if (parts.has(p)) return undefined;
-    }
+    const refs = new Map<Value, [number, number]>();
+    read.forEach((v, k) => {
+      if (v) this.values.partsOf(v).forEach((part, j) => refs.has(part) || refs.set(part, [k, j]));
+    });
     return encodeEnv(env, (x) => {
       const key = 'methods' in x ? this.keyOfClass.get(x) : this.keyOfFunction.get(x);
       if (key === undefined) return undefined;
       const m = this.program.modules[Number(key.slice(0, key.indexOf('|')))]!;
       return m.path + key.slice(key.indexOf('|'));
-    });
+    }, (v) => refs.get(v));
   }
 
   private functionKey(fn: FunctionIR): string {
@@ -983,10 +987,6 @@ export class TaintEngine {
     return answer;
   }
 
-  private sourceIndices(list: readonly SourceModel[]): string {
-    return list.map((s) => this.parameterSourceIndex.get(s)).join(',');
-  }
-
   private logRead(cell: Cell, kind: 'F' | 'T', cls: ClassIR, print: string): void {
     if (cell.id < 0) cell.id = this.cellKeys.id(`${kind}${this.classKey(cls)}`);
     this.log!.cells.push(cell.id);
@@ -994,7 +994,8 @@ export class TaintEngine {
   }
 
   /** The id of a fact (question and answer), made once per question of this run. */
-  private factOf<K>(cache: Map<K, Map<string, number>>, owner: K, question: string, fact: () => string): number {
+  /** `topic`: what a change must touch for the answer to change (see `unaffected`). */
+  private factOf<K>(cache: Map<K, Map<string, number>>, owner: K, question: string, topic: string, fact: () => string): number {
     let byQuestion = cache.get(owner);
     if (!byQuestion) {
       byQuestion = new Map();
@@ -1003,6 +1004,7 @@ export class TaintEngine {
     let id = byQuestion.get(question);
     if (id === undefined) {
       id = this.facts.id(fact());
+      this.factTopics[id] ??= topic;
       byQuestion.set(question, id);
     }
     return id;
@@ -1017,20 +1019,20 @@ export class TaintEngine {
   /** `Program.lookup`, `method` and `ancestors` as analyses ask them (noted as facts when recording). */
   lookup(qname: string, module: ModuleIR): FunctionIR | ClassIR | undefined {
     const found = this.program.lookup(qname, module);
-    if (this.log) this.noteFact(this.factOf(this.lookupFacts, module, qname, () => `L${this.moduleIndex.get(module)}|${qname}\u0001${this.answerOf(found)}`));
+    if (this.log) this.noteFact(this.factOf(this.lookupFacts, module, qname, lastPart(qname), () => `L${this.moduleIndex.get(module)}|${qname}\u0001${this.answerOf(found)}`));
     return found;
   }
 
   method(cls: ClassIR, name: string): FunctionIR | undefined {
     const found = this.program.method(cls, name);
-    if (this.log) this.noteFact(this.factOf(this.methodFacts, cls, name, () => `m${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
+    if (this.log) this.noteFact(this.factOf(this.methodFacts, cls, name, this.classKey(cls), () => `m${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
     return found;
   }
 
   /** `super().name` in a method of `cls`: the first definition of `name` in the classes above it. */
   superMethod(cls: ClassIR, name: string): FunctionIR | undefined {
     const found = this.superMethodOf(cls, name);
-    if (this.log) this.noteFact(this.factOf(this.superFacts, cls, name, () => `s${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
+    if (this.log) this.noteFact(this.factOf(this.superFacts, cls, name, this.classKey(cls), () => `s${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
     return found;
   }
 
@@ -1047,7 +1049,7 @@ export class TaintEngine {
 
   ancestors(cls: ClassIR): ClassIR[] {
     const list = this.program.ancestors(cls);
-    if (this.log) this.noteFact(this.factOf(this.ancestorFacts, cls, '', () => `a${this.classKey(cls)}\u0001${this.ancestorsAnswer(list)}`));
+    if (this.log) this.noteFact(this.factOf(this.ancestorFacts, cls, '', this.classKey(cls), () => `a${this.classKey(cls)}\u0001${this.ancestorsAnswer(list)}`));
     return list;
   }
 
@@ -1100,6 +1102,7 @@ export class TaintEngine {
         for (const name of definedNames(m!)) this.changedNames.add(name);
       });
     }
+    memo.summaries.forEach((s, i) => rememberSummaryPrint(s, memo.summaryPrints[i]!));
     this.memoCells = new Array(memo.cells.length);
     this.memoFacts = new Uint8Array(memo.facts.length);
     this.memoRecords = new Map();
@@ -1112,6 +1115,7 @@ export class TaintEngine {
 
   /** A memo key in this run's index space (undefined: its module is gone). */
   private runKey(key: string, kind: number): string | undefined {
+    if (this.sameModules) return key;
     return reindex(key, kind, (i) => {
       const m = this.memoModules[i];
       return m ? this.moduleIndex.get(m) : undefined;
@@ -1190,7 +1194,15 @@ export class TaintEngine {
     if (sharingOf(globals ?? [], this.values) !== memo.prints[r[at + RECORD.sharing]!]) return undefined;
     const envId = r[at + RECORD.env]!;
     if (envId < 0) return { cells, callees, variables };
-    const env = decodeEnv(memo.envs[envId]!, (key) => this.byPathKey.get(key));
+    const read = globals ?? [];
+    const env = decodeEnv(
+      memo.envs[envId]!,
+      (key) => this.byPathKey.get(key),
+      (k, j) => {
+        const v = read[k];
+        return v ? this.values.partsOf(v)[j] : undefined;
+      },
+    );
     return env ? { cells, callees, variables, env } : undefined;
   }
 
@@ -1236,7 +1248,7 @@ export class TaintEngine {
     let state = this.memoFacts[id]!;
     if (state === 0) {
       const fact = memo.facts[id]!;
-      if (this.sameModules && this.unaffected(fact)) state = 1;
+      if (this.sameModules && this.unaffected(fact, memo.factTopics[id]!)) state = 1;
       else {
         const sep = fact.lastIndexOf('\u0001');
         state = this.answerNow(fact.slice(0, sep)) === fact.slice(sep + 1) ? 1 : 2;
@@ -1250,27 +1262,21 @@ export class TaintEngine {
    * Whether a fact (same modules in both runs) cannot have changed: answers depend only on module
    * shapes, and a lookup's answer only on definitions whose name ends the name looked up.
    */
-  private unaffected(fact: string): boolean {
+  private unaffected(fact: string, topic: string): boolean {
     if (this.changedShapes.size === 0) return true;
-    const sep = fact.lastIndexOf('\u0001');
     switch (fact[0]) {
       case 'I':
         // Which module a dotted name denotes depends on the list of modules only.
         return true;
       case 'L':
-        return !this.changedNames.has(lastPart(fact.slice(fact.indexOf('|') + 1, sep)));
-      case 'V': {
-        const bar = fact.indexOf('|');
-        const module = this.program.modules[Number(fact.slice(1, bar))]!;
-        const name = fact.slice(bar + 1, sep);
-        return !this.changedShapes.has(module) && !this.changedNames.has(lastPart(module.imports.get(name) ?? name));
-      }
+      case 'V':
+        // The module asking is unchanged (its records are checked only then), so is what it looks up.
+        return !this.changedNames.has(topic);
+      case 'P':
       case 'm':
       case 's':
       case 'a': {
-        const question = fact.slice(1, sep);
-        const third = question.indexOf('|', question.indexOf('|', question.indexOf('|') + 1) + 1);
-        const cls = this.classByKey.get(third < 0 ? question : question.slice(0, third));
+        const cls = this.classByKey.get(topic);
         return cls !== undefined && this.chainUnchanged(cls);
       }
       default:
@@ -1299,7 +1305,7 @@ export class TaintEngine {
       const v = this.importedVar(question.slice(2));
       return v ? `${v.module.path}\0${v.name}` : '';
     }
-    const kind = question.startsWith('P') ? 2 : 1;
+    const kind = 1;
     const run = this.runKey(question, kind);
     if (run === undefined) return undefined;
     const rest = run.slice(kind);
@@ -1325,8 +1331,8 @@ export class TaintEngine {
         return cls ? this.ancestorsAnswer(this.program.ancestors(cls)) : undefined;
       }
       case 'P': {
-        const fn = this.functionByKey.get(rest);
-        return fn ? this.sourceIndices(this.parameterSourcesFor(fn, run[1] === 'a' ? 'access' : 'call')) : undefined;
+        const cls = this.classByKey.get(rest);
+        return cls ? this.withinAnswer(cls) : undefined;
       }
       default:
         return undefined;
@@ -1339,8 +1345,15 @@ export class TaintEngine {
     const functions = new Interner();
     const cells = new Interner();
     const facts = new Interner();
+    const factTopics: string[] = [];
+    const factId = (fact: string, topic: string): number => {
+      const id = facts.id(fact);
+      if (id === factTopics.length) factTopics.push(topic);
+      return id;
+    };
     const prints = new Interner();
     const summaries: Summary[] = [];
+    const summaryPrints: string[] = [];
     const summaryIds = new Map<string, number>();
     const hitLists: TaintHit[][] = [];
     const hitIds = new Map<string, number>();
@@ -1351,6 +1364,7 @@ export class TaintEngine {
       let id = summaryIds.get(print);
       if (id === undefined) {
         id = summaries.push(s) - 1;
+        summaryPrints.push(print);
         summaryIds.set(print, id);
       }
       return id;
@@ -1375,7 +1389,7 @@ export class TaintEngine {
           out.push(fn, summaryId(record.summary), hitsId(record.hits), prints.id(record.sharing), record.env ? envs.push(record.env) - 1 : -1, record.cells.length);
           record.cells.forEach((c, i) => out.push(cells.id(this.cellKeys.list[c]!), prints.id(record.prints[i]!)));
           out.push(record.facts.length);
-          for (const f of record.facts) out.push(facts.id(this.facts.list[f]!));
+          for (const f of record.facts) out.push(factId(this.facts.list[f]!, this.factTopics[f]!));
           continue;
         }
         const r = memo!.records;
@@ -1402,7 +1416,8 @@ export class TaintEngine {
           const id = r[facts0 + k]!;
           const fact = (memoFactKeys[id] ??= this.runFact(memo!.facts[id]!));
           if (fact === undefined) lost = true;
-          out.push(fact === undefined ? -1 : facts.id(fact));
+          const topic = memo!.factTopics[id]!;
+          out.push(fact === undefined ? -1 : factId(fact, 'msaP'.includes(fact[0]!) && topic !== '' ? this.runKey(topic, 0) ?? '\u0000' : topic));
         }
         // A record replayed here read only what this run has; kept out if that ever fails.
         if (lost) out.length = start;
@@ -1418,6 +1433,8 @@ export class TaintEngine {
       functions: functions.list,
       cells: cells.list,
       facts: facts.list,
+      factTopics,
+      summaryPrints,
       prints: prints.list,
       summaries,
       hitLists,
@@ -1429,7 +1446,7 @@ export class TaintEngine {
   /** A memo fact with its question in this run's index space. */
   private runFact(fact: string): string | undefined {
     if (fact.startsWith('I|')) return fact;
-    return this.runKey(fact, fact.startsWith('P') ? 2 : 1);
+    return this.runKey(fact, 1);
   }
 }
 

@@ -36,7 +36,10 @@ export interface RunRecord {
 
 /**
  * A module's variables after its top level ran, as data: each value a node (sharing between
- * variables kept), functions and classes by path-based keys (`path|qname|n`), -1 for CLEAN.
+ * variables kept), functions and classes by path-based keys (`path|qname|n`), -1 for CLEAN. A
+ * value that is (part of) a module variable the top level read from another module is a
+ * reference to that read (`ref`: which read, which of its parts), so that it is that module's
+ * object again when replayed.
  */
 export interface EnvRecord {
   names: string[];
@@ -45,6 +48,7 @@ export interface EnvRecord {
 }
 
 interface ValueNode {
+  ref?: [number, number];
   labels: readonly Label[];
   const?: Constant;
   fields?: [string, number][];
@@ -58,7 +62,11 @@ interface ValueNode {
 }
 
 /** The record of a module's variables; undefined when a value refers to something without a key. */
-export function encodeEnv(env: ReadonlyMap<string, Value>, keyOf: (x: FunctionIR | ClassIR) => string | undefined): EnvRecord | undefined {
+export function encodeEnv(
+  env: ReadonlyMap<string, Value>,
+  keyOf: (x: FunctionIR | ClassIR) => string | undefined,
+  refOf: (v: Value) => [number, number] | undefined,
+): EnvRecord | undefined {
   const nodes: ValueNode[] = [];
   const ids = new Map<Value, number>();
   let ok = true;
@@ -68,8 +76,10 @@ export function encodeEnv(env: ReadonlyMap<string, Value>, keyOf: (x: FunctionIR
     if (id !== undefined) return id;
     id = nodes.length;
     ids.set(v, id);
-    const node: ValueNode = { labels: v.labels };
+    const ref = refOf(v);
+    const node: ValueNode = ref ? { ref, labels: [] } : { labels: v.labels };
     nodes.push(node);
+    if (ref) return id;
     if (v.const !== undefined) node.const = v.const;
     if (v.fields) node.fields = [...v.fields].map(([k, f]) => [k, encode(f)]);
     if (v.elems) node.elems = v.elems.map(encode);
@@ -99,7 +109,11 @@ export function encodeEnv(env: ReadonlyMap<string, Value>, keyOf: (x: FunctionIR
 }
 
 /** Fresh values from a record (undefined when a key no longer resolves). */
-export function decodeEnv(record: EnvRecord, resolve: (key: string) => FunctionIR | ClassIR | undefined): Map<string, Value> | undefined {
+export function decodeEnv(
+  record: EnvRecord,
+  resolve: (key: string) => FunctionIR | ClassIR | undefined,
+  referred: (read: number, part: number) => Value | undefined,
+): Map<string, Value> | undefined {
   const made: (Value | undefined)[] = new Array(record.nodes.length);
   let ok = true;
   const decode = (id: number): Value => {
@@ -107,6 +121,11 @@ export function decodeEnv(record: EnvRecord, resolve: (key: string) => FunctionI
     const known = made[id];
     if (known) return known;
     const node = record.nodes[id]!;
+    if (node.ref) {
+      const v = referred(node.ref[0], node.ref[1]);
+      if (!v) ok = false;
+      return (made[id] = v ?? CLEAN);
+    }
     const v: Value = { labels: node.labels };
     made[id] = v;
     if (node.const !== undefined) v.const = node.const;
@@ -152,15 +171,19 @@ export interface MemoFile {
   functions: string[];
   cells: string[];
   facts: string[];
+  /** Per fact, what a change must touch to change its answer (a name, or a class key). */
+  factTopics: string[];
   prints: string[];
   summaries: Summary[];
+  /** Each summary's `summaryFingerprint`. */
+  summaryPrints: string[];
   hitLists: TaintHit[][];
   envs: EnvRecord[];
   /** Per record: function, summary, hits, sharing (a print), env (-1: none), cell count, (cell, print) pairs, fact count, facts. */
   records: Int32Array;
 }
 
-export const MEMO_FORMAT = 2;
+export const MEMO_FORMAT = 3;
 
 /** Where the parts of a record at `at` are in `MemoFile.records`. */
 export const RECORD = { summary: 1, hits: 2, sharing: 3, env: 4, cellCount: 5, cells: 6 } as const;
@@ -173,8 +196,8 @@ export function isMemoFile(x: unknown): x is MemoFile {
   const m = x as MemoFile | undefined;
   return (
     typeof m === 'object' && m !== null && m.format === MEMO_FORMAT && m.records instanceof Int32Array &&
-    [m.modules, m.fingerprints, m.shapes, m.names, m.functions, m.cells, m.facts, m.prints, m.summaries, m.hitLists, m.envs].every(Array.isArray) &&
-    m.modules.length === m.fingerprints.length && m.modules.length === m.shapes.length && m.modules.length === m.names.length && Array.isArray(m.moduleShapes) && m.modules.length === m.moduleShapes.length
+    [m.modules, m.fingerprints, m.shapes, m.names, m.functions, m.cells, m.facts, m.factTopics, m.prints, m.summaries, m.summaryPrints, m.hitLists, m.envs].every(Array.isArray) &&
+    m.modules.length === m.fingerprints.length && m.facts.length === m.factTopics.length && m.summaries.length === m.summaryPrints.length && m.modules.length === m.shapes.length && m.modules.length === m.names.length && Array.isArray(m.moduleShapes) && m.modules.length === m.moduleShapes.length
   );
 }
 
@@ -283,6 +306,11 @@ function hitText(h: TaintHit): string {
 }
 
 const summaryPrints = new WeakMap<Summary, string>();
+
+/** A summary read back from records comes with its fingerprint. */
+export function rememberSummaryPrint(s: Summary, print: string): void {
+  summaryPrints.set(s, print);
+}
 
 /** Everything a summary says (callers apply all of it but `key`, which follows from the rest). */
 export function summaryFingerprint(s: Summary): string {
