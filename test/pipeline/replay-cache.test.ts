@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
-import { MEMO_FORMAT, isMemoFile } from '../../src/analysis/taint/replay.js';
+import { MEMO_FORMAT } from '../../src/analysis/taint/replay.js';
+import { packMemo, unpackMemo } from '../../src/analysis/taint/memo-codec.js';
 import type { Finding } from '../../src/findings/types.js';
 import { tempTree } from '../support/tmp.js';
 
@@ -88,8 +89,8 @@ describe('taint replay records in the scan cache', () => {
     // One file of records, holding a memo the engine accepts.
     const records = entries(replayDir);
     expect(records).toHaveLength(1);
-    const memo = deserialize(payload(readFileSync(records[0]!)));
-    expect(isMemoFile(memo)).toBe(true);
+    const memo = unpackMemo(deserialize(payload(readFileSync(records[0]!))));
+    expect(memo).toBeDefined();
 
     // helpers.call_it now runs its parameter: the route in app.py (unchanged) has a new flow.
     writeFileSync(join(root, 'helpers.py'), HELPERS('    os.system(p)'));
@@ -114,7 +115,7 @@ describe('taint replay records in the scan cache', () => {
     expect(at(damaged.findings, 'python/sql-injection', 'db.py', 10)).toHaveLength(1);
     // Records were written again.
     expect(entries(replayDir)).toHaveLength(1);
-    expect(isMemoFile(deserialize(payload(readFileSync(entries(replayDir)[0]!))))).toBe(true);
+    expect(unpackMemo(deserialize(payload(readFileSync(entries(replayDir)[0]!))))).toBeDefined();
 
     // A valid header over a payload that is not v8 data, then over v8 data that is not a memo.
     const file = entries(replayDir)[0]!;
@@ -139,9 +140,9 @@ describe('taint replay records in the scan cache', () => {
     await scan(base(root, { cache: { dir: cacheDir } }));
     const file = entries(join(cacheDir, 'v2', 'replay'))[0]!;
     const bytes = readFileSync(file);
-    const memo = deserialize(payload(bytes)) as { hitLists: { sink: { description: string } }[][] };
+    const memo = unpackMemo(deserialize(payload(bytes)))!;
     for (const list of memo.hitLists) for (const hit of list) hit.sink.description = 'DOCTORED';
-    writeFileSync(file, Buffer.concat([header(bytes), serialize(memo)]));
+    writeFileSync(file, Buffer.concat([header(bytes), serialize(packMemo(memo))]));
     // An edit elsewhere: the run entry misses, the taint analysis runs with the records.
     writeFileSync(join(root, 'helpers.py'), HELPERS('    return p.lower()'));
     const replayed = await scan(base(root, { cache: { dir: cacheDir } }));

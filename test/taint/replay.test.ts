@@ -6,6 +6,7 @@ import type { ModuleIR, Span } from '../../src/analysis/taint/ir.js';
 import { loadModels } from '../../src/analysis/taint/models.js';
 import { isMemoFile, moduleFingerprint, type MemoFile } from '../../src/analysis/taint/replay.js';
 import { moduleFromShape, type Deferred } from '../../src/analysis/taint/shapes.js';
+import { packMemo, unpackMemo } from '../../src/analysis/taint/memo-codec.js';
 import type { Label } from '../../src/analysis/taint/values.js';
 import { pythonToIR } from '../../src/frontend/python/to-ir.js';
 import type { PythonModule } from '../../src/frontend/python/index.js';
@@ -34,8 +35,8 @@ async function irOf(files: Files): Promise<ModuleIR[]> {
   return out;
 }
 
-/** Records go through the disk cache v8-serialized. */
-const roundTrip = (memo: MemoFile): MemoFile => deserialize(serialize(memo)) as MemoFile;
+/** Records go through the disk cache packed and v8-serialized. */
+const roundTrip = (memo: MemoFile): MemoFile => unpackMemo(deserialize(serialize(packMemo(memo))))!;
 
 const spanOf = (s: Span) => [s.line, s.column, s.endLine, s.endColumn, s.text];
 const labelOf = (l: Label) => ({

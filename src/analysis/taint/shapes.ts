@@ -15,7 +15,7 @@ export interface ModuleShape {
   classes: ClassShape[];
 }
 
-interface FunctionShape {
+export interface FunctionShape {
   name: string;
   qname: string;
   /** Defaults reduced to what callers in other modules read of them: a constant, or not one. */
@@ -46,7 +46,8 @@ export interface Deferred {
   build: () => ModuleIR | undefined;
 }
 
-const OPAQUE_DEFAULT: Expr = { k: 'opaque', parts: [], span: NO_SPAN };
+/** A default that is not a constant, as shapes keep it. */
+export const OPAQUE_DEFAULT: Expr = { k: 'opaque', parts: [], span: NO_SPAN };
 
 export function shapeOf(m: ModuleIR, nestedOwner: (fn: FunctionIR) => FunctionIR | undefined): ModuleShape {
   const index = new Map(m.functions.map((f, i) => [f, i]));

@@ -1,0 +1,420 @@
+import type { SinkKind } from './models.js';
+import { NO_SPAN, type Constant, type Expr, type Param, type Span } from './ir.js';
+import { OPAQUE_DEFAULT, type ModuleShape } from './shapes.js';
+import type { Summary, TaintHit } from './engine.js';
+import { Interner, isMemoFile, type EnvRecord, type MemoFile } from './replay.js';
+import { makeLabel, NO_KINDS, type FlowStep, type Label } from './values.js';
+
+/**
+ * The replay records as the cache stores them. Summaries, hits and recorded variables hold tens
+ * of thousands of labels, steps and spans; written as objects, every one of them repeats its
+ * property names and costs an object to read back. Here they are tables of integers and one
+ * table of strings, each span, step and label once (equal ones merged: the engine never tells
+ * equal labels, steps or spans apart), and are rebuilt as objects when the records are read.
+ */
+export interface PackedMemo extends Omit<MemoFile, 'summaries' | 'hitLists' | 'envs' | 'moduleShapes' | 'facts' | 'factTopics'> {
+  packed: {
+    /** Per fact: its question and its answer (string ids), and its topic. */
+    facts: Int32Array;
+    factTopics: Int32Array;
+    /** Module shapes (see packShapes): integers, where each module starts, and the class bases. */
+    shapeInts: Int32Array;
+    shapeAt: Int32Array;
+    bases: Expr[][];
+    strings: string[];
+    /** line, column, end line, end column, text (string id) per span. */
+    spans: Int32Array;
+    /** path (string id), span, note (string id) per step. */
+    steps: Int32Array;
+    /** Lists of step ids: length, then the ids; a list is its offset. */
+    stepLists: Int32Array;
+    /** flags (param origin 1, remote 2, local 4, lowered 8), what, param + 1, field + 1, sanitized kinds, step list. */
+    labels: Int32Array;
+    labelLists: Int32Array;
+    /** kind, label, path, span, call span, callee, description, statement line. */
+    hits: Int32Array;
+    hitLists: Int32Array;
+    /** Offsets into `summaryInts` (one per summary). */
+    summaries: Int32Array;
+    /** returns (label list), sinks (hit list), writes count, (field, label list)..., assigned count, fields..., types count, (field, type)..., key. */
+    summaryInts: Int32Array;
+    /** Hit list offset per `MemoFile.hitLists` entry. */
+    hitListIds: Int32Array;
+    /** The recorded variables, with label lists in place of labels. */
+    envs: PackedEnv[];
+  };
+}
+
+type PackedEnv = Omit<EnvRecord, 'nodes'> & { nodes: (Omit<EnvRecord['nodes'][number], 'labels'> & { labels: number })[] };
+
+const LABEL = 6;
+const STEP = 3;
+const SPAN = 5;
+const HIT = 8;
+
+export function packMemo(memo: MemoFile): PackedMemo {
+  const strings = new Interner();
+  const spans: number[] = [];
+  const spanIds = new Map<string, number>();
+  const steps: number[] = [];
+  const stepIds = new Map<string, number>();
+  const stepLists: number[] = [];
+  const stepListIds = new Map<string, number>();
+  const labels: number[] = [];
+  const labelIds = new Map<string, number>();
+  const labelLists: number[] = [];
+  const labelListIds = new Map<string, number>();
+  const hits: number[] = [];
+  const hitIds = new Map<string, number>();
+  const hitLists: number[] = [];
+  const hitListIds = new Map<string, number>();
+
+  /** The id of an entry of `table` (width `width`), equal entries merged. */
+  const entry = (table: number[], ids: Map<string, number>, width: number, values: number[]): number => {
+    const key = values.join(',');
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = table.length / width;
+      table.push(...values);
+      ids.set(key, id);
+    }
+    return id;
+  };
+  const list = (table: number[], ids: Map<string, number>, items: number[]): number => {
+    const key = items.join(',');
+    let at = ids.get(key);
+    if (at === undefined) {
+      at = table.length;
+      table.push(items.length, ...items);
+      ids.set(key, at);
+    }
+    return at;
+  };
+  const span = (s: Span): number => entry(spans, spanIds, SPAN, [s.line, s.column, s.endLine, s.endColumn, strings.id(s.text)]);
+  const step = (s: FlowStep): number => entry(steps, stepIds, STEP, [strings.id(s.path), span(s.span), strings.id(s.note)]);
+  const label = (l: Label): number => {
+    const flags = (l.origin === 'param' ? 1 : 0) | (l.threat === 'remote' ? 2 : l.threat === 'local' ? 4 : 0) | (l.lowered ? 8 : 0);
+    return entry(labels, labelIds, LABEL, [
+      flags,
+      strings.id(l.what),
+      l.param === undefined ? 0 : l.param + 1,
+      l.field === undefined ? 0 : strings.id(l.field) + 1,
+      strings.id([...l.sanitized].join(',')),
+      list(stepLists, stepListIds, l.steps.map(step)),
+    ]);
+  };
+  const labelList = (ls: readonly Label[]): number => list(labelLists, labelListIds, ls.map(label));
+  const hit = (h: TaintHit): number =>
+    entry(hits, hitIds, HIT, [
+      strings.id(h.kind),
+      label(h.label),
+      strings.id(h.sink.path),
+      span(h.sink.span),
+      span(h.sink.callSpan),
+      strings.id(h.sink.callee),
+      strings.id(h.sink.description),
+      h.sink.statementLine,
+    ]);
+  const hitList = (hs: readonly TaintHit[]): number => list(hitLists, hitListIds, hs.map(hit));
+
+  const summaryInts: number[] = [];
+  const summaries = memo.summaries.map((s) => {
+    const at = summaryInts.length;
+    summaryInts.push(labelList(s.returns), hitList(s.sinks), s.selfWrites.size);
+    for (const [field, ls] of s.selfWrites) summaryInts.push(strings.id(field), labelList(ls));
+    summaryInts.push(s.selfAssigned.size);
+    for (const field of s.selfAssigned) summaryInts.push(strings.id(field));
+    summaryInts.push(s.selfTypes.size);
+    for (const [field, type] of s.selfTypes) summaryInts.push(strings.id(field), strings.id(type));
+    summaryInts.push(strings.id(s.key));
+    return at;
+  });
+  const hitListIdsOut = memo.hitLists.map(hitList);
+  const envs = memo.envs.map((e) => ({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: labelList(n.labels) })) }));
+  const shapes = packShapes(memo.moduleShapes, strings);
+  const facts: number[] = [];
+  for (const fact of memo.facts) {
+    const sep = fact.lastIndexOf('\u0001');
+    facts.push(strings.id(fact.slice(0, sep)), strings.id(fact.slice(sep + 1)));
+  }
+  const { summaries: _s, hitLists: _h, envs: _e, moduleShapes: _m, facts: _f, factTopics: _t, ...rest } = memo;
+  return {
+    ...rest,
+    packed: {
+      ...shapes,
+      facts: Int32Array.from(facts),
+      factTopics: Int32Array.from(memo.factTopics, (topic) => strings.id(topic)),
+      strings: strings.list,
+      spans: Int32Array.from(spans),
+      steps: Int32Array.from(steps),
+      stepLists: Int32Array.from(stepLists),
+      labels: Int32Array.from(labels),
+      labelLists: Int32Array.from(labelLists),
+      hits: Int32Array.from(hits),
+      hitLists: Int32Array.from(hitLists),
+      summaries: Int32Array.from(summaries),
+      summaryInts: Int32Array.from(summaryInts),
+      hitListIds: Int32Array.from(hitListIdsOut),
+      envs,
+    },
+  };
+}
+
+/** The records from what the cache gave back; undefined when it is not a packed memo that holds together. */
+export function unpackMemo(x: unknown): MemoFile | undefined {
+  const p = x as PackedMemo | undefined;
+  if (typeof p !== 'object' || p === null || typeof p.packed !== 'object' || p.packed === null) return undefined;
+  try {
+    const memo = unpack(p);
+    return isMemoFile(memo) ? memo : undefined;
+  } catch {
+    // a table out of range: damaged records
+    return undefined;
+  }
+}
+
+function unpack(p: PackedMemo): MemoFile {
+  const t = p.packed;
+  const at = (table: Int32Array, i: number): number => {
+    const v = table[i];
+    if (v === undefined) throw new RangeError('packed records out of range');
+    return v;
+  };
+  const str = (i: number): string => {
+    const s = t.strings[i];
+    if (s === undefined) throw new RangeError('packed records out of range');
+    return s;
+  };
+  const spans: Span[] = [];
+  const span = (i: number): Span =>
+    (spans[i] ??= { line: at(t.spans, i * SPAN), column: at(t.spans, i * SPAN + 1), endLine: at(t.spans, i * SPAN + 2), endColumn: at(t.spans, i * SPAN + 3), text: str(at(t.spans, i * SPAN + 4)) });
+  const steps: FlowStep[] = [];
+  const step = (i: number): FlowStep => (steps[i] ??= { path: str(at(t.steps, i * STEP)), span: span(at(t.steps, i * STEP + 1)), note: str(at(t.steps, i * STEP + 2)) });
+  const stepLists = new Map<number, FlowStep[]>();
+  const stepList = (o: number): FlowStep[] => {
+    let out = stepLists.get(o);
+    if (!out) {
+      out = [];
+      for (let k = 1; k <= at(t.stepLists, o); k++) out.push(step(at(t.stepLists, o + k)));
+      stepLists.set(o, out);
+    }
+    return out;
+  };
+  const kinds = new Map<string, ReadonlySet<SinkKind>>();
+  const sanitized = (text: string): ReadonlySet<SinkKind> => {
+    if (text === '') return NO_KINDS;
+    let set = kinds.get(text);
+    if (!set) {
+      set = new Set(text.split(',') as SinkKind[]);
+      kinds.set(text, set);
+    }
+    return set;
+  };
+  const labels: Label[] = [];
+  const label = (i: number): Label => {
+    const known = labels[i];
+    if (known) return known;
+    const b = i * LABEL;
+    const flags = at(t.labels, b);
+    const param = at(t.labels, b + 2);
+    const field = at(t.labels, b + 3);
+    return (labels[i] = makeLabel(
+      flags & 1 ? 'param' : 'source',
+      str(at(t.labels, b + 1)),
+      flags & 2 ? 'remote' : flags & 4 ? 'local' : undefined,
+      param === 0 ? undefined : param - 1,
+      field === 0 ? undefined : str(field - 1),
+      stepList(at(t.labels, b + 5)),
+      sanitized(str(at(t.labels, b + 4))),
+      (flags & 8) !== 0,
+    ));
+  };
+  const labelLists = new Map<number, Label[]>();
+  const labelList = (o: number): Label[] => {
+    let out = labelLists.get(o);
+    if (!out) {
+      out = [];
+      for (let k = 1; k <= at(t.labelLists, o); k++) out.push(label(at(t.labelLists, o + k)));
+      labelLists.set(o, out);
+    }
+    return out;
+  };
+  const hits: TaintHit[] = [];
+  const hit = (i: number): TaintHit => {
+    const known = hits[i];
+    if (known) return known;
+    const b = i * HIT;
+    return (hits[i] = {
+      kind: str(at(t.hits, b)) as SinkKind,
+      label: label(at(t.hits, b + 1)),
+      sink: {
+        path: str(at(t.hits, b + 2)),
+        span: span(at(t.hits, b + 3)),
+        callSpan: span(at(t.hits, b + 4)),
+        callee: str(at(t.hits, b + 5)),
+        description: str(at(t.hits, b + 6)),
+        statementLine: at(t.hits, b + 7),
+      },
+    });
+  };
+  const hitLists = new Map<number, TaintHit[]>();
+  const hitList = (o: number): TaintHit[] => {
+    let out = hitLists.get(o);
+    if (!out) {
+      out = [];
+      for (let k = 1; k <= at(t.hitLists, o); k++) out.push(hit(at(t.hitLists, o + k)));
+      hitLists.set(o, out);
+    }
+    return out;
+  };
+  const summaries = Array.from(t.summaries, (o): Summary => {
+    const s = t.summaryInts;
+    let k = o;
+    const returns = labelList(at(s, k++));
+    const sinks = hitList(at(s, k++));
+    const selfWrites = new Map<string, Label[]>();
+    for (let n = at(s, k++); n > 0; n--) {
+      const field = str(at(s, k++));
+      selfWrites.set(field, labelList(at(s, k++)));
+    }
+    const selfAssigned = new Set<string>();
+    for (let n = at(s, k++); n > 0; n--) selfAssigned.add(str(at(s, k++)));
+    const selfTypes = new Map<string, string>();
+    for (let n = at(s, k++); n > 0; n--) {
+      const field = str(at(s, k++));
+      selfTypes.set(field, str(at(s, k++)));
+    }
+    return { returns, sinks, selfWrites, selfAssigned, selfTypes, key: str(at(s, k)) };
+  });
+  const envs: EnvRecord[] = t.envs.map((e) => ({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: labelList(n.labels) })) }));
+  const facts: string[] = [];
+  for (let i = 0; i < t.facts.length; i += 2) facts.push(`${str(at(t.facts, i))}\u0001${str(at(t.facts, i + 1))}`);
+  const { packed: _p, ...rest } = p;
+  return {
+    ...rest,
+    summaries,
+    hitLists: Array.from(t.hitListIds, hitList),
+    envs,
+    moduleShapes: unpackShapes(t, str, at),
+    facts,
+    factTopics: Array.from(t.factTopics, str),
+  };
+}
+
+/**
+ * Per module: name, import count, (local name, qualified name)..., the top level, function
+ * count, functions..., class count, classes... A function: name, qualified name, flags (static 1,
+ * class method 2), class name + 1, span, nested in, parameter count, then per parameter: name,
+ * kind, default (see DEFAULT), its value (a string id) and span + 1. A class: name, qualified
+ * name, span, method count, (method name, function index)...; its bases are in `bases`.
+ */
+function packShapes(shapes: readonly ModuleShape[], strings: Interner): { shapeInts: Int32Array; shapeAt: Int32Array; bases: Expr[][] } {
+  const ints: number[] = [];
+  const bases: Expr[][] = [];
+  const fn = (f: FunctionShape): void => {
+    ints.push(strings.id(f.name), strings.id(f.qname), (f.isStatic ? 1 : 0) | (f.isClassMethod ? 2 : 0), f.className === undefined ? 0 : strings.id(f.className) + 1, f.span, f.nestedIn, f.params.length);
+    for (const p of f.params) {
+      const d = p.default;
+      const kind = d === undefined ? DEFAULT.none : d.k !== 'const' ? DEFAULT.other : constKind(d.value);
+      const value = d?.k === 'const' && (typeof d.value === 'string' || typeof d.value === 'number') ? strings.id(typeof d.value === 'number' && Object.is(d.value, -0) ? '-0' : String(d.value)) : 0;
+      ints.push(strings.id(p.name), PARAM_KINDS.indexOf(p.kind), kind, value, p.span === undefined ? 0 : p.span + 1);
+    }
+  };
+  const shapeAt = shapes.map((m) => {
+    const start = ints.length;
+    ints.push(strings.id(m.moduleName), m.imports.length);
+    for (const [local, q] of m.imports) ints.push(strings.id(local), strings.id(q));
+    fn(m.top);
+    ints.push(m.functions.length);
+    m.functions.forEach(fn);
+    ints.push(m.classes.length);
+    for (const c of m.classes) {
+      ints.push(strings.id(c.name), strings.id(c.qname), c.span, c.methods.length);
+      for (const [name, index] of c.methods) ints.push(strings.id(name), index);
+      bases.push(c.bases);
+    }
+    return start;
+  });
+  return { shapeInts: Int32Array.from(ints), shapeAt: Int32Array.from(shapeAt), bases };
+}
+
+function unpackShapes(t: PackedMemo['packed'], str: (i: number) => string, at: (table: Int32Array, i: number) => number): ModuleShape[] {
+  const ints = t.shapeInts;
+  let basesAt = 0;
+  return Array.from(t.shapeAt, (start) => {
+    let k = start;
+    const next = (): number => at(ints, k++);
+    const fn = (): FunctionShape => {
+      const name = str(next());
+      const qname = str(next());
+      const flags = next();
+      const className = next();
+      const span = next();
+      const nestedIn = next();
+      const params: Param[] = [];
+      for (let n = next(); n > 0; n--) {
+        const pname = str(next());
+        const kind = PARAM_KINDS[next()];
+        const dkind = next();
+        const value = next();
+        const pspan = next();
+        if (kind === undefined) throw new RangeError('packed records out of range');
+        params.push({ name: pname, kind, default: defaultOf(dkind, () => str(value)), span: pspan === 0 ? undefined : pspan - 1 });
+      }
+      return { name, qname, params, className: className === 0 ? undefined : str(className - 1), isStatic: (flags & 1) !== 0, isClassMethod: (flags & 2) !== 0, span, nestedIn };
+    };
+    const moduleName = str(next());
+    const imports: [string, string][] = [];
+    for (let n = next(); n > 0; n--) imports.push([str(next()), str(next())]);
+    const top = fn();
+    const functions: FunctionShape[] = [];
+    for (let n = next(); n > 0; n--) functions.push(fn());
+    const classes: ModuleShape['classes'] = [];
+    for (let n = next(); n > 0; n--) {
+      const name = str(next());
+      const qname = str(next());
+      const span = next();
+      const methods: [string, number][] = [];
+      for (let m = next(); m > 0; m--) methods.push([str(next()), next()]);
+      const bases = t.bases[basesAt++];
+      if (!bases) throw new RangeError('packed records out of range');
+      classes.push({ name, qname, bases, methods, span });
+    }
+    return { moduleName, imports, top, functions, classes };
+  });
+}
+
+type FunctionShape = ModuleShape['top'];
+
+const PARAM_KINDS: readonly Param['kind'][] = ['normal', 'varargs', 'kwargs'];
+
+/** What a parameter's default is, as the shape keeps it. */
+const DEFAULT = { none: 0, other: 1, string: 2, number: 3, true: 4, false: 5, null: 6 } as const;
+
+function constKind(value: Constant): number {
+  if (value === null) return DEFAULT.null;
+  if (typeof value === 'string') return DEFAULT.string;
+  if (typeof value === 'number') return DEFAULT.number;
+  return value ? DEFAULT.true : DEFAULT.false;
+}
+
+function defaultOf(kind: number, text: () => string): Expr | undefined {
+  switch (kind) {
+    case DEFAULT.none:
+      return undefined;
+    case DEFAULT.string:
+      return { k: 'const', value: text(), span: NO_SPAN };
+    case DEFAULT.number:
+      return { k: 'const', value: Number(text()), span: NO_SPAN };
+    case DEFAULT.true:
+      return { k: 'const', value: true, span: NO_SPAN };
+    case DEFAULT.false:
+      return { k: 'const', value: false, span: NO_SPAN };
+    case DEFAULT.null:
+      return { k: 'const', value: null, span: NO_SPAN };
+    case DEFAULT.other:
+      return OPAQUE_DEFAULT;
+    default:
+      throw new RangeError('packed records out of range');
+  }
+}
