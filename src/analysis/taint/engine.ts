@@ -4,8 +4,8 @@ import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from '.
 import { Program } from './program.js';
 import { adopt, shapeOf, type Deferred } from './shapes.js';
 import {
-  Interner, ValuePrints, decodeEnv, definedNames, digest, encodeEnv, factsAt, fieldsFingerprint, hitsFingerprint, lastPart, moduleFingerprint,
-  recordsByFunction, reindex, rememberSummaryPrint, shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, RECORD,
+  Interner, ValuePrints, decodeEnv, definedNames, digest, encodeEnv, factsAt, fieldsFingerprint, lastPart, moduleFingerprint,
+  knownSummaryFingerprint, recordsByFunction, reindex, rememberSummaryPrint, shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, RECORD,
   type AnyRecord, type EnvRecord, type MemoFile, type RunRecord,
 } from './replay.js';
 import {
@@ -1102,7 +1102,7 @@ export class TaintEngine {
         for (const name of definedNames(m!)) this.changedNames.add(name);
       });
     }
-    memo.summaries.forEach((s, i) => rememberSummaryPrint(s, memo.summaryPrints[i]!));
+    memo.summaries.forEach((s, i) => memo.summaryPrints[i] && rememberSummaryPrint(s, memo.summaryPrints[i]));
     this.memoCells = new Array(memo.cells.length);
     this.memoFacts = new Uint8Array(memo.facts.length);
     this.memoRecords = new Map();
@@ -1352,32 +1352,35 @@ export class TaintEngine {
       return id;
     };
     const prints = new Interner();
+    // Summaries and hit lists once per object (packing merges equal contents); a summary keeps the
+    // fingerprint it was read with, if it was read (one never read here is not read when replayed).
     const summaries: Summary[] = [];
     const summaryPrints: string[] = [];
-    const summaryIds = new Map<string, number>();
+    const summaryIds = new Map<Summary, number>();
     const hitLists: TaintHit[][] = [];
-    const hitIds = new Map<string, number>();
+    const hitIds = new Map<TaintHit[], number>();
     const envs: EnvRecord[] = [];
     const out: number[] = [];
     const summaryId = (s: Summary): number => {
-      const print = summaryFingerprint(s);
-      let id = summaryIds.get(print);
+      let id = summaryIds.get(s);
       if (id === undefined) {
         id = summaries.push(s) - 1;
-        summaryPrints.push(print);
-        summaryIds.set(print, id);
+        summaryPrints.push(knownSummaryFingerprint(s) ?? '');
+        summaryIds.set(s, id);
       }
       return id;
     };
     const hitsId = (hits: TaintHit[]): number => {
-      const print = hitsFingerprint(hits);
-      let id = hitIds.get(print);
+      let id = hitIds.get(hits);
       if (id === undefined) {
         id = hitLists.push(hits) - 1;
-        hitIds.set(print, id);
+        hitIds.set(hits, id);
       }
       return id;
     };
+    // Ids of this run's and of the memo's cells and facts in the new tables, found once each.
+    const runCells: number[] = [];
+    const runFacts: number[] = [];
     // Memo keys moved to this run's index space, once each.
     const memoCellKeys: (string | undefined)[] = [];
     const memoFactKeys: (string | undefined)[] = [];
@@ -1387,9 +1390,9 @@ export class TaintEngine {
         const start = out.length;
         if (typeof record !== 'number') {
           out.push(fn, summaryId(record.summary), hitsId(record.hits), prints.id(record.sharing), record.env ? envs.push(record.env) - 1 : -1, record.cells.length);
-          record.cells.forEach((c, i) => out.push(cells.id(this.cellKeys.list[c]!), prints.id(record.prints[i]!)));
+          record.cells.forEach((c, i) => out.push((runCells[c] ??= cells.id(this.cellKeys.list[c]!)), prints.id(record.prints[i]!)));
           out.push(record.facts.length);
-          for (const f of record.facts) out.push(factId(this.facts.list[f]!, this.factTopics[f]!));
+          for (const f of record.facts) out.push((runFacts[f] ??= factId(this.facts.list[f]!, this.factTopics[f]!)));
           continue;
         }
         const r = memo!.records;

@@ -12,10 +12,9 @@ import { makeLabel, NO_KINDS, type FlowStep, type Label } from './values.js';
  * table of strings, each span, step and label once (equal ones merged: the engine never tells
  * equal labels, steps or spans apart), and are rebuilt as objects when the records are read.
  */
-export interface PackedMemo extends Omit<MemoFile, 'summaries' | 'hitLists' | 'envs' | 'moduleShapes' | 'facts' | 'factTopics'> {
+export interface PackedMemo extends Omit<MemoFile, 'summaries' | 'hitLists' | 'envs' | 'moduleShapes' | 'factTopics'> {
   packed: {
-    /** Per fact: its question and its answer (string ids), and its topic. */
-    facts: Int32Array;
+    /** Per fact, its topic (a string id). */
     factTopics: Int32Array;
     /** Module shapes (see packShapes): integers, where each module starts, and the class bases. */
     shapeInts: Int32Array;
@@ -90,9 +89,23 @@ export function packMemo(memo: MemoFile): PackedMemo {
     }
     return at;
   };
-  const span = (s: Span): number => entry(spans, spanIds, SPAN, [s.line, s.column, s.endLine, s.endColumn, strings.id(s.text)]);
-  const step = (s: FlowStep): number => entry(steps, stepIds, STEP, [strings.id(s.path), span(s.span), strings.id(s.note)]);
-  const label = (l: Label): number => {
+  // Spans, steps and labels are mostly shared objects: each object is looked up once.
+  const spanOf = new Map<Span, number>();
+  const stepOf = new Map<FlowStep, number>();
+  const labelOf = new Map<Label, number>();
+  const once = <T>(seen: Map<T, number>, x: T, make: (x: T) => number): number => {
+    let id = seen.get(x);
+    if (id === undefined) {
+      id = make(x);
+      seen.set(x, id);
+    }
+    return id;
+  };
+  const span = (s: Span): number => once(spanOf, s, () => entry(spans, spanIds, SPAN, [s.line, s.column, s.endLine, s.endColumn, strings.id(s.text)]));
+  const step = (s: FlowStep): number => once(stepOf, s, () => entry(steps, stepIds, STEP, [strings.id(s.path), span(s.span), strings.id(s.note)]));
+  const stepListOf = new Map<readonly FlowStep[], number>();
+  const label = (l: Label): number => once(labelOf, l, () => newLabel(l));
+  const newLabel = (l: Label): number => {
     const flags = (l.origin === 'param' ? 1 : 0) | (l.threat === 'remote' ? 2 : l.threat === 'local' ? 4 : 0) | (l.lowered ? 8 : 0);
     return entry(labels, labelIds, LABEL, [
       flags,
@@ -100,10 +113,11 @@ export function packMemo(memo: MemoFile): PackedMemo {
       l.param === undefined ? 0 : l.param + 1,
       l.field === undefined ? 0 : strings.id(l.field) + 1,
       strings.id([...l.sanitized].join(',')),
-      list(stepLists, stepListIds, l.steps.map(step)),
+      once(stepListOf, l.steps, () => list(stepLists, stepListIds, l.steps.map(step))),
     ]);
   };
-  const labelList = (ls: readonly Label[]): number => list(labelLists, labelListIds, ls.map(label));
+  const labelListOf = new Map<readonly Label[], number>();
+  const labelList = (ls: readonly Label[]): number => once(labelListOf, ls, () => list(labelLists, labelListIds, ls.map(label)));
   const hit = (h: TaintHit): number =>
     entry(hits, hitIds, HIT, [
       strings.id(h.kind),
@@ -115,7 +129,8 @@ export function packMemo(memo: MemoFile): PackedMemo {
       strings.id(h.sink.description),
       h.sink.statementLine,
     ]);
-  const hitList = (hs: readonly TaintHit[]): number => list(hitLists, hitListIds, hs.map(hit));
+  const hitListOf = new Map<readonly TaintHit[], number>();
+  const hitList = (hs: readonly TaintHit[]): number => once(hitListOf, hs, () => list(hitLists, hitListIds, hs.map(hit)));
 
   const summaryInts: number[] = [];
   const summaries = memo.summaries.map((s) => {
@@ -132,17 +147,11 @@ export function packMemo(memo: MemoFile): PackedMemo {
   const hitListIdsOut = memo.hitLists.map(hitList);
   const envs = memo.envs.map((e) => ({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: labelList(n.labels) })) }));
   const shapes = packShapes(memo.moduleShapes, strings);
-  const facts: number[] = [];
-  for (const fact of memo.facts) {
-    const sep = fact.lastIndexOf('\u0001');
-    facts.push(strings.id(fact.slice(0, sep)), strings.id(fact.slice(sep + 1)));
-  }
-  const { summaries: _s, hitLists: _h, envs: _e, moduleShapes: _m, facts: _f, factTopics: _t, ...rest } = memo;
+  const { summaries: _s, hitLists: _h, envs: _e, moduleShapes: _m, factTopics: _t, ...rest } = memo;
   return {
     ...rest,
     packed: {
       ...shapes,
-      facts: Int32Array.from(facts),
       factTopics: Int32Array.from(memo.factTopics, (topic) => strings.id(topic)),
       strings: strings.list,
       spans: Int32Array.from(spans),
@@ -287,8 +296,6 @@ function unpack(p: PackedMemo): MemoFile {
     return { returns, sinks, selfWrites, selfAssigned, selfTypes, key: str(at(s, k)) };
   });
   const envs: EnvRecord[] = t.envs.map((e) => ({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: labelList(n.labels) })) }));
-  const facts: string[] = [];
-  for (let i = 0; i < t.facts.length; i += 2) facts.push(`${str(at(t.facts, i))}\u0001${str(at(t.facts, i + 1))}`);
   const { packed: _p, ...rest } = p;
   return {
     ...rest,
@@ -296,7 +303,6 @@ function unpack(p: PackedMemo): MemoFile {
     hitLists: Array.from(t.hitListIds, hitList),
     envs,
     moduleShapes: unpackShapes(t, str, at),
-    facts,
     factTopics: Array.from(t.factTopics, str),
   };
 }

@@ -175,7 +175,7 @@ export interface MemoFile {
   factTopics: string[];
   prints: string[];
   summaries: Summary[];
-  /** Each summary's `summaryFingerprint`. */
+  /** Each summary's `summaryFingerprint`, '' where it was never computed. */
   summaryPrints: string[];
   hitLists: TaintHit[][];
   envs: EnvRecord[];
@@ -307,6 +307,11 @@ function hitText(h: TaintHit): string {
 
 const summaryPrints = new WeakMap<Summary, string>();
 
+/** The fingerprint of a summary, if it was computed (the summary was read). */
+export function knownSummaryFingerprint(s: Summary): string | undefined {
+  return summaryPrints.get(s);
+}
+
 /** A summary read back from records comes with its fingerprint. */
 export function rememberSummaryPrint(s: Summary, print: string): void {
   summaryPrints.set(s, print);
@@ -328,12 +333,6 @@ export function summaryFingerprint(s: Summary): string {
     summaryPrints.set(s, print);
   }
   return print;
-}
-
-export function hitsFingerprint(hits: readonly TaintHit[]): string {
-  let text = `${hits.length}`;
-  for (const h of hits) text += hitText(h);
-  return digest(text);
 }
 
 export function fieldsFingerprint(fields: ReadonlyMap<string, readonly Label[]> | undefined): string {
