@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
 import { analyseProgram, type TaintResult } from '../analysis/taint/engine.js';
 import { moduleFingerprint, type MemoFile } from '../analysis/taint/replay.js';
-import { packMemo, unpackMemo } from '../analysis/taint/memo-codec.js';
+import { unpackMemo } from '../analysis/taint/memo-codec.js';
 import { moduleFromShape, type Deferred } from '../analysis/taint/shapes.js';
 import { moduleNameForPath } from '../frontend/python/to-ir.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
@@ -213,7 +213,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }
       // Records are written when most of this run's analyses were not replayed: a few edits since
       // the last records cost only re-running what they touch.
-      if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(packMemo(result.memo()));
+      if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo());
       const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
       const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
       tainted = taintFindings(result, taintRules, lineOf).filter((f) =>

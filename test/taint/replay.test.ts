@@ -6,7 +6,7 @@ import type { ModuleIR, Span } from '../../src/analysis/taint/ir.js';
 import { loadModels } from '../../src/analysis/taint/models.js';
 import { isMemoFile, moduleFingerprint, type MemoFile } from '../../src/analysis/taint/replay.js';
 import { moduleFromShape, type Deferred } from '../../src/analysis/taint/shapes.js';
-import { packMemo, unpackMemo } from '../../src/analysis/taint/memo-codec.js';
+import { unpackMemo, type PackedMemo } from '../../src/analysis/taint/memo-codec.js';
 import type { Label } from '../../src/analysis/taint/values.js';
 import { pythonToIR } from '../../src/frontend/python/to-ir.js';
 import type { PythonModule } from '../../src/frontend/python/index.js';
@@ -36,7 +36,7 @@ async function irOf(files: Files): Promise<ModuleIR[]> {
 }
 
 /** Records go through the disk cache packed and v8-serialized. */
-const roundTrip = (memo: MemoFile): MemoFile => unpackMemo(deserialize(serialize(packMemo(memo))))!;
+const roundTrip = (packed: PackedMemo): MemoFile => unpackMemo(deserialize(serialize(packed)))!;
 
 const spanOf = (s: Span) => [s.line, s.column, s.endLine, s.endColumn, s.text];
 const labelOf = (l: Label) => ({

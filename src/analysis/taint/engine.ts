@@ -3,6 +3,7 @@ import { resolveSpan, spanLine, spanText } from './spans.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
 import { adopt, shapeOf, type Deferred } from './shapes.js';
+import { MemoPacker, type PackedMemo } from './memo-codec.js';
 import {
   Interner, ValuePrints, decodeEnv, definedNames, digest, encodeEnv, factsAt, fieldsFingerprint, lastPart, moduleFingerprint,
   knownSummaryFingerprint, recordsByFunction, reindex, rememberSummaryPrint, shapeFingerprint, sharingOf, signatureText, summaryFingerprint, typesFingerprint, MEMO_FORMAT, RECORD,
@@ -97,8 +98,8 @@ export interface TaintResult {
   parameterHits: { fn: FunctionIR; hit: TaintHit }[];
   /** `analyses` counts replayed ones too (a run without a memo analyses as many times). */
   stats: { functions: number; analyses: number; replayed: number };
-  /** With `record`: this run's analyses, for a later run to replay. */
-  memo?: () => MemoFile;
+  /** With `record`: this run's analyses, packed for the cache (see memo-codec.ts), for a later run to replay. */
+  memo?: () => PackedMemo;
 }
 
 export interface EngineOptions {
@@ -417,9 +418,21 @@ export class TaintEngine {
     if (fn === module.top) this.setModuleVariables(module, env);
     const summary = a.summary();
     if (log && (readList || fn === module.top)) {
-      const record: RunRecord = { cells: log.cells, prints: log.prints, facts: log.facts, sharing: sharingOf(log.globals, this.values), summary, hits: a.sourceHits };
       // A top level's variables are recorded too (see envRecord); a top level writing `global`s is not.
-      if (fn !== module.top || (!this.wroteGlobal && (record.env = this.envRecord(env, log.globals)))) this.remember(fn, record);
+      const vars = fn === module.top && !this.wroteGlobal ? this.envRecord(env, log.globals) : undefined;
+      if (fn !== module.top || vars) {
+        // Packed now: superseded summaries need not stay in memory until the records are written.
+        const packer = (this.packer ??= new MemoPacker());
+        this.remember(fn, {
+          cells: log.cells,
+          prints: log.prints,
+          facts: log.facts,
+          sharing: sharingOf(log.globals, this.values),
+          summary: packer.summary(summary, summaryFingerprint(summary)),
+          hits: packer.hitsIndex(a.sourceHits),
+          env: vars ? packer.env(vars) : -1,
+        });
+      }
     }
     return this.finish(state, summary, a.sourceHits, readList);
   }
@@ -570,7 +583,7 @@ export class TaintEngine {
       found = this.program.lookup(module.imports.get(name) ?? `${module.moduleName}.${name}`, module) ?? null;
       names.set(name, found);
     }
-    if (this.log) this.noteFact(this.factOf(this.levelFacts, module, name, lastPart(module.imports.get(name) ?? name), () => `V${this.moduleIndex.get(module)}|${name}\u0001${this.answerOf(found ?? undefined)}`));
+    if (this.log) this.noteFact(this.cachedFact(this.levelFacts, module, name) ?? this.factOf(this.levelFacts, module, name, lastPart(module.imports.get(name) ?? name), () => `V${this.moduleIndex.get(module)}|${name}\u0001${this.answerOf(found ?? undefined)}`));
     return found ?? undefined;
   }
 
@@ -727,7 +740,7 @@ export class TaintEngine {
     // Besides the function's own code, the answer depends on which `within` classes its class
     // derives from (for a method with a parameter of a source's name).
     const cls = this.log && this.mayHaveParameterSources(fn) ? this.classOfMethod.get(fn) : undefined;
-    if (cls) this.noteFact(this.factOf(this.sourceFacts, cls, '', this.classKey(cls), () => `P${this.classKey(cls)}\u0001${this.withinAnswer(cls)}`));
+    if (cls) this.noteFact(this.cachedFact(this.sourceFacts, cls, '') ?? this.factOf(this.sourceFacts, cls, '', this.classKey(cls), () => `P${this.classKey(cls)}\u0001${this.withinAnswer(cls)}`));
     return list;
   }
 
@@ -994,6 +1007,11 @@ export class TaintEngine {
   }
 
   /** The id of a fact (question and answer), made once per question of this run. */
+  /** The id of a fact already made for this question (callers try it first: making one allocates). */
+  private cachedFact<K>(cache: Map<K, Map<string, number>>, owner: K, question: string): number | undefined {
+    return cache.get(owner)?.get(question);
+  }
+
   /** `topic`: what a change must touch for the answer to change (see `unaffected`). */
   private factOf<K>(cache: Map<K, Map<string, number>>, owner: K, question: string, topic: string, fact: () => string): number {
     let byQuestion = cache.get(owner);
@@ -1019,20 +1037,20 @@ export class TaintEngine {
   /** `Program.lookup`, `method` and `ancestors` as analyses ask them (noted as facts when recording). */
   lookup(qname: string, module: ModuleIR): FunctionIR | ClassIR | undefined {
     const found = this.program.lookup(qname, module);
-    if (this.log) this.noteFact(this.factOf(this.lookupFacts, module, qname, lastPart(qname), () => `L${this.moduleIndex.get(module)}|${qname}\u0001${this.answerOf(found)}`));
+    if (this.log) this.noteFact(this.cachedFact(this.lookupFacts, module, qname) ?? this.factOf(this.lookupFacts, module, qname, lastPart(qname), () => `L${this.moduleIndex.get(module)}|${qname}\u0001${this.answerOf(found)}`));
     return found;
   }
 
   method(cls: ClassIR, name: string): FunctionIR | undefined {
     const found = this.program.method(cls, name);
-    if (this.log) this.noteFact(this.factOf(this.methodFacts, cls, name, this.classKey(cls), () => `m${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
+    if (this.log) this.noteFact(this.cachedFact(this.methodFacts, cls, name) ?? this.factOf(this.methodFacts, cls, name, this.classKey(cls), () => `m${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
     return found;
   }
 
   /** `super().name` in a method of `cls`: the first definition of `name` in the classes above it. */
   superMethod(cls: ClassIR, name: string): FunctionIR | undefined {
     const found = this.superMethodOf(cls, name);
-    if (this.log) this.noteFact(this.factOf(this.superFacts, cls, name, this.classKey(cls), () => `s${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
+    if (this.log) this.noteFact(this.cachedFact(this.superFacts, cls, name) ?? this.factOf(this.superFacts, cls, name, this.classKey(cls), () => `s${this.classKey(cls)}|${name}\u0001${this.answerOf(found)}`));
     return found;
   }
 
@@ -1049,7 +1067,7 @@ export class TaintEngine {
 
   ancestors(cls: ClassIR): ClassIR[] {
     const list = this.program.ancestors(cls);
-    if (this.log) this.noteFact(this.factOf(this.ancestorFacts, cls, '', this.classKey(cls), () => `a${this.classKey(cls)}\u0001${this.ancestorsAnswer(list)}`));
+    if (this.log) this.noteFact(this.cachedFact(this.ancestorFacts, cls, '') ?? this.factOf(this.ancestorFacts, cls, '', this.classKey(cls), () => `a${this.classKey(cls)}\u0001${this.ancestorsAnswer(list)}`));
     return list;
   }
 
@@ -1339,9 +1357,13 @@ export class TaintEngine {
     }
   }
 
+  /** What packs this run's records as they are made. */
+  private packer: MemoPacker | undefined;
+
   /** This run's records (its own and those it replayed), as the cache keeps them. */
-  private memoFile(): MemoFile {
+  private memoFile(): PackedMemo {
     const memo = this.options.memo;
+    const packer = (this.packer ??= new MemoPacker());
     const functions = new Interner();
     const cells = new Interner();
     const facts = new Interner();
@@ -1352,36 +1374,10 @@ export class TaintEngine {
       return id;
     };
     const prints = new Interner();
-    // Summaries and hit lists once per object (packing merges equal contents); a summary keeps the
-    // fingerprint it was read with, if it was read (one never read here is not read when replayed).
-    const summaries: Summary[] = [];
-    const summaryPrints: string[] = [];
-    const summaryIds = new Map<Summary, number>();
-    const hitLists: TaintHit[][] = [];
-    const hitIds = new Map<TaintHit[], number>();
-    const envs: EnvRecord[] = [];
     const out: number[] = [];
-    const summaryId = (s: Summary): number => {
-      let id = summaryIds.get(s);
-      if (id === undefined) {
-        id = summaries.push(s) - 1;
-        summaryPrints.push(knownSummaryFingerprint(s) ?? '');
-        summaryIds.set(s, id);
-      }
-      return id;
-    };
-    const hitsId = (hits: TaintHit[]): number => {
-      let id = hitIds.get(hits);
-      if (id === undefined) {
-        id = hitLists.push(hits) - 1;
-        hitIds.set(hits, id);
-      }
-      return id;
-    };
     // Ids of this run's and of the memo's cells and facts in the new tables, found once each.
     const runCells: number[] = [];
     const runFacts: number[] = [];
-    // Memo keys moved to this run's index space, once each.
     const memoCellKeys: (string | undefined)[] = [];
     const memoFactKeys: (string | undefined)[] = [];
     for (const [key, list] of this.records) {
@@ -1389,21 +1385,23 @@ export class TaintEngine {
       for (const record of list) {
         const start = out.length;
         if (typeof record !== 'number') {
-          out.push(fn, summaryId(record.summary), hitsId(record.hits), prints.id(record.sharing), record.env ? envs.push(record.env) - 1 : -1, record.cells.length);
+          out.push(fn, record.summary, record.hits, prints.id(record.sharing), record.env, record.cells.length);
           record.cells.forEach((c, i) => out.push((runCells[c] ??= cells.id(this.cellKeys.list[c]!)), prints.id(record.prints[i]!)));
           out.push(record.facts.length);
           for (const f of record.facts) out.push((runFacts[f] ??= factId(this.facts.list[f]!, this.factTopics[f]!)));
           continue;
         }
+        // A record replayed from the memo: packed again, its keys moved to this run's index space.
         const r = memo!.records;
         const at = record;
+        const summary = memo!.summaries[r[at + RECORD.summary]!]!;
         const env = r[at + RECORD.env]!;
         out.push(
           fn,
-          summaryId(memo!.summaries[r[at + RECORD.summary]!]!),
-          hitsId(memo!.hitLists[r[at + RECORD.hits]!]!),
+          packer.summary(summary, memo!.summaryPrints[r[at + RECORD.summary]!] || summaryFingerprint(summary)),
+          packer.hitsIndex(memo!.hitLists[r[at + RECORD.hits]!]!),
           prints.id(memo!.prints[r[at + RECORD.sharing]!]!),
-          env < 0 ? -1 : envs.push(memo!.envs[env]!) - 1,
+          env < 0 ? -1 : packer.env(memo!.envs[env]!),
           r[at + RECORD.cellCount]!,
         );
         let lost = false;
@@ -1426,7 +1424,7 @@ export class TaintEngine {
         if (lost) out.length = start;
       }
     }
-    return {
+    return packer.finish({
       format: MEMO_FORMAT,
       modules: this.program.modules.map((m) => m.path),
       fingerprints: this.program.modules.map((m) => this.moduleFingerprintOf(m)),
@@ -1437,13 +1435,9 @@ export class TaintEngine {
       cells: cells.list,
       facts: facts.list,
       factTopics,
-      summaryPrints,
       prints: prints.list,
-      summaries,
-      hitLists,
-      envs,
       records: Int32Array.from(out),
-    };
+    });
   }
 
   /** A memo fact with its question in this run's index space. */

@@ -2,7 +2,7 @@ import type { SinkKind } from './models.js';
 import { NO_SPAN, type Constant, type Expr, type Param, type Span } from './ir.js';
 import { OPAQUE_DEFAULT, type ModuleShape } from './shapes.js';
 import type { Summary, TaintHit } from './engine.js';
-import { Interner, isMemoFile, type EnvRecord, type MemoFile } from './replay.js';
+import { Interner, factsAt, isMemoFile, RECORD, type EnvRecord, type MemoFile } from './replay.js';
 import { makeLabel, NO_KINDS, type FlowStep, type Label } from './values.js';
 
 /**
@@ -51,25 +51,109 @@ const STEP = 3;
 const SPAN = 5;
 const HIT = 8;
 
-export function packMemo(memo: MemoFile): PackedMemo {
-  const strings = new Interner();
-  const spans: number[] = [];
-  const spanIds = new Map<string, number>();
-  const steps: number[] = [];
-  const stepIds = new Map<string, number>();
-  const stepLists: number[] = [];
-  const stepListIds = new Map<string, number>();
-  const labels: number[] = [];
-  const labelIds = new Map<string, number>();
-  const labelLists: number[] = [];
-  const labelListIds = new Map<string, number>();
-  const hits: number[] = [];
-  const hitIds = new Map<string, number>();
-  const hitLists: number[] = [];
-  const hitListIds = new Map<string, number>();
+/**
+ * Packs summaries, hit lists and recorded variables as they come (a recording run hands each one
+ * over when its analysis ends, so that superseded summaries need not stay in memory), then the
+ * rest of the records (`finish`). Objects already seen are found by identity (weakly held), equal
+ * contents are merged by key.
+ */
+export class MemoPacker {
+  readonly strings = new Interner();
+  private readonly spans: number[] = [];
+  private readonly spanIds = new Map<string, number>();
+  private readonly steps: number[] = [];
+  private readonly stepIds = new Map<string, number>();
+  private readonly stepLists: number[] = [];
+  private readonly stepListIds = new Map<string, number>();
+  private readonly labels: number[] = [];
+  private readonly labelIds = new Map<string, number>();
+  private readonly labelLists: number[] = [];
+  private readonly labelListIds = new Map<string, number>();
+  private readonly hits: number[] = [];
+  private readonly hitIds = new Map<string, number>();
+  private readonly hitLists: number[] = [];
+  private readonly hitListIds = new Map<string, number>();
+  private readonly summaryInts: number[] = [];
+  private readonly summaryAt: number[] = [];
+  private readonly summaryPrints: string[] = [];
+  private readonly hitListAt: number[] = [];
+  private readonly envs: PackedEnv[] = [];
+  private readonly spanOf = new WeakMap<Span, number>();
+  private readonly stepOf = new WeakMap<FlowStep, number>();
+  private readonly stepListOf = new WeakMap<readonly FlowStep[], number>();
+  private readonly labelOf = new WeakMap<Label, number>();
+  private readonly labelListOf = new WeakMap<readonly Label[], number>();
+  private readonly hitListOf = new WeakMap<readonly TaintHit[], number>();
+  private readonly summaryOf = new WeakMap<Summary, number>();
+  private readonly hitListIndex = new WeakMap<readonly TaintHit[], number>();
+  private readonly envOf = new WeakMap<EnvRecord, number>();
+
+  /** A summary's index (with its fingerprint, `summaryFingerprint`). */
+  summary(s: Summary, print: string): number {
+    let id = this.summaryOf.get(s);
+    if (id === undefined) {
+      id = this.summaryAt.push(this.summaryInts.length) - 1;
+      this.summaryPrints.push(print);
+      const out = this.summaryInts;
+      out.push(this.labelList(s.returns), this.hitList(s.sinks), s.selfWrites.size);
+      for (const [field, ls] of s.selfWrites) out.push(this.strings.id(field), this.labelList(ls));
+      out.push(s.selfAssigned.size);
+      for (const field of s.selfAssigned) out.push(this.strings.id(field));
+      out.push(s.selfTypes.size);
+      for (const [field, type] of s.selfTypes) out.push(this.strings.id(field), this.strings.id(type));
+      out.push(this.strings.id(s.key));
+      this.summaryOf.set(s, id);
+    }
+    return id;
+  }
+
+  /** A hit list's index. */
+  hitsIndex(hs: readonly TaintHit[]): number {
+    let id = this.hitListIndex.get(hs);
+    if (id === undefined) {
+      id = this.hitListAt.push(this.hitList(hs)) - 1;
+      this.hitListIndex.set(hs, id);
+    }
+    return id;
+  }
+
+  /** Recorded variables' index. */
+  env(e: EnvRecord): number {
+    let id = this.envOf.get(e);
+    if (id === undefined) {
+      id = this.envs.push({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: this.labelList(n.labels) })) }) - 1;
+      this.envOf.set(e, id);
+    }
+    return id;
+  }
+
+  finish(memo: Omit<MemoFile, 'summaries' | 'summaryPrints' | 'hitLists' | 'envs'>): PackedMemo {
+    const { moduleShapes, factTopics, ...rest } = memo;
+    const shapes = packShapes(moduleShapes, this.strings);
+    return {
+      ...rest,
+      summaryPrints: this.summaryPrints,
+      packed: {
+        ...shapes,
+        factTopics: Int32Array.from(factTopics, (topic) => this.strings.id(topic)),
+        strings: this.strings.list,
+        spans: Int32Array.from(this.spans),
+        steps: Int32Array.from(this.steps),
+        stepLists: Int32Array.from(this.stepLists),
+        labels: Int32Array.from(this.labels),
+        labelLists: Int32Array.from(this.labelLists),
+        hits: Int32Array.from(this.hits),
+        hitLists: Int32Array.from(this.hitLists),
+        summaries: Int32Array.from(this.summaryAt),
+        summaryInts: Int32Array.from(this.summaryInts),
+        hitListIds: Int32Array.from(this.hitListAt),
+        envs: this.envs,
+      },
+    };
+  }
 
   /** The id of an entry of `table` (width `width`), equal entries merged. */
-  const entry = (table: number[], ids: Map<string, number>, width: number, values: number[]): number => {
+  private entry(table: number[], ids: Map<string, number>, width: number, values: number[]): number {
     const key = values.join(',');
     let id = ids.get(key);
     if (id === undefined) {
@@ -78,8 +162,10 @@ export function packMemo(memo: MemoFile): PackedMemo {
       ids.set(key, id);
     }
     return id;
-  };
-  const list = (table: number[], ids: Map<string, number>, items: number[]): number => {
+  }
+
+  /** The offset of a list (length, then items) in `table`, equal lists merged. */
+  private list(table: number[], ids: Map<string, number>, items: number[]): number {
     const key = items.join(',');
     let at = ids.get(key);
     if (at === undefined) {
@@ -88,85 +174,100 @@ export function packMemo(memo: MemoFile): PackedMemo {
       ids.set(key, at);
     }
     return at;
-  };
-  // Spans, steps and labels are mostly shared objects: each object is looked up once.
-  const spanOf = new Map<Span, number>();
-  const stepOf = new Map<FlowStep, number>();
-  const labelOf = new Map<Label, number>();
-  const once = <T>(seen: Map<T, number>, x: T, make: (x: T) => number): number => {
-    let id = seen.get(x);
+  }
+
+  private span(s: Span): number {
+    let id = this.spanOf.get(s);
     if (id === undefined) {
-      id = make(x);
-      seen.set(x, id);
+      id = this.entry(this.spans, this.spanIds, SPAN, [s.line, s.column, s.endLine, s.endColumn, this.strings.id(s.text)]);
+      this.spanOf.set(s, id);
     }
     return id;
-  };
-  const span = (s: Span): number => once(spanOf, s, () => entry(spans, spanIds, SPAN, [s.line, s.column, s.endLine, s.endColumn, strings.id(s.text)]));
-  const step = (s: FlowStep): number => once(stepOf, s, () => entry(steps, stepIds, STEP, [strings.id(s.path), span(s.span), strings.id(s.note)]));
-  const stepListOf = new Map<readonly FlowStep[], number>();
-  const label = (l: Label): number => once(labelOf, l, () => newLabel(l));
-  const newLabel = (l: Label): number => {
-    const flags = (l.origin === 'param' ? 1 : 0) | (l.threat === 'remote' ? 2 : l.threat === 'local' ? 4 : 0) | (l.lowered ? 8 : 0);
-    return entry(labels, labelIds, LABEL, [
-      flags,
-      strings.id(l.what),
-      l.param === undefined ? 0 : l.param + 1,
-      l.field === undefined ? 0 : strings.id(l.field) + 1,
-      strings.id([...l.sanitized].join(',')),
-      once(stepListOf, l.steps, () => list(stepLists, stepListIds, l.steps.map(step))),
-    ]);
-  };
-  const labelListOf = new Map<readonly Label[], number>();
-  const labelList = (ls: readonly Label[]): number => once(labelListOf, ls, () => list(labelLists, labelListIds, ls.map(label)));
-  const hit = (h: TaintHit): number =>
-    entry(hits, hitIds, HIT, [
-      strings.id(h.kind),
-      label(h.label),
-      strings.id(h.sink.path),
-      span(h.sink.span),
-      span(h.sink.callSpan),
-      strings.id(h.sink.callee),
-      strings.id(h.sink.description),
+  }
+
+  private step(s: FlowStep): number {
+    let id = this.stepOf.get(s);
+    if (id === undefined) {
+      id = this.entry(this.steps, this.stepIds, STEP, [this.strings.id(s.path), this.span(s.span), this.strings.id(s.note)]);
+      this.stepOf.set(s, id);
+    }
+    return id;
+  }
+
+  private stepList(steps: readonly FlowStep[]): number {
+    let at = this.stepListOf.get(steps);
+    if (at === undefined) {
+      at = this.list(this.stepLists, this.stepListIds, steps.map((s) => this.step(s)));
+      this.stepListOf.set(steps, at);
+    }
+    return at;
+  }
+
+  private label(l: Label): number {
+    let id = this.labelOf.get(l);
+    if (id === undefined) {
+      const flags = (l.origin === 'param' ? 1 : 0) | (l.threat === 'remote' ? 2 : l.threat === 'local' ? 4 : 0) | (l.lowered ? 8 : 0);
+      id = this.entry(this.labels, this.labelIds, LABEL, [
+        flags,
+        this.strings.id(l.what),
+        l.param === undefined ? 0 : l.param + 1,
+        l.field === undefined ? 0 : this.strings.id(l.field) + 1,
+        this.strings.id([...l.sanitized].join(',')),
+        this.stepList(l.steps),
+      ]);
+      this.labelOf.set(l, id);
+    }
+    return id;
+  }
+
+  private labelList(ls: readonly Label[]): number {
+    let at = this.labelListOf.get(ls);
+    if (at === undefined) {
+      at = this.list(this.labelLists, this.labelListIds, ls.map((l) => this.label(l)));
+      this.labelListOf.set(ls, at);
+    }
+    return at;
+  }
+
+  private hit(h: TaintHit): number {
+    return this.entry(this.hits, this.hitIds, HIT, [
+      this.strings.id(h.kind),
+      this.label(h.label),
+      this.strings.id(h.sink.path),
+      this.span(h.sink.span),
+      this.span(h.sink.callSpan),
+      this.strings.id(h.sink.callee),
+      this.strings.id(h.sink.description),
       h.sink.statementLine,
     ]);
-  const hitListOf = new Map<readonly TaintHit[], number>();
-  const hitList = (hs: readonly TaintHit[]): number => once(hitListOf, hs, () => list(hitLists, hitListIds, hs.map(hit)));
+  }
 
-  const summaryInts: number[] = [];
-  const summaries = memo.summaries.map((s) => {
-    const at = summaryInts.length;
-    summaryInts.push(labelList(s.returns), hitList(s.sinks), s.selfWrites.size);
-    for (const [field, ls] of s.selfWrites) summaryInts.push(strings.id(field), labelList(ls));
-    summaryInts.push(s.selfAssigned.size);
-    for (const field of s.selfAssigned) summaryInts.push(strings.id(field));
-    summaryInts.push(s.selfTypes.size);
-    for (const [field, type] of s.selfTypes) summaryInts.push(strings.id(field), strings.id(type));
-    summaryInts.push(strings.id(s.key));
+  private hitList(hs: readonly TaintHit[]): number {
+    let at = this.hitListOf.get(hs);
+    if (at === undefined) {
+      at = this.list(this.hitLists, this.hitListIds, hs.map((h) => this.hit(h)));
+      this.hitListOf.set(hs, at);
+    }
     return at;
-  });
-  const hitListIdsOut = memo.hitLists.map(hitList);
-  const envs = memo.envs.map((e) => ({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: labelList(n.labels) })) }));
-  const shapes = packShapes(memo.moduleShapes, strings);
-  const { summaries: _s, hitLists: _h, envs: _e, moduleShapes: _m, factTopics: _t, ...rest } = memo;
-  return {
-    ...rest,
-    packed: {
-      ...shapes,
-      factTopics: Int32Array.from(memo.factTopics, (topic) => strings.id(topic)),
-      strings: strings.list,
-      spans: Int32Array.from(spans),
-      steps: Int32Array.from(steps),
-      stepLists: Int32Array.from(stepLists),
-      labels: Int32Array.from(labels),
-      labelLists: Int32Array.from(labelLists),
-      hits: Int32Array.from(hits),
-      hitLists: Int32Array.from(hitLists),
-      summaries: Int32Array.from(summaries),
-      summaryInts: Int32Array.from(summaryInts),
-      hitListIds: Int32Array.from(hitListIdsOut),
-      envs,
-    },
-  };
+  }
+}
+
+/** Records as an engine keeps them in memory, packed (tests and tools; a recording run packs as it goes). */
+export function packMemo(memo: MemoFile): PackedMemo {
+  const packer = new MemoPacker();
+  const summaries = memo.summaries.map((s, i) => packer.summary(s, memo.summaryPrints[i] ?? ''));
+  const hits = memo.hitLists.map((h) => packer.hitsIndex(h));
+  const envs = memo.envs.map((e) => packer.env(e));
+  // Packing keeps first-seen order, so the indices are the memo's own unless objects repeat.
+  const records = Int32Array.from(memo.records);
+  for (let at = 0; at < records.length; at = factsAt(records, at) + 1 + records[factsAt(records, at)]!) {
+    records[at + RECORD.summary] = summaries[records[at + RECORD.summary]!]!;
+    records[at + RECORD.hits] = hits[records[at + RECORD.hits]!]!;
+    const env = records[at + RECORD.env]!;
+    if (env >= 0) records[at + RECORD.env] = envs[env]!;
+  }
+  const { summaries: _s, summaryPrints: _p, hitLists: _h, envs: _e, ...rest } = memo;
+  return packer.finish({ ...rest, records });
 }
 
 /** The records from what the cache gave back; undefined when it is not a packed memo that holds together. */

@@ -28,10 +28,10 @@ export interface RunRecord {
   facts: number[];
   /** Which module variable values read were the same objects (see `sharingOf`). */
   sharing: string;
-  summary: Summary;
-  hits: TaintHit[];
-  /** A module top level's variables afterwards. */
-  env?: EnvRecord;
+  /** The summary, hits and (for a module top level) variables it produced, as packed so far (see MemoPacker). */
+  summary: number;
+  hits: number;
+  env: number;
 }
 
 /**
@@ -183,7 +183,7 @@ export interface MemoFile {
   records: Int32Array;
 }
 
-export const MEMO_FORMAT = 3;
+export const MEMO_FORMAT = 4;
 
 /** Where the parts of a record at `at` are in `MemoFile.records`. */
 export const RECORD = { summary: 1, hits: 2, sharing: 3, env: 4, cellCount: 5, cells: 6 } as const;
@@ -294,15 +294,27 @@ function labelText(l: Label): string {
   return `${out})`;
 }
 
+const labelPrints = new WeakMap<Label, string>();
+
+/** A label's fingerprint, once per label object (labels are shared by many summaries and values). */
+function labelPrint(l: Label): string {
+  let print = labelPrints.get(l);
+  if (print === undefined) {
+    print = digest(labelText(l));
+    labelPrints.set(l, print);
+  }
+  return print;
+}
+
 function labelsText(labels: readonly Label[]): string {
   let out = `${labels.length}<`;
-  for (const l of labels) out += labelText(l);
+  for (const l of labels) out += labelPrint(l);
   return `${out}>`;
 }
 
 function hitText(h: TaintHit): string {
   const s = h.sink;
-  return `${h.kind}${labelText(h.label)}${str(s.path)}${spanText(s.span)}${spanText(s.callSpan)}${str(s.callee)}${str(s.description)}${s.statementLine}`;
+  return `${h.kind}${labelPrint(h.label)}${str(s.path)}${spanText(s.span)}${spanText(s.callSpan)}${str(s.callee)}${str(s.description)}${s.statementLine}`;
 }
 
 const summaryPrints = new WeakMap<Summary, string>();
