@@ -428,7 +428,7 @@ export class TaintEngine {
           prints: log.prints,
           facts: log.facts,
           sharing: sharingOf(log.globals, this.values),
-          summary: packer.summary(summary, summaryFingerprint(summary)),
+          summary: packer.summary(summary),
           hits: packer.hitsIndex(a.sourceHits),
           env: vars ? packer.env(vars) : -1,
         });
@@ -672,8 +672,11 @@ export class TaintEngine {
       if (this.log) {
         const cell = state.summaryCell;
         if (cell.id < 0) cell.id = this.cellKeys.id(`S${this.functionKey(fn)}`);
+        const print = summaryFingerprint(summary);
         this.log.cells.push(cell.id);
-        this.log.prints.push(summaryFingerprint(summary));
+        this.log.prints.push(print);
+        // Records keep the fingerprints of the summaries that were read (replaying reads those).
+        this.packer?.notePrint(summary, print);
       }
     }
     return summary;
@@ -1398,7 +1401,7 @@ export class TaintEngine {
         const env = r[at + RECORD.env]!;
         out.push(
           fn,
-          packer.summary(summary, memo!.summaryPrints[r[at + RECORD.summary]!] || summaryFingerprint(summary)),
+          packer.summary(summary, memo!.summaryPrints[r[at + RECORD.summary]!] || knownSummaryFingerprint(summary)),
           packer.hitsIndex(memo!.hitLists[r[at + RECORD.hits]!]!),
           prints.id(memo!.prints[r[at + RECORD.sharing]!]!),
           env < 0 ? -1 : packer.env(memo!.envs[env]!),

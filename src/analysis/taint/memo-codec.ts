@@ -54,21 +54,16 @@ const HIT = 8;
 /**
  * Packs summaries, hit lists and recorded variables as they come (a recording run hands each one
  * over when its analysis ends, so that superseded summaries need not stay in memory), then the
- * rest of the records (`finish`). Objects already seen are found by identity (weakly held), equal
- * contents are merged by key.
+ * rest of the records (`finish`). Spans, steps, labels and their lists are found by identity
+ * (weakly held: the engine shares them widely); hits and hit lists, rarer, by content too.
  */
 export class MemoPacker {
   readonly strings = new Interner();
   private readonly spans: number[] = [];
-  private readonly spanIds = new Map<string, number>();
   private readonly steps: number[] = [];
-  private readonly stepIds = new Map<string, number>();
   private readonly stepLists: number[] = [];
-  private readonly stepListIds = new Map<string, number>();
   private readonly labels: number[] = [];
-  private readonly labelIds = new Map<string, number>();
   private readonly labelLists: number[] = [];
-  private readonly labelListIds = new Map<string, number>();
   private readonly hits: number[] = [];
   private readonly hitIds = new Map<string, number>();
   private readonly hitLists: number[] = [];
@@ -88,8 +83,8 @@ export class MemoPacker {
   private readonly hitListIndex = new WeakMap<readonly TaintHit[], number>();
   private readonly envOf = new WeakMap<EnvRecord, number>();
 
-  /** A summary's index (with its fingerprint, `summaryFingerprint`). */
-  summary(s: Summary, print: string): number {
+  /** A summary's index (with its fingerprint, `summaryFingerprint`, when known; see `notePrint`). */
+  summary(s: Summary, print = ''): number {
     let id = this.summaryOf.get(s);
     if (id === undefined) {
       id = this.summaryAt.push(this.summaryInts.length) - 1;
@@ -105,6 +100,12 @@ export class MemoPacker {
       this.summaryOf.set(s, id);
     }
     return id;
+  }
+
+  /** The fingerprint of a packed summary, computed after it was packed (when it was read). */
+  notePrint(s: Summary, print: string): void {
+    const id = this.summaryOf.get(s);
+    if (id !== undefined) this.summaryPrints[id] = print;
   }
 
   /** A hit list's index. */
@@ -152,6 +153,21 @@ export class MemoPacker {
     };
   }
 
+  /** The id of a new entry of `table` (width `width`). */
+  private append(table: number[], width: number, values: number[]): number {
+    const id = table.length / width;
+    for (const v of values) table.push(v);
+    return id;
+  }
+
+  /** The offset of a new list (length, then items) in `table`. */
+  private appendList(table: number[], items: number[]): number {
+    const at = table.length;
+    table.push(items.length);
+    for (const v of items) table.push(v);
+    return at;
+  }
+
   /** The id of an entry of `table` (width `width`), equal entries merged. */
   private entry(table: number[], ids: Map<string, number>, width: number, values: number[]): number {
     const key = values.join(',');
@@ -179,7 +195,7 @@ export class MemoPacker {
   private span(s: Span): number {
     let id = this.spanOf.get(s);
     if (id === undefined) {
-      id = this.entry(this.spans, this.spanIds, SPAN, [s.line, s.column, s.endLine, s.endColumn, this.strings.id(s.text)]);
+      id = this.append(this.spans, SPAN, [s.line, s.column, s.endLine, s.endColumn, this.strings.id(s.text)]);
       this.spanOf.set(s, id);
     }
     return id;
@@ -188,7 +204,7 @@ export class MemoPacker {
   private step(s: FlowStep): number {
     let id = this.stepOf.get(s);
     if (id === undefined) {
-      id = this.entry(this.steps, this.stepIds, STEP, [this.strings.id(s.path), this.span(s.span), this.strings.id(s.note)]);
+      id = this.append(this.steps, STEP, [this.strings.id(s.path), this.span(s.span), this.strings.id(s.note)]);
       this.stepOf.set(s, id);
     }
     return id;
@@ -197,7 +213,7 @@ export class MemoPacker {
   private stepList(steps: readonly FlowStep[]): number {
     let at = this.stepListOf.get(steps);
     if (at === undefined) {
-      at = this.list(this.stepLists, this.stepListIds, steps.map((s) => this.step(s)));
+      at = this.appendList(this.stepLists, steps.map((s) => this.step(s)));
       this.stepListOf.set(steps, at);
     }
     return at;
@@ -207,7 +223,7 @@ export class MemoPacker {
     let id = this.labelOf.get(l);
     if (id === undefined) {
       const flags = (l.origin === 'param' ? 1 : 0) | (l.threat === 'remote' ? 2 : l.threat === 'local' ? 4 : 0) | (l.lowered ? 8 : 0);
-      id = this.entry(this.labels, this.labelIds, LABEL, [
+      id = this.append(this.labels, LABEL, [
         flags,
         this.strings.id(l.what),
         l.param === undefined ? 0 : l.param + 1,
@@ -223,7 +239,7 @@ export class MemoPacker {
   private labelList(ls: readonly Label[]): number {
     let at = this.labelListOf.get(ls);
     if (at === undefined) {
-      at = this.list(this.labelLists, this.labelListIds, ls.map((l) => this.label(l)));
+      at = this.appendList(this.labelLists, ls.map((l) => this.label(l)));
       this.labelListOf.set(ls, at);
     }
     return at;
@@ -255,7 +271,7 @@ export class MemoPacker {
 /** Records as an engine keeps them in memory, packed (tests and tools; a recording run packs as it goes). */
 export function packMemo(memo: MemoFile): PackedMemo {
   const packer = new MemoPacker();
-  const summaries = memo.summaries.map((s, i) => packer.summary(s, memo.summaryPrints[i] ?? ''));
+  const summaries = memo.summaries.map((s, i) => packer.summary(s, memo.summaryPrints[i]));
   const hits = memo.hitLists.map((h) => packer.hitsIndex(h));
   const envs = memo.envs.map((e) => packer.env(e));
   // Packing keeps first-seen order, so the indices are the memo's own unless objects repeat.
