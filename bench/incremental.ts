@@ -11,13 +11,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { debianCorpus } from './corpus.js';
+import { hashHits } from './taint-digest.js';
 import { discoverFiles } from '../src/discover/discover.js';
 import { supportedExtensions } from '../src/frontend/registry.js';
 import { decodeSource, normaliseLoneCarriageReturns } from '../src/parse/decode.js';
 import { analysePythonSource, pythonParserReady } from '../src/analysis/analyse-file.js';
 import { pythonToIR } from '../src/frontend/python/to-ir.js';
 import type { PythonModule } from '../src/frontend/python/index.js';
-import type { ModuleIR, Span } from '../src/analysis/taint/ir.js';
+import type { ModuleIR } from '../src/analysis/taint/ir.js';
 import { loadModels, type SinkKind } from '../src/analysis/taint/models.js';
 import { analyseProgram, type TaintResult } from '../src/analysis/taint/engine.js';
 import { moduleFingerprint, type MemoFile } from '../src/analysis/taint/replay.js';
@@ -76,18 +77,7 @@ for (const r of allRules) if (r.taint) taintRules.set(r.taint.kind, r);
 /** Every hit with its whole path, and every finding: equal digests, equal output. */
 function digest(result: TaintResult): string {
   const hash = createHash('sha256');
-  const span = (s: Span): unknown => [s.line, s.column, s.endLine, s.endColumn, s.text];
-  const hit = (h: TaintResult['sourceHits'][number]): unknown => {
-    const { label: l, sink: k } = h;
-    return [
-      h.kind,
-      [k.path, span(k.span), span(k.callSpan), k.callee, k.description, k.statementLine],
-      [l.origin, l.what, l.threat, l.param, l.field, l.steps.map((s) => [s.path, span(s.span), s.note]), [...l.sanitized], l.lowered],
-    ];
-  };
-  for (const h of result.sourceHits) hash.update(JSON.stringify(hit(h)));
-  hash.update('--');
-  for (const { fn, hit: h } of result.parameterHits) hash.update(JSON.stringify([fn.qname, fn.path, hit(h)]));
+  hashHits(hash, result);
   hash.update('--');
   hash.update(JSON.stringify(taintFindings(result, taintRules, () => '')));
   return hash.digest('hex').slice(0, 16);

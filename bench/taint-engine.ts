@@ -11,13 +11,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { debianCorpus } from './corpus.js';
+import { hitsDigest as digest } from './taint-digest.js';
 import { discoverFiles } from '../src/discover/discover.js';
 import { supportedExtensions } from '../src/frontend/registry.js';
 import { decodeSource, normaliseLoneCarriageReturns } from '../src/parse/decode.js';
 import { analysePythonSource, pythonParserReady } from '../src/analysis/analyse-file.js';
 import { pythonToIR } from '../src/frontend/python/to-ir.js';
 import type { PythonModule } from '../src/frontend/python/index.js';
-import type { ModuleIR, Span } from '../src/analysis/taint/ir.js';
+import type { ModuleIR } from '../src/analysis/taint/ir.js';
 import { loadModels, type SinkKind } from '../src/analysis/taint/models.js';
 import { analyseProgram, TaintEngine, type TaintResult } from '../src/analysis/taint/engine.js';
 import { Program } from '../src/analysis/taint/program.js';
@@ -76,25 +77,6 @@ async function buildIRs(): Promise<ModuleIR[]> {
     }
   }
   return irs;
-}
-
-/** A digest of every hit, in order, with its whole path: equal digests, equal engine output. */
-function digest(result: TaintResult): string {
-  const hash = createHash('sha256');
-  // Fields in a fixed order, so that how the engine builds its objects does not matter.
-  const span = (s: Span): unknown => [s.line, s.column, s.endLine, s.endColumn, s.text];
-  const hit = (h: TaintResult['sourceHits'][number]): unknown => {
-    const { label: l, sink: k } = h;
-    return [
-      h.kind,
-      [k.path, span(k.span), span(k.callSpan), k.callee, k.description, k.statementLine],
-      [l.origin, l.what, l.threat, l.param, l.field, l.steps.map((s) => [s.path, span(s.span), s.note]), [...l.sanitized], l.lowered],
-    ];
-  };
-  for (const h of result.sourceHits) hash.update(JSON.stringify(hit(h)));
-  hash.update('--');
-  for (const { fn, hit: h } of result.parameterHits) hash.update(JSON.stringify([fn.qname, fn.path, hit(h)]));
-  return hash.digest('hex').slice(0, 16);
 }
 
 const heapBefore = heapMB();

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/api/scan.js';
-import { analysePythonSource } from '../../src/analysis/analyse-file.js';
 import { analyseProgram } from '../../src/analysis/taint/engine.js';
 import { loadModels, parseModelFile } from '../../src/analysis/taint/models.js';
-import type { ModuleIR } from '../../src/analysis/taint/ir.js';
-import { pythonToIR } from '../../src/frontend/python/to-ir.js';
-import type { PythonModule } from '../../src/frontend/python/index.js';
 import type { Finding } from '../../src/findings/types.js';
 import type { AnyRule } from '../../src/rules/define-rule.js';
 import { taintRules } from '../../src/rules/python/taint/index.js';
 import { findRule } from '../../src/rules/index.js';
 import { tempTree } from '../support/tmp.js';
+import { irOf } from '../support/ir.js';
 
 const rule = (id: string): AnyRule => {
   const r = taintRules.find((x) => x.id === id) ?? findRule(id);
@@ -26,19 +23,6 @@ async function scanTree(files: Record<string, string>, rules: readonly AnyRule[]
   return report.findings;
 }
 
-/** The IR of some files, for calling the engine directly. */
-async function irOf(files: Record<string, string>): Promise<ModuleIR[]> {
-  const out: ModuleIR[] = [];
-  for (const [path, text] of Object.entries(files)) {
-    const analysis = await analysePythonSource(path, text, []);
-    try {
-      out.push(pythonToIR(analysis.module as PythonModule));
-    } finally {
-      analysis.release();
-    }
-  }
-  return out;
-}
 
 const at = (findings: Finding[], path: string, line: number): Finding[] =>
   findings.filter((f) => f.location.path === path && f.location.startLine === line);

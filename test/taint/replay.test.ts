@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { deserialize, serialize } from 'node:v8';
-import { analysePythonSource } from '../../src/analysis/analyse-file.js';
 import { analyseProgram, type TaintHit, type TaintResult } from '../../src/analysis/taint/engine.js';
 import type { ModuleIR, Span } from '../../src/analysis/taint/ir.js';
 import { loadModels } from '../../src/analysis/taint/models.js';
@@ -8,8 +7,7 @@ import { isMemoFile, moduleFingerprint, type MemoFile } from '../../src/analysis
 import { moduleFromShape, type Deferred } from '../../src/analysis/taint/shapes.js';
 import { unpackMemo, type PackedMemo } from '../../src/analysis/taint/memo-codec.js';
 import type { Label } from '../../src/analysis/taint/values.js';
-import { pythonToIR } from '../../src/frontend/python/to-ir.js';
-import type { PythonModule } from '../../src/frontend/python/index.js';
+import { irOf } from '../support/ir.js';
 
 /**
  * Replaying a previous run's analyses (src/analysis/taint/replay.ts): a run given a memo must give
@@ -21,19 +19,6 @@ const models = loadModels();
 
 type Files = Record<string, string>;
 
-/** The IR of some files, for calling the engine directly (fresh objects on every call). */
-async function irOf(files: Files): Promise<ModuleIR[]> {
-  const out: ModuleIR[] = [];
-  for (const [path, text] of Object.entries(files)) {
-    const analysis = await analysePythonSource(path, text, []);
-    try {
-      out.push(pythonToIR(analysis.module as PythonModule));
-    } finally {
-      analysis.release();
-    }
-  }
-  return out;
-}
 
 /** Records go through the disk cache packed and v8-serialized. */
 const roundTrip = (packed: PackedMemo): MemoFile => unpackMemo(deserialize(serialize(packed)))!;

@@ -1,4 +1,4 @@
-import type { CallExpr, ClassIR, Constant, Expr, FunctionIR, ModuleIR, Span, SpanId, Stmt, Target } from './ir.js';
+import { blocksOf, type CallExpr, type ClassIR, type Constant, type Expr, type FunctionIR, type ModuleIR, type Span, type SpanId, type Stmt, type Target } from './ir.js';
 import { resolveSpan, spanLine, spanText } from './spans.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
 import { Program } from './program.js';
@@ -224,28 +224,8 @@ export class TaintEngine {
   private recordNested(fn: FunctionIR): void {
     const visit = (stmts: Stmt[]): void => {
       for (const s of stmts) {
-        switch (s.k) {
-          case 'def':
-            this.nestedOwner.set(s.fn, fn);
-            break;
-          case 'if':
-          case 'while':
-          case 'for':
-            visit(s.body);
-            visit(s.orelse);
-            break;
-          case 'try':
-            visit(s.body);
-            for (const h of s.handlers) visit(h.body);
-            visit(s.orelse);
-            visit(s.finally);
-            break;
-          case 'with':
-            visit(s.body);
-            break;
-          default:
-            break;
-        }
+        if (s.k === 'def') this.nestedOwner.set(s.fn, fn);
+        else for (const block of blocksOf(s)) visit(block);
       }
     };
     visit(fn.body);

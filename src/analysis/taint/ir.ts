@@ -142,3 +142,19 @@ export interface ModuleIR {
   /** Where every SpanId of this module points. */
   spans: SpanTable;
 }
+
+/** The statement lists nested directly in a statement (branches, loop bodies, handlers...). */
+export function blocksOf(s: Stmt): Stmt[][] {
+  switch (s.k) {
+    case 'if':
+    case 'while':
+    case 'for':
+      return [s.body, s.orelse];
+    case 'try':
+      return [s.body, ...s.handlers.map((h) => h.body), s.orelse, s.finally];
+    case 'with':
+      return [s.body];
+    default:
+      return [];
+  }
+}

@@ -110,22 +110,12 @@ export class MemoPacker {
 
   /** A hit list's index. */
   hitsIndex(hs: readonly TaintHit[]): number {
-    let id = this.hitListIndex.get(hs);
-    if (id === undefined) {
-      id = this.hitListAt.push(this.hitList(hs)) - 1;
-      this.hitListIndex.set(hs, id);
-    }
-    return id;
+    return this.once(this.hitListIndex, hs, () => this.hitListAt.push(this.hitList(hs)) - 1);
   }
 
   /** Recorded variables' index. */
   env(e: EnvRecord): number {
-    let id = this.envOf.get(e);
-    if (id === undefined) {
-      id = this.envs.push({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: this.labelList(n.labels) })) }) - 1;
-      this.envOf.set(e, id);
-    }
-    return id;
+    return this.once(this.envOf, e, () => this.envs.push({ ...e, nodes: e.nodes.map((n) => ({ ...n, labels: this.labelList(n.labels) })) }) - 1);
   }
 
   finish(memo: Omit<MemoFile, 'summaries' | 'summaryPrints' | 'hitLists' | 'envs'>): PackedMemo {
@@ -192,57 +182,40 @@ export class MemoPacker {
     return at;
   }
 
-  private span(s: Span): number {
-    let id = this.spanOf.get(s);
+  /** What `make` gives for `key`, made once per object. */
+  private once<K extends object>(seen: WeakMap<K, number>, key: K, make: () => number): number {
+    let id = seen.get(key);
     if (id === undefined) {
-      id = this.append(this.spans, SPAN, [s.line, s.column, s.endLine, s.endColumn, this.strings.id(s.text)]);
-      this.spanOf.set(s, id);
+      id = make();
+      seen.set(key, id);
     }
     return id;
+  }
+
+  private span(s: Span): number {
+    return this.once(this.spanOf, s, () => this.append(this.spans, SPAN, [s.line, s.column, s.endLine, s.endColumn, this.strings.id(s.text)]));
   }
 
   private step(s: FlowStep): number {
-    let id = this.stepOf.get(s);
-    if (id === undefined) {
-      id = this.append(this.steps, STEP, [this.strings.id(s.path), this.span(s.span), this.strings.id(s.note)]);
-      this.stepOf.set(s, id);
-    }
-    return id;
+    return this.once(this.stepOf, s, () => this.append(this.steps, STEP, [this.strings.id(s.path), this.span(s.span), this.strings.id(s.note)]));
   }
 
   private stepList(steps: readonly FlowStep[]): number {
-    let at = this.stepListOf.get(steps);
-    if (at === undefined) {
-      at = this.appendList(this.stepLists, steps.map((s) => this.step(s)));
-      this.stepListOf.set(steps, at);
-    }
-    return at;
+    return this.once(this.stepListOf, steps, () => this.appendList(this.stepLists, steps.map((s) => this.step(s))));
   }
 
   private label(l: Label): number {
-    let id = this.labelOf.get(l);
-    if (id === undefined) {
+    return this.once(this.labelOf, l, () => {
       const flags = (l.origin === 'param' ? 1 : 0) | (l.threat === 'remote' ? 2 : l.threat === 'local' ? 4 : 0) | (l.lowered ? 8 : 0);
-      id = this.append(this.labels, LABEL, [
-        flags,
-        this.strings.id(l.what),
-        l.param === undefined ? 0 : l.param + 1,
-        l.field === undefined ? 0 : this.strings.id(l.field) + 1,
-        this.strings.id([...l.sanitized].join(',')),
-        this.stepList(l.steps),
-      ]);
-      this.labelOf.set(l, id);
-    }
-    return id;
+      const what = this.strings.id(l.what);
+      const field = l.field === undefined ? 0 : this.strings.id(l.field) + 1;
+      const kinds = this.strings.id([...l.sanitized].join(','));
+      return this.append(this.labels, LABEL, [flags, what, l.param === undefined ? 0 : l.param + 1, field, kinds, this.stepList(l.steps)]);
+    });
   }
 
   private labelList(ls: readonly Label[]): number {
-    let at = this.labelListOf.get(ls);
-    if (at === undefined) {
-      at = this.appendList(this.labelLists, ls.map((l) => this.label(l)));
-      this.labelListOf.set(ls, at);
-    }
-    return at;
+    return this.once(this.labelListOf, ls, () => this.appendList(this.labelLists, ls.map((l) => this.label(l))));
   }
 
   private hit(h: TaintHit): number {
@@ -259,12 +232,7 @@ export class MemoPacker {
   }
 
   private hitList(hs: readonly TaintHit[]): number {
-    let at = this.hitListOf.get(hs);
-    if (at === undefined) {
-      at = this.list(this.hitLists, this.hitListIds, hs.map((h) => this.hit(h)));
-      this.hitListOf.set(hs, at);
-    }
-    return at;
+    return this.once(this.hitListOf, hs, () => this.list(this.hitLists, this.hitListIds, hs.map((h) => this.hit(h))));
   }
 }
 
@@ -316,16 +284,20 @@ function unpack(p: PackedMemo): MemoFile {
     (spans[i] ??= { line: at(t.spans, i * SPAN), column: at(t.spans, i * SPAN + 1), endLine: at(t.spans, i * SPAN + 2), endColumn: at(t.spans, i * SPAN + 3), text: str(at(t.spans, i * SPAN + 4)) });
   const steps: FlowStep[] = [];
   const step = (i: number): FlowStep => (steps[i] ??= { path: str(at(t.steps, i * STEP)), span: span(at(t.steps, i * STEP + 1)), note: str(at(t.steps, i * STEP + 2)) });
-  const stepLists = new Map<number, FlowStep[]>();
-  const stepList = (o: number): FlowStep[] => {
-    let out = stepLists.get(o);
-    if (!out) {
-      out = [];
-      for (let k = 1; k <= at(t.stepLists, o); k++) out.push(step(at(t.stepLists, o + k)));
-      stepLists.set(o, out);
-    }
-    return out;
+  /** The list at an offset of a list table (length, then item ids), one array per offset. */
+  const lists = <T>(table: Int32Array, item: (id: number) => T): ((offset: number) => T[]) => {
+    const made = new Map<number, T[]>();
+    return (o) => {
+      let out = made.get(o);
+      if (!out) {
+        out = [];
+        for (let k = 1; k <= at(table, o); k++) out.push(item(at(table, o + k)));
+        made.set(o, out);
+      }
+      return out;
+    };
   };
+  const stepList = lists(t.stepLists, step);
   const kinds = new Map<string, ReadonlySet<SinkKind>>();
   const sanitized = (text: string): ReadonlySet<SinkKind> => {
     if (text === '') return NO_KINDS;
@@ -355,16 +327,7 @@ function unpack(p: PackedMemo): MemoFile {
       (flags & 8) !== 0,
     ));
   };
-  const labelLists = new Map<number, Label[]>();
-  const labelList = (o: number): Label[] => {
-    let out = labelLists.get(o);
-    if (!out) {
-      out = [];
-      for (let k = 1; k <= at(t.labelLists, o); k++) out.push(label(at(t.labelLists, o + k)));
-      labelLists.set(o, out);
-    }
-    return out;
-  };
+  const labelList = lists(t.labelLists, label);
   const hits: TaintHit[] = [];
   const hit = (i: number): TaintHit => {
     const known = hits[i];
@@ -383,16 +346,7 @@ function unpack(p: PackedMemo): MemoFile {
       },
     });
   };
-  const hitLists = new Map<number, TaintHit[]>();
-  const hitList = (o: number): TaintHit[] => {
-    let out = hitLists.get(o);
-    if (!out) {
-      out = [];
-      for (let k = 1; k <= at(t.hitLists, o); k++) out.push(hit(at(t.hitLists, o + k)));
-      hitLists.set(o, out);
-    }
-    return out;
-  };
+  const hitList = lists(t.hitLists, hit);
   const summaries = Array.from(t.summaries, (o): Summary => {
     const s = t.summaryInts;
     let k = o;

@@ -1,5 +1,5 @@
 import type { ClassIR, Expr, FunctionIR, ModuleIR, Param, Stmt } from './ir.js';
-import { NO_SPAN } from './ir.js';
+import { blocksOf, NO_SPAN } from './ir.js';
 
 /**
  * A module's shape: its IR without function bodies (names, signatures, classes, imports). The
@@ -131,31 +131,9 @@ export function adopt(module: ModuleIR, full: ModuleIR): void {
   const classes = new Map<ClassIR, ClassIR>(full.classes.map((c, i) => [c, module.classes[i]!]));
   const relink = (stmts: Stmt[]): void => {
     for (const s of stmts) {
-      switch (s.k) {
-        case 'def':
-          s.fn = functions.get(s.fn) ?? s.fn;
-          break;
-        case 'class':
-          s.cls = classes.get(s.cls) ?? s.cls;
-          break;
-        case 'if':
-        case 'while':
-        case 'for':
-          relink(s.body);
-          relink(s.orelse);
-          break;
-        case 'try':
-          relink(s.body);
-          for (const h of s.handlers) relink(h.body);
-          relink(s.orelse);
-          relink(s.finally);
-          break;
-        case 'with':
-          relink(s.body);
-          break;
-        default:
-          break;
-      }
+      if (s.k === 'def') s.fn = functions.get(s.fn) ?? s.fn;
+      else if (s.k === 'class') s.cls = classes.get(s.cls) ?? s.cls;
+      else for (const block of blocksOf(s)) relink(block);
     }
   };
   for (const [f, own] of functions) {
