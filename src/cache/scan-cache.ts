@@ -108,10 +108,6 @@ export class ScanCache {
     return createHash('sha256').update(this.fingerprint).update('\0taint replay records').digest('hex');
   }
 
-  async getFile(key: string): Promise<Uint8Array | undefined> {
-    return this.read(this.filePath(key), key);
-  }
-
   /**
    * A file entry's first bytes (up to 32 KiB), its size, and a way to read the rest when needed:
    * an outcome's tree copy, most of the entry, is read only if the IR is built from it. Synchronous:
