@@ -17,6 +17,7 @@ export interface LlmFlags {
   llmBudget?: number;
   showRejected?: boolean;
   failOnLlm?: boolean;
+  trustRepoSettings?: boolean;
 }
 
 const positiveInt = (value: string): number => {
@@ -35,7 +36,13 @@ export function addLlmOptions(command: Command): Command {
     .addOption(new Option('--llm-commit-message <text>', 'commit message to give the LLM as context'))
     .addOption(new Option('--llm-budget <tokens>', 'most tokens the LLM may spend in this run (default: llm.token-budget or 250000)').argParser(positiveInt))
     .addOption(new Option('--show-rejected', 'list the LLM claims that failed verification, with the reason (always in JSON)'))
-    .addOption(new Option('--fail-on-llm', 'let findings only the LLM made count for --fail-on (by default they never fail the build)'));
+    .addOption(new Option('--fail-on-llm', 'let findings only the LLM made count for --fail-on (by default they never fail the build)'))
+    .addOption(
+      new Option(
+        '--trust-repo-settings',
+        "let the scanned tree's settings file choose the LLM server, model, API key and a cache folder outside the tree (ignored there by default)",
+      ),
+    );
 }
 
 /** What the CLI knows of the scan it asks a second opinion on (a type-only import: no cost). */
@@ -50,6 +57,8 @@ export async function applyLlm<R extends Report>(report: R, flags: LlmFlags, con
     return {
       report: await llm.runLlmForScan(report, {
         ...context,
+        trustRepoSettings: flags.trustRepoSettings === true,
+        onWarning: (message) => process.stderr.write(`secreview: warning: ${message}\n`),
         overrides: {
           model: flags.llmModel,
           cacheDir: flags.llmCacheDir,
