@@ -81,7 +81,8 @@ export function countsForFailure(findings: readonly Finding[], flags: LlmFlags):
 
 /**
  * `secreview diff --llm`: the changed files of the working tree get the second opinion, with the
- * commit message(s) as context; LLM-only findings that do not touch the change are not shown (they
+ * commit message(s) as context (only files a front end reads: not a changed `.env` or README);
+ * LLM-only findings that do not touch the change are not shown (they
  * count in `change.notShown`, like static ones). Other change sources (--head, --staged, --patch)
  * live in a temporary checkout that is gone by now, so they are refused.
  */
@@ -95,7 +96,10 @@ export async function applyLlmToChange<R extends Report>(
     return { error: '--llm reviews changes in the working tree; it cannot be combined with --head, --staged or --patch' };
   }
   const change = report.change;
-  const paths = (change?.files ?? []).filter((f) => f.status !== 'deleted').map((f) => f.path);
+  // Only source files a front end reads, as the scan of the change does: a changed `.env`, settings
+  // file or README is not code for the model to review, and must not leave the machine.
+  const { frontEndForPath } = await import('../frontend/registry.js');
+  const paths = (change?.files ?? []).filter((f) => f.status !== 'deleted' && frontEndForPath(f.path) !== undefined).map((f) => f.path);
   if (!change || paths.length === 0) return { report };
   const reviewed = await applyLlm(report, { ...flags, llmCommitMessage: flags.llmCommitMessage ?? change.message }, { ...context, paths });
   if ('error' in reviewed) return reviewed;
