@@ -100,8 +100,8 @@ export class LlmClient {
   /** Resolves when the breaker opens, to wake retries that are waiting. */
   private readonly opened: Promise<void>;
   private open!: () => void;
-  /** Aborts the requests in flight when the breaker opens. */
-  private readonly abort = new AbortController();
+  /** The requests in flight, aborted when the breaker opens (one controller each: no listeners pile up). */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(
     private readonly settings: LlmSettings,
@@ -138,7 +138,7 @@ export class LlmClient {
     if (this.broken || this.failuresInARow < this.settings.maxConsecutiveFailures) return false;
     this.broken = `LLM server failed ${this.failuresInARow} times in a row: ${reason}; not asked`;
     this.open();
-    this.abort.abort();
+    for (const controller of this.inFlight) controller.abort();
     return true;
   }
 
@@ -210,7 +210,14 @@ export class LlmClient {
       body.response_format = { type: 'json_schema', json_schema: { name: schema.name, schema: schema.schema, strict: true } };
     }
     this.requests++;
-    const completion = await this.openai.chat.completions.create(body, { timeout: this.settings.timeoutMs, maxRetries: 0, signal: this.abort.signal });
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    let completion;
+    try {
+      completion = await this.openai.chat.completions.create(body, { timeout: this.settings.timeoutMs, maxRetries: 0, signal: controller.signal });
+    } finally {
+      this.inFlight.delete(controller);
+    }
     const choice = completion.choices?.[0];
     const content = choice?.message?.content ?? '';
     return {
@@ -231,8 +238,7 @@ export class LlmClient {
       return { retry: false, fatal: false, reason: `request abandoned${why}` };
     }
     if (error instanceof APIConnectionError) {
-      const cause = (error.cause as Error | undefined)?.message ?? error.message;
-      return { retry: true, fatal: false, reason: `cannot reach ${this.settings.baseUrl}: ${cause}` };
+      return { retry: true, fatal: false, reason: `cannot reach ${this.settings.baseUrl}: ${deepestCause(error)}` };
     }
     if (error instanceof APIError) {
       const status = error.status;
@@ -242,6 +248,17 @@ export class LlmClient {
     }
     return { retry: false, fatal: false, reason: `request failed: ${(error as Error)?.message ?? String(error)}` };
   }
+}
+
+/** The innermost message of an error's cause chain ("connect ECONNREFUSED 127.0.0.1:9" rather than "fetch failed"). */
+function deepestCause(error: Error): string {
+  let message = error.message;
+  let current: unknown = error.cause;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current.message) message = current.message;
+    current = current.cause;
+  }
+  return message.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 function formatSeconds(ms: number): string {

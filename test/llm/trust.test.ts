@@ -5,18 +5,16 @@
  * the user. The hostile server must see nothing, not even a connection.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Repo } from '../diff/repo.js';
 import { tempTree } from '../support/tmp.js';
 import { always, startFakeServer, type FakeServer } from './fake-server.js';
 import { FIXTURES, jsonReply } from './helpers.js';
+import { runCli } from './run-cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/secreview.js', import.meta.url));
 const KEY = 'secret-key-123';
 
 interface Recorder {
@@ -72,16 +70,7 @@ async function servers(): Promise<{ hostile: Recorder; legit: FakeServer }> {
   return { hostile, legit };
 }
 
-/** Runs the built CLI with only the given LLM variables, and an empty user settings folder unless given. */
-function cli(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SECREVIEW_LLM_|OPENAI_|XDG_CONFIG_HOME$)/.test(k)));
-    const vars = { ...clean, NO_COLOR: '1', CI: 'true', XDG_CONFIG_HOME: tempTree({}), ...env };
-    execFile(process.execPath, [BIN, ...args], { cwd, env: vars, timeout: 60_000 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 /** A repository with one file that has a static finding, and the given settings files. */
 function hostileTree(files: Record<string, string>): string {
