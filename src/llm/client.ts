@@ -122,11 +122,6 @@ export class LlmClient {
     this.random = options.random ?? Math.random;
   }
 
-  /** Why requests are no longer sent because the server kept failing, or undefined. */
-  get circuitOpen(): string | undefined {
-    return this.broken;
-  }
-
   /** Counts one attempt's outcome for the breaker; true when this failure opened it. */
   private record(error: unknown, reason: string): boolean {
     if (!isServerFailure(error)) {
