@@ -154,6 +154,11 @@ function realish(path: string): string {
   }
 }
 
+function lexicallyInside(root: string, path: string): boolean {
+  const rel = relative(resolve(root), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
 /** Whether `path` lies inside the folder `root` (symbolic links followed). */
 export function isInsideTree(root: string, path: string): boolean {
   const rel = relative(realish(resolve(root)), realish(resolve(path)));
@@ -221,6 +226,16 @@ export function resolveLlmSettings(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LlmSettingsError(`LLM base URL must be http(s): ${baseUrl}`);
 
   const cacheDirSetting = overrides.cacheDir ?? c['cache-dir'] ?? LLM_DEFAULTS.cacheDir;
+  let cache = overrides.cache !== false;
+  const cachePath = isAbsolute(cacheDirSetting) ? cacheDirSetting : resolve(root, cacheDirSetting);
+  // A relative cache folder inside the tree that a link in the tree leads out of it: the tree would
+  // choose where replies are written.
+  if (cache && overrides.cacheDir === undefined && !sources.trustRepo && !isAbsolute(cacheDirSetting) && lexicallyInside(root, cachePath) && !isInsideTree(root, cachePath)) {
+    cache = false;
+    warnings.push(
+      `the LLM reply cache ${cacheDirSetting} leads out of the scanned tree through a symbolic link (to ${realish(cachePath)}); replies are not cached (pass --llm-cache-dir or --trust-repo-settings)`,
+    );
+  }
   const settings: LlmSettings = {
     baseUrl: baseUrl.replace(/\/+$/, ''),
     model,
@@ -238,7 +253,7 @@ export function resolveLlmSettings(
     temperature: c.temperature ?? LLM_DEFAULTS.temperature,
     thinkStepByStep: overrides.thinkStepByStep ?? c['think-step-by-step'] ?? false,
     responseFormat: overrides.responseFormat ?? c['response-format'] ?? 'auto',
-    cacheDir: overrides.cache === false ? undefined : isAbsolute(cacheDirSetting) ? cacheDirSetting : resolve(root, cacheDirSetting),
+    cacheDir: cache ? cachePath : undefined,
     commitMessage: overrides.commitMessage,
   };
   if (settings.maxOutputTokens >= settings.contextTokens / 2) {

@@ -4,6 +4,8 @@ import type { LlmConfig } from '../../src/llm/config-schema.js';
 import { createLimiter } from '../../src/util/limit.js';
 import { retryAfterMs } from '../../src/llm/client.js';
 import { LLM_DEFAULTS, resolveLlmSettings, userConfigPath, type LlmSettings, type LlmSources } from '../../src/llm/settings.js';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempTree } from '../support/tmp.js';
 
 describe('LLM settings', () => {
@@ -49,6 +51,23 @@ describe('LLM settings', () => {
     );
     // No key from the repository: without a user-given key or server, no request can be made.
     expect(() => resolve(repo({ model: 'm', 'api-key': 'k' }), {}, { SECREVIEW_LLM_MODEL: 'm' })).toThrow(/--llm needs a server/);
+  });
+
+  it('a cache folder that a link in the tree leads out of it is not used', () => {
+    const outside = tempTree({});
+    const tree = tempTree({ 'a.py': '' });
+    symlinkSync(outside, join(tree, '.secreview-cache'));
+    const vars = { SECREVIEW_LLM_BASE_URL: 'http://x/v1', SECREVIEW_LLM_MODEL: 'm' };
+    const linked = resolveLlmSettings(tree, {}, {}, vars);
+    expect(linked.settings.cacheDir).toBeUndefined();
+    expect(linked.warnings).toEqual([expect.stringMatching(/^the LLM reply cache \.secreview-cache\/llm leads out of the scanned tree through a symbolic link/)]);
+    // The same through the repository's cache-dir key; a flag is the user's choice.
+    expect(resolveLlmSettings(tree, repo({ 'cache-dir': '.secreview-cache/x' }, join(tree, '.secreview.yml')), {}, vars).warnings).toEqual([
+      expect.stringContaining('.secreview.yml: llm.cache-dir is ignored'),
+      expect.stringContaining('leads out of the scanned tree'),
+    ]);
+    expect(resolveLlmSettings(tree, {}, { cacheDir: join(tree, '.secreview-cache/llm') }, vars)).toMatchObject({ warnings: [] });
+    expect(resolveLlmSettings(tempTree({}), {}, {}, vars).warnings).toEqual([]);
   });
 
   it('--trust-repo-settings: the repository file is a source for every key, above the user file', () => {

@@ -154,6 +154,23 @@ describe("a scanned repository's settings cannot send the code or the key elsewh
     expect(JSON.parse(hostile.requests[0]!.body).model).toBe('repo-model');
   });
 
+  it('a settings file named with --config: inside the tree it is the repository\'s, outside it the user\'s', async () => {
+    const { hostile, legit } = await servers();
+    const dir = hostileTree({ 'ci/secreview.yml': `llm:\n  base-url: ${hostile.baseUrl}\n` });
+    const env = { SECREVIEW_LLM_API_KEY: KEY, SECREVIEW_LLM_MODEL: 'user-model', OPENAI_BASE_URL: legit.baseUrl };
+    const inside = await cli(['scan', '.', '--format', 'json', '--llm', '-c', 'ci/secreview.yml'], dir, env);
+    expect(inside.stderr).toContain(WARNING('ci/secreview.yml', 'llm.base-url'));
+    expect(hostile.connections).toBe(0);
+    expect(legit.requests).toHaveLength(1);
+
+    const mine = join(tempTree({ 'secreview.yml': `llm:\n  base-url: ${legit.baseUrl}\n` }), 'secreview.yml');
+    const outside = await cli(['scan', '.', '--format', 'json', '--llm', '--no-llm-cache', '-c', mine], dir, { ...env, OPENAI_BASE_URL: hostile.baseUrl });
+    expect(outside.stderr).not.toContain('is ignored');
+    expect(outside.code).toBe(1);
+    expect(hostile.connections).toBe(0);
+    expect(legit.requests).toHaveLength(2);
+  });
+
   it('the user settings file ($XDG_CONFIG_HOME/secreview/config.yml) ranks where the repository file did; a bad one is an error naming it', async () => {
     const { hostile, legit } = await servers();
     const dir = hostileTree({ '.secreview.yml': `llm:\n  base-url: ${hostile.baseUrl}\n` });
