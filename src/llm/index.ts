@@ -109,9 +109,8 @@ export async function runLlmForScan<R extends Report>(report: R, options: ScanLl
   const config = loaded.config;
   const sources: LlmSources = { trustRepo: options.trustRepoSettings === true };
   if (loaded.source && config.llm) {
-    sources.repo = { file: loaded.source, config: config.llm };
     // A file the user named with --config outside the scanned tree is the user's own.
-    if (options.config && !isInsideTree(report.root, loaded.source)) sources.trustRepo = true;
+    sources.repo = { file: loaded.source, config: config.llm, usersOwn: Boolean(options.config) && !isInsideTree(report.root, loaded.source) };
   }
   if (options.config !== false) {
     const user = loadUserConfig(userConfigPath(vars));

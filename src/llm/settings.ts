@@ -94,6 +94,8 @@ export interface LlmConfigSource {
   /** Absolute path of the file. */
   file: string;
   config: LlmConfig;
+  /** A repository-slot file that is the user's own (named with --config, outside the scanned tree). */
+  usersOwn?: boolean;
 }
 
 /** Where the `llm:` settings come from. */
@@ -185,7 +187,7 @@ export function resolveLlmSettings(
   const repoFile = sources.repo?.file ?? '.secreview.yml';
   // The repository's file, less what it may not decide.
   const repo: LlmConfig = { ...r };
-  if (!sources.trustRepo) {
+  if (!sources.trustRepo && !sources.repo?.usersOwn) {
     for (const key of Object.keys(USER_ONLY) as (keyof typeof USER_ONLY)[]) {
       if (repo[key] === undefined) continue;
       delete repo[key];
