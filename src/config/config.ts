@@ -95,10 +95,9 @@ function readText(file: string): string {
   }
 }
 
-function loadYaml(file: string): LoadedConfig {
-  let data: unknown;
+function readYaml(file: string): unknown {
   try {
-    data = parseYaml(readText(file));
+    return parseYaml(readText(file)) ?? {};
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const line = error.linePos?.[0].line;
@@ -106,7 +105,10 @@ function loadYaml(file: string): LoadedConfig {
     }
     throw error;
   }
-  return { source: file, config: validate(file, data ?? {}, '') };
+}
+
+function loadYaml(file: string): LoadedConfig {
+  return { source: file, config: validate(file, readYaml(file), '') };
 }
 
 function loadPyproject(file: string, required: boolean): LoadedConfig {
@@ -128,8 +130,23 @@ function loadPyproject(file: string, required: boolean): LoadedConfig {
   return { source: file, config: validate(file, section, 'tool.secreview.') };
 }
 
-function validate(file: string, data: unknown, prefix: string): ConfigFile {
-  const result = configSchema.safeParse(data);
+/** The user's own settings file: only an `llm:` section (same schema as in `.secreview.yml`). */
+export const userConfigSchema = z.object({ llm: llmConfigSchema.optional() }).strict();
+export type UserConfigFile = z.infer<typeof userConfigSchema>;
+
+/**
+ * Loads the user's settings file (see userConfigPath in src/llm/settings.ts); a missing file is no
+ * settings, a bad one a ConfigError naming it.
+ */
+export function loadUserConfig(file: string | undefined): { source?: string; config: UserConfigFile } {
+  if (!file || !existsSync(file)) return { config: {} };
+  return { source: file, config: validate(file, readYaml(file), '', userConfigSchema) };
+}
+
+function validate<S extends z.ZodObject>(file: string, data: unknown, prefix: string, schema: S): z.infer<S>;
+function validate(file: string, data: unknown, prefix: string): ConfigFile;
+function validate(file: string, data: unknown, prefix: string, schema: z.ZodObject = configSchema): unknown {
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   let key = [prefix.replace(/\.$/, ''), ...issue.path.map(String)].filter(Boolean).join('.');
@@ -137,7 +154,8 @@ function validate(file: string, data: unknown, prefix: string): ConfigFile {
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys?: string[] }).keys ?? [];
     key = [key, keys[0]].filter(Boolean).join('.');
-    message = `unknown key (allowed: ${Object.keys(configSchema.shape).join(', ')})`;
+    const inLlm = issue.path.length === 1 && issue.path[0] === 'llm';
+    message = `unknown key (allowed: ${Object.keys((inLlm ? llmConfigSchema : schema).shape).join(', ')})`;
   }
   throw new ConfigError(file, `${key || '(top level)'}: ${message}`);
 }

@@ -17,6 +17,7 @@ export interface LlmFlags {
   llmBudget?: number;
   showRejected?: boolean;
   failOnLlm?: boolean;
+  trustRepoSettings?: boolean;
 }
 
 const positiveInt = (value: string): number => {
@@ -35,7 +36,13 @@ export function addLlmOptions(command: Command): Command {
     .addOption(new Option('--llm-commit-message <text>', 'commit message to give the LLM as context'))
     .addOption(new Option('--llm-budget <tokens>', 'most tokens the LLM may spend in this run (default: llm.token-budget or 250000)').argParser(positiveInt))
     .addOption(new Option('--show-rejected', 'list the LLM claims that failed verification, with the reason (always in JSON)'))
-    .addOption(new Option('--fail-on-llm', 'let findings only the LLM made count for --fail-on (by default they never fail the build)'));
+    .addOption(new Option('--fail-on-llm', 'let findings only the LLM made count for --fail-on (by default they never fail the build)'))
+    .addOption(
+      new Option(
+        '--trust-repo-settings',
+        "let the scanned tree's settings file choose the LLM server, model, API key and a cache folder outside the tree (ignored there by default)",
+      ),
+    );
 }
 
 /** What the CLI knows of the scan it asks a second opinion on (a type-only import: no cost). */
@@ -50,6 +57,8 @@ export async function applyLlm<R extends Report>(report: R, flags: LlmFlags, con
     return {
       report: await llm.runLlmForScan(report, {
         ...context,
+        trustRepoSettings: flags.trustRepoSettings === true,
+        onWarning: (message) => process.stderr.write(`secreview: warning: ${message}\n`),
         overrides: {
           model: flags.llmModel,
           cacheDir: flags.llmCacheDir,
@@ -72,7 +81,8 @@ export function countsForFailure(findings: readonly Finding[], flags: LlmFlags):
 
 /**
  * `secreview diff --llm`: the changed files of the working tree get the second opinion, with the
- * commit message(s) as context; LLM-only findings that do not touch the change are not shown (they
+ * commit message(s) as context (only files a front end reads: not a changed `.env` or README);
+ * LLM-only findings that do not touch the change are not shown (they
  * count in `change.notShown`, like static ones). Other change sources (--head, --staged, --patch)
  * live in a temporary checkout that is gone by now, so they are refused.
  */
@@ -86,7 +96,10 @@ export async function applyLlmToChange<R extends Report>(
     return { error: '--llm reviews changes in the working tree; it cannot be combined with --head, --staged or --patch' };
   }
   const change = report.change;
-  const paths = (change?.files ?? []).filter((f) => f.status !== 'deleted').map((f) => f.path);
+  // Only source files a front end reads, as the scan of the change does: a changed `.env`, settings
+  // file or README is not code for the model to review, and must not leave the machine.
+  const { frontEndForPath } = await import('../frontend/registry.js');
+  const paths = (change?.files ?? []).filter((f) => f.status !== 'deleted' && frontEndForPath(f.path) !== undefined).map((f) => f.path);
   if (!change || paths.length === 0) return { report };
   const reviewed = await applyLlm(report, { ...flags, llmCommitMessage: flags.llmCommitMessage ?? change.message }, { ...context, paths });
   if ('error' in reviewed) return reviewed;

@@ -1,8 +1,12 @@
 /**
  * Chat completions through the official `openai` client against any OpenAI-compatible server
  * (OpenAI, Ollama, vLLM, llama.cpp, LM Studio). The client's own retries are off: this module
- * retries 429, 5xx and dropped connections itself with exponential backoff, honouring Retry-After,
- * so every HTTP request is counted and the policy is the same whatever the server.
+ * retries 429, 5xx and dropped connections itself with exponential backoff, honouring Retry-After
+ * up to RETRY_WAIT_CAP_MS, so every HTTP request is counted and the policy is the same whatever the
+ * server. A circuit breaker bounds what a dead or hung server costs: after
+ * `maxConsecutiveFailures` failed attempts in a row (refused, reset, timed out, 429, 5xx), no
+ * further request is sent and waiting retries stop, so the rest of the files are reported at once
+ * as not asked.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -35,7 +39,26 @@ export interface ClientOptions {
   random?: () => number;
 }
 
-const sleepReal = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `stop` settles first (the timer is cleared, so it keeps no process alive). */
+const sleepUntil = (ms: number, stop: Promise<void>): Promise<void> =>
+  new Promise((r) => {
+    const timer = setTimeout(r, ms);
+    void stop.then(() => {
+      clearTimeout(timer);
+      r();
+    });
+  });
+
+/** Longest wait before a retry, whatever the server asks in Retry-After or llm settings say. */
+export const RETRY_WAIT_CAP_MS = 30_000;
+
+/** Whether an attempt failed because the server is down, overloaded or hung (counts for the breaker). */
+function isServerFailure(error: unknown): boolean {
+  if (error instanceof APIUserAbortError) return false;
+  if (error instanceof APIConnectionError) return true; // refused, reset, timed out
+  if (error instanceof APIError) return error.status === 408 || error.status === 429 || (error.status !== undefined && error.status >= 500);
+  return false;
+}
 
 function isRetryableStatus(status: number | undefined): boolean {
   return status === 408 || status === 409 || status === 429 || (status !== undefined && status >= 500);
@@ -70,6 +93,15 @@ export class LlmClient {
   private tokensParam: 'max_tokens' | 'max_completion_tokens' = 'max_tokens';
   /** Set after an error no later request can avoid (bad key, unknown model): later requests are not sent. */
   private fatal?: string;
+  /** Failed attempts in a row, over all requests (any reply from the server resets it). */
+  private failuresInARow = 0;
+  /** Set when the breaker opened: why no more requests are sent. */
+  private broken?: string;
+  /** Resolves when the breaker opens, to wake retries that are waiting. */
+  private readonly opened: Promise<void>;
+  private open!: () => void;
+  /** The requests in flight, aborted when the breaker opens (one controller each: no listeners pile up). */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(
     private readonly settings: LlmSettings,
@@ -83,19 +115,40 @@ export class LlmClient {
       logLevel: 'off',
     });
     this.format = settings.responseFormat === 'text' ? 'text' : 'json_schema';
-    this.sleep = options.sleep ?? sleepReal;
+    this.opened = new Promise((r) => {
+      this.open = r;
+    });
+    this.sleep = options.sleep ?? ((ms) => sleepUntil(ms, this.opened));
     this.random = options.random ?? Math.random;
+  }
+
+  /** Counts one attempt's outcome for the breaker; true when this failure opened it. */
+  private record(error: unknown, reason: string): boolean {
+    if (!isServerFailure(error)) {
+      // The server answered (400, 401…): it is alive.
+      if (error instanceof APIError && error.status !== undefined) this.failuresInARow = 0;
+      return false;
+    }
+    this.failuresInARow++;
+    if (this.broken || this.failuresInARow < this.settings.maxConsecutiveFailures) return false;
+    this.broken = `LLM server failed ${this.failuresInARow} times in a row: ${reason}; not asked`;
+    this.open();
+    for (const controller of this.inFlight) controller.abort();
+    return true;
   }
 
   /** One chat completion; throws LlmRequestError with a reason fit for the report. */
   async chat(messages: readonly ChatMessage[], schema: { name: string; schema: Record<string, unknown> }): Promise<ChatReply> {
     if (this.fatal) throw new LlmRequestError(`not sent: ${this.fatal}`);
+    if (this.broken) throw new LlmRequestError(this.broken);
     let attempt = 0;
     let triedTextFallback = false;
     for (;;) {
       const format = this.format;
       try {
-        return await this.send(messages, schema, format);
+        const reply = await this.send(messages, schema, format);
+        this.failuresInARow = 0;
+        return reply;
       } catch (error) {
         if (error instanceof APIError && error.status === 400) {
           const text = error.message.toLowerCase();
@@ -110,6 +163,7 @@ export class LlmClient {
             triedTextFallback = true;
             try {
               const reply = await this.send(messages, schema, 'text');
+              this.failuresInARow = 0;
               this.format = 'text';
               return reply;
             } catch (fallbackError) {
@@ -119,13 +173,17 @@ export class LlmClient {
         }
         const decision = this.classify(error);
         if (decision.fatal) this.fatal = decision.reason;
-        if (!decision.retry || attempt >= this.settings.retries) {
-          const tries = attempt + 1;
-          throw new LlmRequestError(decision.retry && tries > 1 ? `${decision.reason} (after ${tries} attempts)` : decision.reason);
-        }
+        const tries = attempt + 1;
+        const failed = (): LlmRequestError =>
+          new LlmRequestError(decision.retry && tries > 1 ? `${decision.reason} (after ${tries} attempts)` : decision.reason);
+        const opened = this.record(error, decision.reason);
+        if (!decision.retry || attempt >= this.settings.retries || opened) throw failed();
+        // Another request may have opened the breaker meanwhile: this one stops too.
+        if (this.broken) throw new LlmRequestError(`${decision.reason}; not retried: ${this.broken.replace(/; not asked$/, '')}`);
         const asked = error instanceof APIError ? retryAfterMs(error.headers) : undefined;
         const backoff = this.settings.backoffMs * 2 ** attempt * (0.75 + this.random() * 0.5);
-        await this.sleep(Math.min(asked ?? backoff, this.settings.maxBackoffMs));
+        await Promise.race([this.sleep(Math.min(asked ?? backoff, this.settings.maxBackoffMs, RETRY_WAIT_CAP_MS)), this.opened]);
+        if (this.broken) throw new LlmRequestError(`${decision.reason}; not retried: ${this.broken.replace(/; not asked$/, '')}`);
         attempt++;
       }
     }
@@ -147,7 +205,14 @@ export class LlmClient {
       body.response_format = { type: 'json_schema', json_schema: { name: schema.name, schema: schema.schema, strict: true } };
     }
     this.requests++;
-    const completion = await this.openai.chat.completions.create(body, { timeout: this.settings.timeoutMs, maxRetries: 0 });
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    let completion;
+    try {
+      completion = await this.openai.chat.completions.create(body, { timeout: this.settings.timeoutMs, maxRetries: 0, signal: controller.signal });
+    } finally {
+      this.inFlight.delete(controller);
+    }
     const choice = completion.choices?.[0];
     const content = choice?.message?.content ?? '';
     return {
@@ -163,10 +228,12 @@ export class LlmClient {
       // Not retried: a model too slow for the timeout once is as slow the next time.
       return { retry: false, fatal: false, reason: `no reply within ${formatSeconds(this.settings.timeoutMs)} (llm.timeout)` };
     }
-    if (error instanceof APIUserAbortError) return { retry: false, fatal: false, reason: 'request aborted' };
+    if (error instanceof APIUserAbortError) {
+      const why = this.broken ? `: ${this.broken.replace(/; not asked$/, '')}` : '';
+      return { retry: false, fatal: false, reason: `request abandoned${why}` };
+    }
     if (error instanceof APIConnectionError) {
-      const cause = (error.cause as Error | undefined)?.message ?? error.message;
-      return { retry: true, fatal: false, reason: `cannot reach ${this.settings.baseUrl}: ${cause}` };
+      return { retry: true, fatal: false, reason: `cannot reach ${this.settings.baseUrl}: ${deepestCause(error)}` };
     }
     if (error instanceof APIError) {
       const status = error.status;
@@ -176,6 +243,17 @@ export class LlmClient {
     }
     return { retry: false, fatal: false, reason: `request failed: ${(error as Error)?.message ?? String(error)}` };
   }
+}
+
+/** The innermost message of an error's cause chain ("connect ECONNREFUSED 127.0.0.1:9" rather than "fetch failed"). */
+function deepestCause(error: Error): string {
+  let message = error.message;
+  let current: unknown = error.cause;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current.message) message = current.message;
+    current = current.cause;
+  }
+  return message.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 function formatSeconds(ms: number): string {

@@ -1,5 +1,8 @@
 /**
- * The `llm:` section of `.secreview.yml`. Kept apart from the rest of src/llm so that loading the
+ * The `llm:` section of `.secreview.yml` and of the user settings file
+ * (`~/.config/secreview/config.yml`). base-url, model, api-key and a cache-dir outside the scanned
+ * tree are honoured in a scanned repository's file only with --trust-repo-settings (settings.ts).
+ * Kept apart from the rest of src/llm so that loading the
  * settings file costs only this schema (the client, prompts and verifier load with `--llm`).
  */
 import { z } from 'zod';
@@ -9,7 +12,7 @@ export const llmConfigSchema = z
     /** OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (Ollama). */
     'base-url': z.string().min(1).optional(),
     model: z.string().min(1).optional(),
-    /** Prefer SECREVIEW_LLM_API_KEY: a key in a committed file is a leaked key. */
+    /** Prefer SECREVIEW_LLM_API_KEY: a key in a committed file is a leaked key (and is ignored there). */
     'api-key': z.string().min(1).optional(),
     /** Requests in flight at once. */
     concurrency: z.number().int().min(1).max(64).optional(),
@@ -17,6 +20,8 @@ export const llmConfigSchema = z
     timeout: z.number().positive().optional(),
     /** Retries of one request on 429, 5xx and connection errors. */
     retries: z.number().int().min(0).max(10).optional(),
+    /** Failed requests in a row (refused, reset, timed out, 429, 5xx) after which no more are sent. */
+    'max-consecutive-failures': z.number().int().min(1).max(100).optional(),
     /** Most tokens (prompt + completion) one run may spend; files past it are listed as not reviewed. */
     'token-budget': z.number().int().positive().optional(),
     /** The model's context window in tokens; larger files are split along function boundaries. */

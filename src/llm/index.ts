@@ -3,18 +3,27 @@
  * `--llm` pays nothing for it. See README "LLM second opinion" and verify.ts for the guarantees.
  */
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type ConfigFile } from '../config/config.js';
+import { loadConfig, loadUserConfig, type ConfigFile } from '../config/config.js';
 import { discoverFiles } from '../discover/discover.js';
 import { FindingPolicy } from '../filters/policy.js';
 import type { Confidence, Report, Severity } from '../findings/types.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { decodeSource } from '../parse/decode.js';
 import { reviewWithLlm, type ReviewFile } from './review.js';
-import { resolveLlmSettings, type LlmOverrides } from './settings.js';
+import { isInsideTree, resolveLlmSettings, userConfigPath, type LlmOverrides, type LlmSources } from './settings.js';
 import type { ClientOptions } from './client.js';
 
 export { reviewWithLlm, splitLines, type LlmReviewInput, type ReviewFile } from './review.js';
-export { resolveLlmSettings, LlmSettingsError, LLM_DEFAULTS, type LlmSettings, type LlmOverrides } from './settings.js';
+export {
+  resolveLlmSettings,
+  userConfigPath,
+  LlmSettingsError,
+  LLM_DEFAULTS,
+  type LlmSettings,
+  type LlmOverrides,
+  type LlmSources,
+  type ResolvedLlmSettings,
+} from './settings.js';
 export { parseReview, parseFreeTextReview, parseJsonReview, findVerdict, type ParsedClaim, type ParsedReview } from './parse-review.js';
 export { verifyClaim, locate, type VerifyOutcome } from './verify.js';
 export { buildMessages, responseSchema, pillarList } from './prompt.js';
@@ -24,7 +33,15 @@ export { LlmClient, LlmRequestError } from './client.js';
 export interface ScanLlmOptions {
   /** The paths given to the scan (`-` for standard input). */
   paths: readonly string[];
+  /** An explicit settings file, or false for none (neither the scanned tree's nor the user's). */
   config?: string | false;
+  /**
+   * --trust-repo-settings: the scanned tree's settings file may choose the server, model, API key
+   * and a cache folder outside the tree. Without it those keys are ignored there, with a warning.
+   */
+  trustRepoSettings?: boolean;
+  /** Called with each warning about ignored settings (they are also in the report's llm.warnings). */
+  onWarning?: (message: string) => void;
   include?: readonly string[];
   exclude?: readonly string[];
   stdin?: { text: string; filename: string };
@@ -87,8 +104,20 @@ export async function collectScannedFiles(
 
 /** Runs the LLM second opinion over a finished scan and returns the augmented report. */
 export async function runLlmForScan<R extends Report>(report: R, options: ScanLlmOptions): Promise<R> {
-  const config = options.config === false ? ({} as ConfigFile) : loadConfig(report.root, options.config).config;
-  const settings = resolveLlmSettings(report.root, config.llm, options.overrides, options.env);
+  const vars = options.env ?? process.env;
+  const loaded = options.config === false ? { config: {} as ConfigFile } : loadConfig(report.root, options.config);
+  const config = loaded.config;
+  const sources: LlmSources = { trustRepo: options.trustRepoSettings === true };
+  if (loaded.source && config.llm) {
+    // A file the user named with --config outside the scanned tree is the user's own.
+    sources.repo = { file: loaded.source, config: config.llm, usersOwn: Boolean(options.config) && !isInsideTree(report.root, loaded.source) };
+  }
+  if (options.config !== false) {
+    const user = loadUserConfig(userConfigPath(vars));
+    if (user.source && user.config.llm) sources.user = { file: user.source, config: user.config.llm };
+  }
+  const { settings, warnings } = resolveLlmSettings(report.root, sources, options.overrides, vars);
+  for (const w of warnings) options.onWarning?.(w);
   const { files, unavailable } = await collectScannedFiles(report, options, config);
   const policy = new FindingPolicy({
     severity: options.severity ?? config.severity ?? 'medium',
@@ -100,6 +129,7 @@ export async function runLlmForScan<R extends Report>(report: R, options: ScanLl
     files,
     unavailable,
     settings,
+    warnings,
     meetsThresholds: (f) => policy.meetsThresholds(f),
     clientOptions: options.clientOptions,
   });

@@ -30,6 +30,8 @@ export interface LlmReviewInput<R extends Report = Report> {
   /** Files the caller could not hand over (unreadable…), listed as not reviewed. */
   unavailable?: readonly { path: string; reason: string }[];
   settings: LlmSettings;
+  /** Warnings to pass on in the summary (settings that were ignored…). */
+  warnings?: readonly string[];
   /** Whether an LLM-only finding is shown (the user's --severity/--confidence); default: all. */
   meetsThresholds?: (finding: Finding) => boolean;
   clientOptions?: ClientOptions;
@@ -212,6 +214,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     findings.sort(compareFindings);
   }
 
+  const warnings = [...(input.warnings ?? []), ...[...cacheProblems].map((p) => `${p}; replies were used but not cached`)];
   const summary: LlmReviewSummary = {
     model: settings.model,
     baseUrl: settings.baseUrl,
@@ -226,7 +229,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     belowThreshold: verified.length - shownLlm.length,
     notReviewed,
     rejected,
-    ...(cacheProblems.size > 0 ? { warnings: [...cacheProblems].map((p) => `${p}; replies were used but not cached`) } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   return { ...report, findings, llm: summary };
 }

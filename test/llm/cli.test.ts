@@ -25,8 +25,10 @@ afterEach(async () => {
 /** Runs the CLI without blocking this process (the fake server lives here). */
 function cli(args: string[], cwd: string, env: Record<string, string> = {}, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SECREVIEW_LLM_|OPENAI_)/.test(k)));
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: { ...clean, NO_COLOR: '1', CI: 'true', ...env } }, (error, stdout, stderr) => {
+    // No LLM variables of this machine, and an empty user settings folder unless the test gives one.
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SECREVIEW_LLM_|OPENAI_|XDG_CONFIG_HOME$)/.test(k)));
+    const vars = { ...clean, NO_COLOR: '1', CI: 'true', XDG_CONFIG_HOME: tempTree({}), ...env };
+    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: vars }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
       done({ code, stdout, stderr });
     });
@@ -174,16 +176,19 @@ describe('scan --llm', () => {
     ]);
   });
 
-  it('settings come from .secreview.yml (llm section); a missing model is a usage error', async () => {
+  it('settings come from the user settings file and .secreview.yml (llm sections); a missing model is a usage error', async () => {
     const dir = workspace('app.py');
     const noModel = await cli(['scan', '.', '--llm'], dir, { SECREVIEW_LLM_BASE_URL: 'http://127.0.0.1:9/v1' });
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/--llm needs a model/);
 
     await serve({ content: VERIFIED_ONLY });
-    const yml = `llm:\n  base-url: ${server!.baseUrl}\n  model: from-config\n  token-budget: 50000\n  cache-dir: .cache/llm\n`;
+    // Server and model from the user's file; budget and an in-tree cache folder from the repository's.
+    const home = tempTree({ 'secreview/config.yml': `llm:\n  base-url: ${server!.baseUrl}\n  model: from-config\n  token-budget: 1000\n` });
+    const yml = 'llm:\n  token-budget: 50000\n  cache-dir: .cache/llm\n';
     const configured = tempTree({ 'app.py': readFileSync(join(FIXTURES, 'app.py'), 'utf8'), '.secreview.yml': yml });
-    const r = await cli(['scan', 'app.py', '--format', 'json', '--llm'], configured);
+    const r = await cli(['scan', 'app.py', '--format', 'json', '--llm'], configured, { XDG_CONFIG_HOME: home });
+    expect(r.stderr).not.toContain('warning');
     const json = JSON.parse(r.stdout);
     expect(json.llm).toMatchObject({ model: 'from-config', tokens: { budget: 50_000 } });
     expect(server!.requests[0]!.body.model).toBe('from-config');

@@ -33,6 +33,7 @@ export function testSettings(baseUrl: string, overrides: Partial<LlmSettings> = 
     retries: 2,
     backoffMs: 1,
     maxBackoffMs: 50,
+    maxConsecutiveFailures: 3,
     tokenBudget: 1_000_000,
     contextTokens: 32_768,
     maxOutputTokens: 2_048,
