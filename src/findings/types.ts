@@ -187,8 +187,8 @@ export interface LlmReviewSummary {
   belowThreshold: number;
   /** Files (or line ranges of them) the LLM did not review, with the reason; never skipped silently. */
   notReviewed: { path: string; startLine?: number; endLine?: number; reason: string }[];
-  /** Claims that failed verification, with the reason. */
-  rejected: { claim: LlmClaimRecord; reason: string }[];
+  /** Claims that failed verification, with the reason and its code (e.g. `quote-missing`; src/llm/cwe-choice.ts lists them). */
+  rejected: { claim: LlmClaimRecord; reason: string; code: string }[];
   /** Problems that cost nothing but a later re-run (e.g. the reply cache could not be written). */
   warnings?: string[];
 }

@@ -184,7 +184,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     for (const r of results) {
       if (r.notReviewed) notReviewed.push({ path: file.path, ...r.notReviewed });
       for (const o of r.outcomes) {
-        if (o.kind === 'rejected') rejected.push({ claim: o.claim, reason: o.reason });
+        if (o.kind === 'rejected') rejected.push({ claim: o.claim, reason: o.reason, code: o.code });
         else if (o.kind === 'merged') {
           const list = notes.get(o.target) ?? [];
           if (o.note && !list.includes(o.note)) list.push(o.note);
