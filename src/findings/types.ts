@@ -171,6 +171,8 @@ export interface LlmClaimRecord {
 export interface LlmReviewSummary {
   model: string;
   baseUrl: string;
+  /** The prompt template (src/llm/prompt.ts) and whether a commit message went with it. */
+  prompt: { mode: string; commitMessage: 'sent' | 'none available' | 'not used' };
   /** How replies were requested: a JSON schema, or plain text (server without structured output). */
   responseFormat: 'json_schema' | 'text';
   /** HTTP requests sent, retries included (cache hits send none). */

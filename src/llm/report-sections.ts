@@ -40,6 +40,7 @@ export function llmSummaryLines(llm: LlmReviewSummary, showRejected: boolean): L
   const t = llm.tokens;
   const rows: [string, string][] = [
     ['Model', `${llm.model} at ${llm.baseUrl} (${llm.responseFormat === 'json_schema' ? 'JSON schema' : 'plain text'} replies)`],
+    ['Prompt', `${llm.prompt.mode}${llm.prompt.commitMessage === 'sent' ? ', with the commit message' : llm.prompt.commitMessage === 'none available' ? ', no commit message available (the prompt says so)' : ''}`],
     [
       'Cost',
       `${count(llm.requests, 'request')} · ${count(llm.cacheHits, 'cache hit')} · ${n(t.total)} tokens (${n(t.prompt)} prompt + ${n(t.completion)} completion) of a ${n(t.budget)} budget`,
@@ -115,6 +116,7 @@ export function llmMarkdownSection(report: Report, showRejected: boolean, escape
 export interface JsonLlm {
   model: string;
   baseUrl: string;
+  prompt: { mode: string; commitMessage: 'sent' | 'none available' | 'not used' };
   responseFormat: 'json_schema' | 'text';
   requests: number;
   cacheHits: number;
@@ -128,6 +130,7 @@ export interface JsonLlm {
   rejected: {
     claim: { path: string; startLine?: number; endLine?: number; cwe: number[]; title: string; description: string; quote?: string };
     reason: string;
+    code: string;
   }[];
   warnings?: string[];
 }
@@ -138,6 +141,7 @@ export function llmJson(llm: LlmReviewSummary): JsonLlm {
   return {
     model: llm.model,
     baseUrl: llm.baseUrl,
+    prompt: { mode: llm.prompt.mode, commitMessage: llm.prompt.commitMessage },
     responseFormat: llm.responseFormat,
     requests: llm.requests,
     cacheHits: llm.cacheHits,
@@ -158,6 +162,7 @@ export function llmJson(llm: LlmReviewSummary): JsonLlm {
         ...(r.claim.quote !== undefined ? { quote: r.claim.quote } : {}),
       },
       reason: r.reason,
+      code: r.code,
     })),
     ...(llm.warnings && llm.warnings.length > 0 ? { warnings: [...llm.warnings] } : {}),
   };

@@ -12,7 +12,7 @@ import { planChunks, type Chunk } from './chunk.js';
 import { LlmClient, LlmRequestError, type ClientOptions } from './client.js';
 import { createLimiter } from '../util/limit.js';
 import { parseReview, type ParsedReview } from './parse-review.js';
-import { buildMessages, promptIdentity, newFence, responseSchema, type PromptInput } from './prompt.js';
+import { buildMessages, promptIdentity, newFence, promptModeOf, responseSchema, usesCommitMessage, usesReasoning, type PromptInput } from './prompt.js';
 import type { LlmSettings } from './settings.js';
 import { estimateTokens } from './tokens.js';
 import { verifyClaim, type VerifyOutcome } from './verify.js';
@@ -55,7 +55,14 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
   const client = new LlmClient(settings, input.clientOptions);
   const cache = settings.cacheDir ? new ReplyCache(settings.cacheDir) : undefined;
   const limit = createLimiter(settings.concurrency);
-  const schema = responseSchema(settings.thinkStepByStep);
+  const mode = promptModeOf(settings);
+  const schema = responseSchema(usesReasoning(mode));
+  // Only the commit modes send the commit message; the others say so rather than drop it silently.
+  const commitMessage = usesCommitMessage(mode) && settings.commitMessage?.trim() ? settings.commitMessage : undefined;
+  const promptWarnings: string[] = [];
+  if (settings.commitMessage?.trim() && !usesCommitMessage(mode)) {
+    promptWarnings.push(`the commit message was not sent: prompt mode ${mode} does not use one (--llm-prompt commit or cot-commit do)`);
+  }
   const tokens = { prompt: 0, completion: 0 };
   let reserved = 0;
   let cacheHits = 0;
@@ -75,8 +82,8 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
       chunkIndex: index,
       chunkCount: count,
       staticFindings: staticFindings.filter((f) => f.location.startLine >= chunk.contextStart && f.location.startLine <= chunk.end),
-      commitMessage: settings.commitMessage,
-      thinkStepByStep: settings.thinkStepByStep,
+      commitMessage,
+      mode,
     };
     const range = count > 1 ? { startLine: chunk.contextStart, endLine: chunk.end } : {};
     const key = cacheKey(settings.model, promptIdentity(prompt, settings));
@@ -86,7 +93,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
       cacheHits++;
       content = cached.content;
     } else {
-      const messages = buildMessages(prompt, newFence(lines.join('\n'), settings.commitMessage));
+      const messages = buildMessages(prompt, newFence(lines.join('\n'), commitMessage));
       const estimate = estimateTokens(messages.map((m) => m.content).join('\n')) + settings.maxOutputTokens;
       if (spent() + reserved + estimate > settings.tokenBudget) {
         return {
@@ -153,8 +160,8 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
             chunkIndex: 0,
             chunkCount: 2,
             staticFindings: report.findings.filter((f) => f.location.path === file.path).slice(0, 20),
-            commitMessage: settings.commitMessage,
-            thinkStepByStep: settings.thinkStepByStep,
+            commitMessage,
+            mode,
           },
           '0'.repeat(18),
         )
@@ -212,9 +219,11 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     findings.sort(compareFindings);
   }
 
+  const warnings = [...promptWarnings, ...[...cacheProblems].map((p) => `${p}; replies were used but not cached`)];
   const summary: LlmReviewSummary = {
     model: settings.model,
     baseUrl: settings.baseUrl,
+    prompt: { mode, commitMessage: usesCommitMessage(mode) ? (commitMessage ? 'sent' : 'none available') : 'not used' },
     responseFormat: client.format,
     requests: client.requests,
     cacheHits,
@@ -226,7 +235,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     belowThreshold: verified.length - shownLlm.length,
     notReviewed,
     rejected,
-    ...(cacheProblems.size > 0 ? { warnings: [...cacheProblems].map((p) => `${p}; replies were used but not cached`) } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   return { ...report, findings, llm: summary };
 }

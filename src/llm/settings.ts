@@ -5,7 +5,7 @@
  * the file because they are often set for other tools.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { LlmConfig } from './config-schema.js';
+import type { LlmConfig, PromptMode } from './config-schema.js';
 
 export type ResponseFormatMode = 'auto' | 'json-schema' | 'text';
 
@@ -27,6 +27,8 @@ export interface LlmSettings {
   chunkOverlap: number;
   temperature: number;
   thinkStepByStep: boolean;
+  /** Prompt template; undefined: prompt.ts DEFAULT_PROMPT_MODE (or `cot` with thinkStepByStep). */
+  promptMode?: PromptMode;
   responseFormat: ResponseFormatMode;
   /** Absolute cache folder, or undefined for no cache. */
   cacheDir?: string;
@@ -51,6 +53,7 @@ export interface LlmOverrides {
   contextTokens?: number;
   maxOutputTokens?: number;
   thinkStepByStep?: boolean;
+  promptMode?: PromptMode;
   responseFormat?: ResponseFormatMode;
 }
 
@@ -129,6 +132,7 @@ export function resolveLlmSettings(
     chunkOverlap: c['chunk-overlap'] ?? LLM_DEFAULTS.chunkOverlap,
     temperature: c.temperature ?? LLM_DEFAULTS.temperature,
     thinkStepByStep: overrides.thinkStepByStep ?? c['think-step-by-step'] ?? false,
+    ...((overrides.promptMode ?? c.prompt) ? { promptMode: overrides.promptMode ?? c.prompt } : {}),
     responseFormat: overrides.responseFormat ?? c['response-format'] ?? 'auto',
     cacheDir: overrides.cache === false ? undefined : isAbsolute(cacheDirSetting) ? cacheDirSetting : resolve(root, cacheDirSetting),
     commitMessage: overrides.commitMessage,
