@@ -180,6 +180,8 @@ export interface LlmReviewSummary {
   cacheHits: number;
   tokens: { prompt: number; completion: number; total: number; budget: number };
   filesReviewed: number;
+  /** Files no static front end reads, handed to the LLM alone (LLM-only coverage), path order. */
+  llmOnly: { path: string; language: string }[];
   chunks: number;
   /** LLM-only findings that passed verification (before thresholds). */
   verified: number;

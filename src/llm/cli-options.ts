@@ -46,7 +46,7 @@ export function addLlmOptions(command: Command): Command {
 }
 
 /** What the CLI knows of the scan it asks a second opinion on (a type-only import: no cost). */
-export type LlmRunContext = Pick<ScanLlmOptions, 'paths' | 'config' | 'include' | 'exclude' | 'stdin' | 'severity' | 'confidence'>;
+export type LlmRunContext = Pick<ScanLlmOptions, 'paths' | 'config' | 'include' | 'exclude' | 'stdin' | 'severity' | 'confidence' | 'maxFileSize'>;
 
 /** Runs the second opinion when `--llm` is given; otherwise returns the report untouched. */
 export async function applyLlm<R extends Report>(report: R, flags: LlmFlags, context: LlmRunContext): Promise<{ report: R } | { error: string }> {

@@ -21,7 +21,10 @@ export interface ReviewFile {
   /** Path as reported (relative to the scan root). */
   path: string;
   text: string;
+  /** Language name for the prompt; default Python. */
   language?: string;
+  /** No static front end reads this file: only the LLM reviews it (languages.ts). */
+  llmOnly?: boolean;
 }
 
 export interface LlmReviewInput<R extends Report = Report> {
@@ -173,7 +176,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
         return [{ outcomes: [], notReviewed: { reason: `llm.context-tokens (${settings.contextTokens}) leaves no room for code after the instructions` } }];
       }
       if (file.text.trim() === '') return [{ outcomes: [], notReviewed: { reason: 'empty file' } }];
-      const chunks = await planChunks(file.text, lines, { codeTokens, overlap: settings.chunkOverlap });
+      const chunks = await planChunks(file.text, lines, { codeTokens, overlap: settings.chunkOverlap, language: file.language ?? 'Python' });
       chunkCount += chunks.length;
       return Promise.all(chunks.map((c, i) => limit(() => reviewChunk(file, lines, c, i, chunks.length))));
     }),
@@ -229,6 +232,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     cacheHits,
     tokens: { prompt: tokens.prompt, completion: tokens.completion, total: spent(), budget: settings.tokenBudget },
     filesReviewed,
+    llmOnly: files.filter((f) => f.llmOnly).map((f) => ({ path: f.path, language: f.language ?? 'unknown' })),
     chunks: chunkCount,
     verified: verified.length,
     merged: [...notes.values()].length,
