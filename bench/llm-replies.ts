@@ -120,7 +120,9 @@ async function main(): Promise<void> {
   rows.push(['study seeds (cwe-list)', await replay('cwe-list', seedRuns())]);
   for (const mode of PROMPT_MODES) rows.push([mode, await replay(mode, modeRuns(mode))]);
 
-  const header = ['replies', 'claims', 'verified, specific CWE', 'kept low, pillar/class only', 'confirmed static', 'rejected', 'verdict-only replies', ...REASONS];
+  // Reason columns that are zero in every row are left out (their names are in REASONS).
+  const reasons = REASONS.filter((r) => rows.some(([, t]) => (t.rejected[r] ?? 0) > 0));
+  const header = ['replies', 'claims', 'verified, specific CWE', 'kept low, pillar/class only', 'confirmed static', 'rejected', 'verdict-only replies', ...reasons.map((r) => `rejected: ${r}`)];
   console.log(`| mode | ${header.join(' | ')} |`);
   console.log(`|${' --- |'.repeat(header.length + 1)}`);
   for (const [name, t] of rows) {
@@ -133,11 +135,13 @@ async function main(): Promise<void> {
       t.merged,
       rejected,
       t.verdictOnly,
-      ...REASONS.map((r) => t.rejected[r] ?? 0),
+      ...reasons.map((r) => t.rejected[r] ?? 0),
     ];
     console.log(`| ${name} | ${cells.join(' | ')} |`);
   }
-  console.log(`\n${rows.reduce((a, [, t]) => a + t.replies, 0)} recorded replies replayed in ${((performance.now() - started) / 1000).toFixed(1)} s (no network).`);
+  const zero = REASONS.filter((r) => !reasons.includes(r));
+  if (zero.length > 0) console.log(`\nNo claim was rejected as: ${zero.join(', ')}.`);
+  console.log(`${rows.reduce((a, [, t]) => a + t.replies, 0)} recorded replies replayed in ${((performance.now() - started) / 1000).toFixed(1)} s (no network).`);
 }
 
 await main();

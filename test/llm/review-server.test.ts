@@ -223,6 +223,27 @@ describe('LLM review against a local OpenAI-compatible server', () => {
       expect(report.llm).toMatchObject({ verified: 5, belowThreshold: 5, merged: 1 });
     });
 
+    it('a seed-000-style race claim "CWE-691 (…) … a race condition, CWE-362" at the right line and quote is shown as CWE-362', async () => {
+      const dir = workspace('dvr_fip_ns.py');
+      const reply = [
+        'After reviewing the provided code, I have identified the following potential security defect:',
+        '',
+        '1. **CWE-691 (Insufficient Control Flow Management):**',
+        '   - **Location:** Lines 307-309 (`if not rtr_2_fip_dev.exists():`)',
+        '   - **Description:** The device is checked for and then created in two steps, a race condition, CWE-362: another',
+        '     worker can create it in between.',
+        '   - **Solution:** Create the veth pair and treat "already exists" as success.',
+      ].join('\n');
+      // The default confidence (medium): the finding is shown, not only counted.
+      const { report, static: before } = await run(dir, always({ content: reply }));
+      expectStaticKept(before, report);
+      const llm = report.findings.filter((f) => f.origin === 'llm-verified');
+      expect(llm.map((f) => [f.ruleId, f.cwe.map((c) => c.id), f.pillar.id, f.location.startLine, f.confidence])).toEqual([
+        ['llm/cwe-362', [362], 691, 307, 'medium'],
+      ]);
+      expect(report.llm!.rejected).toEqual([]);
+    });
+
     it('seed 001: claims without a CWE are rejected (with their lines checked first)', async () => {
       const dir = workspace('dvr_fip_ns.py');
       const { report, static: before } = await run(dir, always({ content: seed('001') }));
