@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { scan } from '../src/api/scan.js';
 import { discoverFiles } from '../src/discover/discover.js';
 import { planChunks } from '../src/llm/chunk.js';
-import { buildMessages, IDENTITY_FENCE, type PromptInput } from '../src/llm/prompt.js';
+import { buildMessages, DEFAULT_PROMPT_MODE, IDENTITY_FENCE, type PromptInput } from '../src/llm/prompt.js';
 import { splitLines } from '../src/llm/review.js';
 import { LLM_DEFAULTS } from '../src/llm/settings.js';
 import { estimateTokens } from '../src/llm/tokens.js';
@@ -44,7 +44,7 @@ for (const file of files) {
     chunkIndex: 0,
     chunkCount: 2,
     staticFindings,
-    thinkStepByStep: false,
+    mode: DEFAULT_PROMPT_MODE,
   };
   const overhead = estimateTokens(buildMessages({ ...base, lines: [] }, IDENTITY_FENCE).map((m) => m.content).join('\n'));
   const codeTokens = Math.floor((contextTokens - maxOutput - overhead) * 0.9);
@@ -71,6 +71,6 @@ const per1000 = Math.round((totalPrompt / totalLines) * 1000);
 console.log(line(['total', String(totalLines), String(totalRequests), String(totalPrompt), String(per1000)]));
 console.log(
   `\nPrompt tokens per 1,000 lines: ${per1000}. The fixed instructions cost about ` +
-    `${estimateTokens(buildMessages({ path: 'x.py', language: 'Python', lines: [], contextStart: 1, start: 1, end: 0, chunkIndex: 0, chunkCount: 1, staticFindings: [], thinkStepByStep: false }, IDENTITY_FENCE).map((m) => m.content).join('\n'))} tokens per request; ` +
+    `${estimateTokens(buildMessages({ path: 'x.py', language: 'Python', lines: [], contextStart: 1, start: 1, end: 0, chunkIndex: 0, chunkCount: 1, staticFindings: [], mode: DEFAULT_PROMPT_MODE }, IDENTITY_FENCE).map((m) => m.content).join('\n'))} tokens per request; ` +
     `replies add up to ${maxOutput} tokens per request (typically a few hundred).`,
 );

@@ -8,6 +8,7 @@ import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
 import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { parseSize } from '../util/budget.js';
+import { supportedExtensions } from '../frontend/registry.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
 import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
@@ -208,7 +209,16 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
 
   // The LLM second opinion (--llm) only adds findings and notes; it is loaded only when asked for.
-  const reviewed = await applyLlm(result, flags, { paths, config: flags.config, include: flags.include, exclude: flags.exclude, stdin, severity: flags.severity, confidence: flags.confidence });
+  const reviewed = await applyLlm(result, flags, {
+    paths,
+    config: flags.config,
+    include: flags.include,
+    exclude: flags.exclude,
+    stdin,
+    severity: flags.severity,
+    confidence: flags.confidence,
+    maxFileSize: flags.maxFileSize,
+  });
   if ('error' in reviewed) {
     process.stderr.write(`secreview: ${reviewed.error}\n`);
     return EXIT.error;
@@ -234,8 +244,10 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   for (const d of result.diagnostics) {
     if (d.level === 'error' && flags.format !== 'text') process.stderr.write(`secreview: ${d.path}${d.line ? `:${d.line}` : ''}: ${d.message}\n`);
   }
-  if (result.stats.filesScanned === 0) {
-    process.stderr.write('secreview: no readable source files to scan\n');
+  // Files only the LLM reads (C, Go, Java…) count as reviewed when --llm reviewed them.
+  const llmOnlyReviewed = (result.llm?.llmOnly ?? []).filter((f) => !result.llm!.notReviewed.some((n) => n.path === f.path && n.startLine === undefined));
+  if (result.stats.filesScanned === 0 && llmOnlyReviewed.length === 0) {
+    process.stderr.write(`secreview: ${await nothingToScan(flags.llm === true, paths, result.root, flags)}\n`);
     return EXIT.error;
   }
   // A path the user named that does not exist is a usage error, even if other paths scanned.
@@ -243,4 +255,23 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   if (flags.writeBaseline) return EXIT.ok; // every finding is in the baseline just written
   // Findings recorded in a --baseline do not fail the build.
   return exitCodeFor(countsForFailure(result.findings, flags), flags.failOn ?? result.failOn ?? 'low');
+}
+
+/** Why a scan found nothing to analyse, naming the files only `--llm` reviews when there are some. */
+async function nothingToScan(withLlm: boolean, paths: readonly string[], root: string, flags: { include?: string[]; exclude?: string[] }): Promise<string> {
+  const plain = 'no readable source files to scan';
+  const fsPaths = paths.filter((p) => p !== '-');
+  if (withLlm || fsPaths.length === 0) return plain;
+  const { llmOnlyExtensions, llmOnlyLanguageOf } = await import('../llm/languages.js');
+  const { discoverFiles } = await import('../discover/discover.js');
+  const found = await discoverFiles({ root, paths: fsPaths, extensions: llmOnlyExtensions, include: flags.include, exclude: flags.exclude });
+  const byLanguage = new Map<string, number>();
+  for (const f of found.files) {
+    const language = llmOnlyLanguageOf(f.path);
+    if (language) byLanguage.set(language, (byLanguage.get(language) ?? 0) + 1);
+  }
+  if (byLanguage.size === 0) return plain;
+  const total = [...byLanguage.values()].reduce((a, b) => a + b, 0);
+  const list = [...byLanguage].map(([language, n]) => `${language}: ${n}`).join(', ');
+  return `no files static analysis can read (it reads ${supportedExtensions.join(', ')}); found ${total} ${total === 1 ? 'file' : 'files'} (${list}) that only the LLM second opinion reviews: add --llm`;
 }

@@ -171,6 +171,8 @@ export interface LlmClaimRecord {
 export interface LlmReviewSummary {
   model: string;
   baseUrl: string;
+  /** The prompt template (src/llm/prompt.ts) and whether a commit message went with it. */
+  prompt: { mode: string; commitMessage: 'sent' | 'none available' | 'not used' };
   /** How replies were requested: a JSON schema, or plain text (server without structured output). */
   responseFormat: 'json_schema' | 'text';
   /** HTTP requests sent, retries included (cache hits send none). */
@@ -178,6 +180,8 @@ export interface LlmReviewSummary {
   cacheHits: number;
   tokens: { prompt: number; completion: number; total: number; budget: number };
   filesReviewed: number;
+  /** Files no static front end reads, handed to the LLM alone (LLM-only coverage), path order. */
+  llmOnly: { path: string; language: string }[];
   chunks: number;
   /** LLM-only findings that passed verification (before thresholds). */
   verified: number;
@@ -187,8 +191,8 @@ export interface LlmReviewSummary {
   belowThreshold: number;
   /** Files (or line ranges of them) the LLM did not review, with the reason; never skipped silently. */
   notReviewed: { path: string; startLine?: number; endLine?: number; reason: string }[];
-  /** Claims that failed verification, with the reason. */
-  rejected: { claim: LlmClaimRecord; reason: string }[];
+  /** Claims that failed verification, with the reason and its code (e.g. `quote-missing`; src/llm/cwe-choice.ts lists them). */
+  rejected: { claim: LlmClaimRecord; reason: string; code: string }[];
   /** Problems that cost nothing but a later re-run (e.g. the reply cache could not be written). */
   warnings?: string[];
 }

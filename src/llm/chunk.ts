@@ -3,7 +3,8 @@
  * the top-level `function_definition` / `class_definition` nodes of the tree-sitter parse (with
  * their decorators and the comments right above them), then the methods of a class too large on
  * its own, then plain line ranges as a last resort. Chunks after the first repeat a few lines
- * before them (overlap) so a statement cut by a boundary is seen whole at least once.
+ * before them (overlap) so a statement cut by a boundary is seen whole at least once. Other
+ * languages are cut at blank lines before unindented code (paragraphBoundaries), then by lines.
  */
 import type { Node } from '../parse/tree-sitter.js';
 import { SourceParser } from '../parse/tree-sitter.js';
@@ -23,6 +24,8 @@ export interface ChunkOptions {
   codeTokens: number;
   /** Lines repeated before each chunk after the first. */
   overlap: number;
+  /** Python (the default) is cut along its syntax tree; other languages at blank lines before unindented code. */
+  language?: string;
 }
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
@@ -70,6 +73,18 @@ export async function definitionBoundaries(text: string, lines: readonly string[
   }
 }
 
+/**
+ * Boundaries for languages without a parser here: a line starting in the first column right after a
+ * blank line (a new top-level function, type or block in C, Go, Java, Rust, shell…); no inner ones.
+ */
+export function paragraphBoundaries(lines: readonly string[]): Boundaries {
+  const top: number[] = [];
+  for (let n = 2; n <= lines.length; n++) {
+    if ((lines[n - 2] ?? '').trim() === '' && /^[^\s}\])]/.test(lines[n - 1] ?? '')) top.push(n);
+  }
+  return { top, inner: [] };
+}
+
 /** Ranges [start, end] covering first..last, cut at the given boundary lines. */
 function cut(first: number, last: number, at: readonly number[]): [number, number][] {
   const points = [...new Set(at.filter((b) => b > first && b <= last))].sort((a, b) => a - b);
@@ -89,7 +104,7 @@ export async function planChunks(text: string, lines: readonly string[], options
   if (n === 0) return [{ contextStart: 1, start: 1, end: 1 }];
   if (rangeTokens(lines, 1, n) <= options.codeTokens) return [{ contextStart: 1, start: 1, end: n }];
 
-  const { top, inner } = await definitionBoundaries(text, lines);
+  const { top, inner } = (options.language ?? 'Python') === 'Python' ? await definitionBoundaries(text, lines) : paragraphBoundaries(lines);
   // Room for a unit once the overlap is added in front of it.
   const overlapTokens = (start: number): number => (start > 1 ? rangeTokens(lines, Math.max(1, start - options.overlap), start - 1) : 0);
   const fits = (s: number, e: number): boolean => rangeTokens(lines, s, e) + overlapTokens(s) <= options.codeTokens;

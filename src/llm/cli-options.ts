@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import type { Finding, Report } from '../findings/types.js';
 import type { ScanLlmOptions } from './index.js';
+import { PROMPT_MODES, type PromptMode } from './config-schema.js';
 
 export interface LlmFlags {
   llm?: boolean;
@@ -14,6 +15,7 @@ export interface LlmFlags {
   /** false with --no-llm-cache. */
   llmCache?: boolean;
   llmCommitMessage?: string;
+  llmPrompt?: PromptMode;
   llmBudget?: number;
   showRejected?: boolean;
   failOnLlm?: boolean;
@@ -33,7 +35,12 @@ export function addLlmOptions(command: Command): Command {
     .addOption(new Option('--llm-model <name>', 'model name (default: SECREVIEW_LLM_MODEL, llm.model or OPENAI_MODEL)'))
     .addOption(new Option('--llm-cache-dir <dir>', 'reply cache folder (default: .secreview-cache/llm/)'))
     .addOption(new Option('--no-llm-cache', 'neither read nor write the LLM reply cache'))
-    .addOption(new Option('--llm-commit-message <text>', 'commit message to give the LLM as context'))
+    .addOption(new Option('--llm-commit-message <text>', 'commit message to give the LLM as context (sent in the commit and cot-commit prompts)'))
+    .addOption(
+      new Option('--llm-prompt <mode>', 'prompt template: basic, cwe-list, commit, cot or cot-commit (default: llm.prompt or cot-commit; see README)').choices([
+        ...PROMPT_MODES,
+      ]),
+    )
     .addOption(new Option('--llm-budget <tokens>', 'most tokens the LLM may spend in this run (default: llm.token-budget or 250000)').argParser(positiveInt))
     .addOption(new Option('--show-rejected', 'list the LLM claims that failed verification, with the reason (always in JSON)'))
     .addOption(new Option('--fail-on-llm', 'let findings only the LLM made count for --fail-on (by default they never fail the build)'))
@@ -46,7 +53,7 @@ export function addLlmOptions(command: Command): Command {
 }
 
 /** What the CLI knows of the scan it asks a second opinion on (a type-only import: no cost). */
-export type LlmRunContext = Pick<ScanLlmOptions, 'paths' | 'config' | 'include' | 'exclude' | 'stdin' | 'severity' | 'confidence'>;
+export type LlmRunContext = Pick<ScanLlmOptions, 'paths' | 'config' | 'include' | 'exclude' | 'stdin' | 'severity' | 'confidence' | 'maxFileSize'>;
 
 /** Runs the second opinion when `--llm` is given; otherwise returns the report untouched. */
 export async function applyLlm<R extends Report>(report: R, flags: LlmFlags, context: LlmRunContext): Promise<{ report: R } | { error: string }> {
@@ -64,6 +71,7 @@ export async function applyLlm<R extends Report>(report: R, flags: LlmFlags, con
           cacheDir: flags.llmCacheDir,
           cache: flags.llmCache,
           commitMessage: flags.llmCommitMessage,
+          promptMode: flags.llmPrompt,
           tokenBudget: flags.llmBudget,
         },
       }),

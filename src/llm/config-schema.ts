@@ -7,6 +7,10 @@
  */
 import { z } from 'zod';
 
+/** The prompt templates of the study the seed reviews come from (src/llm/prompt.ts describes them). */
+export const PROMPT_MODES = ['basic', 'cwe-list', 'commit', 'cot', 'cot-commit'] as const;
+export type PromptMode = (typeof PROMPT_MODES)[number];
+
 export const llmConfigSchema = z
   .object({
     /** OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (Ollama). */
@@ -31,8 +35,10 @@ export const llmConfigSchema = z
     /** Lines of context repeated before each chunk after the first. */
     'chunk-overlap': z.number().int().min(0).max(200).optional(),
     temperature: z.number().min(0).max(2).optional(),
-    /** Ask the model to reason step by step (in a `reasoning` field) before listing defects. */
+    /** Ask the model to reason step by step (in a `reasoning` field) before listing defects; `prompt: cot` says the same. */
     'think-step-by-step': z.boolean().optional(),
+    /** Prompt template: basic, cwe-list, commit, cot or cot-commit (README "Prompt modes"). */
+    prompt: z.enum(PROMPT_MODES).optional(),
     /** `auto` asks for a JSON schema and falls back to plain text when the server refuses it. */
     'response-format': z.enum(['auto', 'json-schema', 'text']).optional(),
     /** Reply cache folder (default .secreview-cache/llm/, relative to the scanned folder). */

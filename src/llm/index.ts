@@ -2,13 +2,16 @@
  * The LLM second opinion (`secreview scan --llm`). Loaded lazily by the CLI, so a scan without
  * `--llm` pays nothing for it. See README "LLM second opinion" and verify.ts for the guarantees.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { DEFAULT_MAX_FILE_SIZE } from '../api/scan.js';
 import { loadConfig, loadUserConfig, type ConfigFile } from '../config/config.js';
 import { discoverFiles } from '../discover/discover.js';
 import { FindingPolicy } from '../filters/policy.js';
 import type { Confidence, Report, Severity } from '../findings/types.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { decodeSource } from '../parse/decode.js';
+import { formatSize, parseSize } from '../util/budget.js';
+import { llmOnlyExtensions, llmOnlyLanguageOf } from './languages.js';
 import { reviewWithLlm, type ReviewFile } from './review.js';
 import { isInsideTree, resolveLlmSettings, userConfigPath, type LlmOverrides, type LlmSources } from './settings.js';
 import type { ClientOptions } from './client.js';
@@ -28,6 +31,7 @@ export { parseReview, parseFreeTextReview, parseJsonReview, findVerdict, type Pa
 export { verifyClaim, locate, type VerifyOutcome } from './verify.js';
 export { buildMessages, responseSchema, pillarList } from './prompt.js';
 export { planChunks } from './chunk.js';
+export { LLM_ONLY_LANGUAGES, llmOnlyLanguageOf } from './languages.js';
 export { LlmClient, LlmRequestError } from './client.js';
 
 export interface ScanLlmOptions {
@@ -47,6 +51,8 @@ export interface ScanLlmOptions {
   stdin?: { text: string; filename: string };
   severity?: Severity;
   confidence?: Confidence;
+  /** --max-file-size for files only the LLM reviews (the static scan applies it to the others). */
+  maxFileSize?: number;
   overrides?: LlmOverrides;
   clientOptions?: ClientOptions;
   env?: NodeJS.ProcessEnv;
@@ -55,7 +61,14 @@ export interface ScanLlmOptions {
 /** Diagnostic kinds after which the static scan did not analyse a file. */
 const NOT_ANALYSED = new Set(['read-error', 'decode-error', 'binary-file', 'skipped', 'internal-error']);
 
-/** The files a scan analysed, read again for the LLM (the scan keeps no source text). */
+/** What the static scan says of a file it has no front end for (src/workers/file-job.ts). */
+const NO_FRONT_END = 'no front end for this file type';
+
+/**
+ * The files a scan analysed, read again for the LLM (the scan keeps no source text), and the files
+ * of languages without a static front end (languages.ts), discovered by the same rules: .gitignore,
+ * includes and excludes, the size limit, and never a binary file.
+ */
 export async function collectScannedFiles(
   report: Report,
   options: ScanLlmOptions,
@@ -65,20 +78,24 @@ export async function collectScannedFiles(
   const unavailable: { path: string; reason: string }[] = [];
   const failed = new Map<string, string>();
   for (const d of report.diagnostics) {
-    if (d.level === 'error' && NOT_ANALYSED.has(d.kind) && d.line === undefined) failed.set(d.path, d.message);
+    if (d.level !== 'error' || !NOT_ANALYSED.has(d.kind) || d.line !== undefined) continue;
+    // A file named on the command line in a language only the LLM reads is the LLM's to review.
+    if (d.kind === 'skipped' && d.message.includes(NO_FRONT_END) && llmOnlyLanguageOf(d.path)) continue;
+    failed.set(d.path, d.message);
   }
-  const add = (path: string, text: string): void => {
+  const add = (path: string, text: string, language?: string): void => {
     const reason = failed.get(path);
     if (reason !== undefined) unavailable.push({ path, reason: `not analysed: ${reason}` });
-    else files.push({ path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
+    else files.push({ path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, ...(language ? { language, llmOnly: true } : {}) });
   };
-  if (options.paths.includes('-') && options.stdin) add(options.stdin.filename, options.stdin.text);
+  if (options.paths.includes('-') && options.stdin) add(options.stdin.filename, options.stdin.text, llmOnlyLanguageOf(options.stdin.filename));
   const fsPaths = options.paths.filter((p) => p !== '-');
   if (fsPaths.length === 0) return { files, unavailable };
+  const maxFileSize = options.maxFileSize ?? (config['max-file-size'] !== undefined ? parseSize(config['max-file-size'])! : DEFAULT_MAX_FILE_SIZE);
   const discovery = await discoverFiles({
     root: report.root,
     paths: fsPaths,
-    extensions: supportedExtensions,
+    extensions: [...supportedExtensions, ...llmOnlyExtensions],
     include: [...(config.include ?? []), ...(options.include ?? [])],
     exclude: [...(config.exclude ?? []), ...(options.exclude ?? [])],
     respectGitignore: config.gitignore ?? true,
@@ -88,8 +105,17 @@ export async function collectScannedFiles(
       add(file.path, '');
       continue;
     }
+    const language = llmOnlyLanguageOf(file.path);
     let bytes: Buffer;
     try {
+      // The static scan applied the size limit to its files; files only the LLM reads get it here.
+      if (language) {
+        const { size } = await stat(file.absPath);
+        if (size > maxFileSize) {
+          unavailable.push({ path: file.path, reason: `skipped: file is ${formatSize(size)}, over the ${formatSize(maxFileSize)} limit (--max-file-size)` });
+          continue;
+        }
+      }
       bytes = await readFile(file.absPath);
     } catch (error) {
       unavailable.push({ path: file.path, reason: `cannot read file: ${(error as Error).message}` });
@@ -97,7 +123,7 @@ export async function collectScannedFiles(
     }
     const decoded = decodeSource(bytes);
     if (!decoded.ok) unavailable.push({ path: file.path, reason: decoded.message });
-    else add(file.path, decoded.text);
+    else add(file.path, decoded.text, language);
   }
   return { files, unavailable };
 }

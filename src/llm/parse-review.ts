@@ -28,7 +28,7 @@ export interface ParsedClaim {
   solution: string;
   /** Code the claim gives as its location (JSON `code`, backticks in a Location field, code blocks). */
   quotes: string[];
-  /** Other backticked snippets (identifiers and code named in the text). */
+  /** Other backticked snippets (identifiers and code named in the text, not those only in the solution). */
   mentions: string[];
   severity?: Severity;
 }
@@ -142,7 +142,8 @@ function jsonClaim(f: Record<string, unknown>): ParsedClaim {
     description: description.trim(),
     solution: solution.trim(),
     quotes: code.trim() ? [stripFence(code)] : [],
-    mentions: backticked(`${description}\n${solution}`),
+    // Code in the solution is the proposed fix, which is not in the file by nature: not checked.
+    mentions: backticked(description),
     ...((SEVERITIES as readonly string[]).includes(severity) ? { severity: severity as Severity } : {}),
   };
 }
@@ -341,7 +342,10 @@ function parseItem(item: Item): ParsedClaim {
   const codeBlocks = [...all.matchAll(/```[\w-]*\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/\n$/, ''));
   const quotes = [...backticked(locationText), ...of('code').flatMap((v) => backticked(v).concat(v.includes('`') ? [] : [v])), ...codeBlocks];
   const quoteSet = new Set(quotes);
-  const mentions = backticked(all).filter((m) => !quoteSet.has(m));
+  // Code named only in the solution is the proposed fix, which is not in the file by nature.
+  const solutionOnly = new Set(of('solution').flatMap(backticked));
+  for (const m of backticked([item.header, ...of('description'), ...loose].join('\n'))) solutionOnly.delete(m);
+  const mentions = backticked(all).filter((m) => !quoteSet.has(m) && !solutionOnly.has(m));
 
   const descriptionText = of('description').join(' ');
   const rest = [headerRest, ...loose].map((s) => s.trim()).filter((s) => s && !/^\(?\s*(?:lines?\b[^)]*)?\)?\s*:?$/i.test(s));

@@ -31,8 +31,15 @@ export interface LlmLines {
   /** Label/value rows. */
   rows: [string, string][];
   notReviewed: string[];
+  /** Files only the LLM reviewed (no static front end for their language), `path (Language)`. */
+  llmOnly: string[];
   rejected: string[];
   warnings: string[];
+}
+
+/** The heading of the LLM-only coverage list, the same in every format. */
+export function llmOnlyHeading(count: number): string {
+  return `Only the LLM reviewed ${count === 1 ? 'this file' : `these ${formatCount(count)} files`} (no static analysis for ${count === 1 ? 'its' : 'their'} language)`;
 }
 
 /** The facts every format shows, as plain (unescaped) text. */
@@ -40,6 +47,7 @@ export function llmSummaryLines(llm: LlmReviewSummary, showRejected: boolean): L
   const t = llm.tokens;
   const rows: [string, string][] = [
     ['Model', `${llm.model} at ${llm.baseUrl} (${llm.responseFormat === 'json_schema' ? 'JSON schema' : 'plain text'} replies)`],
+    ['Prompt', `${llm.prompt.mode}${llm.prompt.commitMessage === 'sent' ? ', with the commit message' : llm.prompt.commitMessage === 'none available' ? ', no commit message available (the prompt says so)' : ''}`],
     [
       'Cost',
       `${count(llm.requests, 'request')} · ${count(llm.cacheHits, 'cache hit')} · ${n(t.total)} tokens (${n(t.prompt)} prompt + ${n(t.completion)} completion) of a ${n(t.budget)} budget`,
@@ -57,10 +65,15 @@ export function llmSummaryLines(llm: LlmReviewSummary, showRejected: boolean): L
       ].join(' · '),
     ],
   ];
+  if (llm.llmOnly.length > 0) {
+    const langs = [...new Set(llm.llmOnly.map((f) => f.language))].join(', ');
+    rows.push(['Coverage', `${count(llm.llmOnly.length, 'file')} reviewed by the LLM alone (${langs}: no static front end; listed below)`]);
+  }
   return {
     heading: 'LLM second opinion',
     rows,
     notReviewed: llm.notReviewed.map((x) => `${where(x.path, x.startLine, x.endLine)}: ${x.reason}`),
+    llmOnly: llm.llmOnly.map((f) => `${f.path} (${f.language})`),
     rejected: showRejected
       ? llm.rejected.map((r) => {
           const cwe = r.claim.cwe.length > 0 ? r.claim.cwe.map((id) => `CWE-${id}`).join(', ') : 'no CWE';
@@ -79,6 +92,10 @@ export function llmTextSection(report: Report, showRejected: boolean, clean: (s:
   const indent = '   ';
   const out = ['', bold(s.heading)];
   for (const [label, value] of s.rows) out.push(`${indent}${`${label}:`.padEnd(10)} ${clean(value)}`);
+  if (s.llmOnly.length > 0) {
+    out.push(`${indent}${llmOnlyHeading(s.llmOnly.length)}:`);
+    for (const x of s.llmOnly) out.push(`${indent}  ${clean(x)}`);
+  }
   if (s.notReviewed.length > 0) {
     out.push(`${indent}Not reviewed:`);
     for (const x of s.notReviewed) out.push(`${indent}  ${clean(x)}`);
@@ -97,6 +114,11 @@ export function llmMarkdownSection(report: Report, showRejected: boolean, escape
   const s = llmSummaryLines(report.llm, showRejected);
   const out = ['', `**${s.heading}**`, ''];
   for (const [label, value] of s.rows) out.push(`- ${label}: ${escape(value)}`);
+  if (s.llmOnly.length > 0) {
+    out.push('', `<details><summary>${escape(llmOnlyHeading(s.llmOnly.length))}</summary>`, '');
+    for (const x of s.llmOnly) out.push(`- ${escape(x)}`);
+    out.push('', '</details>');
+  }
   if (s.notReviewed.length > 0) {
     out.push('', `<details><summary>Not reviewed by the LLM (${s.notReviewed.length})</summary>`, '');
     for (const x of s.notReviewed) out.push(`- ${escape(x)}`);
@@ -115,11 +137,13 @@ export function llmMarkdownSection(report: Report, showRejected: boolean, escape
 export interface JsonLlm {
   model: string;
   baseUrl: string;
+  prompt: { mode: string; commitMessage: 'sent' | 'none available' | 'not used' };
   responseFormat: 'json_schema' | 'text';
   requests: number;
   cacheHits: number;
   tokens: { prompt: number; completion: number; total: number; budget: number };
   filesReviewed: number;
+  llmOnly: { path: string; language: string }[];
   chunks: number;
   verified: number;
   merged: number;
@@ -128,6 +152,7 @@ export interface JsonLlm {
   rejected: {
     claim: { path: string; startLine?: number; endLine?: number; cwe: number[]; title: string; description: string; quote?: string };
     reason: string;
+    code: string;
   }[];
   warnings?: string[];
 }
@@ -138,11 +163,13 @@ export function llmJson(llm: LlmReviewSummary): JsonLlm {
   return {
     model: llm.model,
     baseUrl: llm.baseUrl,
+    prompt: { mode: llm.prompt.mode, commitMessage: llm.prompt.commitMessage },
     responseFormat: llm.responseFormat,
     requests: llm.requests,
     cacheHits: llm.cacheHits,
     tokens: { prompt: llm.tokens.prompt, completion: llm.tokens.completion, total: llm.tokens.total, budget: llm.tokens.budget },
     filesReviewed: llm.filesReviewed,
+    llmOnly: llm.llmOnly.map((f) => ({ path: f.path, language: f.language })),
     chunks: llm.chunks,
     verified: llm.verified,
     merged: llm.merged,
@@ -158,6 +185,7 @@ export function llmJson(llm: LlmReviewSummary): JsonLlm {
         ...(r.claim.quote !== undefined ? { quote: r.claim.quote } : {}),
       },
       reason: r.reason,
+      code: r.code,
     })),
     ...(llm.warnings && llm.warnings.length > 0 ? { warnings: [...llm.warnings] } : {}),
   };

@@ -12,7 +12,7 @@ import { planChunks, type Chunk } from './chunk.js';
 import { LlmClient, LlmRequestError, type ClientOptions } from './client.js';
 import { createLimiter } from '../util/limit.js';
 import { parseReview, type ParsedReview } from './parse-review.js';
-import { buildMessages, promptIdentity, newFence, responseSchema, type PromptInput } from './prompt.js';
+import { buildMessages, promptIdentity, newFence, promptModeOf, responseSchema, usesCommitMessage, usesReasoning, type PromptInput } from './prompt.js';
 import type { LlmSettings } from './settings.js';
 import { estimateTokens } from './tokens.js';
 import { verifyClaim, type VerifyOutcome } from './verify.js';
@@ -21,7 +21,10 @@ export interface ReviewFile {
   /** Path as reported (relative to the scan root). */
   path: string;
   text: string;
+  /** Language name for the prompt; default Python. */
   language?: string;
+  /** No static front end reads this file: only the LLM reviews it (languages.ts). */
+  llmOnly?: boolean;
 }
 
 export interface LlmReviewInput<R extends Report = Report> {
@@ -57,7 +60,14 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
   const client = new LlmClient(settings, input.clientOptions);
   const cache = settings.cacheDir ? new ReplyCache(settings.cacheDir) : undefined;
   const limit = createLimiter(settings.concurrency);
-  const schema = responseSchema(settings.thinkStepByStep);
+  const mode = promptModeOf(settings);
+  const schema = responseSchema(usesReasoning(mode));
+  // Only the commit modes send the commit message; the others say so rather than drop it silently.
+  const commitMessage = usesCommitMessage(mode) && settings.commitMessage?.trim() ? settings.commitMessage : undefined;
+  const promptWarnings: string[] = [];
+  if (settings.commitMessage?.trim() && !usesCommitMessage(mode)) {
+    promptWarnings.push(`the commit message was not sent: prompt mode ${mode} does not use one (--llm-prompt commit or cot-commit do)`);
+  }
   const tokens = { prompt: 0, completion: 0 };
   let reserved = 0;
   let cacheHits = 0;
@@ -77,8 +87,8 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
       chunkIndex: index,
       chunkCount: count,
       staticFindings: staticFindings.filter((f) => f.location.startLine >= chunk.contextStart && f.location.startLine <= chunk.end),
-      commitMessage: settings.commitMessage,
-      thinkStepByStep: settings.thinkStepByStep,
+      commitMessage,
+      mode,
     };
     const range = count > 1 ? { startLine: chunk.contextStart, endLine: chunk.end } : {};
     const key = cacheKey(settings.model, promptIdentity(prompt, settings));
@@ -88,7 +98,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
       cacheHits++;
       content = cached.content;
     } else {
-      const messages = buildMessages(prompt, newFence(lines.join('\n'), settings.commitMessage));
+      const messages = buildMessages(prompt, newFence(lines.join('\n'), commitMessage));
       const estimate = estimateTokens(messages.map((m) => m.content).join('\n')) + settings.maxOutputTokens;
       if (spent() + reserved + estimate > settings.tokenBudget) {
         return {
@@ -155,8 +165,8 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
             chunkIndex: 0,
             chunkCount: 2,
             staticFindings: report.findings.filter((f) => f.location.path === file.path).slice(0, 20),
-            commitMessage: settings.commitMessage,
-            thinkStepByStep: settings.thinkStepByStep,
+            commitMessage,
+            mode,
           },
           '0'.repeat(18),
         )
@@ -168,7 +178,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
         return [{ outcomes: [], notReviewed: { reason: `llm.context-tokens (${settings.contextTokens}) leaves no room for code after the instructions` } }];
       }
       if (file.text.trim() === '') return [{ outcomes: [], notReviewed: { reason: 'empty file' } }];
-      const chunks = await planChunks(file.text, lines, { codeTokens, overlap: settings.chunkOverlap });
+      const chunks = await planChunks(file.text, lines, { codeTokens, overlap: settings.chunkOverlap, language: file.language ?? 'Python' });
       chunkCount += chunks.length;
       return Promise.all(chunks.map((c, i) => limit(() => reviewChunk(file, lines, c, i, chunks.length))));
     }),
@@ -186,7 +196,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     for (const r of results) {
       if (r.notReviewed) notReviewed.push({ path: file.path, ...r.notReviewed });
       for (const o of r.outcomes) {
-        if (o.kind === 'rejected') rejected.push({ claim: o.claim, reason: o.reason });
+        if (o.kind === 'rejected') rejected.push({ claim: o.claim, reason: o.reason, code: o.code });
         else if (o.kind === 'merged') {
           const list = notes.get(o.target) ?? [];
           if (o.note && !list.includes(o.note)) list.push(o.note);
@@ -214,15 +224,17 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     findings.sort(compareFindings);
   }
 
-  const warnings = [...(input.warnings ?? []), ...[...cacheProblems].map((p) => `${p}; replies were used but not cached`)];
+  const warnings = [...(input.warnings ?? []), ...promptWarnings, ...[...cacheProblems].map((p) => `${p}; replies were used but not cached`)];
   const summary: LlmReviewSummary = {
     model: settings.model,
     baseUrl: settings.baseUrl,
+    prompt: { mode, commitMessage: usesCommitMessage(mode) ? (commitMessage ? 'sent' : 'none available') : 'not used' },
     responseFormat: client.format,
     requests: client.requests,
     cacheHits,
     tokens: { prompt: tokens.prompt, completion: tokens.completion, total: spent(), budget: settings.tokenBudget },
     filesReviewed,
+    llmOnly: files.filter((f) => f.llmOnly).map((f) => ({ path: f.path, language: f.language ?? 'unknown' })),
     chunks: chunkCount,
     verified: verified.length,
     merged: [...notes.values()].length,

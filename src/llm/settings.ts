@@ -11,7 +11,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { LlmConfig } from './config-schema.js';
+import type { LlmConfig, PromptMode } from './config-schema.js';
 
 export type ResponseFormatMode = 'auto' | 'json-schema' | 'text';
 
@@ -35,6 +35,8 @@ export interface LlmSettings {
   chunkOverlap: number;
   temperature: number;
   thinkStepByStep: boolean;
+  /** Prompt template; undefined: prompt.ts DEFAULT_PROMPT_MODE (or `cot` with thinkStepByStep). */
+  promptMode?: PromptMode;
   responseFormat: ResponseFormatMode;
   /** Absolute cache folder, or undefined for no cache. */
   cacheDir?: string;
@@ -60,6 +62,7 @@ export interface LlmOverrides {
   contextTokens?: number;
   maxOutputTokens?: number;
   thinkStepByStep?: boolean;
+  promptMode?: PromptMode;
   responseFormat?: ResponseFormatMode;
 }
 
@@ -254,6 +257,7 @@ export function resolveLlmSettings(
     chunkOverlap: c['chunk-overlap'] ?? LLM_DEFAULTS.chunkOverlap,
     temperature: c.temperature ?? LLM_DEFAULTS.temperature,
     thinkStepByStep: overrides.thinkStepByStep ?? c['think-step-by-step'] ?? false,
+    ...((overrides.promptMode ?? c.prompt) ? { promptMode: overrides.promptMode ?? c.prompt } : {}),
     responseFormat: overrides.responseFormat ?? c['response-format'] ?? 'auto',
     cacheDir: cache ? cachePath : undefined,
     commitMessage: overrides.commitMessage,

@@ -6,19 +6,24 @@
  *    ignored); the finding is re-anchored to where the code really is; code it names elsewhere in
  *    its text must be near the cited lines too, except plain identifiers (a method or variable
  *    name), which must occur somewhere in the file;
- * 3. its CWE exists in MITRE's catalogue, and a pillar it names is the CWE's CWE-1000 pillar;
+ * 3. its CWE is chosen among the ids it names (cwe-choice.ts): the most specific one MITRE allows
+ *    for mapping, under the pillar it names if it names one; a claim naming only a pillar or a
+ *    class MITRE discourages is kept at low confidence under it, saying so;
  * 4. a claim on the same lines (±2) as a static finding with the same CWE or the same pillar
  *    confirms that finding: the static finding keeps its evidence, severity and confidence, and
  *    gains the LLM's explanation (`llmNote`, origin `static+llm`);
- * 5. otherwise it becomes an `llm-verified` finding, if MITRE allows mapping to its CWE.
+ * 5. otherwise it becomes an `llm-verified` finding (rule `llm/cwe-<id>`).
  *
  * A claim failing a check is rejected with the reason. Nothing here can remove or change a static
  * finding other than adding the note: the model's output is only ever additive.
  */
-import { catalogueVersion, getCwe, isMappable, pillarOf } from '../cwe/catalogue.js';
+import { getCwe, pillarOf } from '../cwe/catalogue.js';
 import { fingerprint } from '../findings/fingerprint.js';
 import type { Finding, LlmClaimRecord } from '../findings/types.js';
+import { chooseCwe, cweLabel, type CweChoice, type RejectionCode } from './cwe-choice.js';
 import type { LineRange, ParsedClaim } from './parse-review.js';
+
+export type { RejectionCode } from './cwe-choice.js';
 
 /** How far (in lines) quoted code may sit from the line the claim cites. */
 export const QUOTE_WINDOW = 3;
@@ -38,7 +43,7 @@ export interface VerifyContext {
 export type VerifyOutcome =
   | { kind: 'verified'; finding: Finding }
   | { kind: 'merged'; target: Finding; note: string }
-  | { kind: 'rejected'; claim: LlmClaimRecord; reason: string };
+  | { kind: 'rejected'; claim: LlmClaimRecord; reason: string; code: RejectionCode };
 
 export function claimRecord(path: string, claim: ParsedClaim): LlmClaimRecord {
   const main = claim.ranges[0];
@@ -137,11 +142,6 @@ function shortQuote(q: string): string {
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
 }
 
-function cweLabel(id: number): string {
-  const e = getCwe(id);
-  return e ? `CWE-${id} (${e.name})` : `CWE-${id}`;
-}
-
 function overlaps(a: LineRange, line: number, slack: number): boolean {
   return line >= a.start - slack && line <= a.end + slack;
 }
@@ -149,34 +149,34 @@ function overlaps(a: LineRange, line: number, slack: number): boolean {
 /** Checks one claim; see the module comment for the rules. */
 export function verifyClaim(claim: ParsedClaim, ctx: VerifyContext): VerifyOutcome {
   const record = claimRecord(ctx.path, claim);
-  const reject = (reason: string): VerifyOutcome => ({ kind: 'rejected', claim: record, reason });
+  const reject = (reason: string, code: RejectionCode): VerifyOutcome => ({ kind: 'rejected', claim: record, reason, code });
   const total = ctx.lines.length;
   const shown = ctx.shown ?? { start: 1, end: total };
 
   // 1. Lines.
-  if (claim.ranges.length === 0) return reject('cites no line');
+  if (claim.ranges.length === 0) return reject('cites no line', 'no-line');
   for (const r of claim.ranges) {
     if (r.start < 1 || r.start > total || r.end > total) {
-      return reject(`${rangeText(r)} does not exist (${ctx.path} has ${total} ${total === 1 ? 'line' : 'lines'})`);
+      return reject(`${rangeText(r)} does not exist (${ctx.path} has ${total} ${total === 1 ? 'line' : 'lines'})`, 'line-missing');
     }
     if (r.end < shown.start || r.start > shown.end) {
-      return reject(`${rangeText(r)} is outside the lines shown to the model (${shown.start}-${shown.end})`);
+      return reject(`${rangeText(r)} is outside the lines shown to the model (${shown.start}-${shown.end})`, 'outside-shown');
     }
   }
   const main = claim.ranges[0]!;
 
   // 2. Quoted and named code.
   let anchor: LineRange | undefined;
-  const describeElsewhere = (q: string): string => {
+  const rejectElsewhere = (q: string): VerifyOutcome => {
     const anywhere = find(q, ctx.lines, 1, total);
     return anywhere
-      ? `quotes \`${shortQuote(q)}\`, which is at ${rangeText(anywhere)}, not at ${rangeText(main)} (±${QUOTE_WINDOW})`
-      : `quotes \`${shortQuote(q)}\`, which does not occur in ${ctx.path}`;
+      ? reject(`quotes \`${shortQuote(q)}\`, which is at ${rangeText(anywhere)}, not at ${rangeText(main)} (±${QUOTE_WINDOW})`, 'quote-elsewhere')
+      : reject(`quotes \`${shortQuote(q)}\`, which does not occur in ${ctx.path}`, 'quote-missing');
   };
   for (const q of claim.quotes) {
     if (!squash(q)) continue;
     const hit = findNear(q, claim.ranges, ctx.lines);
-    if (!hit) return reject(describeElsewhere(q));
+    if (!hit) return rejectElsewhere(q);
     anchor ??= hit;
   }
   for (const m of claim.mentions) {
@@ -188,27 +188,18 @@ export function verifyClaim(claim: ParsedClaim, ctx: VerifyContext): VerifyOutco
       continue;
     }
     if (isIdentifierLike(m)) {
-      if (!locateName(m, ctx.lines, 1, total)) return reject(`names \`${shortQuote(m)}\`, which does not occur in ${ctx.path}`);
+      if (!locateName(m, ctx.lines, 1, total)) return reject(`names \`${shortQuote(m)}\`, which does not occur in ${ctx.path}`, 'name-missing');
       continue;
     }
-    return reject(describeElsewhere(m));
+    return rejectElsewhere(m);
   }
 
-  // 3. CWE and pillar.
-  const [primary, ...others] = claim.cwe;
-  if (primary === undefined) return reject('names no CWE');
-  const entry = getCwe(primary);
-  if (!entry) return reject(`CWE-${primary} is not in the CWE ${catalogueVersion} catalogue`);
-  const pillar = pillarOf(primary);
-  if (claim.pillar !== undefined) {
-    const named = getCwe(claim.pillar);
-    if (!named || named.abstraction !== 'Pillar') return reject(`names CWE-${claim.pillar} as its pillar, which is not a CWE-1000 pillar`);
-    if (!pillar || pillar.id !== claim.pillar) {
-      return reject(
-        `names pillar ${cweLabel(claim.pillar)}, but ${cweLabel(primary)} falls under ${pillar ? cweLabel(pillar.id) : 'no CWE-1000 pillar'}`,
-      );
-    }
-  }
+  // 3. CWE and pillar (cwe-choice.ts). Only ids MITRE will not let anyone map to wait until after
+  // the duplicate check: such a claim may still confirm a static finding of the same pillar.
+  const choice = chooseCwe(claim.cwe, claim.pillar);
+  if (choice.kind === 'rejected' && choice.code !== 'not-mappable') return reject(choice.reason, choice.code);
+  const pillar =
+    choice.kind === 'specific' ? pillarOf(choice.cwe[0]!) : choice.kind === 'broad' ? choice.pillar : pillarOf(claim.cwe.find((id) => getCwe(id)) ?? 0);
 
   // Where the finding is: the quoted code if it lies outside the cited lines (or pins a single line).
   let location = main;
@@ -229,10 +220,21 @@ export function verifyClaim(claim: ParsedClaim, ctx: VerifyContext): VerifyOutco
   }
 
   // 5. A finding of its own.
-  const mappable = isMappable(primary);
-  if (!mappable.ok) return reject(mappable.reason ?? `CWE-${primary} may not be used for mapping`);
-  const cwe = [primary, ...others.filter((id) => id !== primary && isMappable(id).ok)];
-  return { kind: 'verified', finding: toFinding(claim, ctx, location, cwe, anchor !== undefined, main) };
+  if (choice.kind === 'rejected') return reject(choice.reason, choice.code);
+  return { kind: 'verified', finding: toFinding(claim, ctx, location, choice, anchor !== undefined, main) };
+}
+
+/** What the report says about how the claim's CWE was chosen, if anything. */
+function choiceNote(choice: Exclude<CweChoice, { kind: 'rejected' }>): string | undefined {
+  if (choice.kind === 'broad') {
+    const e = getCwe(choice.id)!;
+    return e.abstraction === 'Pillar'
+      ? `(Unmapped: ${choice.note}; MITRE discourages mapping to pillars, so this is reported at low confidence under the pillar.)`
+      : `(Unmapped: ${choice.note}; reported at low confidence under it, pillar ${cweLabel(choice.pillar.id)}.)`;
+  }
+  if (choice.mappedFrom.length === 0) return undefined;
+  const broad = choice.mappedFrom.map((id) => `CWE-${id}`).join(', ');
+  return `(The model also named ${broad}, which MITRE discourages for mapping; reported under the most specific CWE it named, CWE-${choice.cwe[0]}.)`;
 }
 
 function noteText(claim: ParsedClaim): string {
@@ -244,10 +246,11 @@ function toFinding(
   claim: ParsedClaim,
   ctx: VerifyContext,
   location: LineRange,
-  cweIds: number[],
+  choice: Exclude<CweChoice, { kind: 'rejected' }>,
   quoted: boolean,
   cited: LineRange,
 ): Finding {
+  const cweIds = choice.kind === 'specific' ? choice.cwe : [choice.id];
   const primary = getCwe(cweIds[0]!)!;
   const pillar = pillarOf(primary.id);
   const startText = ctx.lines[location.start - 1] ?? '';
@@ -258,6 +261,8 @@ function toFinding(
   if (location.start !== cited.start || location.end !== cited.end) {
     message += ` (The model cited ${rangeText(cited)}; the code it quotes is at ${rangeText(location)}.)`;
   }
+  const note = choiceNote(choice);
+  if (note) message += ` ${note}`;
   return {
     ruleId,
     title: claim.title || primary.name,
@@ -265,7 +270,8 @@ function toFinding(
     pillar: pillar ? { id: pillar.id, name: pillar.name } : { id: 0, name: 'unknown pillar' },
     severity: claim.severity ?? 'medium',
     // The code is where the model says; whether it is a defect is the model's opinion.
-    confidence: quoted ? 'medium' : 'low',
+    // A claim naming only a pillar or a discouraged class says too little to be more than a lead.
+    confidence: quoted && choice.kind === 'specific' ? 'medium' : 'low',
     location: {
       path: ctx.path,
       startLine: location.start,

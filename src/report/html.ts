@@ -23,6 +23,7 @@ import type { Report } from '../findings/types.js';
 import { decodeSource, normaliseLoneCarriageReturns } from '../parse/decode.js';
 import { capitalise, compareStrings, cweUrl, formatCount, formatDuration, incompletelyAnalysedFiles, neutralise, plural } from './common.js';
 import type { ReportOptions, Reporter } from './index.js';
+import { llmOnlyHeading } from '../llm/report-sections.js';
 
 export const htmlReporter: Reporter = {
   name: 'html',
@@ -454,6 +455,10 @@ function notesSection(report: Report, stats: Loose): string[] {
     notes.push(
       `<p class="note">${text(`Change reviewed: ${str(change.head) || 'head'} against ${str(change.base) || 'base'} (${plural(files, 'file')} changed${notShown > 0 ? `; ${formatCount(notShown)} findings outside the change not shown` : ''}).`)}</p>`,
     );
+  }
+  const llmOnly = arr(rec(extra.llm).llmOnly).map((f) => `${str(rec(f).path)} (${str(rec(f).language)})`);
+  if (llmOnly.length > 0) {
+    notes.push(`<p class="note warn">${text(`${llmOnlyHeading(llmOnly.length)}: ${llmOnly.join(', ')}.`)}</p>`);
   }
   const baseline = rec(extra.baseline);
   if (str(baseline.file)) {

@@ -445,5 +445,14 @@ export function toSarif(report: Report): Sarif.Log {
   run.results = results;
   run.taxonomies = [taxonomy.component()];
   run.columnKind = 'utf16CodeUnits';
+  // --llm over files no static front end reads: say which files had only the LLM's review.
+  if (report.llm && report.llm.llmOnly.length > 0) {
+    run.properties = {
+      llmOnlyCoverage: {
+        note: 'Only the LLM second opinion reviewed these files; secreview has no static analysis for their language.',
+        files: report.llm.llmOnly.map((f) => ({ path: f.path, language: f.language })),
+      },
+    };
+  }
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }

@@ -11,6 +11,7 @@ import type { AnyRule } from '../rules/define-rule.js';
 import { parseSuppressions, type Suppression } from '../filters/suppressions.js';
 import type { PythonModule } from '../frontend/python/index.js';
 import { frontEndForPath } from '../frontend/registry.js';
+import { llmOnlyLanguageOf } from '../llm/languages.js';
 import { pythonFrontEnd, PythonModule as PythonModuleClass } from '../frontend/python/index.js';
 import { languageInfo, SyntaxTree, type LanguageInfo, type TreeCopy } from '../parse/syntax-tree.js';
 import { loadGrammar } from '../parse/tree-sitter.js';
@@ -85,8 +86,13 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
   }
   text = normaliseLoneCarriageReturns(text);
 
-  const frontEnd = frontEndForPath(job.path) ?? frontEndForPath(`${job.path}.py`);
-  if (!frontEnd || frontEnd.language !== 'python') return fail({ kind: 'skipped', message: 'no front end for this file type' });
+  // A named file of unknown type is read as Python (scripts without an extension); one of a language
+  // only the LLM second opinion reads (C, Go…) is not.
+  const llmOnly = llmOnlyLanguageOf(job.path);
+  const frontEnd = frontEndForPath(job.path) ?? (llmOnly ? undefined : frontEndForPath(`${job.path}.py`));
+  if (!frontEnd || frontEnd.language !== 'python') {
+    return fail({ kind: 'skipped', message: `no front end for this file type${llmOnly ? ` (${llmOnly}: only --llm reviews it)` : ''}` });
+  }
   await pythonParserReady(); // loading the grammar is not the file's time
   const budget = new Budget(job.fileTimeoutMs);
   const overBudget = (error: BudgetExceeded): FileOutcome =>

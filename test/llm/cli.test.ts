@@ -155,6 +155,7 @@ describe('scan --llm', () => {
       {
         claim: { path: 'app.py', startLine: 400, endLine: 400, cwe: [89], title: 'SQL injection', description: 'x', quote: 'cur.execute(q)' },
         reason: 'line 400 does not exist (app.py has 21 lines)',
+        code: 'line-missing',
       },
     ]);
     expect(json.findings.map((f: { origin: string }) => f.origin)).toEqual(['static', 'llm-verified']);
@@ -239,6 +240,35 @@ describe('diff --llm', () => {
   });
 });
 
+describe('a folder with only C files', () => {
+  const C_FILE = readFileSync(join(FIXTURES, 'lang/ifconfig_helper.c'), 'utf8');
+
+  it('without --llm: nothing is scanned, exit 2, and the message names the files only --llm reviews', async () => {
+    const dir = tempTree({ 'src/ifconfig_helper.c': C_FILE, 'src/main.c': 'int main(void) { return 0; }\n', 'notes.txt': 'x' });
+    const r = await cli(['scan', '.'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'secreview: no files static analysis can read (it reads .py, .pyw, .pyi); found 2 files (C: 2) that only the LLM second opinion reviews: add --llm',
+    );
+  });
+
+  it('with --llm: the LLM reviews them, the summary says so, and LLM-only findings do not fail the build', async () => {
+    const dir = tempTree({ 'src/ifconfig_helper.c': C_FILE });
+    const env = await serve({
+      content: jsonReply([
+        { cwe: 120, pillar: 664, title: 'Unbounded copy', startLine: 25, endLine: 25, code: 'strcpy(dev->name, requested);', description: 'Overflows dev->name.', solution: 'Bound the copy.', severity: 'high' },
+      ]),
+    });
+    const r = await cli(['scan', '.', '--llm', '--no-llm-cache'], dir, env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('src/ifconfig_helper.c:25');
+    expect(r.stdout).toContain('Coverage:  1 file reviewed by the LLM alone (C: no static front end; listed below)');
+    const failing = await cli(['scan', '.', '--llm', '--no-llm-cache', '--fail-on-llm'], dir, env);
+    expect(failing.code).toBe(1);
+  });
+});
+
 describe('no cost without --llm', () => {
   /** Static imports reachable from a compiled module (dynamic `import()` excluded). */
   function staticGraph(entry: string): Set<string> {
@@ -260,7 +290,8 @@ describe('no cost without --llm', () => {
   it('the CLI loads the LLM client, prompts and verifier only through a dynamic import', () => {
     const graph = [...staticGraph(join(ROOT, 'dist/cli/main.js'))];
     const llmModules = graph.filter((f) => f.includes('/dist/llm/')).map((f) => f.slice(f.indexOf('/dist/llm/') + 10)).sort();
-    expect(llmModules).toEqual(['cli-options.js', 'config-schema.js', 'report-sections.js']);
+    // languages.js is the extension table (no imports of the LLM machinery).
+    expect(llmModules).toEqual(['cli-options.js', 'config-schema.js', 'languages.js', 'report-sections.js']);
     expect(graph).not.toContain('openai');
   });
 });

@@ -181,10 +181,20 @@ describe('JSON replies', () => {
         description: 'The `host` parameter reaches a shell.',
         solution: 'Pass an argument list without `shell=True`.',
         quotes: ["subprocess.check_output('ping -c 1 ' + host, shell=True)"],
-        mentions: ['host', 'shell=True'],
+        // `shell=True` is named only in the solution (the fix), so it is not checked against the file.
+        mentions: ['host'],
         severity: 'high',
       },
     ]);
+  });
+
+  it('code named only in the solution is the proposed fix and is not a mention; code named in the description is', () => {
+    const text = [
+      '1. **Buffer overflow (CWE-120)** (line 25): `strcpy(dev->name, requested)` copies without a bound.',
+      '   - **Solution**: Use `snprintf(dev->name, sizeof dev->name, "%s", requested)`; keep `strcpy(dev->name, requested)` out.',
+    ].join('\n');
+    const [c] = parseReview(text).claims;
+    expect(c!.mentions).toEqual(['strcpy(dev->name, requested)']);
   });
 
   it('reads JSON inside a code fence or prose, and common near misses', () => {

@@ -194,7 +194,7 @@ describe('LLM review against a local OpenAI-compatible server', () => {
   describe('each seed review as a free-text reply', () => {
     const reasonsOf = (r: Report): string[] => r.llm!.rejected.map((x) => x.reason);
 
-    it('seed 000: pillar-level claims merge into static findings of that pillar or are rejected as unmappable', async () => {
+    it('seed 000: pillar-level claims merge into static findings of that pillar or are kept at low confidence under the pillar', async () => {
       const dir = workspace('dvr_fip_ns.py');
       const { report, static: before } = await run(dir, always({ content: seed('000') }), { confidence: 'low' });
       expectStaticKept(before, report);
@@ -204,13 +204,44 @@ describe('LLM review against a local OpenAI-compatible server', () => {
         ['python/command-argument-injection', 131], // CWE-707 claim at line 131, same pillar as CWE-88
         ['python/unchecked-security-command', 141], // CWE-703 claim at lines 142-155, same pillar as CWE-252
       ]);
-      expect(report.llm!.rejected.map((x) => [x.claim.cwe[0], x.claim.startLine, x.claim.endLine, x.reason])).toEqual([
-        [682, 38, 38, 'CWE-682 mapping is discouraged by MITRE; prefer a more specific (Base/Variant) weakness'],
-        [664, 169, 186, 'CWE-664 mapping is discouraged by MITRE; prefer a more specific (Base/Variant) weakness'],
-        [691, 262, 285, 'CWE-691 mapping is discouraged by MITRE; prefer a more specific (Base/Variant) weakness'],
-        [693, 159, 160, 'CWE-693 mapping is discouraged by MITRE; prefer a more specific (Base/Variant) weakness'],
+      expect(report.llm!.rejected).toEqual([]);
+      const llm = report.findings.filter((f) => f.origin === 'llm-verified');
+      expect(llm.map((f) => [f.ruleId, f.pillar.id, f.location.startLine, f.location.endLine, f.confidence])).toEqual([
+        ['llm/cwe-682', 682, 38, 38, 'low'],
+        ['llm/cwe-693', 693, 158, 159, 'low'],
+        ['llm/cwe-664', 664, 169, 186, 'low'],
+        ['llm/cwe-691', 691, 262, 285, 'low'],
       ]);
+      for (const f of llm) expect(f.message).toContain(`(Unmapped: the model named only CWE-${f.pillar.id}, a CWE-1000 pillar;`);
+    });
+
+    it('seed 000 at the default confidence: the pillar-only findings are counted below the threshold', async () => {
+      const dir = workspace('dvr_fip_ns.py');
+      const { report } = await run(dir, always({ content: seed('000') }));
       expect(report.findings.some((f) => f.origin === 'llm-verified')).toBe(false);
+      // One of the two static findings the claims merged into is itself below the threshold here, so its claim stands alone.
+      expect(report.llm).toMatchObject({ verified: 5, belowThreshold: 5, merged: 1 });
+    });
+
+    it('a seed-000-style race claim "CWE-691 (…) … a race condition, CWE-362" at the right line and quote is shown as CWE-362', async () => {
+      const dir = workspace('dvr_fip_ns.py');
+      const reply = [
+        'After reviewing the provided code, I have identified the following potential security defect:',
+        '',
+        '1. **CWE-691 (Insufficient Control Flow Management):**',
+        '   - **Location:** Lines 307-309 (`if not rtr_2_fip_dev.exists():`)',
+        '   - **Description:** The device is checked for and then created in two steps, a race condition, CWE-362: another',
+        '     worker can create it in between.',
+        '   - **Solution:** Create the veth pair and treat "already exists" as success.',
+      ].join('\n');
+      // The default confidence (medium): the finding is shown, not only counted.
+      const { report, static: before } = await run(dir, always({ content: reply }));
+      expectStaticKept(before, report);
+      const llm = report.findings.filter((f) => f.origin === 'llm-verified');
+      expect(llm.map((f) => [f.ruleId, f.cwe.map((c) => c.id), f.pillar.id, f.location.startLine, f.confidence])).toEqual([
+        ['llm/cwe-362', [362], 691, 307, 'medium'],
+      ]);
+      expect(report.llm!.rejected).toEqual([]);
     });
 
     it('seed 001: claims without a CWE are rejected (with their lines checked first)', async () => {
@@ -227,17 +258,18 @@ describe('LLM review against a local OpenAI-compatible server', () => {
       ]);
     });
 
-    it('seed 002: CWE-77 at line 318 is verified; CWE-20, CWE-391 and a line-less claim are rejected', async () => {
+    it('seed 002: CWE-77 at line 318 is verified, CWE-20 kept low as a discouraged class; CWE-391 and a line-less claim are rejected', async () => {
       const dir = workspace('dvr_fip_ns.py');
       const { report, static: before } = await run(dir, always({ content: seed('002') }), { confidence: 'low' });
       expectStaticKept(before, report);
       const llm = report.findings.filter((f) => f.origin === 'llm-verified');
       expect(llm.map((f) => [f.ruleId, f.location.startLine, f.confidence, f.title])).toEqual([
+        ['llm/cwe-20', 318, 'low', 'Improper Input Validation'],
         ['llm/cwe-77', 318, 'low', 'Potential Command Injection'],
       ]);
-      expect(llm[0]!.snippet).toBe('            ip_lib.add_ip_address(fip_cidr, interface_name, namespace=self.name)');
+      expect(llm[1]!.snippet).toBe('            ip_lib.add_ip_address(fip_cidr, interface_name, namespace=self.name)');
+      expect(llm[0]!.message).toMatch(/\(Unmapped: the model named only CWE-20, a class MITRE discourages for mapping;/);
       expect(reasonsOf(report)).toEqual([
-        'CWE-20 mapping is discouraged by MITRE; prefer a more specific (Base/Variant) weakness',
         'CWE-391 mapping is prohibited by MITRE',
         'cites no line',
       ]);
@@ -247,7 +279,7 @@ describe('LLM review against a local OpenAI-compatible server', () => {
       const dir = workspace('dvr_fip_ns.py');
       const { report } = await run(dir, always({ content: seed('002') }));
       expect(report.findings.some((f) => f.origin === 'llm-verified')).toBe(false);
-      expect(report.llm).toMatchObject({ verified: 1, belowThreshold: 1 });
+      expect(report.llm).toMatchObject({ verified: 2, belowThreshold: 2 });
     });
 
     it('seed 003: hedged review without CWE ids', async () => {

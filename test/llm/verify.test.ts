@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../../src/api/scan.js';
 import type { Finding } from '../../src/findings/types.js';
 import { splitLines } from '../../src/llm/review.js';
+import { parseReview } from '../../src/llm/parse-review.js';
 import { isIdentifierLike, locate, verifyClaim, type VerifyOutcome } from '../../src/llm/verify.js';
 import { FIXTURES, claim, fixture } from './helpers.js';
 
@@ -145,12 +146,105 @@ describe('CWE and pillar', () => {
     expect(verifyClaim(claim({ cwe: [306], pillar: 284, ...at20 }), ctx()).kind).toBe('verified');
   });
 
-  it('rejects CWEs MITRE discourages or prohibits for mapping (pillars, classes like CWE-20)', () => {
-    expect(rejection(verifyClaim(claim({ cwe: [20], ...at20 }), ctx()))).toBe(
-      'CWE-20 mapping is discouraged by MITRE; prefer a more specific (Base/Variant) weakness',
+  it('rejects CWEs MITRE prohibits for mapping, and categories', () => {
+    const o = verifyClaim(claim({ cwe: [391], ...at20 }), ctx());
+    expect(rejection(o)).toBe('CWE-391 mapping is prohibited by MITRE');
+    expect(o).toMatchObject({ code: 'not-mappable' });
+    // CWE-1211 is a category (Authentication Errors).
+    expect(rejection(verifyClaim(claim({ cwe: [1211], ...at20 }), ctx()))).toBe(
+      'CWE-1211 is a category, not a weakness; categorys must not be used for mapping',
     );
-    expect(rejection(verifyClaim(claim({ cwe: [391], ...at20 }), ctx()))).toBe('CWE-391 mapping is prohibited by MITRE');
-    expect(rejection(verifyClaim(claim({ cwe: [284], ...at20 }), ctx()))).toMatch(/CWE-284 mapping is discouraged/);
+  });
+});
+
+describe('CWEs as models write them (cwe-choice.ts)', () => {
+  const FIP = splitLines(fixture('dvr_fip_ns.py'));
+  const fipCtx = () => ({ path: 'dvr_fip_ns.py', lines: FIP, staticFindings: [] as Finding[] });
+  const at20 = { ranges: [{ start: 20, end: 20 }], quotes: ['os.remove(os.path.join(UPLOAD_DIR, name))'] };
+
+  it('the seed-style race claim "CWE-691 (…) … a race condition, CWE-362" is verified as CWE-362', () => {
+    expect(FIP[306]).toBe('        if not rtr_2_fip_dev.exists():');
+    const reply = [
+      'After reviewing the code, I found the following potential security defect:',
+      '',
+      '1. **CWE-691 (Insufficient Control Flow Management):**',
+      '   - **Location:** Lines 307-309 (`if not rtr_2_fip_dev.exists():`)',
+      '   - **Description:** The device is checked for and then created in two steps; another agent thread can create it in',
+      '     between, a race condition, CWE-362, so `add_veth` fails or works on a device someone else set up.',
+      '   - **Solution:** Create the veth pair unconditionally and treat "already exists" as success, or hold a lock.',
+    ].join('\n');
+    const parsed = parseReview(reply);
+    expect(parsed.claims).toHaveLength(1);
+    expect(parsed.claims[0]!.cwe).toEqual([691, 362]);
+    const f = verified(verifyClaim(parsed.claims[0]!, fipCtx()));
+    expect(f).toMatchObject({
+      ruleId: 'llm/cwe-362',
+      cwe: [{ id: 362, name: "Concurrent Execution using Shared Resource with Improper Synchronization ('Race Condition')" }],
+      pillar: { id: 691, name: 'Insufficient Control Flow Management' },
+      confidence: 'medium',
+      location: { startLine: 307, endLine: 309 },
+    });
+    expect(f.message).toMatch(
+      /\(The model also named CWE-691, which MITRE discourages for mapping; reported under the most specific CWE it named, CWE-362\.\)$/,
+    );
+  });
+
+  it('pillar + specific → the specific CWE, whichever comes first', () => {
+    for (const cwe of [[707, 78], [78, 707]]) {
+      const f = verified(verifyClaim(claim({ cwe, ranges: [{ start: 20, end: 20 }] }), { ...ctx(), staticFindings: [] }));
+      expect(f.cwe.map((c) => c.id)).toEqual([78]);
+      expect(f.ruleId).toBe('llm/cwe-78');
+    }
+  });
+
+  it('several specifics → the most specific (Variant over Base over Class), ties to the one named first', () => {
+    const pick = (cwe: number[]): number[] => verified(verifyClaim(claim({ cwe, ...at20 }), ctx())).cwe.map((c) => c.id);
+    // CWE-77 is a Class, CWE-78 a Base: 78 wins though named second; 77 stays as a further CWE.
+    expect(pick([77, 78])).toEqual([78, 77]);
+    // CWE-362 (Class), CWE-367 (Base), CWE-691 (pillar, dropped).
+    expect(pick([691, 362, 367])).toEqual([367, 362]);
+    // Two Bases: the first named wins.
+    expect(pick([22, 78])).toEqual([22, 78]);
+    expect(pick([78, 22])).toEqual([78, 22]);
+    // CWE-416 is a Variant.
+    expect(pick([119, 787, 416])).toEqual([416, 787]);
+  });
+
+  it('a named pillar picks among the specifics the one under it', () => {
+    const f = verified(verifyClaim(claim({ cwe: [22, 78], pillar: 707, ...at20 }), ctx()));
+    expect(f.cwe.map((c) => c.id)).toEqual([78]);
+    expect(rejection(verifyClaim(claim({ cwe: [22, 78], pillar: 691, ...at20 }), ctx()))).toMatch(/^names pillar CWE-691 .* but CWE-22 .* falls under CWE-664/);
+  });
+
+  it('pillar only → kept at low confidence under the pillar, saying so', () => {
+    const f = verified(verifyClaim(claim({ cwe: [284], title: 'No authentication', ...at20 }), ctx()));
+    expect(f).toMatchObject({ ruleId: 'llm/cwe-284', cwe: [{ id: 284, name: 'Improper Access Control' }], pillar: { id: 284 }, confidence: 'low' });
+    expect(f.message).toBe(
+      'No authentication (Unmapped: the model named only CWE-284, a CWE-1000 pillar; MITRE discourages mapping to pillars, so this is reported at low confidence under the pillar.)',
+    );
+  });
+
+  it('discouraged class only → kept at low confidence under it, with its pillar', () => {
+    const f = verified(verifyClaim(claim({ cwe: [20], description: 'days is not checked.', ...at20 }), ctx()));
+    expect(f).toMatchObject({ ruleId: 'llm/cwe-20', cwe: [{ id: 20 }], pillar: { id: 707 }, confidence: 'low' });
+    expect(f.message).toBe(
+      'days is not checked. (Unmapped: the model named only CWE-20, a class MITRE discourages for mapping; reported at low confidence under it, pillar CWE-707 (Improper Neutralization).)',
+    );
+    // A discouraged class next to its pillar: the class, which says more.
+    const both = verified(verifyClaim(claim({ cwe: [707, 20], ...at20 }), ctx()));
+    expect(both.cwe.map((c) => c.id)).toEqual([20]);
+    expect(both.message).toMatch(/the model named only CWE-707, CWE-20, none of them a CWE MITRE allows for mapping/);
+  });
+
+  it('a discouraged class with a prohibited CWE keeps the class; unknown ids next to known ones are ignored', () => {
+    expect(verified(verifyClaim(claim({ cwe: [391, 20], ...at20 }), ctx())).cwe.map((c) => c.id)).toEqual([20]);
+    expect(verified(verifyClaim(claim({ cwe: [99999, 306], ...at20 }), ctx())).cwe.map((c) => c.id)).toEqual([306]);
+  });
+
+  it('a pillar-only claim still has to be grounded', () => {
+    const o = verifyClaim(claim({ cwe: [691], ranges: [{ start: 20, end: 20 }], quotes: ['lock.acquire()'] }), ctx());
+    expect(rejection(o)).toBe('quotes `lock.acquire()`, which does not occur in app.py');
+    expect(o).toMatchObject({ code: 'quote-missing' });
   });
 });
 
