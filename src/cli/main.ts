@@ -6,7 +6,8 @@ import { ConfigError } from '../config/config.js';
 import { getReporter } from '../report/index.js';
 import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
-import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
+import { removePendingTempFiles } from '../util/atomic-write.js';
+import { deliverReport, guardStdout, writeStdout } from './output.js';
 import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
 import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
@@ -58,7 +59,16 @@ function exitOnSignals(): () => void {
   };
 }
 
+/** `rules` and `explain` output: 0, or 2 with one line on standard error when it cannot be written. */
+async function listing(text: string): Promise<number> {
+  const failure = await writeStdout(text);
+  if (!failure) return EXIT.ok;
+  process.stderr.write(`secreview: cannot write to standard output: ${failure}\n`);
+  return EXIT.error;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  guardStdout();
   let exitCode: number = EXIT.ok;
   const program = new Command();
   program
@@ -99,22 +109,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('rules')
     .description('list the rules with CWE, pillar and severity')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((flags: { format: 'text' | 'json' }) => {
-      process.stdout.write(renderRuleList(flags.format));
+    .action(async (flags: { format: 'text' | 'json' }) => {
+      exitCode = await listing(renderRuleList(flags.format));
     });
 
   program
     .command('explain')
     .description('show a rule\'s documentation, or the rules that map to a CWE')
     .argument('<rule-or-cwe>', 'a rule id (python/eval-injection) or CWE id (CWE-78)')
-    .action((query: string) => {
+    .action(async (query: string) => {
       const text = renderExplain(query);
       if (text === undefined) {
         process.stderr.write(`secreview: no rule or CWE matches "${query}" (see \`secreview rules\`)\n`);
         exitCode = EXIT.error;
         return;
       }
-      process.stdout.write(text);
+      exitCode = await listing(text);
     });
 
   try {
@@ -219,15 +229,10 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   // The HTML report embeds the scanned code around each finding (files under the root; stdin as given).
   const sources = reporter.name === 'html' ? loadReportSources(result, stdin) : undefined;
   const rendered = reporter.render(result, { color, showRejected: flags.showRejected, ...(sources ? { sources } : {}) });
-  if (flags.output) {
-    try {
-      writeFileAtomic(flags.output, rendered);
-    } catch (error) {
-      process.stderr.write(`secreview: cannot write ${flags.output}: ${(error as Error).message}\n`);
-      return EXIT.error;
-    }
-  } else {
-    process.stdout.write(rendered);
+  const undelivered = await deliverReport(rendered, flags.output);
+  if (undelivered) {
+    process.stderr.write(`secreview: ${undelivered}\n`);
+    return EXIT.error;
   }
 
   // Errors that stop the run from doing its job: nothing could be read, or a named path is missing.
