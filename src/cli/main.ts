@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { readFileSync } from 'node:fs';
+import { decodeSource } from '../parse/decode.js';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
 import { getReporter } from '../report/index.js';
@@ -146,15 +146,11 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     process.stderr.write(`secreview: unknown format ${flags.format}\n`);
     return EXIT.error;
   }
-  let stdin: { text: string; filename: string } | undefined;
-  if (paths.includes('-')) {
-    try {
-      stdin = { text: readFileSync(0, 'utf8'), filename: flags.stdinFilename ?? 'stdin.py' };
-    } catch (error) {
-      process.stderr.write(`secreview: cannot read standard input: ${(error as Error).message}\n`);
-      return EXIT.error;
-    }
-  }
+  // Standard input is read by the scan, a chunk at a time up to --max-file-size; what it read is
+  // kept here for the HTML report and the LLM review.
+  const stdinFilename = flags.stdinFilename ?? 'stdin.py';
+  const stdinChunks: Buffer[] = [];
+  const stdinInput = paths.includes('-') ? { filename: stdinFilename, stream: keepChunks(process.stdin, stdinChunks) } : undefined;
 
   let baseline: BaselineFile | undefined;
   if (flags.baseline) {
@@ -179,7 +175,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
       paths,
       ...selectionFrom(flags),
       ...runtimeFrom(flags),
-      stdin,
+      stdin: stdinInput,
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
       maxFileSize: flags.maxFileSize,
       fileTimeoutMs: flags.fileTimeout !== undefined ? flags.fileTimeout * 1000 : undefined,
@@ -204,6 +200,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
 
   if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
+  const stdin = stdinInput ? { filename: stdinFilename, text: stdinText(result, stdinFilename, stdinChunks) } : undefined;
   if (flags.writeBaseline) {
     try {
       writeBaseline(flags.writeBaseline, result.findings);
@@ -248,4 +245,19 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   if (flags.writeBaseline) return EXIT.ok; // every finding is in the baseline just written
   // Findings recorded in a --baseline do not fail the build.
   return exitCodeFor(countsForFailure(result.findings, flags), flags.failOn ?? result.failOn ?? 'low');
+}
+
+/** Passes the chunks through, keeping a reference to each. */
+async function* keepChunks(source: AsyncIterable<Buffer>, kept: Buffer[]): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    kept.push(chunk);
+    yield chunk;
+  }
+}
+
+/** The text of standard input as the scan decoded it; empty when it was skipped or not decodable. */
+function stdinText(result: ScanResult, filename: string, chunks: readonly Buffer[]): string {
+  if (result.diagnostics.some((d) => d.path === filename && d.level === 'error' && d.line === undefined && (d.kind === 'skipped' || d.kind === 'decode-error' || d.kind === 'binary-file'))) return '';
+  const decoded = decodeSource(Buffer.concat(chunks));
+  return decoded.ok ? decoded.text : '';
 }
