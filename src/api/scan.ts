@@ -24,6 +24,7 @@ import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { ScanCache, modelMemo } from '../cache/scan-cache.js';
+import { cacheFolderProblem } from '../cache/cache-folder.js';
 import { createLimiter } from '../util/limit.js';
 import { readStreamLimited, type StdinInput } from './stdin.js';
 
@@ -153,11 +154,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const file of discovery.files) inputs.push({ file });
   }
 
+  // A folder that cannot hold the cache (procfs, a device, a FIFO…) is refused before anything touches it.
+  const cacheProblem = options.cache ? cacheFolderProblem(resolve(root, options.cache.dir)) : undefined;
   const wantTaint = plan.rules.some((r) => r.taint);
   let models: ModelSet | undefined;
   if (wantTaint) {
     try {
-      models = loadModels(config.models ?? [], root, options.cache ? modelMemo(resolve(root, options.cache.dir)) : undefined);
+      models = loadModels(config.models ?? [], root, options.cache && !cacheProblem ? modelMemo(resolve(root, options.cache.dir)) : undefined);
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
@@ -169,7 +172,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const registered = plan.rules.every((r) => findRule(r.id) === r);
   let cache: ScanCache | undefined;
   let cacheError: string | undefined;
-  if (options.cache && registered) {
+  if (cacheProblem) cacheError = `cannot use cache folder ${resolve(root, options.cache!.dir)}: ${cacheProblem}`;
+  else if (options.cache && registered) {
     try {
       cache = openCache(options.cache.dir, plan, models);
     } catch (error) {
