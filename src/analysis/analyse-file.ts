@@ -7,6 +7,7 @@ import { runPythonRules } from './run-rules.js';
 import { syntaxErrorDiagnostic } from './syntax-errors.js';
 import type { SourceModule } from '../frontend/types.js';
 import { Budget } from '../util/budget.js';
+import type { HidingDeclaration } from '../parse/decode.js';
 
 export interface FileAnalysis {
   findings: Finding[];
@@ -42,6 +43,7 @@ export async function analysePythonSource(
   source: string,
   rules: readonly AnyRule[],
   budget: Budget = Budget.none,
+  encoding?: HidingDeclaration,
 ): Promise<FileAnalysis & { release(): void }> {
   const parser = await parserFor(pythonFrontEnd.grammar);
   const tree = parser.parse(source, budget);
@@ -49,6 +51,7 @@ export async function analysePythonSource(
   let result;
   try {
     module = pythonFrontEnd.createModule(path, source, tree);
+    if (encoding) module.sourceEncoding = encoding;
     result = runPythonRules(pythonFrontEnd, module, rules, budget);
   } catch (error) {
     tree.delete();

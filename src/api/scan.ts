@@ -24,7 +24,9 @@ import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { ScanCache, modelMemo } from '../cache/scan-cache.js';
+import { cacheFolderProblem } from '../cache/cache-folder.js';
 import { createLimiter } from '../util/limit.js';
+import { readStreamLimited, type StdinInput } from './stdin.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -46,8 +48,11 @@ export interface ScanOptions {
   disable?: readonly string[];
   include?: readonly string[];
   exclude?: readonly string[];
-  /** Source text for the `-` path. */
-  stdin?: { text: string; filename: string };
+  /**
+   * Source for the `-` path: its text, or a stream of its bytes, read up to `maxFileSize` (past
+   * it, reading stops and the input is skipped as an oversized file is).
+   */
+  stdin?: StdinInput;
   reportUnusedSuppressions?: boolean;
   /** Called after each file (for progress bars). */
   onProgress?: (done: number, total: number) => void;
@@ -119,11 +124,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const diagnostics: Diagnostic[] = [];
   const { root, config } = plan;
 
-  const inputs: { file: DiscoveredFile; text?: string }[] = [];
+  const inputs: Input[] = [];
   const fsPaths = options.paths.filter((p) => p !== '-');
   if (options.paths.includes('-')) {
-    if (!options.stdin) throw new UsageError('`-` given but no standard input text was provided');
-    inputs.push({ file: { absPath: resolve(root, options.stdin.filename), path: options.stdin.filename }, text: options.stdin.text });
+    const stdin = options.stdin;
+    if (!stdin) throw new UsageError('`-` given but no standard input text was provided');
+    const file = { absPath: resolve(root, stdin.filename), path: stdin.filename };
+    if ('text' in stdin) inputs.push({ file, text: stdin.text });
+    else {
+      let read: Buffer | { tooLarge: number };
+      try {
+        read = await readStreamLimited(stdin.stream, plan.maxFileSize);
+      } catch (error) {
+        throw new UsageError(`cannot read standard input: ${(error as Error).message}`);
+      }
+      inputs.push(Buffer.isBuffer(read) ? { file, bytes: read } : { file, overLimit: read.tooLarge });
+    }
   }
   if (fsPaths.length > 0) {
     const discovery = await discoverFiles({
@@ -138,11 +154,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const file of discovery.files) inputs.push({ file });
   }
 
+  // A folder that cannot hold the cache (procfs, a device, a FIFO…) is refused before anything touches it.
+  const cacheProblem = options.cache ? cacheFolderProblem(resolve(root, options.cache.dir)) : undefined;
   const wantTaint = plan.rules.some((r) => r.taint);
   let models: ModelSet | undefined;
   if (wantTaint) {
     try {
-      models = loadModels(config.models ?? [], root, options.cache ? modelMemo(resolve(root, options.cache.dir)) : undefined);
+      models = loadModels(config.models ?? [], root, options.cache && !cacheProblem ? modelMemo(resolve(root, options.cache.dir)) : undefined);
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
@@ -154,7 +172,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const registered = plan.rules.every((r) => findRule(r.id) === r);
   let cache: ScanCache | undefined;
   let cacheError: string | undefined;
-  if (options.cache && registered) {
+  if (cacheProblem) cacheError = `cannot use cache folder ${resolve(root, options.cache!.dir)}: ${cacheProblem}`;
+  else if (options.cache && registered) {
     try {
       cache = openCache(options.cache.dir, plan, models);
     } catch (error) {
@@ -371,6 +390,14 @@ interface RunEntry {
 
 type Loaded = { content: Uint8Array | string } | { failed: FileMeta };
 
+/** A file to scan; for standard input, what was given or read (its bytes, or that it passed the limit). */
+interface Input {
+  file: DiscoveredFile;
+  text?: string;
+  bytes?: Buffer;
+  overLimit?: number;
+}
+
 function failedRead(path: string, d: Omit<Diagnostic, 'path' | 'level'>): { failed: FileMeta } {
   return { failed: failedMeta(path, d, false) };
 }
@@ -380,9 +407,11 @@ function failedRead(path: string, d: Omit<Diagnostic, 'path' | 'level'>): { fail
  * reads: for thousands of small files the thread-pool round trips of asynchronous ones cost
  * more than the reads themselves, and nothing else runs meanwhile.
  */
-function readInputs(plan: ScanPlan, inputs: readonly { file: DiscoveredFile; text?: string }[]): Loaded[] {
+function readInputs(plan: ScanPlan, inputs: readonly Input[]): Loaded[] {
   const readOne = (index: number): Loaded => {
-    const { file, text } = inputs[index]!;
+    const { file, text, bytes: given, overLimit } = inputs[index]!;
+    if (given) return { content: given };
+    if (overLimit !== undefined) return failedRead(file.path, { kind: 'skipped', message: `skipped: file is over the ${formatSize(plan.maxFileSize)} limit (--max-file-size)` });
     if (text !== undefined) {
       const size = Buffer.byteLength(text, 'utf8');
       return size > plan.maxFileSize ? failedRead(file.path, tooLarge(size, plan.maxFileSize)) : { content: text };

@@ -16,6 +16,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { packageRoot } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { cacheFolderProblem } from './cache-folder.js';
 import { VERSION } from '../version.js';
 import type { ModelFile, ModelMemo } from '../analysis/taint/models.js';
 
@@ -57,6 +58,8 @@ export class ScanCache {
   /** Opens (creating) the cache folder; `settings` is whatever else must invalidate entries. */
   static open(dir: string, settings: unknown): ScanCache {
     const abs = resolve(dir);
+    const problem = cacheFolderProblem(abs);
+    if (problem) throw new Error(problem);
     mkdirSync(join(abs, FORMAT, 'files'), { recursive: true });
     mkdirSync(join(abs, FORMAT, 'program'), { recursive: true });
     // Keep the cache out of version control wherever it is created (as pytest does).

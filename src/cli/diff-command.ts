@@ -9,7 +9,7 @@ import { GitError } from '../diff/git.js';
 import { scanChange, type ChangeScanResult } from '../diff/review.js';
 import { severityRank, type Finding, type Severity } from '../findings/types.js';
 import { getReporter } from '../report/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { deliverReport } from './output.js';
 import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 
@@ -106,15 +106,8 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
 
   const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const rendered = reporter.render(result, { color, showRejected: flags.showRejected });
-  if (flags.output) {
-    try {
-      writeFileAtomic(flags.output, rendered);
-    } catch (error) {
-      return fail(`cannot write ${flags.output}: ${(error as Error).message}`);
-    }
-  } else {
-    process.stdout.write(rendered);
-  }
+  const undelivered = await deliverReport(rendered, flags.output);
+  if (undelivered) return fail(undelivered);
   for (const d of result.diagnostics) {
     if (d.level === 'error' && flags.format !== 'text') process.stderr.write(`secreview: ${d.path}${d.line ? `:${d.line}` : ''}: ${d.message}\n`);
   }

@@ -1,12 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { readFileSync } from 'node:fs';
+import { decodeSource } from '../parse/decode.js';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
 import { getReporter } from '../report/index.js';
 import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
-import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
+import { removePendingTempFiles } from '../util/atomic-write.js';
+import { deliverReport, guardStdout, writeStdout } from './output.js';
 import { parseSize } from '../util/budget.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
@@ -59,7 +60,16 @@ function exitOnSignals(): () => void {
   };
 }
 
+/** `rules` and `explain` output: 0, or 2 with one line on standard error when it cannot be written. */
+async function listing(text: string): Promise<number> {
+  const failure = await writeStdout(text);
+  if (!failure) return EXIT.ok;
+  process.stderr.write(`secreview: cannot write to standard output: ${failure}\n`);
+  return EXIT.error;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  guardStdout();
   let exitCode: number = EXIT.ok;
   const program = new Command();
   program
@@ -100,22 +110,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('rules')
     .description('list the rules with CWE, pillar and severity')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((flags: { format: 'text' | 'json' }) => {
-      process.stdout.write(renderRuleList(flags.format));
+    .action(async (flags: { format: 'text' | 'json' }) => {
+      exitCode = await listing(renderRuleList(flags.format));
     });
 
   program
     .command('explain')
     .description('show a rule\'s documentation, or the rules that map to a CWE')
     .argument('<rule-or-cwe>', 'a rule id (python/eval-injection) or CWE id (CWE-78)')
-    .action((query: string) => {
+    .action(async (query: string) => {
       const text = renderExplain(query);
       if (text === undefined) {
         process.stderr.write(`secreview: no rule or CWE matches "${query}" (see \`secreview rules\`)\n`);
         exitCode = EXIT.error;
         return;
       }
-      process.stdout.write(text);
+      exitCode = await listing(text);
     });
 
   try {
@@ -137,15 +147,11 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     process.stderr.write(`secreview: unknown format ${flags.format}\n`);
     return EXIT.error;
   }
-  let stdin: { text: string; filename: string } | undefined;
-  if (paths.includes('-')) {
-    try {
-      stdin = { text: readFileSync(0, 'utf8'), filename: flags.stdinFilename ?? 'stdin.py' };
-    } catch (error) {
-      process.stderr.write(`secreview: cannot read standard input: ${(error as Error).message}\n`);
-      return EXIT.error;
-    }
-  }
+  // Standard input is read by the scan, a chunk at a time up to --max-file-size; what it read is
+  // kept here for the HTML report and the LLM review.
+  const stdinFilename = flags.stdinFilename ?? 'stdin.py';
+  const stdinChunks: Buffer[] = [];
+  const stdinInput = paths.includes('-') ? { filename: stdinFilename, stream: keepChunks(process.stdin, stdinChunks) } : undefined;
 
   let baseline: BaselineFile | undefined;
   if (flags.baseline) {
@@ -170,7 +176,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
       paths,
       ...selectionFrom(flags),
       ...runtimeFrom(flags),
-      stdin,
+      stdin: stdinInput,
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
       maxFileSize: flags.maxFileSize,
       fileTimeoutMs: flags.fileTimeout !== undefined ? flags.fileTimeout * 1000 : undefined,
@@ -195,6 +201,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
 
   if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
+  const stdin = stdinInput ? { filename: stdinFilename, text: stdinText(result, stdinFilename, stdinChunks) } : undefined;
   if (flags.writeBaseline) {
     try {
       writeBaseline(flags.writeBaseline, result.findings);
@@ -229,15 +236,10 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   // The HTML report embeds the scanned code around each finding (files under the root; stdin as given).
   const sources = reporter.name === 'html' ? loadReportSources(result, stdin) : undefined;
   const rendered = reporter.render(result, { color, showRejected: flags.showRejected, ...(sources ? { sources } : {}) });
-  if (flags.output) {
-    try {
-      writeFileAtomic(flags.output, rendered);
-    } catch (error) {
-      process.stderr.write(`secreview: cannot write ${flags.output}: ${(error as Error).message}\n`);
-      return EXIT.error;
-    }
-  } else {
-    process.stdout.write(rendered);
+  const undelivered = await deliverReport(rendered, flags.output);
+  if (undelivered) {
+    process.stderr.write(`secreview: ${undelivered}\n`);
+    return EXIT.error;
   }
 
   // Errors that stop the run from doing its job: nothing could be read, or a named path is missing.
@@ -274,4 +276,19 @@ async function nothingToScan(withLlm: boolean, paths: readonly string[], root: s
   const total = [...byLanguage.values()].reduce((a, b) => a + b, 0);
   const list = [...byLanguage].map(([language, n]) => `${language}: ${n}`).join(', ');
   return `no files static analysis can read (it reads ${supportedExtensions.join(', ')}); found ${total} ${total === 1 ? 'file' : 'files'} (${list}) that only the LLM second opinion reviews: add --llm`;
+}
+
+/** Passes the chunks through, keeping a reference to each. */
+async function* keepChunks(source: AsyncIterable<Buffer>, kept: Buffer[]): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    kept.push(chunk);
+    yield chunk;
+  }
+}
+
+/** The text of standard input as the scan decoded it; empty when it was skipped or not decodable. */
+function stdinText(result: ScanResult, filename: string, chunks: readonly Buffer[]): string {
+  if (result.diagnostics.some((d) => d.path === filename && d.level === 'error' && d.line === undefined && (d.kind === 'skipped' || d.kind === 'decode-error' || d.kind === 'binary-file'))) return '';
+  const decoded = decodeSource(Buffer.concat(chunks));
+  return decoded.ok ? decoded.text : '';
 }

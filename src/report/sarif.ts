@@ -4,6 +4,8 @@
  * relate to; traces become code flows; diagnostics become tool execution notifications.
  * Paths are URIs relative to %SRCROOT%, which originalUriBaseIds maps to the scan root.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { catalogueVersion, getCwe, pillarOf } from '../cwe/catalogue.js';
 import type { Confidence, CweRef, Diagnostic, Finding, Location, Report, RuleSummary, Severity, TraceStep } from '../findings/types.js';
@@ -65,7 +67,11 @@ function wellFormed(s: string): string {
   return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
-/** Percent-encodes each path segment (spaces, non-ASCII, `#`, `?`, `%`, `:` ...), keeping the slashes. */
+/**
+ * A relative reference per RFC 3986 for a report path (whose separator is always `/`): each
+ * segment percent-encoded as UTF-8, so a space, non-ASCII, `%`, `#`, `?`, `:` and a backslash
+ * (a legal character of a POSIX file name, and one URL parsers read as `/`) stay part of the name.
+ */
 function encodePath(path: string): string {
   return wellFormed(path)
     .split('/')
@@ -73,20 +79,29 @@ function encodePath(path: string): string {
     .join('/');
 }
 
-/** A report path as a SARIF artifact location: relative to %SRCROOT%, or a file: URI if absolute. */
+/** `C:/x` or `C:\x`: a Windows absolute path. */
+const WINDOWS_ABSOLUTE = /^([A-Za-z]:)[\\/](.*)$/;
+
+/**
+ * A report path as a SARIF artifact location: relative to %SRCROOT% (percent-encoded, see
+ * `encodePath`), or, if absolute on this platform, a file: URI from `pathToFileURL`. So
+ * `new URL(uri, rootUri(root))` gives the path back; on POSIX a name such as `\back.py` or
+ * `C:\x.py` is a relative name like any other.
+ */
 export function artifactLocationFor(path: string): Sarif.ArtifactLocation {
-  const p = path.replace(/\\/g, '/');
-  const drive = /^([A-Za-z]:)(\/.*)$/.exec(p);
-  if (drive) return { uri: `file:///${drive[1]}${encodePath(drive[2]!)}` };
-  if (p.startsWith('/')) return { uri: `file://${encodePath(p)}` };
-  return { uri: encodePath(p.replace(/^(\.\/)+/, '')), uriBaseId: SRCROOT };
+  if (isAbsolute(path)) return { uri: pathToFileURL(wellFormed(path)).href };
+  return { uri: encodePath(path.replace(/^(\.\/)+/, '')), uriBaseId: SRCROOT };
 }
 
-/** The scan root as an absolute file: URI ending in a slash (required for a uriBaseId). */
+/**
+ * The scan root as an absolute file: URI ending in a slash (required for a uriBaseId). A Windows
+ * root is converted on any platform (a report made on Windows may be rendered elsewhere).
+ */
 export function rootUri(root: string): string {
-  const p = root.replace(/\\/g, '/');
-  const drive = /^([A-Za-z]:)(\/.*)?$/.exec(p);
-  const uri = drive ? `file:///${drive[1]}${encodePath(drive[2] ?? '/')}` : `file://${encodePath(p.startsWith('/') ? p : `/${p}`)}`;
+  const windows = WINDOWS_ABSOLUTE.exec(root);
+  const uri = windows && process.platform !== 'win32'
+    ? `file:///${windows[1]}/${encodePath(windows[2]!.replace(/\\/g, '/'))}`
+    : pathToFileURL(wellFormed(isAbsolute(root) ? root : `/${root}`)).href;
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 

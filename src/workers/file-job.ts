@@ -5,7 +5,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import type { Diagnostic, Finding } from '../findings/types.js';
-import { decodeSource, normaliseLoneCarriageReturns } from '../parse/decode.js';
+import { decodeSource, normaliseLoneCarriageReturns, type HidingDeclaration } from '../parse/decode.js';
 import { analysePythonSource, pythonParserReady } from '../analysis/analyse-file.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { parseSuppressions, type Suppression } from '../filters/suppressions.js';
@@ -77,12 +77,14 @@ function overBudgetDiagnostic(error: BudgetExceeded): Omit<Diagnostic, 'path' | 
 export async function analyseFile(job: FileJob, rules: readonly AnyRule[], knownRule: (id: string) => boolean): Promise<FileOutcome> {
   const fail = (d: Omit<Diagnostic, 'path' | 'level'>, cacheable = true): FileOutcome => ({ meta: failedMeta(job.path, d, cacheable) });
   let text: string;
+  let encoding: HidingDeclaration | undefined;
   if (typeof job.content === 'string') {
     text = job.content.charCodeAt(0) === 0xfeff ? job.content.slice(1) : job.content;
   } else {
     const decoded = decodeSource(Buffer.from(job.content.buffer, job.content.byteOffset, job.content.byteLength));
     if (!decoded.ok) return fail({ kind: decoded.kind, message: decoded.message });
     text = decoded.text;
+    encoding = decoded.encoding;
   }
   text = normaliseLoneCarriageReturns(text);
 
@@ -100,7 +102,7 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
 
   let analysis;
   try {
-    analysis = await analysePythonSource(job.path, text, rules, budget);
+    analysis = await analysePythonSource(job.path, text, rules, budget, encoding);
   } catch (error) {
     if (error instanceof BudgetExceeded) return overBudget(error);
     return fail({ kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }, false);

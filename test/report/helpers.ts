@@ -279,3 +279,10 @@ export function expectGolden(name: string, actual: string, dir: string = GOLDEN_
 
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[/;
+
+/** File names a repository may hold that are awkward in URIs (test/hardening/sarif-names.test.ts). */
+export const AWKWARD_NAMES = [
+  '\\back.py', 'dir\\sub\\x.py', '50%.py', '%2F.py', '%41.py', 'a#b.py', 'q?x=1.py', 'sp ace/tab\there.py', 'new\nline.py',
+  'ünï cødé/ß.py', 'emoji 😀.py', 'c:weird.py', 'C:\\not-absolute-here.py', '[x]{y}|<z>^`.py', "semi;colon=&'quote'!$*+,.py",
+  '@at/~tilde/"dq".py', '..name.py', '.hidden/.py',
+];

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import type * as Sarif from 'sarif';
 import { sarifReporter } from '../../src/report/sarif.js';
 import type { Report } from '../../src/findings/types.js';
-import { SHELL_FINDING, SHELL_RULE, SQL_FINDING, DIAGNOSTICS, emptyReport, finding, fullReport, makeReport } from './helpers.js';
+import { AWKWARD_NAMES, SHELL_FINDING, SHELL_RULE, SQL_FINDING, DIAGNOSTICS, emptyReport, finding, fullReport, makeReport } from './helpers.js';
 
 const PACKAGES = fileURLToPath(new URL('../../node_modules/@microsoft/', import.meta.url));
 
@@ -161,6 +161,11 @@ describe('SARIF Multitool validation', () => {
         diagnostics: [...DIAGNOSTICS, { kind: 'config-error', level: 'error', path: '', message: 'bad setting' }],
       }),
     );
+  });
+
+  it('validates file names with backslashes, %, #, ?, spaces, control and non-ASCII characters', () => {
+    const findings = AWKWARD_NAMES.map((name, i) => finding(SHELL_RULE, name, i + 1, 'os.system(cmd)', 'cmd', 'runs `cmd` through a shell.'));
+    check('names', makeReport({ findings, rules: [SHELL_RULE], root: '/srv/my projects/café #1?' }));
   });
 
   it('validates a baseline comparison: new, unchanged and absent results', () => {

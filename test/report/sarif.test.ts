@@ -151,7 +151,8 @@ describe('sarif reporter', () => {
     expect(rootUri('/home/dev/shop/')).toBe('file:///home/dev/shop/');
     expect(rootUri('C:\\Users\\dev\\shop')).toBe('file:///C:/Users/dev/shop/');
     expect(artifactLocationFor('src/a#b?.py')).toEqual({ uri: 'src/a%23b%3F.py', uriBaseId: '%SRCROOT%' });
-    expect(artifactLocationFor('src\\win\\x.py')).toEqual({ uri: 'src/win/x.py', uriBaseId: '%SRCROOT%' });
+    // Report paths separate folders with `/`; a backslash is part of a (POSIX) file name.
+    expect(artifactLocationFor('src\\win\\x.py')).toEqual({ uri: 'src%5Cwin%5Cx.py', uriBaseId: '%SRCROOT%' });
     expect(artifactLocationFor('./x.py')).toEqual({ uri: 'x.py', uriBaseId: '%SRCROOT%' });
     expect(artifactLocationFor('c:weird.py').uri).toBe('c%3Aweird.py');
     expect(artifactLocationFor('/opt/other/x y.py')).toEqual({ uri: 'file:///opt/other/x%20y.py' });

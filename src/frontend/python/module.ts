@@ -1,3 +1,4 @@
+import type { HidingDeclaration } from '../../parse/decode.js';
 import type { Node, Tree } from '../../parse/tree-sitter.js';
 import { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { SourceModule } from '../types.js';
@@ -43,6 +44,8 @@ export class PythonModule implements SourceModule {
   /** Module-level names assigned exactly once: name → value node. */
   readonly moduleConstants = new Map<string, Node>();
   readonly comments: Node[] = [];
+  /** A declared encoding that can hide code, with which the source was decoded (see parse/decode.ts). */
+  sourceEncoding?: HidingDeclaration;
   /**
    * Could `name` be bound in this file other than by an import (a parameter, an assignment,
    * a loop or `as` target, a definition)? A superset answered from the source text: any use

@@ -3,6 +3,7 @@ import archivePathTraversal from './archive-path-traversal.js';
 import commandArgumentInjection from './command-argument-injection.js';
 import dynamicImport from './dynamic-import.js';
 import evalInjection from './eval-injection.js';
+import hiddenCodeEncoding from './hidden-code-encoding.js';
 import jinja2AutoescapeDisabled from './jinja2-autoescape-disabled.js';
 import markupUnescaped from './markup-unescaped.js';
 import osCommandInjection from './os-command-injection.js';
@@ -18,6 +19,7 @@ export const injectionRules: AnyRule[] = [
   commandArgumentInjection,
   dynamicImport,
   evalInjection,
+  hiddenCodeEncoding,
   jinja2AutoescapeDisabled,
   markupUnescaped,
   osCommandInjection,
