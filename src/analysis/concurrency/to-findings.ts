@@ -24,7 +24,8 @@ function location(path: string, span: Span): Location {
 export function resourceLabel(resource: string, site: IssueSite): string {
   const [owner, field] = resource.split('#') as [string, string];
   const ownerShort = owner.split('.').pop()!;
-  if (site.fn.startsWith(`${owner}.`) || /^[A-Z]/.test(ownerShort)) return `self.${field}`;
+  void site;
+  if (/^[A-Z]/.test(ownerShort)) return `self.${field}`;
   return field;
 }
 

@@ -426,10 +426,27 @@ class Extractor {
       case 'delete_statement':
         for (const t of s.namedChildren) this.target(t, ctx, held, depth + 1);
         return;
+      case 'try_statement': {
+        this.compound(s, ctx, held, depth);
+        // `lock.acquire()` then `try: … finally: lock.release()`: not held after the try.
+        const fin = s.namedChildren.find((c) => c.type === 'finally_clause');
+        for (const call of fin?.descendantsOfType('call') ?? []) {
+          const fn = call.childForFieldName('function');
+          if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'release') continue;
+          const lock = this.lockOf(fn.childForFieldName('object')!, ctx);
+          const at = lock ? held.lastIndexOf(lock) : -1;
+          if (at >= 0) held.splice(at, 1);
+        }
+        return;
+      }
       default:
         break;
     }
-    // Compound statements: walk their expressions and blocks.
+    this.compound(s, ctx, held, depth);
+  }
+
+  /** Compound statements: walk their expressions and blocks. */
+  private compound(s: Node, ctx: FnCtx, held: string[], depth: number): void {
     for (const c of s.namedChildren) {
       if (c.type === 'block') this.block(c, ctx, held, depth + 1);
       else if (c.type === 'else_clause' || c.type === 'except_clause' || c.type === 'finally_clause' || c.type === 'elif_clause' || c.type === 'case_clause' || c.type === 'except_group_clause') this.statement(c, ctx, held, depth + 1);
