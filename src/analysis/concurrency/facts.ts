@@ -45,10 +45,11 @@ export type CalleeRef =
   /** `x.m()` on a receiver of unknown type. */
   | { k: 'any'; method: string };
 
+/** A call (kept small: a program has many; only the ones on a reported path are shown). */
 export interface CallSite {
   callee: CalleeRef;
-  span: Span;
-  code: string;
+  line: number;
+  column: number;
   locks: string[];
 }
 
@@ -60,7 +61,10 @@ export interface SpawnSite {
   via: string;
   span: Span;
   code: string;
-  /** Spawned from a loop or a pool (several copies may run at once). */
+  /** Several copies may run at once: a pool or executor, or a one-thread spawner called in a loop. */
+  many: boolean;
+  /** The function making the call (a one-thread spawner called from code that runs many times at once runs many copies). */
+  in: string;
 }
 
 /**
@@ -94,6 +98,8 @@ export interface FunctionFacts {
   accesses: Access[];
   calls: CallSite[];
   checks: CheckThenAct[];
+  /** The first parameter after `self`/`cls` (RPC endpoint methods take the request context there). */
+  firstParam?: string;
   /** A function defined inside a method: it shares the method's `self`. */
   closure?: boolean;
   /** `return Class(...)` (directly or through a local): the class this function returns an instance of. */

@@ -19,8 +19,8 @@ export function inheritedLocks(program: ConcurrencyProgram): Map<string, Readonl
   const queued = new Set(queue);
   let rounds = 0;
   const limit = program.functions.size * 20 + 100;
-  while (queue.length && rounds++ < limit) {
-    const id = queue.shift()!;
+  for (let head = 0; head < queue.length && rounds++ < limit; head++) {
+    const id = queue[head]!;
     queued.delete(id);
     if (entries.has(id)) continue;
     const callers = program.callers.get(id);

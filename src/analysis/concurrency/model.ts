@@ -50,7 +50,7 @@ export const concurrencyModelSchema = z
     /** Calls that create objects needing no lock: queues, events, thread-local storage. */
     'safe-types': z.array(entry).default([]),
     /** Calls that run the callable at `args` concurrently (a thread, a green thread, a pool, a timer, a task). */
-    spawners: z.array(withArg).default([]),
+    spawners: z.array(z.object({ ...target, args: z.array(argRef).min(1), copies: z.enum(['one', 'many']).default('many') }).strict()).default([]),
     /** Calls whose argument at `args` is a list of RPC endpoint objects. */
     'endpoint-lists': z.array(withArg).default([]),
     /** A class attribute assigned a call to one of these marks an RPC endpoint class (`target = oslo_messaging.Target(...)`). */
@@ -71,7 +71,7 @@ export interface ConcurrencyModel {
   namedLocks: ModelArgEntry[];
   lockDecorators: LockDecorator[];
   safeTypes: ModelEntry[];
-  spawners: ModelArgEntry[];
+  spawners: (ModelArgEntry & { copies: 'one' | 'many' })[];
   endpointLists: ModelArgEntry[];
   endpointMarkers: ModelEntry[];
   threadClasses: { name: string; methods: string[] }[];
@@ -147,15 +147,85 @@ export function mergeConcurrencyModels(parts: readonly { file: string; model: Co
   return out;
 }
 
+type Matcher<E> = (qname: string | undefined, method: string | undefined, receiver: string | undefined) => E | undefined;
+
+/** The model's lists as lookups by qualified name and method name (one per call site is too many list scans). */
+export interface ModelIndex {
+  locks: Matcher<ModelEntry>;
+  namedLocks: Matcher<ModelArgEntry>;
+  lockDecorators: Matcher<LockDecorator>;
+  safeTypes: Matcher<ModelEntry>;
+  spawners: Matcher<ModelArgEntry & { copies: 'one' | 'many' }>;
+  endpointLists: Matcher<ModelArgEntry>;
+  endpointMarkers: Matcher<ModelEntry>;
+}
+
+const indexes = new WeakMap<ConcurrencyModel, ModelIndex>();
+
+export function modelIndex(model: ConcurrencyModel): ModelIndex {
+  let index = indexes.get(model);
+  if (!index) {
+    index = {
+      locks: matcher(model.locks),
+      namedLocks: matcher(model.namedLocks),
+      lockDecorators: matcher(model.lockDecorators),
+      safeTypes: matcher(model.safeTypes),
+      spawners: matcher(model.spawners),
+      endpointLists: matcher(model.endpointLists),
+      endpointMarkers: matcher(model.endpointMarkers),
+    };
+    indexes.set(model, index);
+  }
+  return index;
+}
+
+function matcher<E extends { name?: string; method?: string; receiver?: string }>(entries: readonly E[]): Matcher<E> {
+  const byName = new Map<string, E>();
+  const byMethod = new Map<string, E[]>();
+  const patterns: { re: RegExp; entry: E }[] = [];
+  for (const e of entries) {
+    if (e.name?.includes('*')) patterns.push({ re: namePattern(e.name), entry: e });
+    else if (e.name) {
+      if (!byName.has(e.name)) byName.set(e.name, e);
+    } else if (e.method) {
+      const list = byMethod.get(e.method);
+      if (list) list.push(e);
+      else byMethod.set(e.method, [e]);
+    }
+  }
+  return (qname, method, receiver) => {
+    if (qname !== undefined) {
+      const hit = byName.get(qname);
+      if (hit) return hit;
+      for (const p of patterns) if (p.re.test(qname)) return p.entry;
+    }
+    if (method !== undefined) {
+      for (const e of byMethod.get(method) ?? []) if (!e.receiver || (receiver !== undefined && receiverPattern(e.receiver).test(receiver))) return e;
+    }
+    return undefined;
+  };
+}
+
+const receiverPatterns = new Map<string, RegExp>();
+function receiverPattern(source: string): RegExp {
+  let re = receiverPatterns.get(source);
+  if (!re) receiverPatterns.set(source, (re = new RegExp(source, 'i')));
+  return re;
+}
+
+function namePattern(name: string): RegExp {
+  return new RegExp(`^${name.replace(/\./g, '\\.').replace(/\*/g, '[\\w.]*')}$`);
+}
+
 /** Does a model entry name this call (qualified name, or method and receiver spelling)? */
 export function entryMatches(e: { name?: string; method?: string; receiver?: string }, qname: string | undefined, method: string | undefined, receiver: string | undefined): boolean {
   if (e.name) {
     if (qname === undefined) return false;
-    if (e.name.includes('*')) return new RegExp(`^${e.name.replace(/\./g, '\\.').replace(/\*/g, '[\\w]*')}$`).test(qname);
+    if (e.name.includes('*')) return namePattern(e.name).test(qname);
     return qname === e.name;
   }
   if (e.method !== method) return false;
-  if (e.receiver) return receiver !== undefined && new RegExp(e.receiver, 'i').test(receiver);
+  if (e.receiver) return receiver !== undefined && receiverPattern(e.receiver).test(receiver);
   return true;
 }
 

@@ -24,13 +24,17 @@ export interface EntryPoint {
   why: string;
   /** Where the evidence is (the spawn call, the endpoint list), when it is not the function itself. */
   site?: { path: string; span: Span; code: string };
+  /** Several copies may run at once (a pool, RPC dispatch, request handling, a lock owner's callers); else one thread runs it. */
+  many: boolean;
+  /** For a one-copy spawn: the function making the call (it runs many copies if that function does). */
+  spawnedIn?: string;
 }
 
 /** How a function is reached from an entry point. */
 export interface Reach {
   entry: EntryPoint;
-  /** The caller this function was first reached from, and the call. */
-  from?: { fn: string; path: string; span: Span; code: string };
+  /** The caller this function was first reached from, and the call's line and column. */
+  from?: { fn: string; path: string; line: number; column: number };
   /** Reached only through calls resolved by method name alone. */
   weak: boolean;
   depth: number;
@@ -39,8 +43,8 @@ export interface Reach {
 export interface Edge {
   to: string;
   locks: string[];
-  span: Span;
-  code: string;
+  line: number;
+  column: number;
   weak: boolean;
 }
 
@@ -67,14 +71,19 @@ export class ConcurrencyProgram {
   readonly callers = new Map<string, { from: string; edge: Edge }[]>();
   readonly entries: EntryPoint[] = [];
   readonly reach = new Map<string, Reach>();
+  /** Functions reached from an entry point that runs many copies at once. */
+  readonly manyReach = new Set<string>();
+  /** Up to two distinct entry points reaching each function (two means two threads may run it). */
+  readonly entriesOf = new Map<string, EntryPoint[]>();
 
   constructor(
     readonly files: readonly ConcurrencyFacts[],
     private readonly options: ProgramOptions = {},
   ) {
     for (const file of files) {
-      for (const f of file.functions) this.functions.set(f.id, { ...f, path: file.path });
-      for (const c of file.classes) this.classes.set(c.id, { ...c, path: file.path });
+      // The facts are this run's own copies (decoded from a worker or the cache): tagged in place.
+      for (const f of file.functions) this.functions.set(f.id, Object.assign(f, { path: file.path }));
+      for (const c of file.classes) this.classes.set(c.id, Object.assign(c, { path: file.path }));
     }
     for (const id of [...this.functions.keys(), ...this.classes.keys()]) {
       const parts = id.split('.');
@@ -107,11 +116,27 @@ export class ConcurrencyProgram {
     this.link();
     this.findEntries();
     this.propagateReach();
+    this.propagateMultiplicity();
   }
 
   /** A qualified name to a known function or class id. */
   lookup(name: string, near?: string): string | undefined {
     if (this.functions.has(name) || this.classes.has(name)) return name;
+    // A base class named by a bare name in the same module.
+    if (near && !name.includes('.')) {
+      const local = `${near.slice(0, near.lastIndexOf('.'))}.${name}`;
+      if (this.classes.has(local)) return local;
+    }
+    if (this.lookups.has(name)) return this.lookups.get(name);
+    const found = this.lookupUncached(name);
+    this.lookups.set(name, found);
+    return found;
+  }
+
+  private readonly lookups = new Map<string, string | undefined>();
+  private readonly ancestorLists = new Map<string, string[]>();
+
+  private lookupUncached(name: string, near?: string): string | undefined {
     // A base class named by a bare name in the same module.
     if (near) {
       const module = near.split('.').slice(0, -1).join('.');
@@ -129,11 +154,14 @@ export class ConcurrencyProgram {
 
   /** Class `cls` and its known ancestors, nearest first. */
   ancestors(cls: string): string[] {
+    const known = this.ancestorLists.get(cls);
+    if (known) return known;
     const out: string[] = [];
+    this.ancestorLists.set(cls, out);
     const queue = [cls];
     const seen = new Set<string>();
-    while (queue.length) {
-      const c = queue.shift()!;
+    for (let i = 0; i < queue.length; i++) {
+      const c = queue[i]!;
       if (seen.has(c)) continue;
       seen.add(c);
       out.push(c);
@@ -153,8 +181,8 @@ export class ConcurrencyProgram {
     const out: string[] = [];
     const queue = [...(this.subclasses.get(cls) ?? [])];
     const seen = new Set<string>();
-    while (queue.length) {
-      const c = queue.shift()!;
+    for (let i = 0; i < queue.length; i++) {
+      const c = queue[i]!;
       if (seen.has(c)) continue;
       seen.add(c);
       out.push(c);
@@ -242,7 +270,7 @@ export class ConcurrencyProgram {
         const { targets, weak } = this.resolve(call.callee, f.id);
         for (const to of targets) {
           if (to === f.id) continue;
-          const edge: Edge = { to, locks: call.locks, span: call.span, code: call.code, weak };
+          const edge: Edge = { to, locks: call.locks, line: call.line, column: call.column, weak };
           out.push(edge);
           const list = this.callers.get(to);
           if (list) list.push({ from: f.id, edge });
@@ -264,31 +292,31 @@ export class ConcurrencyProgram {
       for (const s of file.spawns) {
         const near = `${file.module}.x`;
         for (const t of this.resolve(s.target, near).targets) {
-          add({ fn: t, kind: 'explicit', why: `handed to \`${s.via}\``, site: { path: file.path, span: s.span, code: s.code } });
+          add({ fn: t, kind: 'explicit', why: `handed to \`${s.via}\``, site: { path: file.path, span: s.span, code: s.code }, many: s.many, spawnedIn: s.in });
         }
       }
       for (const ep of file.endpoints) {
         const cls = this.classOf(ep.cls, `${file.module}.x`, 0);
         if (!cls) continue;
-        for (const m of this.publicMethods(cls)) add({ fn: m, kind: 'explicit', why: `an RPC endpoint method (listed in \`${ep.via}\`)`, site: { path: file.path, span: ep.span, code: ep.code } });
+        for (const m of this.rpcMethods(cls)) add({ fn: m, kind: 'explicit', why: `an RPC endpoint method (listed in \`${ep.via}\`)`, site: { path: file.path, span: ep.span, code: ep.code }, many: true });
       }
     }
     const handlerPatterns = this.options.handlerDecorators ?? [];
     for (const f of this.functions.values()) {
-      if (f.decorators.some((d) => handlerPatterns.some((p) => decoratorMatches(p, d)))) add({ fn: f.id, kind: 'explicit', why: 'a request handler (requests are served concurrently)' });
+      if (f.decorators.some((d) => !MOCK_DECORATOR.test(d) && handlerPatterns.some((p) => decoratorMatches(p, d)))) add({ fn: f.id, kind: 'explicit', why: 'a request handler (requests are served concurrently)', many: true });
     }
     const threadClasses = this.options.threadClasses ?? [];
     for (const c of this.classes.values()) {
-      if (c.concurrentBecause) for (const m of this.publicMethods(c.id)) add({ fn: m, kind: 'explicit', why: `a method of an ${c.concurrentBecause}` });
+      if (c.concurrentBecause) for (const m of this.rpcMethods(c.id)) add({ fn: m, kind: 'explicit', why: `a method of an ${c.concurrentBecause}`, many: true });
       const bases = this.allBaseNames(c.id);
       for (const tc of threadClasses) {
         if (!bases.includes(tc.name)) continue;
-        for (const name of tc.methods) for (const m of this.method(c.id, name)) add({ fn: m, kind: 'explicit', why: `\`${name}\` of a \`${tc.name}\` subclass (it runs in its own thread)` });
+        for (const name of tc.methods) for (const m of this.method(c.id, name)) add({ fn: m, kind: 'explicit', why: `\`${name}\` of a \`${tc.name}\` subclass (it runs in its own thread)`, many: false });
       }
     }
     for (const c of this.classes.values()) {
       if (!this.ownsLock(c.id)) continue;
-      for (const m of this.publicMethods(c.id)) add({ fn: m, kind: 'lock-owner', why: `a public method of \`${c.name}\`, which owns a lock (so its callers are expected to call it concurrently)` });
+      for (const m of this.publicMethods(c.id)) add({ fn: m, kind: 'lock-owner', why: `a public method of \`${c.name}\`, which owns a lock (so its callers are expected to call it concurrently)`, many: true });
     }
   }
 
@@ -300,6 +328,64 @@ export class ConcurrencyProgram {
       for (const m of this.methodsOf.get(c)?.values() ?? []) if ((this.functions.get(m)?.locks.length ?? 0) > 0) return true;
     }
     return false;
+  }
+
+  /** Public methods that take the request context first, as oslo.messaging calls endpoint methods. */
+  rpcMethods(cls: string): string[] {
+    return this.publicMethods(cls).filter((m) => CONTEXT_PARAMS.has(this.functions.get(m)?.firstParam ?? ''));
+  }
+
+  /** Whether two functions (the same one twice) can run at the same time: many copies of either, or two different entry points. */
+  concurrent(a: string, b: string): boolean {
+    if (this.manyReach.has(a) || this.manyReach.has(b)) return true;
+    const entries = new Set([...(this.entriesOf.get(a) ?? []), ...(this.entriesOf.get(b) ?? [])]);
+    return entries.size >= 2;
+  }
+
+  /** Many copies per entry point, reached functions per entry point (at most two kept). */
+  private propagateMultiplicity(): void {
+    // A one-thread spawn made by code that itself runs many copies at once runs many copies.
+    for (let round = 0; round < 3; round++) {
+      this.manyReach.clear();
+      const queue = this.entries.filter((e) => e.many).map((e) => e.fn);
+      for (const q of queue) this.manyReach.add(q);
+      for (let i = 0; i < queue.length; i++) {
+        for (const edge of this.edges.get(queue[i]!) ?? []) {
+          if (this.manyReach.has(edge.to)) continue;
+          this.manyReach.add(edge.to);
+          queue.push(edge.to);
+        }
+      }
+      let changed = false;
+      for (const e of this.entries) {
+        if (!e.many && e.spawnedIn && this.manyReach.has(e.spawnedIn)) {
+          e.many = true;
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    const queue: string[] = [];
+    for (const e of this.entries) {
+      const list = this.entriesOf.get(e.fn) ?? [];
+      if (list.length < 2 && !list.includes(e)) list.push(e);
+      this.entriesOf.set(e.fn, list);
+      queue.push(e.fn);
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const from = this.entriesOf.get(queue[i]!)!;
+      for (const edge of this.edges.get(queue[i]!) ?? []) {
+        let list = this.entriesOf.get(edge.to);
+        if (!list) this.entriesOf.set(edge.to, (list = []));
+        let grew = false;
+        for (const e of from) {
+          if (list.length >= 2 || list.includes(e)) continue;
+          list.push(e);
+          grew = true;
+        }
+        if (grew) queue.push(edge.to);
+      }
+    }
   }
 
   publicMethods(cls: string): string[] {
@@ -326,17 +412,18 @@ export class ConcurrencyProgram {
       }
     };
     const run = (allowWeak: boolean): void => {
-      while (queue.length) {
-        const id = queue.shift()!;
+      for (let i = 0; i < queue.length; i++) {
+        const id = queue[i]!;
         const here = this.reach.get(id)!;
         const fn = this.functions.get(id)!;
         for (const edge of this.edges.get(id) ?? []) {
           if (edge.weak && !allowWeak) continue;
           if (this.reach.has(edge.to)) continue;
-          this.reach.set(edge.to, { entry: here.entry, from: { fn: id, path: fn.path, span: edge.span, code: edge.code }, weak: here.weak || edge.weak, depth: here.depth + 1 });
+          this.reach.set(edge.to, { entry: here.entry, from: { fn: id, path: fn.path, line: edge.line, column: edge.column }, weak: here.weak || edge.weak, depth: here.depth + 1 });
           queue.push(edge.to);
         }
       }
+      queue.length = 0;
     };
     // Explicit entry points first, so a function they reach is reported with them.
     seed('explicit');
@@ -347,6 +434,11 @@ export class ConcurrencyProgram {
     run(true);
   }
 }
+
+/** `mock.patch` and friends decorate tests, not request handlers (`*.patch` is Flask's PATCH route). */
+const MOCK_DECORATOR = /^(unittest\.)?mock\.|^mock$|(^|\.)patch\.object$/;
+/** The first parameter of an oslo.messaging endpoint method: the request context. */
+const CONTEXT_PARAMS = new Set(['context', 'ctxt', 'ctx', '_context', 'rpc_context']);
 
 /** `*.route` matches any decorator ending in `.route`; otherwise names are compared whole. */
 function decoratorMatches(pattern: string, decorator: string): boolean {

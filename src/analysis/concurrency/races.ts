@@ -34,7 +34,7 @@ export interface ConcurrencyIssue {
   /** How the primary site's function runs concurrently. */
   reach: Reach;
   /** Functions on the way from the entry point to the primary site, entry first. */
-  chain: { fn: string; path: string; span: Span; code: string }[];
+  chain: { fn: string; path: string; line: number; column: number; callee: string }[];
   confidence: Confidence;
   /** Locks that guard the resource elsewhere (for the fix). */
   guardedBy: string[];
@@ -85,7 +85,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
     // Writes first, so a function with an unguarded write and read reports the write.
     const ordered = [...accesses].sort((a, b) => (a.access.kind === b.access.kind ? 0 : a.access.kind === 'write' ? -1 : 1));
     for (const p of ordered) {
-      const w = lockedWrites.find((lw) => !lw.locks.some((l) => p.locks.includes(l)));
+      const w = lockedWrites.find((lw) => !lw.locks.some((l) => p.locks.includes(l)) && program.concurrent(p.fn, lw.fn));
       if (!w || w === p) continue;
       const key = p.fn;
       if (reported.has(key)) continue;
@@ -131,7 +131,10 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       if (!reads.has(resource)) continue;
       const common = c.check.locks.filter((l) => c.act.locks.includes(l));
       if (common.length > 0 || extra.length > 0) continue;
-      const key = `${resource}|${c.check.span.line}`;
+      // Two threads must be able to run the check: many copies of this function, or another entry point touching the state.
+      const touching = new Set<string>((byResource.get(resource) ?? []).map((p) => p.fn));
+      if (!program.manyReach.has(id) && ![...touching].some((g) => program.concurrent(id, g) && g !== id) && !program.concurrent(id, id)) continue;
+      const key = `${c.check.span.line}`;
       if (reported.has(key)) continue;
       reported.add(key);
       const guardedBy = [...new Set((byResource.get(resource) ?? []).flatMap((p) => p.locks))].sort();
@@ -187,7 +190,7 @@ function chainOf(program: ConcurrencyProgram, fn: string): ConcurrencyIssue['cha
     seen.add(id);
     const r = program.reach.get(id);
     if (!r?.from) break;
-    out.unshift({ fn: r.from.fn, path: r.from.path, span: r.from.span, code: r.from.code });
+    out.unshift({ fn: r.from.fn, path: r.from.path, line: r.from.line, column: r.from.column, callee: id });
     id = r.from.fn;
   }
   return out;

@@ -93,7 +93,10 @@ function toFinding(issue: ConcurrencyIssue, rule: AnyRule): Finding {
       note: issue.kind === 'check-then-act' ? `the act: \`${field}\` changed (${locksText(other.locks)})` : `\`${field}\` changed ${locksText(other.locks)}`,
     },
   ];
-  for (const c of issue.chain) related.push({ role: 'call', location: location(c.path, c.span), expression: c.code.trim(), note: `called from \`${fnLabel(c.fn)}\`` });
+  for (const c of issue.chain) {
+    const at = { line: c.line, column: c.column, endLine: c.line, endColumn: c.column, statementLine: c.line };
+    related.push({ role: 'call', location: location(c.path, at), expression: `${c.callee.split('.').pop()}(…)`, note: `\`${fnLabel(c.fn)}\` calls \`${fnLabel(c.callee)}\`` });
+  }
   if (entry.site) related.push({ role: 'entry', location: location(entry.site.path, entry.site.span), expression: entry.site.code.trim(), note: `entry point: \`${fnLabel(entry.fn)}\` ${entry.why}` });
   const snippet = primary.code;
   return {

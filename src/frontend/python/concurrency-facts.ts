@@ -2,7 +2,7 @@ import type { Node } from '../../parse/tree-sitter.js';
 import type { PythonModule } from './module.js';
 import { absoluteImport, moduleNameForPath } from './to-ir.js';
 import type { Access, CallSite, CalleeRef, CheckThenAct, ClassFacts, ConcurrencyFacts, EndpointSite, FunctionFacts, SpawnSite, Span } from '../../analysis/concurrency/facts.js';
-import { entryMatches, type ConcurrencyModel, type ModelArgEntry } from '../../analysis/concurrency/model.js';
+import { modelIndex, type ConcurrencyModel, type ModelArgEntry, type ModelIndex } from '../../analysis/concurrency/model.js';
 
 /**
  * The Python front end of the concurrency analysis: per function, the reads and writes of
@@ -51,10 +51,24 @@ interface FnCtx {
   seen: Set<string>;
   /** Whether accesses count (not in construction methods). */
   record: boolean;
-  /** A walk that only collects writes (for check-then-act): no checks, no nested definitions. */
-  probe?: boolean;
   /** Functions defined in this function's body: name → id. */
   localDefs: Map<string, string>;
+  /** Every write, in walk order, with its offset (checks are paired with them after the walk). */
+  writes: { resource: string; at: number; span: Span; code: string; locks: string[]; constant: boolean }[];
+  /** Checks waiting for the writes of their scope. */
+  pending: PendingCheck[];
+}
+
+interface PendingCheck {
+  /** Source offsets [start, end) where an act may be. */
+  ranges: [number, number][];
+  reads: string[];
+  calls: CalleeRef[];
+  check: CheckThenAct['check'];
+  shape: 'if' | 'flag';
+  from: Node;
+  /** A flag check: the variable, and the statements after it (it must be used after the act). */
+  flag?: { name: string; rest: readonly Node[] };
 }
 
 export function pythonConcurrencyFacts(module: PythonModule, model: ConcurrencyModel): ConcurrencyFacts {
@@ -77,10 +91,13 @@ class Extractor {
   private readonly usedGlobals = new Set<string>();
   private readonly qnameCache = new Map<number, string | undefined>();
 
+  private readonly model: ModelIndex;
+
   constructor(
     private readonly module: PythonModule,
-    private readonly model: ConcurrencyModel,
+    model: ConcurrencyModel,
   ) {
+    this.model = modelIndex(model);
     this.moduleName = moduleNameForPath(module.path);
     this.isPackage = /(^|\/)__init__\.pyi?$/.test(module.path);
   }
@@ -91,6 +108,7 @@ class Extractor {
     const top: FunctionFacts = this.newFunction(`${this.moduleName}.<module>`, '<module>', root, undefined, false);
     const ctx = this.newCtx(top, undefined, undefined, false);
     for (const s of root.namedChildren) this.statement(s, ctx, [], 0);
+    this.resolveChecks(ctx);
     return {
       path: this.module.path,
       module: this.moduleName,
@@ -131,9 +149,9 @@ class Extractor {
     const call = this.module.call(v);
     const q = this.qname(call.callee);
     const receiver = call.receiver ? this.module.dottedName(call.receiver) : undefined;
-    if (this.model.locks.some((e) => entryMatches(e, q, call.method, receiver))) return 'lock';
-    if (this.model.namedLocks.some((e) => entryMatches(e, q, call.method, receiver))) return 'lock';
-    if (this.model.safeTypes.some((e) => entryMatches(e, q, call.method, receiver))) return 'safe';
+    if (this.model.locks(q, call.method, receiver) !== undefined) return 'lock';
+    if (this.model.namedLocks(q, call.method, receiver) !== undefined) return 'lock';
+    if (this.model.safeTypes(q, call.method, receiver) !== undefined) return 'safe';
     if (q === 'dict' || q === 'list' || q === 'set' || q === 'collections.defaultdict' || q === 'collections.OrderedDict' || q === 'collections.Counter' || q === 'weakref.WeakValueDictionary' || q === 'weakref.WeakKeyDictionary') return 'container';
     return 'other';
   }
@@ -161,10 +179,10 @@ class Extractor {
     };
   }
 
-  /** The source line a node starts on, verbatim (for snippets and reports). */
+  /** The source line a node starts on, without its indentation (for snippets and reports). */
   private code(node: Node): string {
-    const line = this.module.line(node.startPosition.row + 1);
-    return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+    const line = this.module.line(node.startPosition.row + 1).trim();
+    return line.length > 120 ? `${line.slice(0, 117)}...` : line;
   }
 
   // ---- classes and functions --------------------------------------------------------------
@@ -177,7 +195,7 @@ class Extractor {
   }
 
   private newCtx(facts: FunctionFacts, cls: ClassCtx | undefined, selfName: string | undefined, record: boolean): FnCtx {
-    return { facts, cls, selfName, localLocks: new Map(), localValues: new Map(), globalsDeclared: new Set(), flags: new Map(), seen: new Set(), record, localDefs: new Map() };
+    return { facts, cls, selfName, localLocks: new Map(), localValues: new Map(), globalsDeclared: new Set(), flags: new Map(), seen: new Set(), record, localDefs: new Map(), writes: [], pending: [] };
   }
 
   private classDefinition(node: Node, decorators: Node[], outer: FnCtx, prefix: string): void {
@@ -222,8 +240,8 @@ class Extractor {
     if (v.type === 'call') {
       const call = this.module.call(v);
       const q = this.qname(call.callee);
-      if (left.text === 'target' && this.model.endpointMarkers.some((e) => entryMatches(e, q, call.method, undefined))) {
-        cls.facts.concurrentBecause = `RPC endpoint (\`target = ${this.code(v)}\`)`;
+      if (left.text === 'target' && this.model.endpointMarkers(q, call.method, undefined) !== undefined) {
+        cls.facts.concurrentBecause = `RPC endpoint (\`target = ${v.text.split('\n')[0]!.slice(0, 60)}\`)`;
       }
     }
     const kind = this.valueKind(right);
@@ -286,6 +304,10 @@ class Extractor {
     const selfName = closureSelf ?? (cls && !isStatic ? firstParameter(def) : undefined);
     const ctx = this.newCtx(facts, cls, selfName, !(cls && CONSTRUCTION.has(name) && !closureSelf));
     if (closureSelf) facts.closure = true;
+    const params = def.childForFieldName('parameters')?.namedChildren ?? [];
+    const second = params[selfName && !closureSelf ? 1 : 0];
+    const secondName = second?.type === 'identifier' ? second.text : second?.namedChildren.find((c) => c.type === 'identifier')?.text;
+    if (secondName) facts.firstParam = secondName;
     for (const d of decoratorNames) {
       const callee = d.type === 'call' ? d.childForFieldName('function') : d;
       if (!callee) continue;
@@ -295,6 +317,7 @@ class Extractor {
       if (lock) facts.locks.push(lock);
     }
     this.block(body, ctx, facts.locks.slice(), 0);
+    this.resolveChecks(ctx);
   }
 
   /** A lock decorator's lock: named by its argument (`@lockutils.synchronized('x')`). */
@@ -303,7 +326,7 @@ class Extractor {
     const q = this.qname(callee);
     const method = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee.type === 'identifier' ? callee.text : undefined;
     const receiver = callee.type === 'attribute' ? this.module.dottedName(callee.childForFieldName('object')!) : undefined;
-    const entry = this.model.lockDecorators.find((e) => entryMatches(e, q, callee.type === 'attribute' ? method : undefined, receiver) || (!e.name && e.method === method && callee.type === 'identifier'));
+    const entry = this.model.lockDecorators(q, callee.type === 'attribute' ? method : undefined, receiver) ?? (callee.type === 'identifier' ? this.model.lockDecorators(undefined, method, undefined) : undefined);
     if (!entry) return undefined;
     if (!entry.args || d.type !== 'call') return `decorator:${q ?? callee.text}`;
     const arg = argAt(this.module, d, entry.args);
@@ -347,7 +370,7 @@ class Extractor {
       const call = this.module.call(v);
       const q = this.qname(call.callee);
       const receiver = call.receiver ? this.module.dottedName(call.receiver) : undefined;
-      const named = this.model.namedLocks.find((e) => entryMatches(e, q, call.method, receiver));
+      const named = this.model.namedLocks(q, call.method, receiver);
       if (named) {
         const arg = argAt(this.module, v, named.args);
         return arg ? this.lockName(arg, ctx) : `call:${q ?? call.method}`;
@@ -359,7 +382,7 @@ class Extractor {
       }
       // `with lock.acquire_lock():`-style helpers, `with self._lock_for(x):`
       if (call.method && LOCKISH.test(call.method)) return `call:${ctx.cls?.id ?? this.moduleName}.${call.method}`;
-      if (this.model.locks.some((e) => entryMatches(e, q, call.method, receiver))) return undefined; // `with threading.Lock():` guards nothing
+      if (this.model.locks(q, call.method, receiver) !== undefined) return undefined; // `with threading.Lock():` guards nothing
     }
     return undefined;
   }
@@ -379,15 +402,12 @@ class Extractor {
     if (depth > MAX_DEPTH) return;
     switch (s.type) {
       case 'class_definition':
-        if (ctx.probe) return;
         return this.classDefinition(s, [], ctx, this.prefixOf(ctx));
       case 'function_definition':
-        if (ctx.probe) return;
         return this.nested(s, [], ctx);
       case 'decorated_definition': {
         const def = s.childForFieldName('definition');
         const decs = s.namedChildren.filter((c) => c.type === 'decorator');
-        if (ctx.probe) return;
         if (def?.type === 'class_definition') return this.classDefinition(def, decs, ctx, this.prefixOf(ctx));
         if (def?.type === 'function_definition') return this.nested(def, decs, ctx);
         return;
@@ -496,7 +516,7 @@ class Extractor {
         if (lock) inner = [...held, lock];
       }
       this.expression(condition, ctx, held, depth + 1);
-      if (ctx.record && !ctx.probe) this.checkIf(s, condition, consequence, ctx, held, siblings, index);
+      if (ctx.record) this.checkIf(s, condition, consequence, ctx, held, siblings, index);
     }
     if (consequence) this.block(consequence, ctx, inner, depth + 1);
     for (const alt of s.childrenForFieldName('alternative')) this.statement(alt, ctx, held, depth + 1);
@@ -524,7 +544,7 @@ class Extractor {
         const ref = this.calleeRef(v, ctx);
         if (ref) ctx.localValues.set(left.text, ref);
       }
-      if (ctx.record && !ctx.probe && a.type === 'assignment') this.checkFlag(left.text, v, statement, ctx, held, siblings, index);
+      if (ctx.record && a.type === 'assignment') this.checkFlag(left.text, v, statement, ctx, held, siblings, index);
     }
   }
 
@@ -587,6 +607,7 @@ class Extractor {
   private access(resource: string | undefined, kind: 'read' | 'write', node: Node, ctx: FnCtx, held: readonly string[]): void {
     if (!resource || !ctx.record) return;
     const locks = [...new Set(held)].sort();
+    if (kind === 'write') ctx.writes.push({ resource, at: node.startIndex, span: this.span(node), code: this.code(node), locks, constant: assignsConstant(node) });
     const key = `${resource}|${kind}|${locks.join(',')}`;
     if (ctx.seen.has(key)) return;
     ctx.seen.add(key);
@@ -643,8 +664,8 @@ class Extractor {
     } else if (fn) this.expression(fn, ctx, held, depth + 1);
     if (args) for (const a of args.namedChildren) this.expression(a.type === 'keyword_argument' ? a.childForFieldName('value') ?? a : a, ctx, held, depth + 1);
     const ref = this.calleeRef(e, ctx);
-    if (ref) {
-      const site: CallSite = { callee: ref, span: this.span(e), code: this.code(e), locks: [...new Set(held)].sort() };
+    if (ref && worthLinking(ref)) {
+      const site: CallSite = { callee: ref, line: e.startPosition.row + 1, column: e.startPosition.column + 1, locks: held.length ? [...new Set(held)].sort() : NO_LOCKS };
       ctx.facts.calls.push(site);
     }
     this.spawnSite(e, ctx);
@@ -701,14 +722,15 @@ class Extractor {
     const call = this.module.call(e);
     const q = this.qname(call.callee);
     const receiver = call.receiver ? this.module.dottedName(call.receiver) : undefined;
-    const spawner = this.model.spawners.find((s) => entryMatches(s, q, call.method, receiver));
+    const spawner = this.model.spawners(q, call.method, receiver);
     if (spawner) {
       for (const target of this.targetsOf(e, spawner, ctx)) {
-        this.spawns.push({ target, via: spawner.name ?? `${receiver ?? '…'}.${spawner.method}`, span: this.span(e), code: this.code(e) });
+        const many = spawner.copies === 'many' || inLoop(e);
+        this.spawns.push({ target, via: spawner.name ?? `${receiver ?? '…'}.${spawner.method}`, span: this.span(e), code: this.code(e), many, in: ctx.facts.id });
       }
       return;
     }
-    const list = this.model.endpointLists.find((s) => entryMatches(s, q, call.method, receiver));
+    const list = this.model.endpointLists(q, call.method, receiver);
     if (list) {
       const arg = argAt(this.module, e, list.args);
       if (!arg) return;
@@ -786,72 +808,87 @@ class Extractor {
     return { reads: [...reads], calls };
   }
 
-  /** Writes in a block (any depth, not in nested functions), first per resource, with the locks held there. */
-  private writesIn(nodes: readonly Node[], ctx: FnCtx, held: readonly string[]): CheckThenAct['act'][] {
-    const probe: FnCtx = { ...ctx, facts: { ...ctx.facts, accesses: [], calls: [], checks: [] }, seen: new Set(), flags: new Map(), localValues: new Map(ctx.localValues), localLocks: new Map(ctx.localLocks), probe: true };
-    const savedFns = this.functions.length;
-    const savedClasses = this.classes.length;
-    const savedSpawns = this.spawns.length;
-    const savedEndpoints = this.endpoints.length;
-    for (const n of nodes) this.statement(n, probe, held.slice(), 0);
-    // The probe walk must leave no trace besides what it returns.
-    this.functions.length = savedFns;
-    this.classes.length = savedClasses;
-    this.spawns.length = savedSpawns;
-    this.endpoints.length = savedEndpoints;
-    const out: CheckThenAct['act'][] = [];
-    const seen = new Set<string>();
-    for (const a of probe.facts.accesses) {
-      if (a.kind !== 'write' || seen.has(a.resource)) continue;
-      seen.add(a.resource);
-      out.push({ resource: a.resource, span: a.span, code: a.code, locks: a.locks });
-    }
-    return out;
-  }
-
   private checkIf(s: Node, condition: Node, consequence: Node | null, ctx: FnCtx, held: string[], siblings?: readonly Node[], index?: number): void {
     const { reads, calls } = this.checkReads(condition, ctx);
     if (reads.length === 0 && calls.length === 0) return;
-    const body: Node[] = consequence ? [...consequence.namedChildren] : [];
+    const ranges: [number, number][] = [];
+    if (consequence) ranges.push([consequence.startIndex, consequence.endIndex]);
     // `if k in self.d: return self.d[k]` then `self.d[k] = v`: the statements after an exiting
     // body act on the check too.
-    if (consequence && exits(consequence) && siblings && index !== undefined) body.push(...siblings.slice(index + 1));
-    for (const alt of s.childrenForFieldName('alternative')) if (alt.type === 'else_clause') body.push(...(alt.childForFieldName('body')?.namedChildren ?? []));
-    const acts = this.writesIn(body, ctx, held);
-    const check = { span: this.span(condition), code: this.code(s), locks: [...new Set(held)].sort() };
-    for (const act of acts) {
-      if (!reads.includes(act.resource) && calls.length === 0) continue;
-      ctx.facts.checks.push({ reads, calls, check, act, shape: 'if', ...(ctx.facts.async ? { awaitBetween: awaitBetween(s, act.span) } : {}) });
+    if (consequence && exits(consequence) && siblings && index !== undefined && index + 1 < siblings.length) {
+      ranges.push([siblings[index + 1]!.startIndex, siblings[siblings.length - 1]!.endIndex]);
     }
+    for (const alt of s.childrenForFieldName('alternative')) if (alt.type === 'else_clause') ranges.push([alt.startIndex, alt.endIndex]);
+    const check = { span: this.span(condition), code: this.code(s), locks: [...new Set(held)].sort() };
+    ctx.pending.push({ ranges, reads, calls, check, shape: 'if', from: s });
   }
 
   /** `first = not self.s` …`self.s.add(x)` … `return first` / `if first:`. */
   private checkFlag(name: string, value: Node, statement: Node, ctx: FnCtx, held: string[], siblings?: readonly Node[], index?: number): void {
-    if (!siblings || index === undefined) return;
+    if (!siblings || index === undefined || index + 1 >= siblings.length) return;
     const v = this.module.unwrap(value);
-    if (v.type === 'call' && !(v.childForFieldName('function')?.type === 'identifier' && ['len', 'bool'].includes(v.childForFieldName('function')!.text))) {
-      // A plain call result is not a check (only a boolean view of state is).
-      const ref = this.calleeRef(v, ctx);
-      if (!(ref?.k === 'self' && /^(has|is|get|contains|exists|lookup|find)/.test(ref.method))) return;
-    }
-    if (!['not_operator', 'comparison_operator', 'boolean_operator', 'call', 'attribute', 'subscript'].includes(v.type)) return;
+    if (v.type === 'call') {
+      const fn = v.childForFieldName('function');
+      if (!(fn?.type === 'identifier' && (fn.text === 'len' || fn.text === 'bool'))) {
+        // A plain call result is not a check (only a boolean view of state is).
+        const ref = this.calleeRef(v, ctx);
+        if (!(ref?.k === 'self' && /^(has|is|contains|exists)/.test(ref.method))) return;
+      }
+    } else if (v.type !== 'not_operator' && v.type !== 'comparison_operator' && v.type !== 'boolean_operator') return;
     const { reads, calls } = this.checkReads(v, ctx);
     if (reads.length === 0 && calls.length === 0) return;
     const rest = siblings.slice(index + 1);
-    // The flag must be used after the act: find the act, then a use of `name`.
-    const acts = this.writesIn(rest, ctx, held);
-    for (const act of acts) {
-      if (!reads.includes(act.resource) && calls.length === 0) continue;
-      const usedAfter = rest.some((r) => r.endPosition.row + 1 >= act.span.line && usesName(r, name, act.span.line));
-      if (!usedAfter) continue;
-      ctx.facts.checks.push({
-        reads, calls,
-        check: { span: this.span(statement), code: this.code(statement), locks: [...new Set(held)].sort() },
-        act, shape: 'flag',
-        ...(ctx.facts.async ? { awaitBetween: awaitBetween(statement, act.span) } : {}),
-      });
-    }
+    ctx.pending.push({
+      ranges: [[rest[0]!.startIndex, rest[rest.length - 1]!.endIndex]],
+      reads, calls,
+      check: { span: this.span(statement), code: this.code(statement), locks: [...new Set(held)].sort() },
+      shape: 'flag', from: statement, flag: { name, rest },
+    });
   }
+
+  /** Pair each check of a function with the first write of what it read, in its scope (after the walk). */
+  private resolveChecks(ctx: FnCtx): void {
+    for (const p of ctx.pending) {
+      const seen = new Set<string>();
+      for (const w of ctx.writes) {
+        if (seen.has(w.resource) || !p.ranges.some(([a, b]) => w.at >= a && w.at < b)) continue;
+        // `if self.fullsync: self.fullsync = False`: resetting a flag to a constant is idempotent.
+        if (w.constant) continue;
+        seen.add(w.resource);
+        if (!p.reads.includes(w.resource) && p.calls.length === 0) continue;
+        const act = { resource: w.resource, span: w.span, code: w.code, locks: w.locks };
+        if (p.flag) {
+          const { name, rest } = p.flag;
+          if (!rest.some((r) => r.endPosition.row + 1 >= act.span.line && usesName(r, name, act.span.line))) continue;
+        }
+        ctx.facts.checks.push({
+          reads: p.reads, calls: p.calls, check: p.check, act, shape: p.shape,
+          ...(ctx.facts.async ? { awaitBetween: awaitBetween(p.from, act.span) } : {}),
+        });
+      }
+    }
+    ctx.pending.length = 0;
+  }
+}
+
+const NO_LOCKS: string[] = [];
+
+/** Method names called on so many kinds of object that a call by name alone tells nothing. */
+const COMMON_METHODS = new Set([
+  'get', 'set', 'run', 'start', 'stop', 'update', 'delete', 'create', 'add', 'remove', 'close', 'open', 'read', 'write',
+  'send', 'process', 'execute', 'call', 'handle', 'wait', 'clear', 'reset', 'init', 'setup', 'load', 'save', 'append',
+  'pop', 'items', 'keys', 'values', 'copy', 'format', 'join', 'split', 'strip', 'lower', 'upper', 'encode', 'decode',
+  'info', 'debug', 'warning', 'warn', 'error', 'exception', 'critical', 'extend', 'insert', 'discard', 'startswith',
+  'endswith', 'replace', 'setdefault', 'assert_called_once_with', 'assert_called_with', 'assert_has_calls',
+  'assertEqual', 'assertTrue', 'assertFalse', 'assertIn', 'assertIsNone', 'assertRaises', 'assert_not_called',
+]);
+
+/** Calls the engine could never resolve to code of the program are not kept. */
+function worthLinking(ref: CalleeRef): boolean {
+  if (ref.k === 'any') return !COMMON_METHODS.has(ref.method) && !ref.method.startsWith('__');
+  if (ref.k === 'name') return ref.name.includes('.');
+  if (ref.k === 'self') return !ref.method.startsWith('assert');
+  return true;
 }
 
 function firstParameter(def: Node): string | undefined {
@@ -897,6 +934,23 @@ function constantPrefix(module: PythonModule, arg: Node): string {
     if (typeof c === 'string') return c.split(/[{%]/)[0]!;
   }
   return module.dottedName(n) ?? '';
+}
+
+/** `self.x = None` / `self.flag = False`: the write stores a literal constant. */
+function assignsConstant(target: Node): boolean {
+  const a = target.parent;
+  if (a?.type !== 'assignment' || a.childForFieldName('left') !== target) return false;
+  const right = a.childForFieldName('right');
+  return !!right && ['true', 'false', 'none', 'integer', 'float', 'string'].includes(right.type);
+}
+
+/** Inside a `for`/`while` loop or a comprehension of its function. */
+function inLoop(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type === 'for_statement' || p.type === 'while_statement' || p.type === 'list_comprehension' || p.type === 'generator_expression' || p.type === 'set_comprehension' || p.type === 'dictionary_comprehension') return true;
+  }
+  return false;
 }
 
 function exits(block: Node): boolean {
