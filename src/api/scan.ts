@@ -25,7 +25,7 @@ import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { ScanCache, modelMemo } from '../cache/scan-cache.js';
 import { createLimiter } from '../util/limit.js';
-import { runConcurrencyRules } from '../analysis/concurrency/run.js';
+import { concurrencyAppliesTo, runConcurrencyRules } from '../analysis/concurrency/run.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -455,7 +455,7 @@ async function analyseFiles(
     const content = (loaded[index] as { content: Uint8Array | string }).content;
     const enabled = (r: AnyRule): boolean => plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id));
     const rules = plan.rules.filter((r) => !r.taint && !r.concurrency && enabled(r));
-    const wantConcurrency = plan.rules.some((r) => r.concurrency && enabled(r));
+    const wantConcurrency = concurrencyAppliesTo(path) && plan.rules.some((r) => r.concurrency && enabled(r));
     return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}) }, rules };
   };
   // Cache entries are written in the background, a few at a time: waiting for each write

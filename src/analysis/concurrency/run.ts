@@ -7,6 +7,14 @@ import { analyseConcurrency, type ConcurrencyIssue } from './races.js';
 import { concurrencyFindings } from './to-findings.js';
 
 /**
+ * Test code is not analysed for races: test runners call it one test at a time, and its mocks and
+ * fixtures would only add noise (and a third of a large project's functions).
+ */
+export function concurrencyAppliesTo(path: string): boolean {
+  return !/(^|\/)(tests?|unit_tests|functional_tests)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/.test(path);
+}
+
+/**
  * The whole-program step of the concurrency rules: link every file's facts, find the races,
  * turn them into findings of the rules asked for. Nothing to do when no concurrency rule runs.
  */

@@ -179,10 +179,9 @@ class Extractor {
     };
   }
 
-  /** The source line a node starts on, without its indentation (for snippets and reports). */
+  /** The source line a node starts on, verbatim (the snippet of a finding there). */
   private code(node: Node): string {
-    const line = this.module.line(node.startPosition.row + 1).trim();
-    return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+    return this.module.line(node.startPosition.row + 1);
   }
 
   // ---- classes and functions --------------------------------------------------------------
