@@ -138,7 +138,10 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       if (reported.has(key)) continue;
       reported.add(key);
       const guardedBy = [...new Set((byResource.get(resource) ?? []).flatMap((p) => p.locks))].sort();
-      let confidence: Confidence = lockedAnywhere.has(resource) ? 'high' : 'medium';
+      // Only a lock owner's public methods say it runs concurrently: callers may serialise it
+      // (Neutron processes one router at a time), so that alone is weak evidence.
+      const explicit = (program.entriesOf.get(id) ?? []).some((e) => e.kind === 'explicit');
+      let confidence: Confidence = lockedAnywhere.has(resource) ? 'high' : explicit ? 'medium' : 'low';
       if (reach.weak) confidence = lower(confidence);
       issues.push({
         kind: 'check-then-act',
