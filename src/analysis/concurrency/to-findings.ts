@@ -33,6 +33,7 @@ export function resourceLabel(resource: string, site: IssueSite): string {
 export function lockLabel(lock: string): string {
   if (lock.startsWith('name:')) {
     const name = lock.slice(5);
+    if (name === '*') return 'a lock named at run time';
     return name.endsWith('*') ? `the lock named '${name.slice(0, -1)}…' (one per name)` : `the lock named '${name}'`;
   }
   if (lock.startsWith('decorator:')) return `the lock of \`@${lock.slice(10)}\``;

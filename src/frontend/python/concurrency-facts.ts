@@ -19,6 +19,8 @@ const MUTATORS = new Set([
   'clear', 'update', 'setdefault', 'sort', 'reverse', 'difference_update', 'intersection_update',
   'symmetric_difference_update', 'rotate',
 ]);
+/** Mutator names that other objects use too (an API client's `update`, a tree's `remove`). */
+const AMBIGUOUS_MUTATORS = new Set(['update', 'pop', 'remove', 'clear', 'sort', 'reverse', 'rotate', 'insert']);
 /** Methods run before the object is shared, or while nothing else can hold it. */
 const CONSTRUCTION = new Set(['__init__', '__new__', '__del__', '__init_subclass__', '__set_name__', 'setUp', 'tearDown', 'setUpClass', 'tearDownClass', '__enter__', '__exit__', '__repr__', '__str__']);
 const LOCKISH = /(^|_)(r?lock|mutex|sem|semaphore)s?$|lock$/i;
@@ -32,6 +34,8 @@ interface ClassCtx {
   methods: Set<string>;
   /** Methods that are context managers holding a lock around their `yield`: name → lock id. */
   cmLocks: Map<string, string>;
+  /** Fields assigned a container (a dict, list or set literal or constructor). */
+  containers: Set<string>;
 }
 
 interface FnCtx {
@@ -211,7 +215,7 @@ class Extractor {
     void decorators;
     const facts: ClassFacts = { id, name, bases, span: this.span(node), lockFields: [], safeFields: [], fieldTypes: {} };
     this.classes.push(facts);
-    const cls: ClassCtx = { id, facts, methods: new Set(), cmLocks: new Map() };
+    const cls: ClassCtx = { id, facts, methods: new Set(), cmLocks: new Map(), containers: new Set() };
     const members: { def: Node; decorators: Node[] }[] = [];
     for (const s of body.namedChildren) {
       const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
@@ -260,6 +264,7 @@ class Extractor {
       const field = left.childForFieldName('attribute')?.text;
       if (obj?.type !== 'identifier' || obj.text !== selfName || !field) continue;
       const kind = this.valueKind(right);
+      if (kind === 'container') cls.containers.add(field);
       if (kind === 'lock' && !cls.facts.lockFields.includes(field)) cls.facts.lockFields.push(field);
       else if (kind === 'safe' && !cls.facts.safeFields.includes(field)) cls.facts.safeFields.push(field);
       else {
@@ -653,7 +658,7 @@ class Extractor {
       const obj = fn.childForFieldName('object')!;
       const method = fn.childForFieldName('attribute')?.text ?? '';
       const res = this.resourceOf(obj, ctx);
-      if (res) this.access(res, MUTATORS.has(method) ? 'write' : 'read', fn, ctx, held);
+      if (res) this.access(res, MUTATORS.has(method) && this.mutates(obj, method, ctx) ? 'write' : 'read', fn, ctx, held);
       else if (!(obj.type === 'identifier' && obj.text === ctx.selfName)) this.expression(obj, ctx, held, depth + 1);
       else if (ctx.cls && !ctx.cls.methods.has(method)) {
         // `self.callback()` where `callback` is a field holding a function: a read of the field.
@@ -668,6 +673,20 @@ class Extractor {
       ctx.facts.calls.push(site);
     }
     this.spawnSite(e, ctx);
+  }
+
+  /**
+   * Whether `x.m()` changes the container `x`: always for container-only methods (`append`,
+   * `add`); for names other objects use too (`update`, `pop`, `remove`, `clear`), only when `x`
+   * is a field known to hold a container, never when it holds an instance of a class.
+   */
+  private mutates(obj: Node, method: string, ctx: FnCtx): boolean {
+    const o = this.module.unwrap(obj);
+    const field = o.type === 'attribute' ? o.childForFieldName('attribute')?.text : undefined;
+    if (field && ctx.cls && field in ctx.cls.facts.fieldTypes) return false;
+    if (!AMBIGUOUS_MUTATORS.has(method)) return true;
+    if (field && ctx.cls) return ctx.cls.containers.has(field);
+    return o.type === 'identifier' && this.globalCandidates.has(o.text);
   }
 
   /** What a call calls, as far as this file can tell. */
