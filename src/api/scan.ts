@@ -27,6 +27,7 @@ import { ScanCache, modelMemo } from '../cache/scan-cache.js';
 import { cacheFolderProblem } from '../cache/cache-folder.js';
 import { createLimiter } from '../util/limit.js';
 import { readStreamLimited, type StdinInput } from './stdin.js';
+import { concurrencyAppliesTo, runConcurrencyRules } from '../analysis/concurrency/run.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -260,6 +261,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
   let raw: Finding[] = perFile.flatMap((f) => f.findings);
   if (tainted) raw = mergeOverlapping(raw, tainted, plan.rules);
+  // The concurrency analysis is cheap and runs on every scan from the files' facts (cached with them).
+  const concurrent = runConcurrencyRules(plan.rules, perFile, () => models ?? loadModelsFor(plan, options));
+  for (const f of concurrent) if (plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId))) raw.push(f);
 
   // Suppressions apply to pattern and taint findings alike, file by file.
   const findings: Finding[] = [];
@@ -308,6 +312,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     failOn: config['fail-on'],
     cache: options.cache ? { dir: resolve(root, options.cache.dir), hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, error: cacheError } : undefined,
   };
+}
+
+/** The taint models (their request-handler decorators mark concurrent entry points), when the taint rules did not load them. */
+function loadModelsFor(plan: ScanPlan, options: ScanOptions): ModelSet {
+  try {
+    return loadModels(plan.config.models ?? [], plan.root, options.cache ? modelMemo(resolve(plan.root, options.cache.dir)) : undefined);
+  } catch (error) {
+    if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
+    throw error;
+  }
 }
 
 function makePlan(options: ScanOptions): ScanPlan {
@@ -468,8 +482,10 @@ async function analyseFiles(
   const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {
     const path = inputs[index]!.file.path;
     const content = (loaded[index] as { content: Uint8Array | string }).content;
-    const rules = plan.rules.filter((r) => !r.taint && plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id)));
-    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR }, rules };
+    const enabled = (r: AnyRule): boolean => plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id));
+    const rules = plan.rules.filter((r) => !r.taint && !r.concurrency && enabled(r));
+    const wantConcurrency = concurrencyAppliesTo(path) && plan.rules.some((r) => r.concurrency && enabled(r));
+    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}) }, rules };
   };
   // Cache entries are written in the background, a few at a time: waiting for each write
   // before the next file would hold up the hand-over of work to the threads.

@@ -30,6 +30,17 @@ export interface TraceStep {
   note: string;
 }
 
+/**
+ * A place a finding refers to besides its own location: for a race, the other access, the
+ * lock held (or not) there, and the concurrent entry point that reaches the code.
+ */
+export interface RelatedLocation {
+  role: 'access' | 'entry' | 'call';
+  location: Location;
+  expression: string;
+  note: string;
+}
+
 export interface CweRef {
   id: number;
   name: string;
@@ -61,6 +72,8 @@ export interface Finding {
    */
   origin: FindingOrigin;
   trace?: TraceStep[];
+  /** Other places the finding involves (the other access of a race, the entry point that reaches it), in reading order. */
+  related?: RelatedLocation[];
   /** The LLM's explanation, on a static finding the LLM second opinion confirmed (origin `static+llm`). */
   llmNote?: string;
   /** With a baseline (`--baseline`): `unchanged` if the baseline recorded it, else `new`. */

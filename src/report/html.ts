@@ -76,6 +76,8 @@ interface ViewFinding extends ViewLocation {
   /** LLM text attached to the finding (an explanation from the LLM second opinion), if any. */
   llmNote?: string;
   trace: ViewStep[];
+  /** Related locations (a race's other access, calls, entry point): `kind` is the role. */
+  related: ViewStep[];
 }
 
 interface ViewRule {
@@ -169,6 +171,7 @@ function viewFinding(v: unknown): ViewFinding {
     ...(baseline !== undefined ? { baseline } : {}),
     ...(llmNote ? { llmNote } : {}),
     trace: arr(f.trace).map(viewStep),
+    related: arr(f.related).map((r) => viewStep({ ...rec(r), kind: rec(r).role })),
   };
 }
 
@@ -233,6 +236,7 @@ function pathsOf(findings: readonly ViewFinding[]): string[] {
   for (const f of findings) {
     if (f.path) paths.add(f.path);
     for (const s of f.trace) if (s.path) paths.add(s.path);
+    for (const s of f.related) if (s.path) paths.add(s.path);
   }
   return [...paths].sort(compareStrings);
 }
@@ -1113,6 +1117,7 @@ const SCRIPT = String.raw`
     d.appendChild(fix);
 
     if (Array.isArray(f.trace) && f.trace.length) d.appendChild(buildTrace(f));
+    if (Array.isArray(f.related) && f.related.length) d.appendChild(buildTrace({ n: f.n + '-r', trace: f.related, title: 'Related locations', summary: f.related.length + (f.related.length === 1 ? ' place' : ' places') + ': the other access, the calls and the entry point' }));
     d.appendChild(buildMeta(f, rule));
     return d;
   }
@@ -1135,9 +1140,9 @@ const SCRIPT = String.raw`
   function buildTrace(f) {
     var det = el('details', 'flow');
     det.open = true;
-    var sum = el('summary', null, 'Data flow');
+    var sum = el('summary', null, f.title || 'Data flow');
     var first = f.trace[0], last = f.trace[f.trace.length - 1];
-    sum.appendChild(el('span', 'sub', f.trace.length + (f.trace.length === 1 ? ' step' : ' steps') + ': ' + (first.expression || first.kind) + ' \u2192 ' + (last.expression || last.kind)));
+    sum.appendChild(el('span', 'sub', f.summary || (f.trace.length + (f.trace.length === 1 ? ' step' : ' steps') + ': ' + (first.expression || first.kind) + ' \u2192 ' + (last.expression || last.kind))));
     det.appendChild(sum);
     var ol = el('ol', 'steps');
     f.trace.forEach(function (s, i) {

@@ -40,6 +40,8 @@ export interface JsonFinding {
   fingerprint: string;
   origin: Finding['origin'];
   trace?: JsonTraceStep[];
+  /** Other places the finding involves: the other access of a race, the calls and the entry point that reach it. */
+  related?: { role: string; location: JsonLocation; expression: string; note: string }[];
   /** The LLM's explanation on a static finding it confirmed (origin `static+llm`). */
   llmNote?: string;
   /** With --baseline: whether the baseline records this finding. */
@@ -150,6 +152,9 @@ function jsonFinding(f: Finding): JsonFinding {
   };
   if (f.trace && f.trace.length > 0) {
     out.trace = f.trace.map((s) => ({ kind: s.kind, location: jsonLocation(s.location), expression: s.expression, note: s.note }));
+  }
+  if (f.related && f.related.length > 0) {
+    out.related = f.related.map((r) => ({ role: r.role, location: jsonLocation(r.location), expression: r.expression, note: r.note }));
   }
   if (f.llmNote) out.llmNote = f.llmNote;
   if (f.baselineState) out.baselineState = f.baselineState;

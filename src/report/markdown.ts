@@ -157,6 +157,11 @@ function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined): st
     f.trace.forEach((step, i) => out.push(traceItem(step, i + 1)));
     out.push('', '</details>');
   }
+  if (f.related && f.related.length > 0) {
+    out.push('', `<details><summary>Related locations (${plural(f.related.length, 'place')})</summary>`, '');
+    f.related.forEach((r, i) => out.push(traceItem({ kind: r.role as TraceStep['kind'], location: r.location, expression: r.expression, note: r.note }, i + 1)));
+    out.push('', '</details>');
+  }
   return out;
 }
 

@@ -382,6 +382,7 @@ export function toSarif(report: Report): Sarif.Log {
   for (const f of findings) {
     paths.push(f.location.path);
     for (const s of f.trace ?? []) paths.push(s.location.path);
+    for (const r of f.related ?? []) paths.push(r.location.path);
   }
   for (const d of diagnostics) paths.push(d.path);
   const artifacts = new ArtifactTable(paths);
@@ -398,6 +399,13 @@ export function toSarif(report: Report): Sarif.Log {
     };
     if (report.baseline) result.baselineState = f.baselineState ?? 'new';
     if (f.trace && f.trace.length > 0) result.codeFlows = [codeFlow(f, f.trace, artifacts)];
+    if (f.related && f.related.length > 0) {
+      result.relatedLocations = f.related.map((r, i) => ({
+        id: i + 1,
+        physicalLocation: { artifactLocation: artifacts.location(r.location.path), region: region(r.location) },
+        message: { text: `${r.role === 'entry' ? 'Entry point' : r.role === 'call' ? 'Call' : 'Other access'}: ${r.note} (\`${r.expression}\`)` },
+      }));
+    }
     result.properties = {
       severity: f.severity,
       confidence: f.confidence,

@@ -115,6 +115,15 @@ function renderFinding(f: Finding, n: number, rule: RuleSummary | undefined, c: 
     const whereWidth = Math.max(...f.trace.map((s) => [...stepWhere(s)].length));
     f.trace.forEach((step, i) => lines.push(`${INDENT}  ${traceLine(step, i + 1, f.trace!.length, whereWidth)}`));
   }
+  if (f.related && f.related.length > 0) {
+    lines.push(`${INDENT}Related:`);
+    const whereWidth = Math.max(...f.related.map((r) => [...stepWhere(r)].length));
+    for (const r of f.related) {
+      const where = stepWhere(r);
+      const pad = ' '.repeat(Math.max(0, whereWidth - [...where].length));
+      lines.push(`${INDENT}  ${r.role.padEnd(6)}  ${where}${pad}  ${neutralise(r.expression, true)}  — ${neutralise(r.note, true)}`);
+    }
+  }
   if (options.verbose) {
     if (rule && rule.references.length > 0) {
       lines.push(`${INDENT}References:`);
@@ -158,7 +167,7 @@ function labelledBlock(label: string, code: string): string[] {
   return codeLines.map((l, i) => `${i === 0 ? label : pad}${l}`.trimEnd());
 }
 
-function stepWhere(step: TraceStep): string {
+function stepWhere(step: { location: TraceStep['location'] }): string {
   const loc = step.location;
   return `${neutralise(loc.path, true)}:${loc.startLine}:${loc.startColumn}`;
 }

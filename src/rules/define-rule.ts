@@ -62,6 +62,11 @@ export interface RuleMeta extends RuleDocs {
    * finding of a `supersedes` rule on the same line is the same defect and is merged.
    */
   taint?: { kind: SinkKind; supersedes?: readonly string[] };
+  /**
+   * A concurrency rule: reports races the concurrency analysis finds over the whole program
+   * (src/analysis/concurrency/), not the rule's visitors.
+   */
+  concurrency?: { kind: 'inconsistent-locking' | 'check-then-act' };
 }
 
 export interface RuleDefinition<L extends LanguageId = LanguageId> extends RuleMeta {

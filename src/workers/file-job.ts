@@ -18,6 +18,9 @@ import { loadGrammar } from '../parse/tree-sitter.js';
 import { pythonToIR } from '../frontend/python/to-ir.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { Budget, BudgetExceeded, formatSeconds } from '../util/budget.js';
+import type { ConcurrencyFacts } from '../analysis/concurrency/facts.js';
+import { pythonConcurrencyFacts } from '../frontend/python/concurrency-facts.js';
+import { builtinConcurrencyModel } from '../analysis/concurrency/model.js';
 
 export interface FileJob {
   /** The path reported in findings (relative to the scan root). */
@@ -29,6 +32,8 @@ export interface FileJob {
   fileTimeoutMs: number;
   /** Build the data-flow IR for the taint engine. */
   wantIR: boolean;
+  /** Extract the facts of the concurrency analysis (src/analysis/concurrency/). */
+  wantConcurrency?: boolean;
   /**
    * `false`: hand back only the tree copy the IR is built from (workers: building the IR where
    * the engine runs is cheaper than serialising it across threads).
@@ -50,6 +55,8 @@ export interface FileMeta {
    * budget overrun depends on the machine, so it is not cached).
    */
   cacheable: boolean;
+  /** The file's facts for the whole-program concurrency analysis, when a concurrency rule applies to it. */
+  concurrency?: ConcurrencyFacts;
 }
 
 export interface FileOutcome {
@@ -126,7 +133,19 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
         cacheable = false;
       }
     }
+    let concurrency: ConcurrencyFacts | undefined;
+    if (job.wantConcurrency) {
+      try {
+        concurrency = pythonConcurrencyFacts(analysis.module as PythonModule, builtinConcurrencyModel());
+        budget.check('the concurrency facts');
+      } catch (error) {
+        if (error instanceof BudgetExceeded) return overBudget(error);
+        diagnostics.push({ kind: 'internal-error', level: 'error', path: job.path, message: `concurrency facts could not be extracted: ${(error as Error).message}` });
+        cacheable = false;
+      }
+    }
     const meta: FileMeta = { path: job.path, analysed: true, lines: analysis.lines, findings: analysis.findings, diagnostics, suppressions, cacheable };
+    if (concurrency) meta.concurrency = concurrency;
     return tree ? { meta, ir, tree, source: text } : { meta };
   } finally {
     analysis.release();

@@ -15,7 +15,7 @@ export function moduleNameForPath(path: string): string {
 }
 
 /** Resolve `.x` / `..x.y` imports against the importing module's package. */
-function absoluteImport(qname: string, moduleName: string, isPackage: boolean): string {
+export function absoluteImport(qname: string, moduleName: string, isPackage: boolean): string {
   const m = /^(\.+)(.*)$/.exec(qname);
   if (!m) return qname;
   const pkg = moduleName.split('.').filter(Boolean);

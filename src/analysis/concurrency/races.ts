@@ -1,0 +1,200 @@
+import type { Access, ConcurrencyFacts, Span } from './facts.js';
+import { ConcurrencyProgram, type ProgramOptions, type Reach } from './program.js';
+import { inheritedLocks } from './locksets.js';
+
+/**
+ * Race detection over the linked program: accesses of shared state made from functions that run
+ * concurrently, with the lock set at each (the function body's own plus what its callers hold
+ * for it), checked for two defects:
+ *
+ * - inconsistent locking: a resource written under a lock somewhere, and read or written with
+ *   none of that write's locks somewhere else;
+ * - check-then-act: a check of shared state and an act on it with no single lock held across
+ *   both.
+ */
+
+export type Confidence = 'low' | 'medium' | 'high';
+
+export interface IssueSite {
+  path: string;
+  span: Span;
+  code: string;
+  /** Locks held there (own and inherited). */
+  locks: string[];
+  fn: string;
+}
+
+export interface ConcurrencyIssue {
+  kind: 'inconsistent-locking' | 'check-then-act';
+  resource: string;
+  /** Where the finding is reported: the unguarded access, or the check. */
+  primary: IssueSite & { access?: 'read' | 'write' };
+  /** The locked write (inconsistent locking) or the act (check-then-act). */
+  other: IssueSite & { access?: 'read' | 'write' };
+  /** How the primary site's function runs concurrently. */
+  reach: Reach;
+  /** Functions on the way from the entry point to the primary site, entry first. */
+  chain: { fn: string; path: string; line: number; column: number; callee: string }[];
+  confidence: Confidence;
+  /** Locks that guard the resource elsewhere (for the fix). */
+  guardedBy: string[];
+  shape?: 'if' | 'flag';
+}
+
+export interface ConcurrencyResult {
+  issues: ConcurrencyIssue[];
+  stats: { functions: number; entries: number; concurrent: number };
+  program: ConcurrencyProgram;
+}
+
+export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: ProgramOptions = {}): ConcurrencyResult {
+  const program = new ConcurrencyProgram(files, options);
+  const inherited = inheritedLocks(program);
+  const canonical = canonicalResources(program);
+  const issues: ConcurrencyIssue[] = [];
+
+  interface Placed {
+    access: Access;
+    fn: string;
+    path: string;
+    locks: string[];
+  }
+  const byResource = new Map<string, Placed[]>();
+  const lockedAnywhere = new Set<string>();
+  for (const [id, reach] of program.reach) {
+    void reach;
+    const fn = program.functions.get(id)!;
+    const extra = [...(inherited.get(id) ?? [])];
+    for (const a of fn.accesses) {
+      const r = canonical(a.resource);
+      const locks = [...new Set([...a.locks, ...extra])].sort();
+      if (locks.length) lockedAnywhere.add(r);
+      const list = byResource.get(r);
+      const placed = { access: a, fn: id, path: fn.path, locks };
+      if (list) list.push(placed);
+      else byResource.set(r, [placed]);
+    }
+  }
+
+  // Inconsistent locking: per resource, the locked writes; every access sharing none of a locked write's locks.
+  for (const [resource, accesses] of byResource) {
+    const lockedWrites = accesses.filter((p) => p.access.kind === 'write' && p.locks.length > 0);
+    if (lockedWrites.length === 0) continue;
+    const guardedBy = [...new Set(lockedWrites.flatMap((w) => w.locks))].sort();
+    const reported = new Set<string>();
+    // Writes first, so a function with an unguarded write and read reports the write.
+    const ordered = [...accesses].sort((a, b) => (a.access.kind === b.access.kind ? 0 : a.access.kind === 'write' ? -1 : 1));
+    for (const p of ordered) {
+      const w = lockedWrites.find((lw) => !lw.locks.some((l) => p.locks.includes(l)) && program.concurrent(p.fn, lw.fn));
+      if (!w || w === p) continue;
+      const key = p.fn;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const reach = program.reach.get(p.fn)!;
+      let confidence: Confidence = p.access.kind === 'write' ? 'high' : 'medium';
+      if (reach.weak) confidence = lower(confidence);
+      issues.push({
+        kind: 'inconsistent-locking',
+        resource,
+        primary: { path: p.path, span: p.access.span, code: p.access.code, locks: p.locks, fn: p.fn, access: p.access.kind },
+        other: { path: w.path, span: w.access.span, code: w.access.code, locks: w.locks, fn: w.fn, access: 'write' },
+        reach,
+        chain: chainOf(program, p.fn),
+        confidence,
+        guardedBy,
+      });
+    }
+  }
+
+  // Check-then-act.
+  const readsOf = (fnId: string, depth: number, seen: Set<string>): Set<string> => {
+    const out = new Set<string>();
+    if (depth > 2 || seen.has(fnId)) return out;
+    seen.add(fnId);
+    const fn = program.functions.get(fnId);
+    if (!fn) return out;
+    for (const a of fn.accesses) if (a.kind === 'read') out.add(canonical(a.resource));
+    for (const e of program.edges.get(fnId) ?? []) if (!e.weak) for (const r of readsOf(e.to, depth + 1, seen)) out.add(r);
+    return out;
+  };
+  for (const [id, reach] of program.reach) {
+    const fn = program.functions.get(id)!;
+    if (fn.checks.length === 0) continue;
+    const extra = [...(inherited.get(id) ?? [])];
+    const reported = new Set<string>();
+    for (const c of fn.checks) {
+      if (fn.async && !c.awaitBetween) continue; // one event loop thread: nothing interleaves without an await
+      if (/\.setdefault\(/.test(c.act.code)) continue;
+      const resource = canonical(c.act.resource);
+      const reads = new Set(c.reads.map(canonical));
+      for (const call of c.calls) for (const t of program.resolve(call, id).targets) for (const r of readsOf(t, 0, new Set())) reads.add(r);
+      if (!reads.has(resource)) continue;
+      const common = c.check.locks.filter((l) => c.act.locks.includes(l));
+      if (common.length > 0 || extra.length > 0) continue;
+      // Two threads must be able to run the check: many copies of this function, or another entry point touching the state.
+      const touching = new Set<string>((byResource.get(resource) ?? []).map((p) => p.fn));
+      if (!program.manyReach.has(id) && ![...touching].some((g) => program.concurrent(id, g) && g !== id) && !program.concurrent(id, id)) continue;
+      const key = `${c.check.span.line}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const guardedBy = [...new Set((byResource.get(resource) ?? []).flatMap((p) => p.locks))].sort();
+      // Only a lock owner's public methods say it runs concurrently: callers may serialise it
+      // (Neutron processes one router at a time), so that alone is weak evidence.
+      const explicit = (program.entriesOf.get(id) ?? []).some((e) => e.kind === 'explicit');
+      let confidence: Confidence = lockedAnywhere.has(resource) ? 'high' : explicit ? 'medium' : 'low';
+      if (reach.weak) confidence = lower(confidence);
+      issues.push({
+        kind: 'check-then-act',
+        resource,
+        primary: { path: fn.path, span: c.check.span, code: c.check.code, locks: [...new Set([...c.check.locks, ...extra])].sort(), fn: id, access: 'read' },
+        other: { path: fn.path, span: c.act.span, code: c.act.code, locks: [...new Set([...c.act.locks, ...extra])].sort(), fn: id, access: 'write' },
+        reach,
+        chain: chainOf(program, id),
+        confidence,
+        guardedBy,
+        shape: c.shape,
+      });
+    }
+  }
+  issues.sort((a, b) => (a.primary.path < b.primary.path ? -1 : a.primary.path > b.primary.path ? 1 : a.primary.span.line - b.primary.span.line || a.kind.localeCompare(b.kind) || a.resource.localeCompare(b.resource)));
+  return { issues, stats: { functions: program.functions.size, entries: program.entries.length, concurrent: program.reach.size }, program };
+}
+
+function lower(c: Confidence): Confidence {
+  return c === 'high' ? 'medium' : 'low';
+}
+
+/** `Sub#f` → `Base#f` when an ancestor's methods use the field too: one resource per field of an object. */
+function canonicalResources(program: ConcurrencyProgram): (resource: string) => string {
+  const used = new Set<string>();
+  for (const f of program.functions.values()) for (const a of f.accesses) used.add(a.resource);
+  const memo = new Map<string, string>();
+  return (resource) => {
+    const hit = memo.get(resource);
+    if (hit) return hit;
+    const at = resource.indexOf('#');
+    const owner = resource.slice(0, at);
+    const field = resource.slice(at + 1);
+    let out = resource;
+    if (program.classes.has(owner)) {
+      for (const c of program.ancestors(owner)) if (used.has(`${c}#${field}`)) out = `${c}#${field}`;
+    }
+    memo.set(resource, out);
+    return out;
+  };
+}
+
+/** The calls from the entry point down to `fn`, entry first (at most 8). */
+function chainOf(program: ConcurrencyProgram, fn: string): ConcurrencyIssue['chain'] {
+  const out: ConcurrencyIssue['chain'] = [];
+  let id: string | undefined = fn;
+  const seen = new Set<string>();
+  while (id && !seen.has(id) && out.length < 8) {
+    seen.add(id);
+    const r = program.reach.get(id);
+    if (!r?.from) break;
+    out.unshift({ fn: r.from.fn, path: r.from.path, line: r.from.line, column: r.from.column, callee: id });
+    id = r.from.fn;
+  }
+  return out;
+}
