@@ -10,7 +10,7 @@ import { scanChange, type ChangeScanResult } from '../diff/review.js';
 import { severityRank, type Finding, type Severity } from '../findings/types.js';
 import { getReporter } from '../report/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
+import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, useColor, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 
 interface DiffFlags extends ReviewFlags, LlmFlags {
@@ -104,7 +104,7 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
   if ('error' in reviewed) return fail(reviewed.error);
   result = reviewed.report;
 
-  const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = useColor(flags);
   const rendered = reporter.render(result, { color, showRejected: flags.showRejected });
   if (flags.output) {
     try {

@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
-import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
+import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, useColor, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
 import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
@@ -215,7 +215,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   result = reviewed.report;
 
-  const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = useColor(flags);
   // The HTML report embeds the scanned code around each finding (files under the root; stdin as given).
   const sources = reporter.name === 'html' ? loadReportSources(result, stdin) : undefined;
   const rendered = reporter.render(result, { color, showRejected: flags.showRejected, ...(sources ? { sources } : {}) });

@@ -10,6 +10,7 @@ import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 import { githubReviewReporter } from './github-review.js';
 import { gerritReporter } from './gerrit.js';
+import { conciseReporter } from './concise.js';
 
 export interface ReportOptions {
   /** ANSI colours (text reporter only); off means the output holds no escape codes at all. */
@@ -32,10 +33,11 @@ export interface Reporter {
   render(report: Report, options: ReportOptions): string;
 }
 
-export type ReporterName = 'text' | 'json' | 'sarif' | 'markdown' | 'html' | 'github-review' | 'gerrit';
+export type ReporterName = 'text' | 'concise' | 'json' | 'sarif' | 'markdown' | 'html' | 'github-review' | 'gerrit';
 
 export const reporters: Record<ReporterName, Reporter> = {
   text: textReporter,
+  concise: conciseReporter,
   json: jsonReporter,
   sarif: sarifReporter,
   markdown: markdownReporter,
@@ -51,6 +53,7 @@ export function getReporter(name: string): Reporter | undefined {
 }
 
 export { renderText } from './text.js';
+export { renderConcise } from './concise.js';
 export { toJsonReport, type JsonReport } from './json.js';
 export { toSarif } from './sarif.js';
 export { renderMarkdown } from './markdown.js';
