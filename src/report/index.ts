@@ -22,6 +22,8 @@ export interface ReportOptions {
   showRejected?: boolean;
   /** Text reporter: more stats in the header, rule references and fingerprints per finding. */
   verbose?: boolean;
+  /** Markdown reporter: the most characters the comment may have (default COMMENT_LIMIT, GitHub's). */
+  maxLength?: number;
   /** HTML reporter: scanned source text by report path, to show the code around each finding (else the snippet). */
   sources?: Readonly<Record<string, string>>;
 }
