@@ -40,6 +40,7 @@ export interface ReviewFlags {
   severity?: Severity;
   confidence?: Confidence;
   failOn?: Severity | 'none';
+  select?: string[];
   enable?: string[];
   disable?: string[];
   include?: string[];
@@ -67,6 +68,7 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .addOption(
       new Option('--fail-on <level>', 'exit 1 when a reported finding is at or above this severity (default: low)').choices([...SEVERITIES, 'none']),
     )
+    .option('--select <ids>', 'run only these rules: rule ids or CWE-<n> (comma-separated, repeatable; replaces settings `select`)', list)
     .option('--enable <ids>', 'enable rules (comma-separated, repeatable)', list)
     .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
     .option('--include <globs>', 'only scan paths matching these globs', list)
@@ -96,7 +98,7 @@ export function runtimeFrom(flags: ReviewFlags): { jobs: number; cache?: { dir: 
 }
 
 /** The scan selection both commands pass on from their flags: settings, thresholds, rules, files. */
-export function selectionFrom(flags: ReviewFlags): Pick<ReviewFlags, 'config' | 'severity' | 'confidence' | 'enable' | 'disable' | 'include' | 'exclude'> {
-  const { config, severity, confidence, enable, disable, include, exclude } = flags;
-  return { config, severity, confidence, enable, disable, include, exclude };
+export function selectionFrom(flags: ReviewFlags): Pick<ReviewFlags, 'config' | 'severity' | 'confidence' | 'select' | 'enable' | 'disable' | 'include' | 'exclude'> {
+  const { config, severity, confidence, select, enable, disable, include, exclude } = flags;
+  return { config, severity, confidence, select, enable, disable, include, exclude };
 }
