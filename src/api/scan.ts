@@ -33,6 +33,9 @@ export const DEFAULT_FILE_TIMEOUT_MS = 30_000;
 /** A run that replayed at least this share of its analyses keeps the records it replayed from. */
 const REPLAYED_ENOUGH = 0.9;
 
+/** `files`: each file is parsed and its rules run; `cross-file`: the whole-program data-flow pass. */
+export type ScanStage = 'files' | 'cross-file';
+
 export interface ScanOptions {
   /** Files and folders to scan; `-` reads standard input (see `stdin`). */
   paths: readonly string[];
@@ -53,6 +56,8 @@ export interface ScanOptions {
   reportUnusedSuppressions?: boolean;
   /** Called after each file (for progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /** Called when a stage starts, with how many files or modules it covers (for progress lines). */
+  onStage?: (stage: ScanStage, count: number) => void;
   /** Run exactly these rules (tests, embedding); settings still filter by path. */
   rules?: readonly AnyRule[];
   /** Skip files larger than this many bytes (default: settings `max-file-size`, else 5 MiB). */
@@ -204,6 +209,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const taintRules = new Map<SinkKind, AnyRule>();
       for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
       const program = irs.filter((ir): ir is ModuleIR => ir !== undefined);
+      options.onStage?.('cross-file', program.length);
       let result: TaintResult;
       try {
         result = analyseProgram(program, models, { record: cache !== undefined, memo, deferred });

@@ -1,5 +1,4 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
@@ -9,6 +8,7 @@ import { VERSION } from '../version.js';
 import { removePendingTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { parseSize } from '../util/budget.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
+import { progressLine } from './progress.js';
 import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, useColor, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
@@ -158,10 +158,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
 
   const showProgress = flags.progress && process.stderr.isTTY === true && !process.env.CI;
-  const bar = showProgress
-    ? new SingleBar({ format: 'scanning {bar} {value}/{total} files', stream: process.stderr, clearOnComplete: true, hideCursor: true })
-    : undefined;
-  let barStarted = false;
+  const progress = showProgress ? progressLine('') : undefined;
 
   let result: ScanResult;
   try {
@@ -173,15 +170,8 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
       maxFileSize: flags.maxFileSize,
       fileTimeoutMs: flags.fileTimeout !== undefined ? flags.fileTimeout * 1000 : undefined,
-      onProgress: bar
-        ? (done, total) => {
-            if (!barStarted) {
-              bar.start(total, 0);
-              barStarted = true;
-            }
-            bar.update(done);
-          }
-        : undefined,
+      onProgress: progress?.onProgress,
+      onStage: progress?.onStage,
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
@@ -190,7 +180,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     }
     throw error;
   } finally {
-    if (barStarted) bar?.stop();
+    progress?.stop();
   }
 
   if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
