@@ -38,13 +38,14 @@ export function hiddenByBaseline(report: Report): number {
 
 /**
  * Why the run could not give a verdict, or undefined when it could: a path the user named does not
- * exist, or nothing readable was scanned. The CLI exits 2 in both cases, and no report may then say
+ * exist, or a scan (not a change review) read nothing. The CLI exits 2 in both cases, and no report may then say
  * that the code has no defects.
  */
 export function incompleteRunReason(report: Report): string | undefined {
   const missing = report.diagnostics.filter((d) => d.kind === 'path-error').length;
   if (missing > 0) return `${plural(missing, 'path')} to scan ${missing === 1 ? 'does' : 'do'} not exist`;
-  if (report.stats.filesScanned === 0) return 'no readable source file was scanned';
+  // A reviewed change with no source file in it needs no scan; a scan that read nothing failed.
+  if (report.stats.filesScanned === 0 && !report.change) return 'no readable source file was scanned';
   return undefined;
 }
 
