@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Confidence, Diagnostic, Finding, Report, Severity } from '../findings/types.js';
 import { discoverFiles, type DiscoveredFile } from '../discover/discover.js';
-import { allRules, findRule } from '../rules/index.js';
+import { allRules, findRule, rulesSelectedBy } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
@@ -36,6 +36,9 @@ export const DEFAULT_FILE_TIMEOUT_MS = 30_000;
 /** A run that replayed at least this share of its analyses keeps the records it replayed from. */
 const REPLAYED_ENOUGH = 0.9;
 
+/** `files`: each file is parsed and its rules run; `cross-file`: the whole-program data-flow pass. */
+export type ScanStage = 'files' | 'cross-file';
+
 export interface ScanOptions {
   /** Files and folders to scan; `-` reads standard input (see `stdin`). */
   paths: readonly string[];
@@ -45,6 +48,8 @@ export interface ScanOptions {
   config?: string | false;
   severity?: Severity;
   confidence?: Confidence;
+  /** Run only these rules: rule ids or `CWE-<n>` (default: settings `select`, else every rule). */
+  select?: readonly string[];
   enable?: readonly string[];
   disable?: readonly string[];
   include?: readonly string[];
@@ -57,6 +62,8 @@ export interface ScanOptions {
   reportUnusedSuppressions?: boolean;
   /** Called after each file (for progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /** Called when a stage starts, with how many files or modules it covers (for progress lines). */
+  onStage?: (stage: ScanStage, count: number) => void;
   /** Run exactly these rules (tests, embedding); settings still filter by path. */
   rules?: readonly AnyRule[];
   /** Skip files larger than this many bytes (default: settings `max-file-size`, else 5 MiB). */
@@ -222,6 +229,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const taintRules = new Map<SinkKind, AnyRule>();
       for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
       const program = irs.filter((ir): ir is ModuleIR => ir !== undefined);
+      options.onStage?.('cross-file', program.length);
       let result: TaintResult;
       try {
         result = analyseProgram(program, models, { record: cache !== undefined, memo, deferred });
@@ -347,7 +355,21 @@ function makePlan(options: ScanOptions): ScanPlan {
   checkIds(options.enable, 'command line');
   checkIds(options.disable, 'command line');
 
-  const disabled = new Set([...(config.disable ?? []), ...(options.disable ?? [])]);
+  // `select` (the command line's replaces the settings') leaves only the rules it names switched
+  // on; `disable` then removes rules from them and `enable` adds rules back.
+  const select = options.select ?? config.select;
+  const selected = new Set<string>();
+  for (const entry of select ?? []) {
+    const rules = rulesSelectedBy(entry, options.rules ?? allRules);
+    if (!rules) {
+      const message = `\`${entry}\` in select names no rule (a rule id, or CWE-<n> that some rule maps to; see \`secreview rules\`)`;
+      if (options.select) throw new UsageError(message);
+      throw new ConfigError(where, message);
+    }
+    for (const r of rules) selected.add(r.id);
+  }
+  const unselected = select ? (options.rules ?? allRules).map((r) => r.id).filter((id) => !selected.has(id)) : [];
+  const disabled = new Set([...unselected, ...(config.disable ?? []), ...(options.disable ?? [])]);
   for (const id of [...(config.enable ?? []), ...(options.enable ?? [])]) disabled.delete(id);
   // Overrides may switch a globally disabled rule back on, so every rule stays a candidate
   // and the per-path decision happens in scanOne.

@@ -1,6 +1,5 @@
 /** `secreview diff`: review a change (the working tree, staged changes, a revision or a patch). */
 import type { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
@@ -10,7 +9,8 @@ import { scanChange, type ChangeScanResult } from '../diff/review.js';
 import { severityRank, type Finding, type Severity } from '../findings/types.js';
 import { getReporter } from '../report/index.js';
 import { deliverReport } from './output.js';
-import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
+import { progressLine } from './progress.js';
+import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, useColor, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlmToChange, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 
 interface DiffFlags extends ReviewFlags, LlmFlags {
@@ -64,8 +64,7 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
   }
 
   const showProgress = flags.progress && process.stderr.isTTY === true && !process.env.CI;
-  let bar: SingleBar | undefined;
-  let phase = 'scanning';
+  const progress = showProgress ? progressLine('scanning the change') : undefined;
   let result: ChangeScanResult;
   try {
     result = await scanChange({
@@ -76,26 +75,15 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
       baseline,
       ...selectionFrom(flags),
       ...runtimeFrom(flags),
-      onPhase: (p) => {
-        bar?.stop();
-        bar = undefined;
-        phase = p === 'head' ? 'scanning the change' : 'scanning the base';
-      },
-      onProgress: showProgress
-        ? (done, total) => {
-            if (!bar) {
-              bar = new SingleBar({ format: `${phase} {bar} {value}/{total} files`, stream: process.stderr, clearOnComplete: true, hideCursor: true });
-              bar.start(total, 0);
-            }
-            bar.update(done);
-          }
-        : undefined,
+      onPhase: (p) => progress?.restart(p === 'head' ? 'scanning the change' : 'scanning the base'),
+      onProgress: progress?.onProgress,
+      onStage: progress?.onStage,
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError || error instanceof GitError) return fail(error.message);
     throw error;
   } finally {
-    (bar as SingleBar | undefined)?.stop();
+    progress?.stop();
   }
 
   if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
@@ -104,7 +92,7 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
   if ('error' in reviewed) return fail(reviewed.error);
   result = reviewed.report;
 
-  const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = useColor(flags);
   const rendered = reporter.render(result, { color, showRejected: flags.showRejected });
   const undelivered = await deliverReport(rendered, flags.output);
   if (undelivered) return fail(undelivered);

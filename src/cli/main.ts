@@ -1,5 +1,4 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { decodeSource } from '../parse/decode.js';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
@@ -11,7 +10,8 @@ import { deliverReport, guardStdout, writeStdout } from './output.js';
 import { parseSize } from '../util/budget.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { renderRuleList, renderExplain } from './rules-command.js';
-import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, type ReviewFlags } from './review-options.js';
+import { progressLine } from './progress.js';
+import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, useColor, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
 import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
@@ -165,10 +165,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
 
   const showProgress = flags.progress && process.stderr.isTTY === true && !process.env.CI;
-  const bar = showProgress
-    ? new SingleBar({ format: 'scanning {bar} {value}/{total} files', stream: process.stderr, clearOnComplete: true, hideCursor: true })
-    : undefined;
-  let barStarted = false;
+  const progress = showProgress ? progressLine('') : undefined;
 
   let result: ScanResult;
   try {
@@ -180,15 +177,8 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
       maxFileSize: flags.maxFileSize,
       fileTimeoutMs: flags.fileTimeout !== undefined ? flags.fileTimeout * 1000 : undefined,
-      onProgress: bar
-        ? (done, total) => {
-            if (!barStarted) {
-              bar.start(total, 0);
-              barStarted = true;
-            }
-            bar.update(done);
-          }
-        : undefined,
+      onProgress: progress?.onProgress,
+      onStage: progress?.onStage,
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
@@ -197,7 +187,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     }
     throw error;
   } finally {
-    if (barStarted) bar?.stop();
+    progress?.stop();
   }
 
   if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
@@ -232,7 +222,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   result = reviewed.report;
 
-  const color = flags.color && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = useColor(flags);
   // The HTML report embeds the scanned code around each finding (files under the root; stdin as given).
   const sources = reporter.name === 'html' ? loadReportSources(result, stdin) : undefined;
   const rendered = reporter.render(result, { color, showRejected: flags.showRejected, ...(sources ? { sources } : {}) });

@@ -8,6 +8,25 @@ import { reporterNames } from '../report/index.js';
 /** Exit codes: 0 ran clean, 1 findings at or above --fail-on, 2 could not do its job. */
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
+export const COLOR_WHEN = ['auto', 'always', 'never'] as const;
+export type ColorWhen = (typeof COLOR_WHEN)[number];
+
+/**
+ * Whether the text report is coloured. `auto` follows the conventions CI systems and terminals
+ * share: NO_COLOR (any non-empty value) turns colour off, FORCE_COLOR (other than `0`/`false`)
+ * turns it on for logs that are not terminals, else colour when standard output is a terminal.
+ * A report written to a file (`-o`) is never coloured unless `--color always`.
+ */
+export function useColor(flags: Pick<ReviewFlags, 'color' | 'output'>, vars: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): boolean {
+  const when = flags.color === false ? 'never' : (flags.color ?? 'auto');
+  if (when !== 'auto') return when === 'always';
+  if (flags.output) return false;
+  if (vars.NO_COLOR) return false;
+  const force = vars.FORCE_COLOR;
+  if (force !== undefined && force !== '0' && force.toLowerCase() !== 'false') return true;
+  return isTTY;
+}
+
 /** Comma-separated, repeatable option values: `--disable a,b --disable c`. */
 export const list = (value: string, previous: string[] = []): string[] => [
   ...previous,
@@ -21,13 +40,15 @@ export interface ReviewFlags {
   severity?: Severity;
   confidence?: Confidence;
   failOn?: Severity | 'none';
+  select?: string[];
   enable?: string[];
   disable?: string[];
   include?: string[];
   exclude?: string[];
   config?: string | false;
   baseline?: string;
-  color: boolean;
+  /** `--color WHEN`, or false for `--no-color`. */
+  color?: ColorWhen | false;
   progress: boolean;
   jobs?: number;
   cacheDir?: string;
@@ -47,6 +68,7 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .addOption(
       new Option('--fail-on <level>', 'exit 1 when a reported finding is at or above this severity (default: low)').choices([...SEVERITIES, 'none']),
     )
+    .option('--select <ids>', 'run only these rules: rule ids or CWE-<n> (comma-separated, repeatable; replaces settings `select`)', list)
     .option('--enable <ids>', 'enable rules (comma-separated, repeatable)', list)
     .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
     .option('--include <globs>', 'only scan paths matching these globs', list)
@@ -54,7 +76,8 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .option('-c, --config <file>', configHelp)
     .option('--no-config', 'ignore settings files')
     .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
-    .option('--no-color', 'no colors in text output')
+    .addOption(new Option('--color <when>', 'colours in text output: auto (a terminal, or FORCE_COLOR set; not with NO_COLOR), always, never').choices(COLOR_WHEN))
+    .option('--no-color', 'the same as --color never')
     .option('--no-progress', 'no progress bar')
     .option('-j, --jobs <n>', `worker threads for parsing and per-file analysis (default: the number of cores, ${defaultJobs()} here)`, positiveInt)
     .option('--cache-dir <dir>', 'folder of the incremental cache (default: $XDG_CACHE_HOME/secreview/scan or ~/.cache/secreview/scan)')
@@ -75,7 +98,7 @@ export function runtimeFrom(flags: ReviewFlags): { jobs: number; cache?: { dir: 
 }
 
 /** The scan selection both commands pass on from their flags: settings, thresholds, rules, files. */
-export function selectionFrom(flags: ReviewFlags): Pick<ReviewFlags, 'config' | 'severity' | 'confidence' | 'enable' | 'disable' | 'include' | 'exclude'> {
-  const { config, severity, confidence, enable, disable, include, exclude } = flags;
-  return { config, severity, confidence, enable, disable, include, exclude };
+export function selectionFrom(flags: ReviewFlags): Pick<ReviewFlags, 'config' | 'severity' | 'confidence' | 'select' | 'enable' | 'disable' | 'include' | 'exclude'> {
+  const { config, severity, confidence, select, enable, disable, include, exclude } = flags;
+  return { config, severity, confidence, select, enable, disable, include, exclude };
 }

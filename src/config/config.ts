@@ -29,6 +29,8 @@ export const configSchema = z
     severity: severity.optional(),
     confidence: confidence.optional(),
     'fail-on': failOn.optional(),
+    /** Rule ids or `CWE-<n>`: run only these rules. */
+    select: ruleIds.optional(),
     enable: ruleIds.optional(),
     disable: ruleIds.optional(),
     include: globs.optional(),

@@ -3,7 +3,7 @@ import { readFileSync, statSync, lstatSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import { PathPatterns } from './path-patterns.js';
 import type { Diagnostic } from '../findings/types.js';
 
 /** Folders nobody wants scanned: dependencies, VCS data, virtualenvs, caches. */
@@ -35,9 +35,9 @@ export interface DiscoverOptions {
   paths: readonly string[];
   /** File extensions the front ends claim, with a dot. */
   extensions: readonly string[];
-  /** Only files matching one of these globs (relative to root) are kept, when given. */
+  /** Only files matching these patterns (relative to root, .gitignore semantics) are kept, when given. */
   include?: readonly string[];
-  /** Files matching any of these globs are dropped. */
+  /** Files matching these patterns (.gitignore semantics: a folder excludes its subtree) are dropped. */
   exclude?: readonly string[];
   /** Honour .gitignore files (default true). */
   respectGitignore?: boolean;
@@ -65,8 +65,8 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
   const root = resolve(options.root);
   const diagnostics: Diagnostic[] = [];
   const found = new Map<string, DiscoveredFile>();
-  const include = options.include?.length ? picomatch([...options.include], { dot: true }) : undefined;
-  const exclude = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined;
+  const include = options.include?.length ? new PathPatterns(options.include) : undefined;
+  const exclude = options.exclude?.length ? new PathPatterns(options.exclude) : undefined;
   const gitignore = options.respectGitignore === false ? undefined : new GitignoreStack(root);
   const extGlob = options.extensions.length === 1
     ? `**/*${options.extensions[0]}`
@@ -74,7 +74,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
 
   const keep = (absPath: string): DiscoveredFile => ({ absPath, path: toPosix(relative(root, absPath)) || '.' });
   const filtered = (file: DiscoveredFile): boolean =>
-    (!include || include(file.path)) && (!exclude || !exclude(file.path));
+    (!include || include.matches(file.path)) && (!exclude || !exclude.matches(file.path));
 
   for (const given of options.paths) {
     const absPath = isAbsolute(given) ? given : resolve(root, given);
@@ -135,6 +135,11 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
     }
   }
   const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const [flag, patterns] of [['--include', include], ['--exclude', exclude]] as const) {
+    for (const pattern of patterns?.unmatched() ?? []) {
+      diagnostics.push({ kind: 'config-error', level: 'warning', path: '', message: `${flag} pattern \`${pattern}\` matches no file; it has no effect` });
+    }
+  }
   return { files, diagnostics };
 }
 

@@ -36,8 +36,26 @@ export function hiddenByBaseline(report: Report): number {
   return report.baseline ? report.findings.filter((f) => f.baselineState === 'unchanged').length : 0;
 }
 
-/** The verdict when no finding is shown: the plain one, unless the baseline hides some. */
+/**
+ * Why the run could not give a verdict, or undefined when it could: a path the user named does not
+ * exist, or a scan (not a change review) read nothing. The CLI exits 2 in both cases, and no report may then say
+ * that the code has no defects.
+ */
+export function incompleteRunReason(report: Report): string | undefined {
+  const missing = report.diagnostics.filter((d) => d.kind === 'path-error').length;
+  if (missing > 0) return `${plural(missing, 'path')} to scan ${missing === 1 ? 'does' : 'do'} not exist`;
+  // A reviewed change with no source file in it needs no scan; a scan that read nothing failed.
+  if (report.stats.filesScanned === 0 && !report.change) return 'no readable source file was scanned';
+  return undefined;
+}
+
+/**
+ * The verdict when no finding is shown: the plain one, unless the baseline hides some, or the run
+ * could not do its job (then no verdict on the code at all).
+ */
 export function emptyVerdict(report: Report): string {
+  const incomplete = incompleteRunReason(report);
+  if (incomplete) return `No verdict: the review did not complete (${incomplete}; see the diagnostics)`;
   const hidden = hiddenByBaseline(report);
   if (hidden === 0) return NO_DEFECTS_VERDICT;
   return `No new security defects are detected in the code (${plural(hidden, 'known defect')} recorded in the baseline ${hidden === 1 ? 'is' : 'are'} not shown)`;

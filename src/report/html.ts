@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { NO_DEFECTS_VERDICT } from '../findings/types.js';
+import { emptyVerdict } from './change.js';
 import type { Report } from '../findings/types.js';
 import { decodeSource, normaliseLoneCarriageReturns } from '../parse/decode.js';
 import { capitalise, compareStrings, cweUrl, formatCount, formatDuration, incompletelyAnalysedFiles, neutralise, plural } from './common.js';
@@ -345,7 +345,7 @@ export function renderHtml(report: Report, options: ReportOptions): string {
   const { findings } = view;
   const stats = rec(report.stats);
   const version = str(rec(report.tool).version);
-  const title = findings.length === 0 ? NO_DEFECTS_VERDICT : `${capitalise(plural(findings.length, 'security defect'))} found`;
+  const title = findings.length === 0 ? emptyVerdict(report) : `${capitalise(plural(findings.length, 'security defect'))} found`;
 
   const data = {
     version: 1,

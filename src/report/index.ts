@@ -10,6 +10,7 @@ import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 import { githubReviewReporter } from './github-review.js';
 import { gerritReporter } from './gerrit.js';
+import { conciseReporter } from './concise.js';
 
 export interface ReportOptions {
   /** ANSI colours (text reporter only); off means the output holds no escape codes at all. */
@@ -21,6 +22,8 @@ export interface ReportOptions {
   showRejected?: boolean;
   /** Text reporter: more stats in the header, rule references and fingerprints per finding. */
   verbose?: boolean;
+  /** Markdown reporter: the most characters the comment may have (default COMMENT_LIMIT, GitHub's). */
+  maxLength?: number;
   /** HTML reporter: scanned source text by report path, to show the code around each finding (else the snippet). */
   sources?: Readonly<Record<string, string>>;
 }
@@ -32,10 +35,11 @@ export interface Reporter {
   render(report: Report, options: ReportOptions): string;
 }
 
-export type ReporterName = 'text' | 'json' | 'sarif' | 'markdown' | 'html' | 'github-review' | 'gerrit';
+export type ReporterName = 'text' | 'concise' | 'json' | 'sarif' | 'markdown' | 'html' | 'github-review' | 'gerrit';
 
 export const reporters: Record<ReporterName, Reporter> = {
   text: textReporter,
+  concise: conciseReporter,
   json: jsonReporter,
   sarif: sarifReporter,
   markdown: markdownReporter,
@@ -51,6 +55,7 @@ export function getReporter(name: string): Reporter | undefined {
 }
 
 export { renderText } from './text.js';
+export { renderConcise } from './concise.js';
 export { toJsonReport, type JsonReport } from './json.js';
 export { toSarif } from './sarif.js';
 export { renderMarkdown } from './markdown.js';

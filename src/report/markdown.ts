@@ -81,27 +81,85 @@ function cell(text: string): string {
   return escapeMarkdown(text);
 }
 
+/**
+ * The most a GitHub comment (issue, pull request or review body) takes, in characters. Lengths here
+ * are counted in UTF-16 code units, never fewer than the characters GitHub counts.
+ */
+export const COMMENT_LIMIT = 65_536;
+
 export function renderMarkdown(report: Report, options: ReportOptions): string {
   // With a baseline, the findings it records are not listed (JSON and SARIF keep them).
   const findings = shownFindings(report);
   const rules = ruleIndex(report);
-  const out: string[] = [];
+  const head: string[] = [];
 
   if (findings.length === 0) {
-    out.push(emptyVerdict(report));
+    head.push(emptyVerdict(report));
   } else {
-    out.push(`**secreview: ${plural(findings.length, 'security defect')} found${report.change ? ' in this change' : ''}**`);
+    head.push(`**secreview: ${plural(findings.length, 'security defect')} found${report.change ? ' in this change' : ''}**`);
   }
-  if (report.change) out.push('', ...changeBlock(report.change));
-  if (findings.length > 0) out.push('', ...summaryTable(findings));
+  if (report.change) head.push('', ...changeBlock(report.change));
+  if (findings.length > 0) head.push('', ...summaryTable(findings));
 
-  findings.forEach((f, i) => {
-    out.push('', ...renderFinding(f, i + 1, rules.get(f.ruleId)));
-  });
+  const blocks = findings.map((f, i) => ['', ...renderFinding(f, i + 1, rules.get(f.ruleId))].join('\n'));
+  const llm = llmMarkdownSection(report, options.showRejected === true, escapeMarkdown).join('\n');
+  const whole = [head.join('\n'), ...blocks, llm, ['', ...footer(report)].join('\n')].filter((p) => p.length > 0).join('\n');
+  const limit = options.maxLength ?? COMMENT_LIMIT;
+  if (whole.length + 1 <= limit) return `${whole}\n`;
+  return `${fitted(report, findings, head, blocks, llm, limit)}\n`;
+}
 
-  out.push(...llmMarkdownSection(report, options.showRejected === true, escapeMarkdown));
-  out.push('', ...footer(report));
-  return `${out.join('\n')}\n`;
+/**
+ * A report too long for one comment: the verdict, change and summary table first, then as many
+ * findings in full as fit, the rest one line each in a collapsed section (as many as fit, then a
+ * count), the LLM section only if it still fits, and at most 20 diagnostics.
+ */
+function fitted(report: Report, findings: readonly Finding[], head: string[], blocks: string[], llm: string, limit: number): string {
+  const foot = ['', ...footer(report, 20)].join('\n');
+  const notice = (shortened: number): string =>
+    `\n\n> [!NOTE]\n> This comment is shortened to fit GitHub's ${formatCount(limit)}-character limit: ${plural(shortened, 'finding')} ${shortened === 1 ? 'is' : 'are'} listed in one line each. The full report is in the SARIF, JSON or HTML output of the same run (\`--format sarif\`, \`json\`, \`html\`).`;
+  // Room for the notice, the collapsed section's frame and the last "… more" line.
+  const reserve = notice(findings.length).length + 200;
+  let room = limit - 1 - head.join('\n').length - foot.length - reserve;
+  // As many findings in full as leave room for every other one in a line; when even the lines
+  // alone do not fit, full findings take at most half the room and the lines what is left.
+  const compact = findings.map((f, n) => compactLine(f, n + 1).length + 1);
+  const compactFrom = new Array<number>(findings.length + 1).fill(0);
+  for (let n = findings.length - 1; n >= 0; n--) compactFrom[n] = compactFrom[n + 1]! + compact[n]!;
+  const cap = compactFrom[0]! <= room ? room : Math.floor(room / 2);
+  const full: string[] = [];
+  let used = 0;
+  let i = 0;
+  for (; i < blocks.length; i++) {
+    const next = used + blocks[i]!.length + 1;
+    if (next > cap || (cap === room && next + compactFrom[i + 1]! > room)) break;
+    full.push(blocks[i]!);
+    used = next;
+  }
+  room -= used;
+  const rest = findings.slice(i);
+  const out = [head.join('\n') + (rest.length > 0 ? notice(rest.length) : ''), ...full];
+  if (rest.length > 0) {
+    const lines: string[] = [];
+    let listed = 0;
+    for (const f of rest) {
+      const line = compactLine(f, i + listed + 1);
+      if (line.length + 1 > room) break;
+      lines.push(line);
+      room -= line.length + 1;
+      listed++;
+    }
+    if (listed < rest.length) lines.push(`- … and ${plural(rest.length - listed, 'more finding')}, not listed here`);
+    out.push(['', `<details><summary>${plural(rest.length, 'more finding')}, one line each</summary>`, '', ...lines, '', '</details>'].join('\n'));
+  }
+  if (llm.length > 0) out.push(llm.length + 1 <= room ? llm : '\n_The LLM second opinion is left out of this comment for its length; see the JSON report._');
+  out.push(foot);
+  return out.join('\n');
+}
+
+function compactLine(f: Finding, n: number): string {
+  const cwe = f.cwe[0] ? `CWE-${f.cwe[0].id} ` : '';
+  return `${n}. **${f.severity}** ${inlineCode(`${f.location.path}:${f.location.startLine}`)} ${cwe}${inlineMarkdown(f.title)} (${inlineCode(f.ruleId)})`;
 }
 
 /** What was reviewed, and the commit message (or the patch's) as a quote. */
@@ -171,7 +229,7 @@ function traceItem(step: TraceStep, n: number): string {
   return `${n}. **${step.kind}** ${inlineCode(`${loc.path}:${loc.startLine}:${loc.startColumn}`)} ${inlineCode(step.expression)}${note}`;
 }
 
-function footer(report: Report): string[] {
+function footer(report: Report, maxDiagnostics = Number.POSITIVE_INFINITY): string[] {
   const s = report.stats;
   const out: string[] = [];
   const incomplete = incompletelyAnalysedFiles(report);
@@ -198,7 +256,8 @@ function footer(report: Report): string[] {
   const diagnostics = sortedDiagnostics(report);
   if (diagnostics.length > 0) {
     out.push('', `<details><summary>Diagnostics (${diagnostics.length})</summary>`, '');
-    for (const d of diagnostics) out.push(diagnosticItem(d));
+    for (const d of diagnostics.slice(0, maxDiagnostics)) out.push(diagnosticItem(d));
+    if (diagnostics.length > maxDiagnostics) out.push(`- … and ${plural(diagnostics.length - maxDiagnostics, 'more diagnostic')} (see the JSON report)`);
     out.push('', '</details>');
   }
   return out;

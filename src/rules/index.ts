@@ -21,3 +21,18 @@ const byId = new Map(allRules.map((r) => [r.id, r]));
 export function findRule(id: string): AnyRule | undefined {
   return byId.get(id);
 }
+
+/**
+ * The rules a `select` entry names: a rule id, or `CWE-<n>` for every rule that lists that CWE
+ * (any of its CWEs, not only the first). Undefined when the entry names nothing.
+ */
+export function rulesSelectedBy(entry: string, rules: readonly AnyRule[] = allRules): AnyRule[] | undefined {
+  const cwe = /^CWE-(\d+)$/i.exec(entry.trim());
+  if (cwe) {
+    const id = Number(cwe[1]);
+    const matched = rules.filter((r) => r.cwe.includes(id));
+    return matched.length > 0 ? matched : undefined;
+  }
+  const rule = rules.find((r) => r.id === entry.trim());
+  return rule ? [rule] : undefined;
+}

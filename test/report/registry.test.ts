@@ -12,8 +12,8 @@ function deepFreeze<T>(value: T): T {
 }
 
 describe('reporter registry', () => {
-  it('offers text, json, sarif and markdown', () => {
-    expect(reporterNames).toEqual(['text', 'json', 'sarif', 'markdown', 'html', 'github-review', 'gerrit']);
+  it('offers every format, text first', () => {
+    expect(reporterNames).toEqual(['text', 'concise', 'json', 'sarif', 'markdown', 'html', 'github-review', 'gerrit']);
     for (const name of reporterNames) {
       const reporter = getReporter(name);
       expect(reporter?.name).toBe(name);
