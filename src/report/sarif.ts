@@ -4,6 +4,7 @@
  * relate to; traces become code flows; diagnostics become tool execution notifications.
  * Paths are URIs relative to %SRCROOT%, which originalUriBaseIds maps to the scan root.
  */
+import { SHOW_TESTS_HINT } from '../filters/test-code.js';
 import type * as Sarif from 'sarif';
 import { catalogueVersion, getCwe, pillarOf } from '../cwe/catalogue.js';
 import type { Confidence, CweRef, Diagnostic, Finding, Location, Report, RuleSummary, Severity, TraceStep } from '../findings/types.js';
@@ -48,6 +49,7 @@ const NOTIFICATION_DESCRIPTIONS: Record<string, string> = {
   'config-error': 'A setting could not be used.',
   'suppression-error': 'A suppression comment is malformed or names an unknown rule.',
   'unused-suppression': 'A suppression comment silences nothing.',
+  'unqualified-suppression': 'A bare `# nosec` or `# nosemgrep` silences every rule on its line.',
   skipped: 'A file was skipped.',
   'internal-error': 'secreview failed on a file; other files were analysed.',
 };
@@ -445,5 +447,9 @@ export function toSarif(report: Report): Sarif.Log {
   run.results = results;
   run.taxonomies = [taxonomy.component()];
   run.columnKind = 'utf16CodeUnits';
+  const notShown: Record<string, unknown> = {};
+  if (report.stats.hiddenInTests) Object.assign(notShown, { hiddenInTests: report.stats.hiddenInTests, showTests: SHOW_TESTS_HINT });
+  if (report.stats.suppressedUnqualified) notShown.suppressedUnqualified = report.stats.suppressedUnqualified;
+  if (Object.keys(notShown).length > 0) run.properties = { ...run.properties, secreview: notShown };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }
