@@ -35,6 +35,7 @@ export interface UnqualifiedUse {
 
 const MARKER = /secreview\s*:\s*ignore\b(.*)$/;
 const FULL = /^\[([^\]]*)\]\s*(.*)$/;
+const FOREIGN_TAIL = /\s*#\s*(?:nosec|noqa|nosemgrep)(?![\w-]).*$/;
 
 export function parseSuppressions(
   module: SourceModule,
@@ -44,23 +45,15 @@ export function parseSuppressions(
   const diagnostics: Diagnostic[] = [];
   for (const comment of module.comments) {
     const body = module.commentBody(comment);
-    const marker = MARKER.exec(body);
-    if (!marker) {
-      const line = comment.startPosition.row + 1;
-      for (const f of parseForeignComment(body, knownRule)) {
-        // Ids this tool has that secreview has no rule for: the comment silences nothing here.
-        if (!f.bare && f.ruleIds.length === 0) continue;
-        suppressions.push({
-          line,
-          ruleIds: f.ruleIds,
-          reason: describeForeign(f),
-          used: new Set(),
-          foreign: { tool: f.tool, ids: f.ids, bare: f.bare },
-        });
-      }
-      continue;
-    }
     const line = comment.startPosition.row + 1;
+    for (const f of parseForeignComment(body, knownRule)) {
+      // Ids this tool has that secreview has no rule for: the comment silences nothing here.
+      if (!f.bare && f.ruleIds.length === 0) continue;
+      suppressions.push({ line, ruleIds: f.ruleIds, reason: describeForeign(f), used: new Set(), foreign: { tool: f.tool, ids: f.ids, bare: f.bare } });
+    }
+    // `# secreview: ignore[rule] reason  # nosec B602`: the other tool's comment is not the reason.
+    const marker = MARKER.exec(body.replace(FOREIGN_TAIL, ''));
+    if (!marker) continue;
     const error = (message: string): void => {
       diagnostics.push({ kind: 'suppression-error', level: 'error', path: module.path, line, message });
     };
