@@ -100,3 +100,43 @@ describe('dangerous calls fed a literal are not reported', () => {
     expect(await found('python/xml-external-entities', lines)).toEqual([]);
   });
 });
+
+describe('swallowed exceptions: confidence from what the guarded code does', () => {
+  it('is high around security steps, medium for other work, low around tidy-up and data reads', async () => {
+    expect(
+      await found('python/exception-swallowed', [
+        'import os, shutil',
+        'def apply(iptables_manager, rules):',
+        '    try:',
+        '        iptables_manager.apply(rules)',
+        '    except Exception:',
+        '        pass',
+        'def load(name):',
+        '    try:',
+        '        __import__(name)',
+        '    except Exception:',
+        '        pass',
+        'def stop(self):',
+        '    try:',
+        '        self.rpcserver.stop()',
+        '        self.rpcserver.wait()',
+        '    except Exception:',
+        '        pass',
+        'def revert(inst_base, inst_base_resize):',
+        '    try:',
+        '        if os.path.exists(inst_base_resize):',
+        '            shutil.rmtree(inst_base, ignore_errors=True)',
+        '            os.rename(inst_base_resize, inst_base)',
+        '    except Exception:',
+        '        pass',
+        'def parse(attachment):',
+        '    req_ip = None',
+        '    try:',
+        '        req_ip = attachment["fixed_ips"][0]["ip_address"]',
+        '    except Exception:',
+        '        pass',
+        '    return req_ip',
+      ]),
+    ).toEqual([[5, 'high'], [10, 'medium'], [16, 'low'], [23, 'low'], [29, 'low']]);
+  });
+});
