@@ -186,6 +186,7 @@ export function toFinding(module: SourceModule, rule: AnyRule, report: RuleRepor
     fingerprint: fingerprint(rule.id, module.path, statementHeader(module, statement)),
     statementLine: statement.startPosition.row + 1,
     origin: 'static',
+    ...(report.inTests !== undefined && report.inTests !== (rule.inTests ?? false) ? { inTests: report.inTests } : {}),
   };
 }
 

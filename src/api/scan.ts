@@ -6,7 +6,8 @@ import { allRules, findRule, rulesSelectedBy } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
-import { applySuppressions, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
+import { applySuppressions, unqualifiedSuppressionDiagnostics, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
+import { DEFAULT_TEST_PATHS, meaningfulInTests, testPathMatcher } from '../filters/test-code.js';
 import { FindingPolicy, compareFindings } from '../filters/policy.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
@@ -60,6 +61,13 @@ export interface ScanOptions {
    */
   stdin?: StdinInput;
   reportUnusedSuppressions?: boolean;
+  /**
+   * Show every finding in test code (settings `tests: show`). By default findings there are
+   * shown only for rules meaningful in tests and the others are counted (`stats.hiddenInTests`).
+   */
+  includeTests?: boolean;
+  /** `false`: ignore `# nosec`, `# noqa: S…`, `# nosemgrep` (settings `foreign-suppressions`). */
+  foreignSuppressions?: boolean;
   /** Called after each file (for progress bars). */
   onProgress?: (done: number, total: number) => void;
   /** Called when a stage starts, with how many files or modules it covers (for progress lines). */
@@ -103,6 +111,10 @@ interface ScanPlan {
   configSource?: string;
   maxFileSize: number;
   fileTimeoutMs: number;
+  /** Is this report path test code? (settings `test-paths`) */
+  isTestCode: (path: string) => boolean;
+  showTests: boolean;
+  foreignSuppressions: boolean;
 }
 
 type ReadResult = Buffer | { tooLarge: number };
@@ -277,6 +289,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const findings: Finding[] = [];
   let suppressedCount = 0;
   let belowThreshold = 0;
+  let hiddenInTests = 0;
+  let suppressedUnqualified = 0;
+  const ruleById = new Map(plan.rules.map((r) => [r.id, r]));
   const byPath = new Map<string, Finding[]>();
   for (const f of raw) {
     const list = byPath.get(f.location.path) ?? [];
@@ -284,12 +299,18 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     byPath.set(f.location.path, list);
   }
   for (const file of perFile) {
-    const { kept, suppressed } = applySuppressions(byPath.get(file.path) ?? [], file.suppressions);
+    const foreign = { foreign: plan.foreignSuppressions };
+    const { kept, suppressed, unqualified } = applySuppressions(byPath.get(file.path) ?? [], file.suppressions, foreign);
     suppressedCount += suppressed.length;
-    if (options.reportUnusedSuppressions) diagnostics.push(...unusedSuppressionDiagnostics(file.path, file.suppressions));
+    for (const u of unqualified) suppressedUnqualified += u.findings.length;
+    diagnostics.push(...unqualifiedSuppressionDiagnostics(file.path, unqualified));
+    if (options.reportUnusedSuppressions) diagnostics.push(...unusedSuppressionDiagnostics(file.path, file.suppressions, foreign));
+    // Test code is analysed like the rest (it feeds the data flow); what is shown there is decided here.
+    const inTestCode = !plan.showTests && plan.isTestCode(file.path);
     for (const f of kept) {
-      if (plan.policy.meetsThresholds(f)) findings.push(f);
-      else belowThreshold++;
+      if (!plan.policy.meetsThresholds(f)) belowThreshold++;
+      else if (inTestCode && !meaningfulInTests(f, ruleById.get(f.ruleId)?.inTests ?? findRule(f.ruleId)?.inTests)) hiddenInTests++;
+      else findings.push(f);
     }
   }
 
@@ -314,6 +335,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       durationMs: Math.round(performance.now() - started),
       suppressed: suppressedCount,
       belowThreshold,
+      ...(hiddenInTests > 0 ? { hiddenInTests } : {}),
+      ...(suppressedUnqualified > 0 ? { suppressedUnqualified } : {}),
     },
     rules: [...usedRules.values()].sort((a, b) => a.id.localeCompare(b.id)).map(ruleSummary),
     configSource: plan.configSource,
@@ -387,6 +410,9 @@ function makePlan(options: ScanOptions): ScanPlan {
     configSource: loaded.source,
     maxFileSize: options.maxFileSize ?? (config['max-file-size'] !== undefined ? parseSize(config['max-file-size'])! : DEFAULT_MAX_FILE_SIZE),
     fileTimeoutMs: options.fileTimeoutMs ?? (config['file-timeout'] !== undefined ? config['file-timeout'] * 1000 : DEFAULT_FILE_TIMEOUT_MS),
+    isTestCode: testPathMatcher(config['test-paths'] ?? DEFAULT_TEST_PATHS),
+    showTests: options.includeTests ?? config.tests === 'show',
+    foreignSuppressions: options.foreignSuppressions ?? config['foreign-suppressions'] ?? true,
   };
 }
 

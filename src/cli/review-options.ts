@@ -53,6 +53,9 @@ export interface ReviewFlags {
   jobs?: number;
   cacheDir?: string;
   cache: boolean;
+  includeTests?: boolean;
+  /** `false` with --no-foreign-suppressions. */
+  foreignSuppressions?: boolean;
 }
 
 /**
@@ -73,6 +76,8 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .option('--disable <ids>', 'disable rules (comma-separated, repeatable)', list)
     .option('--include <globs>', 'only scan paths matching these globs', list)
     .option('--exclude <globs>', 'skip paths matching these globs', list)
+    .option('--include-tests', 'show every finding in test code (default: only rules meaningful in tests; setting `tests: show`)')
+    .option('--no-foreign-suppressions', 'ignore `# nosec`, `# noqa: S…` and `# nosemgrep` comments (setting `foreign-suppressions: false`)')
     .option('-c, --config <file>', configHelp)
     .option('--no-config', 'ignore settings files')
     .option('--baseline <file>', 'hide and do not fail on findings recorded in this baseline file')
@@ -98,7 +103,12 @@ export function runtimeFrom(flags: ReviewFlags): { jobs: number; cache?: { dir: 
 }
 
 /** The scan selection both commands pass on from their flags: settings, thresholds, rules, files. */
-export function selectionFrom(flags: ReviewFlags): Pick<ReviewFlags, 'config' | 'severity' | 'confidence' | 'select' | 'enable' | 'disable' | 'include' | 'exclude'> {
+export function selectionFrom(
+  flags: ReviewFlags,
+): Pick<ReviewFlags, 'config' | 'severity' | 'confidence' | 'select' | 'enable' | 'disable' | 'include' | 'exclude' | 'includeTests' | 'foreignSuppressions'> {
   const { config, severity, confidence, select, enable, disable, include, exclude } = flags;
-  return { config, severity, confidence, select, enable, disable, include, exclude };
+  // Only what the user typed: an absent flag leaves the decision to the settings file.
+  const includeTests = flags.includeTests === true ? true : undefined;
+  const foreignSuppressions = flags.foreignSuppressions === false ? false : undefined;
+  return { config, severity, confidence, select, enable, disable, include, exclude, includeTests, foreignSuppressions };
 }

@@ -43,6 +43,12 @@ export const configSchema = z
     /** Seconds. */
     'file-timeout': z.number().positive().optional(),
     models: z.array(z.string().min(1)).optional(),
+    /** Findings in test code: `hide` (default) shows only rules marked meaningful in tests; `show` shows all. */
+    tests: z.enum(['show', 'hide']).optional(),
+    /** Globs (relative to the root) of test code; replaces the default list (src/filters/test-code.ts). */
+    'test-paths': globs.optional(),
+    /** Honour other tools' suppression comments (`# nosec`, `# noqa: S…`, `# nosemgrep`); default true. */
+    'foreign-suppressions': z.boolean().optional(),
     overrides: z.array(overrideSchema).optional(),
     llm: llmConfigSchema.optional(),
   })

@@ -76,6 +76,8 @@ export interface Finding {
   related?: RelatedLocation[];
   /** The LLM's explanation, on a static finding the LLM second opinion confirmed (origin `static+llm`). */
   llmNote?: string;
+  /** Set by a rule when this occurrence's relevance in test code differs from the rule's `inTests`. */
+  inTests?: boolean;
   /** With a baseline (`--baseline`): `unchanged` if the baseline recorded it, else `new`. */
   baselineState?: 'new' | 'unchanged';
 }
@@ -91,6 +93,7 @@ export type DiagnosticKind =
   | 'config-error'
   | 'suppression-error'
   | 'unused-suppression'
+  | 'unqualified-suppression'
   | 'skipped'
   | 'internal-error';
 
@@ -111,6 +114,16 @@ export interface ScanStats {
   durationMs: number;
   suppressed: number;
   belowThreshold: number;
+  /**
+   * Findings in test code left out because their rule is not marked meaningful in tests
+   * (shown with `--include-tests` or the setting `tests: show`). Absent when none were.
+   */
+  hiddenInTests?: number;
+  /**
+   * Of `suppressed`, findings silenced by bare foreign comments (`# nosec`, `# nosemgrep` naming
+   * no rule); each such comment is listed as an `unqualified-suppression` diagnostic.
+   */
+  suppressedUnqualified?: number;
 }
 
 export interface Report {

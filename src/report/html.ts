@@ -15,6 +15,7 @@
  * sources) give equal bytes. The scanned code shown around each finding comes from
  * `ReportOptions.sources`; `loadReportSources` reads it for the CLI, falling back to the snippet.
  */
+import { SHOW_TESTS_HINT, unqualifiedNote } from '../filters/test-code.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -448,8 +449,10 @@ function notesSection(report: Report, stats: Loose): string[] {
   const hidden: string[] = [];
   const suppressed = int(stats.suppressed);
   const below = int(stats.belowThreshold);
-  if (suppressed > 0) hidden.push(`${formatCount(suppressed)} suppressed by comments`);
+  if (suppressed > 0) hidden.push(`${formatCount(suppressed)} suppressed by comments${unqualifiedNote(int(stats.suppressedUnqualified))}`);
   if (below > 0) hidden.push(`${formatCount(below)} below the reporting threshold`);
+  const inTests = int(stats.hiddenInTests);
+  if (inTests > 0) hidden.push(`${formatCount(inTests)} in test code (shown with ${SHOW_TESTS_HINT})`);
   if (hidden.length > 0) notes.push(`<p class="note">${text(`Not shown: ${hidden.join(' · ')}.`)}</p>`);
   const extra = rec(report as unknown);
   const change = rec(extra.change);

@@ -3,6 +3,7 @@
  * and src/report/json-schema.json; every object is built key by key here so the key order is
  * fixed, and nothing from the Report that is not documented leaks into the output.
  */
+import { SHOW_TESTS_HINT } from '../filters/test-code.js';
 import type { Confidence, CweRef, Diagnostic, Finding, Location, Report, RuleSummary, Severity, TraceStep } from '../findings/types.js';
 import { diagnosticsByLocation, findingsByLocation, pillarCounts, rulesById, severityCounts } from './common.js';
 import type { ReportOptions, Reporter } from './index.js';
@@ -82,6 +83,9 @@ export interface JsonReport {
     lines: number;
     durationMs: number;
     suppressed: number;
+    suppressedUnqualified?: number;
+    hiddenInTests?: number;
+    showTests?: string;
   };
   findings: JsonFinding[];
   diagnostics: JsonDiagnostic[];
@@ -117,6 +121,8 @@ export function toJsonReport(report: Report): JsonReport {
       lines: report.stats.lines,
       durationMs: report.stats.durationMs,
       suppressed: report.stats.suppressed,
+      ...(report.stats.suppressedUnqualified ? { suppressedUnqualified: report.stats.suppressedUnqualified } : {}),
+      ...(report.stats.hiddenInTests ? { hiddenInTests: report.stats.hiddenInTests, showTests: SHOW_TESTS_HINT } : {}),
     },
     findings: findings.map(jsonFinding),
     diagnostics: diagnosticsByLocation(report).map(jsonDiagnostic),

@@ -3,6 +3,7 @@
  * messages quoting it is escaped: it cannot open HTML, break a table or a code fence, or
  * mention people and issues.
  */
+import { unqualifiedNote } from '../filters/test-code.js';
 import type { ChangeInfo, Diagnostic, Finding, Report, RuleSummary, TraceStep } from '../findings/types.js';
 import {
   SEVERITIES_DESC,
@@ -241,8 +242,9 @@ function footer(report: Report, maxDiagnostics = Number.POSITIVE_INFINITY): stri
     );
   }
   const hidden: string[] = [];
-  if (s.suppressed > 0) hidden.push(`${formatCount(s.suppressed)} suppressed`);
+  if (s.suppressed > 0) hidden.push(`${formatCount(s.suppressed)} suppressed${escapeMarkdown(unqualifiedNote(s.suppressedUnqualified))}`);
   if (s.belowThreshold > 0) hidden.push(`${formatCount(s.belowThreshold)} below the reporting threshold`);
+  if (s.hiddenInTests) hidden.push(`${formatCount(s.hiddenInTests)} in test code (shown with ${inlineCode('--include-tests')} or the setting ${inlineCode('tests: show')})`);
   const known = hiddenByBaseline(report);
   if (known > 0) hidden.push(`${formatCount(known)} recorded in the baseline`);
   if (report.change && report.change.notShown > 0) hidden.push(`${formatCount(report.change.notShown)} outside the change or there before it`);

@@ -6,6 +6,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SHOW_TESTS_HINT } from '../filters/test-code.js';
 import type * as Sarif from 'sarif';
 import { catalogueVersion, getCwe, pillarOf } from '../cwe/catalogue.js';
 import type { Confidence, CweRef, Diagnostic, Finding, Location, Report, RuleSummary, Severity, TraceStep } from '../findings/types.js';
@@ -50,6 +51,7 @@ const NOTIFICATION_DESCRIPTIONS: Record<string, string> = {
   'config-error': 'A setting could not be used.',
   'suppression-error': 'A suppression comment is malformed or names an unknown rule.',
   'unused-suppression': 'A suppression comment silences nothing.',
+  'unqualified-suppression': 'A bare `# nosec` or `# nosemgrep` silences every rule on its line.',
   skipped: 'A file was skipped.',
   'internal-error': 'secreview failed on a file; other files were analysed.',
 };
@@ -471,11 +473,16 @@ export function toSarif(report: Report): Sarif.Log {
   // --llm over files no static front end reads: say which files had only the LLM's review.
   if (report.llm && report.llm.llmOnly.length > 0) {
     run.properties = {
+      ...run.properties,
       llmOnlyCoverage: {
         note: 'Only the LLM second opinion reviewed these files; secreview has no static analysis for their language.',
         files: report.llm.llmOnly.map((f) => ({ path: f.path, language: f.language })),
       },
     };
   }
+  const notShown: Record<string, unknown> = {};
+  if (report.stats.hiddenInTests) Object.assign(notShown, { hiddenInTests: report.stats.hiddenInTests, showTests: SHOW_TESTS_HINT });
+  if (report.stats.suppressedUnqualified) notShown.suppressedUnqualified = report.stats.suppressedUnqualified;
+  if (Object.keys(notShown).length > 0) run.properties = { ...run.properties, secreview: notShown };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }

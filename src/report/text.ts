@@ -1,4 +1,5 @@
 /** Terminal report: numbered findings, most severe first, each with its code, reason and fix. */
+import { SHOW_TESTS_HINT, unqualifiedNote } from '../filters/test-code.js';
 import picocolors from 'picocolors';
 import type { Diagnostic, Finding, Report, RuleSummary, Severity, TraceStep } from '../findings/types.js';
 import {
@@ -184,8 +185,9 @@ function renderSummary(report: Report, findings: readonly Finding[], c: Colors):
   const out: string[] = [];
   const stats = report.stats;
   const hidden: string[] = [];
-  if (stats.suppressed > 0) hidden.push(`${formatCount(stats.suppressed)} suppressed by comments`);
+  if (stats.suppressed > 0) hidden.push(`${formatCount(stats.suppressed)} suppressed by comments${unqualifiedNote(stats.suppressedUnqualified)}`);
   if (stats.belowThreshold > 0) hidden.push(`${formatCount(stats.belowThreshold)} below the reporting threshold`);
+  if (stats.hiddenInTests) hidden.push(`${formatCount(stats.hiddenInTests)} in test code (shown with ${SHOW_TESTS_HINT})`);
   const known = hiddenByBaseline(report);
   if (known > 0) hidden.push(`${formatCount(known)} recorded in the baseline`);
   if (report.change && report.change.notShown > 0) hidden.push(`${formatCount(report.change.notShown)} outside the change or there before it`);

@@ -11,6 +11,11 @@ export interface RuleReport {
   /** Overrides the rule's default when this occurrence is more or less certain. */
   confidence?: Confidence;
   severity?: Severity;
+  /**
+   * Overrides the rule's `inTests` for this occurrence (hardcoded-secret: a real key format is
+   * a leak in a test file too; a password literal named in a test is a fixture value).
+   */
+  inTests?: boolean;
 }
 
 export interface RuleContext<M> {
@@ -56,6 +61,12 @@ export interface RuleMeta extends RuleDocs {
   severity: Severity;
   confidence: Confidence;
   tags?: readonly string[];
+  /**
+   * Findings of this rule are meaningful in test code (`tests/`, `test_*.py`, `conftest.py`...)
+   * and are shown there by default. Without it, findings in test code are counted in the summary
+   * but shown only with `--include-tests` / `tests: show`. Test code is analysed either way.
+   */
+  inTests?: boolean;
   /**
    * A taint rule: reports data from a modelled source reaching a sink of this kind (found
    * by the taint engine over the whole program, not by the rule's visitors). A pattern

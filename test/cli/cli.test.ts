@@ -134,6 +134,28 @@ describe('secreview scan (end to end)', () => {
     expect(json.diagnostics[0]).toMatchObject({ kind: 'suppression-error', line: 3 });
   });
 
+  it('hides findings in test code unless --include-tests, and says how to show them', () => {
+    const dir = tempTree({ 'app.py': VULNERABLE, 'tests/test_app.py': VULNERABLE });
+    const lines = (out: string): string[] => JSON.parse(out).findings.map((f: { location: { path: string } }) => f.location.path);
+    const hidden = run(['scan', '.', '--format', 'json', '--no-cache'], { cwd: dir });
+    expect(lines(hidden.stdout)).toEqual(['app.py']);
+    expect(JSON.parse(hidden.stdout).summary.hiddenInTests).toBe(1);
+    const text = run(['scan', '.', '--no-cache'], { cwd: dir });
+    expect(text.stdout).toContain('1 in test code (shown with --include-tests or the setting `tests: show`)');
+    const shown = run(['scan', '.', '--format', 'json', '--no-cache', '--include-tests'], { cwd: dir });
+    expect(lines(shown.stdout)).toEqual(['app.py', 'tests/test_app.py']);
+  });
+
+  it('honours # nosec unless --no-foreign-suppressions', () => {
+    const dir = tempTree({ 'app.py': VULNERABLE.replace('shell=True)', 'shell=True)  # nosec B602') });
+    const on = run(['scan', '.', '--format', 'json', '--no-cache'], { cwd: dir });
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout).summary.suppressed).toBe(1);
+    const off = run(['scan', '.', '--format', 'json', '--no-cache', '--no-foreign-suppressions'], { cwd: dir });
+    expect(off.code).toBe(1);
+    expect(JSON.parse(off.stdout).findings).toHaveLength(1);
+  });
+
   it('honours per-path overrides from pyproject.toml', () => {
     const dir = tempTree({
       'pyproject.toml': '[tool.secreview]\n[[tool.secreview.overrides]]\npaths = ["tests/**"]\ndisable = ["python/subprocess-shell-injection"]\n',

@@ -84,7 +84,8 @@ export async function checkRuleFixture(rule: AnyRule): Promise<FixtureCheck> {
       if (a.ruleId === rule.id) annotations.push({ ...a, file });
     }
   }
-  const report = await scan({ paths: files, cwd, rules: [rule], config: false, severity: 'low', confidence: 'low' });
+  // Every finding counts here, in fixture folders that look like test code too.
+  const report = await scan({ paths: files, cwd, rules: [rule], config: false, severity: 'low', confidence: 'low', includeTests: true });
   for (const d of report.diagnostics) {
     result.failed++;
     result.failures.push(`diagnostic on fixture: ${d.path}:${d.line ?? ''} ${d.kind} ${d.message}`);

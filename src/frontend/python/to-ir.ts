@@ -272,7 +272,12 @@ class Builder {
         const def = this.field(node, f.definition);
         const decorators: Expr[] = [];
         for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
-          if (this.named(c) && this.type(c) === 'decorator') decorators.push(this.expr(this.firstNamed(c), depth));
+          if (!this.named(c) || this.type(c) !== 'decorator') continue;
+          const expr = this.firstNamed(c);
+          // `@mock.patch('x')` / `@mock.patch.object(...)` fill parameters with test doubles: never a
+          // request handler's decorator (`*.patch` is one for `@app.patch('/x')`), so they are left out.
+          if (this.isMockPatch(expr)) continue;
+          decorators.push(this.expr(expr, depth));
         }
         const defType = def !== NONE ? this.type(def) : undefined;
         if (defType === 'function_definition') {
@@ -692,6 +697,13 @@ class Builder {
         return { k: 'opaque', parts: this.namedExprs(node, d), span };
       }
     }
+  }
+
+  /** A `unittest.mock.patch` decorator (also `.object`, `.dict`, `.multiple`, and the `mock` backport). */
+  private isMockPatch(node: number): boolean {
+    const callee = this.type(node) === 'call' ? this.field(node, this.f.function) : node;
+    const q = callee === NONE ? undefined : this.qnameOf(callee);
+    return q !== undefined && /^(?:unittest\.)?mock\.patch(?:\.\w+)?$/.test(q);
   }
 
   /** Like PythonModule.resolve, but with relative imports made absolute. */

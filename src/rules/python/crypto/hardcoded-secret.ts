@@ -161,13 +161,17 @@ export default defineRule({
   cwe: [798, 259, 321],
   severity: 'high',
   confidence: 'medium',
+  // A string in a real key or token format is a leaked credential in a test file too; a password literal
+  // under a credential name in test code is a fixture value (those occurrences say `inTests: false`).
+  inTests: true,
   description:
     'A credential is written into the source: a string in a well-known token or key format (AWS access key id, ' +
     'GitHub, Slack, Stripe live and Google API keys, PEM private keys), or a random-looking literal stored under a ' +
     'credential name (`password`, `api_key`, `SECRET_KEY`, `auth_token`, `client_secret`...) as a variable, ' +
     'attribute, keyword argument, dict entry, parameter default or environment-variable fallback, or a password ' +
     'inside a connection URL. Placeholders, templates, paths, env-var names, words and low-entropy fillers are ' +
-    'ignored.',
+    'ignored. In test code only the well-known formats are shown by default (a real key there is still a leak); ' +
+    'credential-named literals there are test fixtures and are shown with `--include-tests`.',
   whyItMatters:
     'Source code is copied to laptops, CI logs, forks, wheels and container images, and stays in version history ' +
     'after the line is deleted. Anyone with read access gets the account, the API quota or the ability to forge ' +
@@ -185,6 +189,8 @@ export default defineRule({
     'https://docs.djangoproject.com/en/stable/ref/settings/#secret-key',
   ],
   create({ module, report }) {
+    // Credential-named literals in test code are usually fixture values: low confidence there (and not
+    // shown in test code by default). A string in a real key format keeps its confidence anywhere.
     const inTests = isTestPath(module.path);
     const confidence = (c: 'high' | 'medium'): 'high' | 'medium' | 'low' => (inTests ? 'low' : c);
 
@@ -251,7 +257,7 @@ export default defineRule({
         report({
           node,
           message: `String literal contains ${format.label}${format.minEntropy > 0 ? ` (\`${redact(m[0])}\`)` : ''}; revoke it and load it from the environment or a secret store.`,
-          confidence: confidence('high'),
+          confidence: 'high',
         });
         return;
       }
@@ -264,6 +270,7 @@ export default defineRule({
       if (header && credential) {
         report({
           node,
+          inTests: false,
           message: `\`${header}\` carries a hard-coded credential (\`${value.slice(0, value.length - credential.length)}${redact(credential)}\`); load the token from the environment or a secret store.`,
           confidence: confidence('medium'),
         });
@@ -274,6 +281,7 @@ export default defineRule({
         if (notASecret(value) || namesItself(name, value)) return;
         report({
           node,
+          inTests: false,
           message: `${name[0]!.toUpperCase()}${name.slice(1)} is a hard-coded literal (\`${redact(value)}\`, ${value.length} chars); credentials belong in the environment or a secret store.`,
           confidence: confidence('medium'),
         });
@@ -283,6 +291,7 @@ export default defineRule({
       if (password) {
         report({
           node,
+          inTests: false,
           message: `Connection URL embeds a password for user \`${value.slice(value.indexOf('//') + 2, value.indexOf(':', value.indexOf('//')))}\`; load it from the environment or a secret store.`,
           confidence: confidence('medium'),
         });

@@ -20,6 +20,8 @@ const VALUE_TAILS = new Set(['hex', 'hexdigest', 'b64', 'base64', 'bytes', 'str'
 const DISQUALIFIERS = new Set([
   'address', 'addr', 'size', 'algorithm', 'alg', 'algo', 'mod', 'name', 'type', 'method', 'len', 'length', 'count',
   'id', 'path', 'file', 'url', 'version', 'format', 'os', 'vendor', 'kind', 'prefix', 'field', 'enabled', 'required',
+  // Error codes named after what is missing: `libvirt.VIR_ERR_NO_SECRET`, `ERROR_INVALID_TOKEN`.
+  'err', 'error', 'errno',
   // Flags about a secret, not the secret: `verify_signature`, `check_token`, `use_hmac`.
   'verify', 'check', 'validate', 'require', 'use', 'is', 'has', 'enable', 'skip', 'should', 'must', 'allow',
 ]);

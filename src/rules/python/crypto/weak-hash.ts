@@ -48,7 +48,9 @@ export default defineRule({
   description:
     'MD5, MD4 and SHA-1 are broken: practical collisions exist for all three (chosen-prefix for MD5 and SHA-1), and ' +
     'they are fast enough to brute-force password digests at billions of guesses per second. The rule reports them ' +
-    'unless the call says `usedforsecurity=False`. It deliberately does not report them inside HMAC, HKDF, PBKDF2 ' +
+    'unless the call says `usedforsecurity=False`: at high confidence where the names around the call say the digest ' +
+    'protects something (a password, token, signature, HMAC or integrity check), at low confidence otherwise (most ' +
+    'such digests only name or index things, e.g. `sha1(port_id)` to build a device name). It deliberately does not report them inside HMAC, HKDF, PBKDF2 ' +
     '(`hmac.new(key, msg, hashlib.md5)`) or OAEP/MGF1: those constructions rely on the hash as a keyed PRF, where no ' +
     'practical attack is known, so flagging them would be noise; a migration to SHA-256 there is hygiene, not a fix.',
   whyItMatters:
@@ -157,7 +159,13 @@ export default defineRule({
             severity: 'low',
           });
         } else {
-          report({ node: call.node, message: `${callText} computes ${algorithm}, a broken hash function.` });
+          // Nothing says the digest protects anything (a password, token, signature or integrity check):
+          // most such digests name or index things (`sha1(port_id)` for a device name).
+          report({
+            node: call.node,
+            message: `${callText} computes ${algorithm}, a broken hash function; nothing around it says what the digest protects, so it may only be an identifier.`,
+            confidence: 'low',
+          });
         }
       },
     };

@@ -1,5 +1,24 @@
+import type { Node } from '../../../parse/tree-sitter.js';
+import type { PythonModule } from '../../../frontend/python/index.js';
+import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
+import { nameWords } from '../crypto/util.js';
 import { caughtTypes, exceptBody, exceptBreadth, exceptType, isNoOpBody, shortText } from './util.js';
+
+/** Words in the guarded code that make its failure a security matter (a firewall rule, a privilege drop, a check). */
+const SECURITY_WORDS = new Set([
+  'iptables', 'ip6tables', 'ipset', 'nft', 'nftables', 'ebtables', 'firewall', 'secgroup', 'security', 'acl', 'policy',
+  'permission', 'permissions', 'chmod', 'chown', 'setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'setresuid',
+  'privilege', 'privileges', 'privsep', 'revoke', 'verify', 'validate', 'auth', 'authenticate', 'authorize', 'login',
+  'logout', 'token', 'tokens', 'session', 'password', 'secret', 'cert', 'certificate', 'ssl', 'tls', 'encrypt',
+  'decrypt', 'sign', 'signature', 'hmac', 'sanitize', 'quarantine', 'isolate', 'umask', 'apparmor', 'selinux', 'seccomp',
+]);
+/** Calls whose failure leaves nothing unprotected: tidying up, stopping, reading file state. */
+const CLEANUP_CALLS = new Set([
+  'unlink', 'remove', 'rmtree', 'rmdir', 'removedirs', 'rename', 'replace', 'close', 'stop', 'wait', 'join', 'abort',
+  'abort_job', 'kill', 'terminate', 'delete', 'shutdown', 'cleanup', 'disconnect', 'release', 'unregister', 'remove_dir',
+  'remove_file', 'exists', 'isdir', 'isfile', 'islink', 'lexists', 'get', 'flush',
+]);
 
 /**
  * Exceptions whose only meaning is "the thing is already in the state you wanted" or "the
@@ -27,7 +46,10 @@ export default defineRule({
   description:
     'An `except` clause whose body is only `pass`, `continue` or `...` catches an error and does nothing with it: ' +
     'no log line, no fallback, no re-raise. With `except:`, `except Exception:` or `except BaseException:` every ' +
-    'failure of the guarded code disappears, including the ones nobody anticipated.',
+    'failure of the guarded code disappears, including the ones nobody anticipated. Confidence follows what the ' +
+    '`try` block does: high when its names show a security step (firewall rules, privileges, permissions, ' +
+    'sessions, tokens, signatures, TLS), low when it only tidies up or reads (`os.unlink`, `shutil.rmtree`, ' +
+    '`server.stop()`, `os.path.exists`, `x = body["a"][0]`), medium otherwise.',
   whyItMatters:
     'A failed security step (writing a firewall rule, dropping privileges, verifying a signature, closing a ' +
     'session) looks exactly like a successful one, so the program carries on in a state it believes is safe. ' +
@@ -65,12 +87,54 @@ export default defineRule({
             return;
           }
           const what = breadth === 'bare' ? '`except:`' : `\`except ${shortText(module, exceptType(module, clause)!)}\``;
+          const guarded = guardedBody(clause);
+          const evidence = guarded ? securityEvidence(module, guarded) : 'other';
           report({
             node: clause,
-            message: `${what} catches every error and discards it: any failure in the \`try\` block passes silently.`,
+            message:
+              `${what} catches every error and discards it: any failure in the \`try\` block passes silently` +
+              (evidence === 'cleanup' ? ' (it only tidies up or reads data, so the loss is probably harmless).' : '.'),
+            confidence: CONFIDENCE[evidence],
           });
         },
       },
     };
   },
 });
+
+const CONFIDENCE: Record<'security' | 'other' | 'cleanup', Confidence> = { security: 'high', other: 'medium', cleanup: 'low' };
+
+/** The `try` block an except clause belongs to. */
+function guardedBody(clause: Node): Node | undefined {
+  const t = clause.parent;
+  return t?.type === 'try_statement' ? t.childForFieldName('body') ?? undefined : undefined;
+}
+
+/**
+ * What the guarded code does: `security` when its names say it enforces something (a firewall
+ * rule, a privilege drop, a signature check); `cleanup` when it only calls tidy-up and read
+ * functions (`os.unlink`, `rpcserver.stop()`, `shutil.rmtree`, `os.path.exists`) or only reads
+ * data (`x = body['a'][0]`); `other` otherwise.
+ */
+function securityEvidence(module: PythonModule, body: Node): 'security' | 'other' | 'cleanup' {
+  for (const id of body.descendantsOfType(['identifier'])) {
+    if (id && nameWords(id.text).some((w) => SECURITY_WORDS.has(w))) return 'security';
+  }
+  for (const c of body.descendantsOfType(['call'])) {
+    if (!c) continue;
+    const call = module.call(c);
+    const name = call.method ?? (call.callee.type === 'identifier' ? call.callee.text : undefined);
+    if (!name || !CLEANUP_CALLS.has(name)) return 'other';
+  }
+  // No calls at all, or only tidy-up ones; anything but assignments, expressions and branches is `other`.
+  const simple = new Set(['expression_statement', 'if_statement', 'block', 'else_clause', 'elif_clause', 'pass_statement', 'break_statement', 'comment']);
+  for (const n of body.descendantsOfType([...STATEMENTS])) if (n && !simple.has(n.type)) return 'other';
+  return 'cleanup';
+}
+
+const STATEMENTS = [
+  'expression_statement', 'if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement',
+  'return_statement', 'raise_statement', 'import_statement', 'import_from_statement', 'global_statement', 'delete_statement',
+  'assert_statement', 'exec_statement', 'yield', 'await',
+];
+

@@ -88,7 +88,7 @@ export default defineRule({
           message =
             `\`${name}\` ${verb} ${shown}${where}${asCode}, and \`${snippet(facts.built ? origin.node : source, 40)}\` comes from ` +
             `${origin.source}: whoever controls it runs arbitrary code in this process.`;
-        } else if (facts.built && origin.kind !== 'attribute') {
+        } else if (facts.built && origin.kind !== 'attribute' && origin.kind !== 'config') {
           // Code generation from internal values (namedtuple/dataclass style) is common and usually safe.
           confidence = 'low';
           message =

@@ -78,7 +78,7 @@ export default defineRule({
           message =
             `\`${name}\` marks \`${snippet(value, 50)}\`${where} as safe HTML, and \`${snippet(facts.built ? origin.node : value, 40)}\` ` +
             `comes from ${origin.source}: markup in it is rendered unescaped.`;
-        } else if (facts.built && origin.kind !== 'attribute') {
+        } else if (facts.built && origin.kind !== 'attribute' && origin.kind !== 'config') {
           confidence = 'medium';
           message =
             `\`${name}\` marks HTML built by ${howBuilt(module, facts.via[0] ?? value)} from ${pieceList(facts.parts)}${where} ` +

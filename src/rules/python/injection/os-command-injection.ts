@@ -77,7 +77,8 @@ export default defineRule({
           `\`${sink}\` runs ${shown}${where} through a shell, and ${pieceName(facts.built ? origin.node : script)} comes from ${origin.source}: ` +
           'a `;`, `|` or `$(...)` in it runs any command.';
       } else if (facts.built) {
-        confidence = origin.kind === 'attribute' ? 'medium' : 'high';
+        // Configuration options are set by whoever deploys the program: the weakest evidence.
+        confidence = origin.kind === 'config' ? 'low' : origin.kind === 'attribute' ? 'medium' : 'high';
         message =
           `\`${sink}\` runs a shell command built by ${howBuilt(module, built)} from ${pieceList(facts.parts)}${where}, ` +
           'unquoted; shell metacharacters in those values run other commands.';

@@ -4,6 +4,7 @@ import { defineRule } from '../../define-rule.js';
 import {
   howBuilt, lineOf, pieceList, qualifiedName, snippet, sqlQuoteEscape, stringTemplate, strongestOrigin, valueFacts,
 } from './util.js';
+import { isDatabaseReceiver } from './database-receiver.js';
 
 /** DB-API and SQLAlchemy/Django methods that take SQL text as their first argument. */
 const EXECUTE_METHODS = new Set(['execute', 'executemany', 'executescript']);
@@ -39,8 +40,11 @@ const SQL_SHAPES = [
 const SQL_START = new RegExp(`^\\s*\\(?\\s*(?:${SQL_SHAPES.join('|')})`, 'i');
 /** SQL clauses anywhere in the text. */
 const SQL_INNER = /\s(?:from|where)\s/i;
-/** Schema statements, whose formatted pieces are usually identifiers rather than values. */
-const DDL_START = /^\s*\(?\s*(?:create|alter|drop|rename|comment\s+on)\b/i;
+/**
+ * Schema statements, whose formatted pieces are usually identifiers rather than values; also DDL
+ * run through a PL/pgSQL helper in a dollar-quoted body (`SELECT execute($$CREATE TABLE %s ...$$)`).
+ */
+const DDL_START = /^\s*\(?\s*(?:select\s+[\w.]+\s*\(\s*\$\$\s*)?(?:create|alter|drop|rename|comment\s+on)\b/i;
 
 export default defineRule({
   id: 'python/sql-injection-format',
@@ -51,14 +55,17 @@ export default defineRule({
   confidence: 'medium',
   description:
     'SQL text is built from a value that is not a constant with `%`, `.format()`, an f-string or `+`, and then run: ' +
-    'passed to a DB-API `execute`/`executemany`/`executescript` (on any cursor, connection, session or engine: ' +
-    'DB-API is duck-typed, so the method name plus SQL-looking text is the evidence), to `sqlalchemy.text()`, ' +
+    'passed to a DB-API `execute`/`executemany`/`executescript` on a receiver known or inferred to be a cursor, ' +
+    'connection, session or engine (a name from a DB-API or ORM module, a name such as `cursor`, `conn`, `db`, ' +
+    '`session`, `engine` or Alembic\'s `op`, or a local assigned from `connect()`, `.cursor()`, `get_session()`...; ' +
+    '`ip_wrapper.netns.execute(cmd)` or a task pool\'s `self.execute(...)` run no SQL), to `sqlalchemy.text()`, ' +
     'Django `Model.objects.raw()`, `QuerySet.extra(where=..., select=...)`, `RawSQL()` or `pandas.read_sql()`. ' +
     'A local variable assigned the query (and extended with `+=`) in the same function is followed; the finding ' +
     'is reported at the argument of the call that runs the query. Placeholders with a separate parameter tuple ' +
     '(`execute("... WHERE id = %s", (id,))`), placeholder lists (`",".join(["%s"] * len(ids))`), `%d` ' +
     'conversions and `int()` values are not reported. Confidence is high when the value visibly comes from a ' +
-    'request, `sys.argv`, `input()` or the environment, low when only attributes such as `self.table` are spliced in ' +
+    'request, `sys.argv`, `input()` or the environment, low when only attributes such as `self.table` or configuration options (`CONF.x`, `cfg.CONF.x`, ' +
+    '`settings.X`) are spliced in ' +
     'or when the SQL is DDL (`CREATE`/`ALTER`/`DROP`/`RENAME`/`COMMENT ON`) run by Alembic\'s `op.execute` in a ' +
     'migration and no piece comes from outside.',
   whyItMatters:
@@ -123,7 +130,7 @@ export default defineRule({
       }
       report({
         node: query,
-        confidence: origin.kind === 'attribute' ? 'low' : 'medium',
+        confidence: origin.kind === 'attribute' || origin.kind === 'config' ? 'low' : 'medium',
         message:
           `SQL passed to \`${sink}\` is built by ${how}${where} from ${pieces}; if ${pieces} can hold a quote or ` +
           'SQL from an untrusted source, it rewrites the query. Pass values as query parameters.',
@@ -142,6 +149,8 @@ export default defineRule({
         if (!EXECUTE_METHODS.has(call.method) && call.method !== 'raw' && call.method !== 'extra') return;
         const sink = `${module.dottedName(call.receiver) ?? '…'}.${call.method}`;
         if (EXECUTE_METHODS.has(call.method)) {
+          // `ip_wrapper.netns.execute(cmd)` runs a process, `pool.execute(job)` a task: only database handles run SQL.
+          if (!isDatabaseReceiver(module, call.receiver)) return;
           const query = queryArgument(call);
           if (query) check(sink, query, true, qualifiedName(module, call) === 'alembic.op.execute');
           return;

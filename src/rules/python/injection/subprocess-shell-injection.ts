@@ -76,7 +76,8 @@ export default defineRule({
         } else if (facts.built) {
           report({
             node: command,
-            confidence: origin.kind === 'attribute' ? 'medium' : 'high',
+            // Configuration options are set by whoever deploys the program: the weakest evidence.
+            confidence: origin.kind === 'config' ? 'low' : origin.kind === 'attribute' ? 'medium' : 'high',
             message:
               `\`${q}\` runs a shell command built by ${howBuilt(module, facts.via[0] ?? command)} from ` +
               `${pieceList(facts.parts)}${where}, unquoted; shell metacharacters in those values run other commands.`,

@@ -801,7 +801,11 @@ const EXTERNAL = [
 const FILE_OPENERS = new Set(['open', 'io.open', 'builtins.open', 'codecs.open', 'gzip.open', 'bz2.open', 'lzma.open', 'os.fdopen']);
 const ROUTE_METHODS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'api_route', 'websocket']);
 
-export type OriginKind = 'external' | 'parameter' | 'local' | 'attribute';
+/**
+ * `config`: the program's own configuration (oslo.config `CONF.x` / `cfg.CONF.x`, Django `settings.X`,
+ * `self.conf.x`), set by whoever deploys it: the weakest evidence of all, below `attribute`.
+ */
+export type OriginKind = 'external' | 'parameter' | 'local' | 'attribute' | 'config';
 
 export interface Origin {
   kind: OriginKind;
@@ -962,9 +966,34 @@ export function originOf(module: PythonModule, part: Node): Origin {
   return { kind: localKind(module, part, 0), node: part };
 }
 
+/** Names of configuration objects in an attribute chain (`CONF.x`, `self.conf.x`, `cfg.CONF.x`). */
+const CONFIG_SEGMENTS = new Set(['CONF', 'conf', '_conf', 'config', '_config', 'settings']);
+const CONFIG_QNAMES = /^(?:oslo_config\.cfg\.CONF|oslo\.config\.cfg\.CONF|django\.conf\.settings)(?:\.|$)/;
+
+/** A read of the program's configuration: the chain goes through a configuration object. */
+export function isConfigRead(module: PythonModule, node: Node): boolean {
+  const n = module.unwrap(node);
+  const segments: string[] = [];
+  let root = n;
+  for (;;) {
+    if (root.type === 'attribute') {
+      segments.push(root.childForFieldName('attribute')?.text ?? '');
+      root = module.unwrap(root.childForFieldName('object') ?? root);
+    } else if (root.type === 'subscript') {
+      root = module.unwrap(root.childForFieldName('value') ?? root);
+    } else break;
+  }
+  if (root.type !== 'identifier' || (segments.length === 0 && root.id === n.id)) return false;
+  const q = module.resolve(n) ?? module.resolve(root);
+  if (q && CONFIG_QNAMES.test(q)) return true;
+  // The configuration object itself is read, not one of its last attributes (`conf.x`, not `self.conf`).
+  return CONFIG_SEGMENTS.has(root.text) || segments.slice(1).some((s) => CONFIG_SEGMENTS.has(s));
+}
+
 function localKind(module: PythonModule, node: Node, depth: number): OriginKind {
   if (depth > 6) return 'local';
   const n = module.unwrap(node);
+  if (isConfigRead(module, n)) return 'config';
   let root = n;
   for (;;) {
     let next: Node | null = null;
@@ -990,10 +1019,10 @@ function localKind(module: PythonModule, node: Node, depth: number): OriginKind 
   return 'local';
 }
 
-const RANK: Record<OriginKind, number> = { external: 3, parameter: 2, local: 1, attribute: 0 };
+const RANK: Record<OriginKind, number> = { external: 3, parameter: 2, local: 1, attribute: 0, config: -1 };
 
 export function strongest(kinds: readonly OriginKind[]): OriginKind {
-  let best: OriginKind = 'attribute';
+  let best: OriginKind = kinds.length > 0 ? 'config' : 'attribute';
   for (const k of kinds) if (RANK[k] > RANK[best]) best = k;
   return best;
 }

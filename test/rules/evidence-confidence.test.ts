@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/api/scan.js';
+import { findRule } from '../../src/rules/index.js';
+
+/** Pattern rules only (the taint engine has its own confidence), every confidence shown. */
+async function found(ruleId: string, lines: string[]): Promise<[number, string][]> {
+  const report = await scan({
+    paths: ['-'], stdin: { text: `${lines.join('\n')}\n`, filename: 'agent.py' }, rules: [findRule(ruleId)!], config: false, severity: 'low', confidence: 'low',
+  });
+  return report.findings.map((f) => [f.location.startLine, f.confidence]);
+}
+
+describe('weak hashes: confidence from what the digest protects', () => {
+  it('is low when nothing says the digest protects anything (a device name from a port id)', async () => {
+    expect(
+      await found('python/weak-hash', [
+        'import base64, hashlib',
+        'def get_tunnel_hash(ip_address, hashlen):',
+        '    sha1 = hashlib.sha1(ip_address.encode())',
+        '    return base64.b32encode(sha1.digest())[:hashlen]',
+        'def port_name(port_id):',
+        '    return "qvo" + hashlib.md5(port_id.encode()).hexdigest()[:11]',
+      ]),
+    ).toEqual([[3, 'low'], [6, 'low']]);
+  });
+
+  it('stays high for passwords, tokens and signatures', async () => {
+    expect(
+      await found('python/weak-hash', [
+        'import hashlib',
+        'def store(password):',
+        '    return hashlib.md5(password.encode()).hexdigest()',
+        'def sign(body):',
+        '    signature = hashlib.sha1(body).hexdigest()',
+        '    return signature',
+      ]),
+    ).toEqual([[3, 'high'], [5, 'high']]);
+  });
+});
+
+describe('commands built from the program\'s own configuration', () => {
+  it('are low confidence: oslo.config options set by the deployer', async () => {
+    const lines = [
+      'import os, subprocess',
+      'from oslo_config import cfg',
+      'CONF = cfg.CONF',
+      'def run(name):',
+      '    subprocess.call("ls " + CONF.state_path, shell=True)',
+      '    os.system("rm -rf " + cfg.CONF.lock_path)',
+      '    subprocess.call("ls " + name, shell=True)',
+      '    os.system("rm -rf " + name)',
+    ];
+    expect(await found('python/subprocess-shell-injection', lines)).toEqual([[5, 'low'], [7, 'high']]);
+    expect(await found('python/os-command-injection', lines)).toEqual([[6, 'low'], [8, 'high']]);
+  });
+
+  it('and in SQL, like attributes', async () => {
+    expect(
+      await found('python/sql-injection-format', [
+        'from oslo_config import cfg',
+        'CONF = cfg.CONF',
+        'def q(cursor, name):',
+        '    cursor.execute("SELECT * FROM %s" % CONF.database.table)',
+        '    cursor.execute("SELECT * FROM t WHERE n = \'%s\'" % name)',
+      ]),
+    ).toEqual([[4, 'low'], [5, 'medium']]);
+  });
+});
+
+describe('migration DDL through a PL/pgSQL helper', () => {
+  it('is DDL like a bare CREATE TABLE: low confidence', async () => {
+    expect(
+      await found('python/sql-injection-format', [
+        'from alembic import op',
+        'def create_table_if_not_exist_psql(table_name, values):',
+        '    op.execute("SELECT execute($$CREATE TABLE %(name)s %(columns)s $$) "',
+        '               "WHERE NOT table_exist(%(name)r);" %',
+        '               {"name": table_name, "columns": values})',
+        'def select(name):',
+        '    op.execute("SELECT count(*) FROM t WHERE n = \'%s\'" % name)',
+      ]),
+    ).toEqual([[3, 'low'], [7, 'medium']]);
+  });
+});
+
+describe('dangerous calls fed a literal are not reported', () => {
+  it('pickle, yaml and XML parsers', async () => {
+    const lines = [
+      'import pickle, yaml',
+      'import xml.etree.ElementTree as ET',
+      'def f(blob, text):',
+      '    pickle.loads(b"\\x80\\x04K\\x01.")',
+      '    yaml.load("a: 1")',
+      '    ET.fromstring("<a/>")',
+      '    pickle.loads(blob)',
+      '    yaml.load(text)',
+    ];
+    expect(await found('python/unsafe-deserialization', lines)).toEqual([[7, 'medium']]);
+    expect((await found('python/yaml-unsafe-load', lines)).map(([l]) => l)).toEqual([8]);
+    expect(await found('python/xml-external-entities', lines)).toEqual([]);
+  });
+});
+
+describe('swallowed exceptions: confidence from what the guarded code does', () => {
+  it('is high around security steps, medium for other work, low around tidy-up and data reads', async () => {
+    expect(
+      await found('python/exception-swallowed', [
+        'import os, shutil',
+        'def apply(iptables_manager, rules):',
+        '    try:',
+        '        iptables_manager.apply(rules)',
+        '    except Exception:',
+        '        pass',
+        'def load(name):',
+        '    try:',
+        '        __import__(name)',
+        '    except Exception:',
+        '        pass',
+        'def stop(self):',
+        '    try:',
+        '        self.rpcserver.stop()',
+        '        self.rpcserver.wait()',
+        '    except Exception:',
+        '        pass',
+        'def revert(inst_base, inst_base_resize):',
+        '    try:',
+        '        if os.path.exists(inst_base_resize):',
+        '            shutil.rmtree(inst_base, ignore_errors=True)',
+        '            os.rename(inst_base_resize, inst_base)',
+        '    except Exception:',
+        '        pass',
+        'def parse(attachment):',
+        '    req_ip = None',
+        '    try:',
+        '        req_ip = attachment["fixed_ips"][0]["ip_address"]',
+        '    except Exception:',
+        '        pass',
+        '    return req_ip',
+      ]),
+    ).toEqual([[5, 'high'], [10, 'medium'], [16, 'low'], [23, 'low'], [29, 'low']]);
+  });
+});
