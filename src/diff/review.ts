@@ -7,14 +7,16 @@
  *
  *   head state                        base (default)
  *   working tree (no flags)           merge base with the default branch (origin/HEAD, main,
- *                                     master); on that branch: HEAD if there are uncommitted
- *                                     changes, else HEAD~1
+ *                                     master), committed and uncommitted edits alike; on that
+ *                                     branch (no commits beyond it): HEAD if there are
+ *                                     uncommitted changes, else HEAD~1
  *   --head <rev>                      merge base of <rev> with the default branch, else <rev>~1
  *   --staged                          HEAD
  *   --patch <file>  (HEAD + patch)    HEAD
  *
  * An explicit <base> is compared like `git diff <base>...<head>` (from the merge base) for the
- * working tree and --head, and as given for --staged and --patch.
+ * working tree and --head, and as given for --staged and --patch. The base's label says which
+ * commit it is and why ("merge base with main", "uncommitted changes; no commits beyond main").
  */
 import { resolve } from 'node:path';
 import { scan, UsageError, type ScanOptions, type ScanResult } from '../api/scan.js';
@@ -158,14 +160,19 @@ async function chooseBase(
     return at(commit, `${explicit} (${shortSha(commit)})`);
   }
   if (!tip) return { tree: await scratch.emptyTree(), label: 'empty tree (no commits yet)' };
-  if (mode === 'staged' || mode === 'patch' || dirty) return at(tip, `${tipName} (${shortSha(tip)})`);
+  if (mode === 'staged' || mode === 'patch') return at(tip, `${tipName} (${shortSha(tip)})`);
+  // The working tree and --head: what the branch did since it left the default branch, committed
+  // or not (the working tree's uncommitted and untracked edits are part of the head state).
   const branch = await defaultBranch(root);
   if (branch) {
     const mb = await mergeBase(root, branch, tip);
     if (mb && mb !== tip) return at(mb, `${shortSha(mb)} (merge base with ${branch})`);
   }
+  // On the default branch itself (or no commits beyond it): the uncommitted edits, else the last commit.
+  const where = branch ? `no commits beyond ${branch}` : 'no default branch (origin/HEAD, main or master)';
+  if (dirty) return at(tip, `${tipName} (${shortSha(tip)}, uncommitted changes; ${where})`);
   const parent = await resolveCommit(root, `${tip}~1`);
-  if (parent) return at(parent, `${tipName}~1 (${shortSha(parent)})`);
+  if (parent) return at(parent, `${tipName}~1 (${shortSha(parent)}, the last commit; ${where})`);
   return { tree: await scratch.emptyTree(), label: 'empty tree (first commit)' };
 }
 
