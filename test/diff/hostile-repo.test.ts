@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanChange, type ChangeScanOptions } from '../../src/diff/review.js';
 import { GitError } from '../../src/diff/git.js';
@@ -198,7 +198,10 @@ describe('secreview diff runs no program named by the reviewed repository', () =
     const h = hostileRepo();
     arm(h, `[filter "trap"]\n\tclean = ${h.trap('clean', true)}\n`);
     // The user stages app.py in the hostile repository: the filter runs (git's own doing) and the
-    // index now records an empty file for app.py, with the stat data of the real one.
+    // index now records an empty file for app.py, with the stat data of the real one. The file is
+    // older than the index, so git trusts that stat data (it would re-read a file of the same second).
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(h.repo.root, 'app.py'), old, old);
     h.repo.git('add', 'app.py');
     expect(h.repo.git('diff', '--cached', '--numstat', '--no-ext-diff', '--no-textconv', 'HEAD', '--', 'app.py')).toBe('0\t16\tapp.py\n');
     rmSync(join(h.marks, 'clean'));
