@@ -51,8 +51,13 @@ const OUTPUT_CONFIG = [
  *  - credential.helper (an empty value empties the list) and protocol.allow=never, with
  *    GIT_ALLOW_PROTOCOL set to no protocol: nothing is fetched, so a promisor remote (partial
  *    clone) cannot make git run core.sshCommand, a remote helper, an upload-pack program or a
- *    credential helper to fetch a missing object. GIT_NO_LAZY_FETCH says the same to git >= 2.45.
+ *    credential helper to fetch a missing object. GIT_NO_LAZY_FETCH=1 says the same (git 2.45.1,
+ *    and the 2024 security releases of older lines: the 2.39.5 this was tested with honours it).
  *  - core.untrackedCache: the list of untracked files is read from the disk, not from a cache.
+ * Left as they are, because nothing secreview runs reaches them once nothing is fetched:
+ * core.sshCommand, core.askPass, gpg.*.program (no signing or verifying), and
+ * uploadpack.packObjectsHook (read only by a server answering a fetch, and only from the global
+ * and system config).
  * Filter and diff drivers are named per repository: GitRepo.open finds them (driverConfig).
  * GIT_CONFIG_NOSYSTEM is not set: the system config is the administrator's, not the reviewed
  * repository's, and holds settings users rely on (safe.directory, core.autocrlf on Windows).
