@@ -78,13 +78,17 @@ export class Scratch {
   }
 
   /**
-   * Drops from `index` the entries of files a filter driver applies to. Their object names may be
-   * a filter's output (the user's own `git add` ran the filter); re-added, they are hashed from
-   * the bytes on disk, as no filter program runs here.
+   * Drops from `index` the staged entries (those that differ from HEAD) of files a filter driver
+   * applies to: their object names may be a filter's output (the user's own `git add` ran the
+   * filter). Re-added, they are hashed from the bytes on disk, as no filter program runs here.
+   * Entries equal to HEAD's stay, so a Git LFS file that was not edited keeps its pointer (and is
+   * not read again).
    */
   private async forgetFiltered(index: string): Promise<void> {
     if (this.repo.filterDrivers.size === 0) return;
-    const paths = (await this.run(['ls-files', '-z'], { index })).stdout;
+    const head = await this.run(['rev-parse', '--verify', '--quiet', 'HEAD^{tree}'], { okCodes: [1] });
+    const staged = head.code === 0 ? ['diff-index', '--cached', '--no-renames', '--name-only', '-z', head.stdout.trim(), '--'] : ['ls-files', '-z'];
+    const paths = (await this.run(staged, { index })).stdout;
     if (!paths) return;
     const attrs = (await this.run(['check-attr', '-z', '--stdin', 'filter'], { index, input: paths })).stdout.split('\0');
     const filtered: string[] = [];

@@ -267,4 +267,23 @@ describe('secreview diff runs no program named by the reviewed repository', () =
     expect(head.stdout).toContain('Location: app.py:15:');
     expect(readdirSync(h.marks)).toEqual([]);
   });
+
+  it('a filtered file that was not edited keeps its stored object (a Git LFS pointer is not a change)', async () => {
+    const repo = Repo.init({ 'app.py': APP, 'big.dat': 'pointer 1\n', '.gitattributes': 'big.dat filter=fake\n' });
+    // The user's own filter (as git-lfs installs one): the working tree holds the content, the
+    // commit the pointer.
+    repo.git('config', 'filter.fake.smudge', 'sed s/pointer/content/');
+    repo.git('config', 'filter.fake.clean', 'sed s/content/pointer/');
+    repo.remove('big.dat');
+    repo.git('checkout', '--', 'big.dat');
+    expect(repo.read('big.dat')).toBe('content 1\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(repo.root, 'big.dat'), old, old);
+    repo.git('update-index', '--refresh');
+    expect(repo.status()).toBe('');
+    repo.write({ 'app.py': APP_FEATURE });
+    const r = await scanChange({ cwd: repo.root });
+    expect(r.change.files.map((f) => f.path)).toEqual(['app.py']);
+    expect(found(r)).toEqual([LISTING]);
+  });
 });
