@@ -7,21 +7,23 @@
  *
  *   head state                        base (default)
  *   working tree (no flags)           merge base with the default branch (origin/HEAD, main,
- *                                     master); on that branch: HEAD if there are uncommitted
- *                                     changes, else HEAD~1
+ *                                     master), committed and uncommitted edits alike; on that
+ *                                     branch (no commits beyond it): HEAD if there are
+ *                                     uncommitted changes, else HEAD~1
  *   --head <rev>                      merge base of <rev> with the default branch, else <rev>~1
  *   --staged                          HEAD
  *   --patch <file>  (HEAD + patch)    HEAD
  *
  * An explicit <base> is compared like `git diff <base>...<head>` (from the merge base) for the
- * working tree and --head, and as given for --staged and --patch.
+ * working tree and --head, and as given for --staged and --patch. The base's label says which
+ * commit it is and why ("merge base with main", "uncommitted changes; no commits beyond main").
  */
 import { resolve } from 'node:path';
 import { scan, UsageError, type ScanOptions, type ScanResult } from '../api/scan.js';
 import type { ChangeInfo, ChangedFile, Finding } from '../findings/types.js';
 import { frontEndForPath } from '../frontend/registry.js';
 import { compareWithBaseline, type BaselineFile } from '../baseline/baseline.js';
-import { commitMessages, defaultBranch, gitText, mergeBase, repositoryRoot, resolveCommit, shortSha } from './git.js';
+import { commitMessages, defaultBranch, GitRepo, mergeBase, resolveCommit, shortSha } from './git.js';
 import { parseUnifiedDiff, toRanges, type FileChange } from './hunks.js';
 import { ChangeIndex, newSinceBase, touchesChange } from './filter.js';
 import { patchMessage } from './patch.js';
@@ -66,26 +68,28 @@ export async function scanChange(options: ChangeScanOptions): Promise<ChangeScan
   if ([options.patch !== undefined, options.staged === true, options.head !== undefined].filter(Boolean).length > 1) {
     throw new UsageError('--patch, --staged and --head are alternatives: give one of them');
   }
-  const root = await repositoryRoot(cwd);
-  const scratch = await Scratch.create(root);
+  const repo = await GitRepo.open(cwd);
+  const root = repo.root;
+  let scratch: Scratch | undefined;
   try {
-    const headCommit = await resolveCommit(root, 'HEAD');
-    const tip = mode === 'rev' ? await mustResolve(root, options.head!) : headCommit;
+    scratch = await Scratch.create(repo);
+    const headCommit = await resolveCommit(repo, 'HEAD');
+    const tip = mode === 'rev' ? await mustResolve(repo, options.head!) : headCommit;
     const tipName = mode === 'rev' ? options.head! : 'HEAD';
 
     let head: State | undefined;
     if (mode === 'worktree') head = { tree: await scratch.workingTree(), label: 'working tree' };
     else if (mode === 'staged') head = { tree: await scratch.stagedTree(), label: 'staged changes' };
-    else if (mode === 'rev') head = { tree: await treeOf(root, tip!), commit: tip, label: `${options.head} (${shortSha(tip!)})` };
+    else if (mode === 'rev') head = { tree: await treeOf(repo, tip!), commit: tip, label: `${options.head} (${shortSha(tip!)})` };
 
-    const dirty = mode === 'worktree' && (!headCommit || head!.tree !== (await treeOf(root, headCommit)));
-    const base = await chooseBase(scratch, root, mode, options.base, tip, tipName, dirty);
+    const dirty = mode === 'worktree' && (!headCommit || head!.tree !== (await treeOf(repo, headCommit)));
+    const base = await chooseBase(scratch, repo, mode, options.base, tip, tipName, dirty);
     if (mode === 'patch') {
       head = { tree: await scratch.patchedTree(base.tree, options.patch!.text, options.patch!.name), label: `${options.patch!.name} on ${base.label}` };
     }
 
     const files = parseUnifiedDiff(await scratch.diff(base.tree, head!.tree)).map(toChangedFile);
-    const message = await changeMessage(root, mode, base, tip, options.patch);
+    const message = await changeMessage(repo, mode, base, tip, options.patch);
     const change: ChangeInfo = { base: base.label, head: head!.label, files, notShown: 0 };
     if (message) change.message = message;
 
@@ -125,54 +129,60 @@ export async function scanChange(options: ChangeScanOptions): Promise<ChangeScan
     if (options.baseline) result.baseline = compareWithBaseline(options.baseline.file, options.baseline.data, fresh, headScan.findings);
     return result;
   } finally {
-    scratch.dispose();
+    scratch?.dispose();
+    repo.dispose();
   }
 }
 
-async function mustResolve(root: string, rev: string): Promise<string> {
-  const commit = await resolveCommit(root, rev);
-  if (!commit) throw new UsageError(`unknown revision \`${rev}\` (not a commit in ${root})`);
+async function mustResolve(repo: GitRepo, rev: string): Promise<string> {
+  const commit = await resolveCommit(repo, rev);
+  if (!commit) throw new UsageError(`unknown revision \`${rev}\` (not a commit in ${repo.root})`);
   return commit;
 }
 
-async function treeOf(root: string, commit: string): Promise<string> {
-  return gitText(['rev-parse', '--verify', `${commit}^{tree}`], { cwd: root });
+async function treeOf(repo: GitRepo, commit: string): Promise<string> {
+  return repo.text(['rev-parse', '--verify', `${commit}^{tree}`]);
 }
 
 async function chooseBase(
   scratch: Scratch,
-  root: string,
+  repo: GitRepo,
   mode: Mode,
   explicit: string | undefined,
   tip: string | undefined,
   tipName: string,
   dirty: boolean,
 ): Promise<State> {
-  const at = async (commit: string, label: string): Promise<State> => ({ tree: await treeOf(root, commit), commit, label });
+  const at = async (commit: string, label: string): Promise<State> => ({ tree: await treeOf(repo, commit), commit, label });
   if (explicit !== undefined) {
-    const commit = await mustResolve(root, explicit);
+    const commit = await mustResolve(repo, explicit);
     if ((mode === 'worktree' || mode === 'rev') && tip) {
-      const mb = await mergeBase(root, commit, tip);
+      const mb = await mergeBase(repo, commit, tip);
       if (mb && mb !== commit) return at(mb, `${shortSha(mb)} (merge base of ${explicit} and ${tipName})`);
     }
     return at(commit, `${explicit} (${shortSha(commit)})`);
   }
   if (!tip) return { tree: await scratch.emptyTree(), label: 'empty tree (no commits yet)' };
-  if (mode === 'staged' || mode === 'patch' || dirty) return at(tip, `${tipName} (${shortSha(tip)})`);
-  const branch = await defaultBranch(root);
+  if (mode === 'staged' || mode === 'patch') return at(tip, `${tipName} (${shortSha(tip)})`);
+  // The working tree and --head: what the branch did since it left the default branch, committed
+  // or not (the working tree's uncommitted and untracked edits are part of the head state).
+  const branch = await defaultBranch(repo);
   if (branch) {
-    const mb = await mergeBase(root, branch, tip);
+    const mb = await mergeBase(repo, branch, tip);
     if (mb && mb !== tip) return at(mb, `${shortSha(mb)} (merge base with ${branch})`);
   }
-  const parent = await resolveCommit(root, `${tip}~1`);
-  if (parent) return at(parent, `${tipName}~1 (${shortSha(parent)})`);
+  // On the default branch itself (or no commits beyond it): the uncommitted edits, else the last commit.
+  const where = branch ? `no commits beyond ${branch}` : 'no default branch (origin/HEAD, main or master)';
+  if (dirty) return at(tip, `${tipName} (${shortSha(tip)}, uncommitted changes; ${where})`);
+  const parent = await resolveCommit(repo, `${tip}~1`);
+  if (parent) return at(parent, `${tipName}~1 (${shortSha(parent)}, the last commit; ${where})`);
   return { tree: await scratch.emptyTree(), label: 'empty tree (first commit)' };
 }
 
-async function changeMessage(root: string, mode: Mode, base: State, tip: string | undefined, patch: ChangeScanOptions['patch']): Promise<string | undefined> {
+async function changeMessage(repo: GitRepo, mode: Mode, base: State, tip: string | undefined, patch: ChangeScanOptions['patch']): Promise<string | undefined> {
   if (mode === 'patch') return patchMessage(Buffer.isBuffer(patch!.text) ? patch!.text.toString('utf8') : patch!.text);
   if (mode === 'staged' || !tip || base.commit === tip) return undefined;
-  const { messages, omitted } = await commitMessages(root, base.commit, tip);
+  const { messages, omitted } = await commitMessages(repo, base.commit, tip);
   if (messages.length === 0) return undefined;
   const text = messages.join('\n\n');
   return omitted > 0 ? `${text}\n\n(and ${omitted} earlier commit${omitted === 1 ? '' : 's'})` : text;

@@ -3,11 +3,13 @@
  * tree, index or object store: every index used here is a temporary file, and objects git has to
  * write (the staged state, a patched state, untracked files) go to a temporary object folder that
  * borrows the repository's objects as alternates (the quarantine git itself uses for pushes).
+ * Git runs through GitRepo, so no filter program of the repository runs: the trees hold the bytes
+ * of the working tree, and the folders written from them hold the bytes of the blobs.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { git, gitText, GitError } from './git.js';
+import { GitError, type GitRepo } from './git.js';
 
 export class Scratch {
   readonly dir: string;
@@ -15,7 +17,7 @@ export class Scratch {
   private indexCount = 0;
 
   private constructor(
-    readonly root: string,
+    private readonly repo: GitRepo,
     dir: string,
     objects: string,
   ) {
@@ -25,11 +27,11 @@ export class Scratch {
   }
 
   /** A scratch area for the repository at `root`; call dispose() when done. */
-  static async create(root: string): Promise<Scratch> {
-    const objects = await gitPath(root, 'objects');
+  static async create(repo: GitRepo): Promise<Scratch> {
+    const objects = await gitPath(repo, 'objects');
     const dir = mkdtempSync(join(tmpdir(), 'secreview-diff-'));
     mkdirSync(join(dir, 'objects', 'info'), { recursive: true });
-    return new Scratch(root, dir, objects);
+    return new Scratch(repo, dir, objects);
   }
 
   dispose(): void {
@@ -37,9 +39,9 @@ export class Scratch {
   }
 
   /** Runs git in the repository with the quarantine (and optionally a temporary index). */
-  run(args: readonly string[], options: { index?: string; input?: string | Buffer; okCodes?: number[] } = {}): ReturnType<typeof git> {
+  run(args: readonly string[], options: { index?: string; input?: string | Buffer; okCodes?: number[] } = {}): ReturnType<GitRepo['run']> {
     const env = options.index ? { ...this.env, GIT_INDEX_FILE: options.index } : this.env;
-    return git(args, { cwd: this.root, env, input: options.input, okCodes: options.okCodes });
+    return this.repo.run(args, { env, input: options.input, okCodes: options.okCodes });
   }
 
   private newIndex(): string {
@@ -49,7 +51,7 @@ export class Scratch {
   /** The tree of everything in the working tree: tracked files as they are now, plus untracked files that are not ignored. */
   async workingTree(): Promise<string> {
     const index = this.newIndex();
-    const userIndex = await gitPath(this.root, 'index');
+    const userIndex = await gitPath(this.repo, 'index');
     // Starting from a copy of the user's index keeps git's stat cache, so only edited files are re-read.
     // The copy keeps the index's timestamp: git trusts an entry's stat data only when the file is
     // older than the index file, and a fresh mtime would hide a same-size edit made in the same second.
@@ -57,6 +59,7 @@ export class Scratch {
       copyFileSync(userIndex, index);
       const { atime, mtime } = statSync(userIndex);
       utimesSync(index, atime, mtime);
+      await this.forgetFiltered(index);
     }
     try {
       await this.run(['add', '--all', '--', '.'], { index });
@@ -74,10 +77,33 @@ export class Scratch {
     return (await this.run(['write-tree'], { index })).stdout.trim();
   }
 
+  /**
+   * Drops from `index` the staged entries (those that differ from HEAD) of files a filter driver
+   * applies to: their object names may be a filter's output (the user's own `git add` ran the
+   * filter). Re-added, they are hashed from the bytes on disk, as no filter program runs here.
+   * Entries equal to HEAD's stay, so a Git LFS file that was not edited keeps its pointer (and is
+   * not read again).
+   */
+  private async forgetFiltered(index: string): Promise<void> {
+    if (this.repo.filterDrivers.size === 0) return;
+    const head = await this.run(['rev-parse', '--verify', '--quiet', 'HEAD^{tree}'], { okCodes: [1] });
+    const staged = head.code === 0 ? ['diff-index', '--cached', '--no-renames', '--name-only', '-z', head.stdout.trim(), '--'] : ['ls-files', '-z'];
+    const paths = (await this.run(staged, { index })).stdout;
+    if (!paths) return;
+    const attrs = (await this.run(['check-attr', '-z', '--stdin', 'filter'], { index, input: paths })).stdout.split('\0');
+    const filtered: string[] = [];
+    // Triples: path, attribute, value.
+    for (let i = 0; i + 2 < attrs.length; i += 3) {
+      if (this.repo.filterDrivers.has(attrs[i + 2]!)) filtered.push(attrs[i]!);
+    }
+    if (filtered.length === 0) return;
+    await this.run(['update-index', '-z', '--force-remove', '--stdin'], { index, input: filtered.map((p) => `${p}\0`).join('') });
+  }
+
   /** The tree of the staged changes (the user's index, read from a copy). */
   async stagedTree(): Promise<string> {
     const index = this.newIndex();
-    const userIndex = await gitPath(this.root, 'index');
+    const userIndex = await gitPath(this.repo, 'index');
     if (!existsSync(userIndex)) return this.emptyTree();
     copyFileSync(userIndex, index);
     return (await this.run(['write-tree'], { index })).stdout.trim();
@@ -133,7 +159,7 @@ export class Scratch {
 }
 
 /** A path inside the git folder (`git rev-parse --git-path`), absolute. */
-async function gitPath(root: string, name: string): Promise<string> {
-  const p = await gitText(['rev-parse', '--git-path', name], { cwd: root });
-  return isAbsolute(p) ? p : resolve(root, p);
+async function gitPath(repo: GitRepo, name: string): Promise<string> {
+  const p = await repo.text(['rev-parse', '--git-path', name]);
+  return isAbsolute(p) ? p : resolve(repo.root, p);
 }

@@ -73,7 +73,7 @@ describe('secreview diff: which findings a change gets', () => {
     expect(repo.gitState()).toEqual(gitState);
     expect(summary(result.findings)).toEqual(['python/command-injection helpers.py:5', 'python/weak-hash app.py:24']);
     expect(result.change.head).toBe('working tree');
-    expect(result.change.base).toMatch(/^HEAD \([0-9a-f]{12}\)$/);
+    expect(result.change.base).toMatch(/^HEAD \([0-9a-f]{12}, uncommitted changes; no commits beyond main\)$/);
     expect(result.change.files).toEqual([
       { path: 'app.py', status: 'modified', lines: [[13, 18], [21, 24]] },
       { path: 'notes/todo.txt', status: 'added', lines: [[1, 1]] },
