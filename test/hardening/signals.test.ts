@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempTree } from '../support/tmp.js';
@@ -21,15 +21,26 @@ function bigTree(): string {
   return dir;
 }
 
+/**
+ * Starts a scan and sends `signal` once the scan is under way: when it has created its cache folder
+ * (after the CLI installed its handlers), not after a fixed delay, which a loaded machine outlasts
+ * before node has even started.
+ */
 function interrupt(dir: string, signal: 'SIGINT' | 'SIGTERM', extra: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }> {
   return new Promise((resolvePromise) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, 'scan', '.', '--format', 'json', ...extra], { cwd: dir, env: { ...process.env, CI: 'true' } });
+    const cacheDir = join(dir, '.scan-cache');
+    const child = spawn(process.execPath, [BIN, 'scan', '.', '--format', 'json', '--cache-dir', cacheDir, ...extra], { cwd: dir, env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill(signal), 1000);
+    const poll = setInterval(() => {
+      if (existsSync(cacheDir) || performance.now() - started > 60_000) {
+        clearInterval(poll);
+        child.kill(signal);
+      }
+    }, 25);
     child.on('exit', (code, sig) => {
-      clearTimeout(timer);
+      clearInterval(poll);
       resolvePromise({ code, signal: sig, stderr, ms: performance.now() - started });
     });
   });
