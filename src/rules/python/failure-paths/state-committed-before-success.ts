@@ -1,0 +1,260 @@
+import type { Node } from '../../../parse/tree-sitter.js';
+import type { PythonModule } from '../../../frontend/python/index.js';
+import type { Confidence } from '../../../findings/types.js';
+import { defineRule } from '../../define-rule.js';
+import { isTestPath } from '../crypto/util.js';
+import { walkSameScope } from '../error-handling/util.js';
+import { enclosingTries, following, handlersOf, isPureCall, lineOf, lower, oneLine, raisingPoints, step } from './flow.js';
+
+/** Methods that build the object: if they fail there is no object left to retry with. */
+const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'setUp', 'setUpClass', 'tearDown', '__enter__', '__exit__', '__del__']);
+
+export default defineRule({
+  id: 'python/state-committed-before-success',
+  language: 'python',
+  title: '"Done" marker set on self before the work that can fail',
+  cwe: [460],
+  severity: 'medium',
+  confidence: 'medium',
+  description:
+    'A method records on `self` that some work is done (`self._initialized = True`, `self.gw_port = port`, ' +
+    '`self.agent_gateway_port = port`) before the calls in the same method that do the work and can raise, and ' +
+    'nothing resets the marker when they do (no `except` or `finally` that sets it back). The class uses the ' +
+    'marker to skip the work (`if self.gw_port: return`, `if not self._initialized:`), so after one failure the ' +
+    'work is never retried.',
+  whyItMatters:
+    'The object believes it is configured while it is half-configured: a gateway port is cached but never ' +
+    'plugged, a namespace is marked ready without its firewall rules, a client is marked connected without its ' +
+    'credentials. Every later call takes the "already done" path, so a transient error (a busy device, a ' +
+    'restarting service, one the attacker can provoke) turns into a lasting loss of connectivity or of a ' +
+    'security control, with no error after the first one.',
+  fix: {
+    guidance:
+      'Set the marker after the work succeeded, or reset it when the work fails: wrap the work in `try:` and set ' +
+      'the marker back in `except` before re-raising (`with excutils.save_and_reraise_exception(): self.gw_port = None`).',
+    before: 'if self.gw_port:\n    return\nself.gw_port = port\nself._plug_gateway(port)',
+    after: 'if self.gw_port:\n    return\nself._plug_gateway(port)\nself.gw_port = port',
+  },
+  references: [
+    'https://cwe.mitre.org/data/definitions/460.html',
+    'https://docs.openstack.org/oslo.utils/latest/reference/excutils.html',
+  ],
+  create({ module, report }) {
+    const inTests = isTestPath(module.path);
+    return {
+      nodes: {
+        class_definition(cls) {
+          const methods = methodsOf(cls);
+          if (methods.length === 0) return;
+          const guards = guardsIn(module, methods);
+          if (guards.size === 0) return;
+          for (const method of methods) {
+            const name = method.childForFieldName('name')?.text ?? '';
+            if (CONSTRUCTORS.has(name)) continue;
+            for (const { statement, attr, assignment } of markersIn(module, method)) {
+              const guard = guards.get(attr);
+              if (!guard) continue;
+              const found = failureAfter(module, method, statement, attr);
+              if (!found) continue;
+              const sameMethod = guard.find((g) => module.enclosingFunction(g) === method || sameNode(module.enclosingFunction(g), method));
+              const shownGuard = sameMethod ?? guard[0]!;
+              let confidence: Confidence = sameMethod && !found.doubt ? 'high' : found.doubt ? 'low' : 'medium';
+              if (inTests) confidence = lower(confidence);
+              const guardMethod = module.enclosingFunction(shownGuard)?.childForFieldName('name')?.text ?? '?';
+              report({
+                node: assignment,
+                message:
+                  `\`self.${attr}\` is set before \`${oneLine(module.text(found.point), 60)}\` (line ${lineOf(found.point)}), which can raise, ` +
+                  `and is not reset when it does; \`${oneLine(module.text(shownGuard), 50)}\` (line ${lineOf(shownGuard)}, in \`${guardMethod}\`) ` +
+                  'then skips the work, so it is never retried. Set the marker after the work succeeded, or reset it on failure.',
+                confidence,
+                steps: [
+                  step(module, assignment, 'source', 'marker set'),
+                  step(module, found.point, 'step', 'may raise; the marker stays set'),
+                  step(module, shownGuard, 'sink', 'skips the work while the marker is set'),
+                ],
+              });
+            }
+          }
+        },
+      },
+    };
+  },
+});
+
+function sameNode(a: Node | undefined, b: Node | undefined): boolean {
+  return !!a && !!b && a.id === b.id;
+}
+
+function methodsOf(cls: Node): Node[] {
+  const body = cls.childForFieldName('body');
+  if (!body) return [];
+  const out: Node[] = [];
+  for (const c of body.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'function_definition') out.push(c);
+    else if (c.type === 'decorated_definition') {
+      const def = c.childForFieldName('definition');
+      if (def?.type === 'function_definition') out.push(def);
+    }
+  }
+  return out;
+}
+
+/** `self.X` as a whole, in `self.X`, `not self.X`, `self.X is [not] None`, `self.X == y`, and `and`/`or` of these. */
+function guardedAttrs(module: PythonModule, cond: Node, out: string[]): void {
+  const n = module.unwrap(cond);
+  switch (n.type) {
+    case 'attribute': {
+      const a = selfAttr(n);
+      if (a) out.push(a);
+      return;
+    }
+    case 'not_operator': {
+      const arg = n.childForFieldName('argument');
+      if (arg) guardedAttrs(module, arg, out);
+      return;
+    }
+    case 'boolean_operator': {
+      const l = n.childForFieldName('left');
+      const r = n.childForFieldName('right');
+      if (l) guardedAttrs(module, l, out);
+      if (r) guardedAttrs(module, r, out);
+      return;
+    }
+    case 'comparison_operator': {
+      const first = n.namedChildren[0];
+      if (first) {
+        const a = selfAttr(module.unwrap(first));
+        if (a) out.push(a);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** `self.X` → X (one level only: `self.a.b` is a field of another object). */
+function selfAttr(n: Node): string | undefined {
+  if (n.type !== 'attribute') return undefined;
+  const obj = n.childForFieldName('object');
+  if (obj?.type !== 'identifier' || obj.text !== 'self') return undefined;
+  return n.childForFieldName('attribute')?.text;
+}
+
+/** Marker attribute → the `if` conditions that test it, across the class's methods. */
+function guardsIn(module: PythonModule, methods: readonly Node[]): Map<string, Node[]> {
+  const guards = new Map<string, Node[]>();
+  for (const m of methods) {
+    walkSameScope(m, (n) => {
+      if (n.type !== 'if_statement' && n.type !== 'elif_clause') return;
+      const cond = n.childForFieldName('condition');
+      if (!cond) return;
+      const attrs: string[] = [];
+      guardedAttrs(module, cond, attrs);
+      for (const a of attrs) {
+        const list = guards.get(a);
+        if (list) list.push(cond);
+        else guards.set(a, [cond]);
+      }
+    });
+  }
+  return guards;
+}
+
+interface Marker {
+  statement: Node;
+  assignment: Node;
+  attr: string;
+}
+
+/** `self.X = value` statements where the value is not falsy (a reset is not a commit). */
+function markersIn(module: PythonModule, method: Node): Marker[] {
+  const out: Marker[] = [];
+  walkSameScope(method, (n) => {
+    if (n.type !== 'expression_statement') return;
+    const a = n.namedChildren[0];
+    if (a?.type !== 'assignment') return false;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right) return false;
+    const attr = selfAttr(left);
+    if (!attr || isFalsy(module, right)) return false;
+    // Inside an except/finally clause the work already failed or finished.
+    if (enclosingTries(n, method).some((t) => t.part === 'handler' || t.part === 'finally')) return false;
+    out.push({ statement: n, assignment: a, attr });
+    return false;
+  });
+  return out;
+}
+
+function isFalsy(module: PythonModule, value: Node): boolean {
+  const v = module.unwrap(value);
+  if (v.type === 'none' || v.type === 'false') return true;
+  if (v.type === 'integer' && Number(v.text) === 0) return true;
+  if ((v.type === 'list' || v.type === 'dictionary' || v.type === 'tuple' || v.type === 'set') && v.namedChildCount === 0) return true;
+  if (v.type === 'string' && module.stringLiteral(v) === '') return true;
+  if (v.type === 'call') {
+    const c = module.call(v);
+    if ((c.qname === 'dict' || c.qname === 'list' || c.qname === 'set' || c.qname === 'tuple') && c.positional.length === 0 && c.keywords.size === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * The first call after the marker that may raise and is not covered by a handler that resets
+ * the marker. Uses of the cached value itself (`self.X.method()`) are not the work.
+ * `doubt` when a handler around it calls something else on `self` (it may reset the marker).
+ */
+function failureAfter(module: PythonModule, method: Node, statement: Node, attr: string): { point: Node; doubt: boolean } | undefined {
+  if (resetsAnywhereOnFailure(module, method, attr)) return undefined;
+  const usesMarker = (n: Node): boolean => {
+    if (n.type !== 'call') return false;
+    const c = module.call(n);
+    let r = c.receiver;
+    while (r && r.type === 'attribute') {
+      if (selfAttr(r) === attr) return true;
+      r = r.childForFieldName('object') ?? undefined;
+    }
+    return false;
+  };
+  for (const t of following(statement, method)) {
+    for (const point of raisingPoints(module, t, usesMarker)) {
+      if (point.type === 'raise_statement') continue;
+      const tries = enclosingTries(point, method).filter((x) => x.part === 'body');
+      const doubt = tries.some(({ statement: s }) => handlersOf(s).excepts.some((e) => callsOnSelf(module, e)));
+      return { point, doubt };
+    }
+    if (t.type === 'return_statement' || t.type === 'raise_statement') return undefined;
+  }
+  return undefined;
+}
+
+/** Some `except` or `finally` clause in the method assigns or deletes `self.X`. */
+function resetsAnywhereOnFailure(module: PythonModule, method: Node, attr: string): boolean {
+  let found = false;
+  walkSameScope(method, (n) => {
+    if (found) return false;
+    if (n.type !== 'except_clause' && n.type !== 'finally_clause') return;
+    walkSameScope(n, (m) => {
+      if (found) return false;
+      if (m.type === 'assignment' && selfAttr(module.unwrap(m.childForFieldName('left') ?? m)) === attr) found = true;
+      if (m.type === 'delete_statement' && m.namedChildren.some((c) => !!c && selfAttr(c) === attr)) found = true;
+    });
+  });
+  return found;
+}
+
+function callsOnSelf(module: PythonModule, clause: Node): boolean {
+  let found = false;
+  walkSameScope(clause, (n) => {
+    if (found) return false;
+    if (n.type !== 'call') return;
+    const c = module.call(n);
+    if (isPureCall(module, c)) return;
+    const recv = c.receiver ? module.unwrap(c.receiver) : undefined;
+    if (recv?.type === 'identifier' && recv.text === 'self') found = true;
+  });
+  return found;
+}
