@@ -38,6 +38,13 @@ export function isPureCall(module: PythonModule, call: PyCall): boolean {
     if (PURE_METHODS.has(call.method)) return true;
   }
   if (call.qname?.startsWith('logging.')) return true;
+  // `ip_lib.IPWrapper(namespace=ns)`, `netaddr.IPNetwork(cidr)`: constructing a value object rarely
+  // fails; the calls made on it afterwards are the ones that reach the system.
+  const last = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee.type === 'identifier' ? callee.text : undefined;
+  if (last !== undefined && /^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$/.test(last) && !/Error$|Exception$/.test(last)) {
+    // ... except classes that start a process or open a connection.
+    if (!/^(?:subprocess|socket|multiprocessing|threading|ssl|http|urllib|ftplib|smtplib|telnetlib)\./.test(call.qname ?? '')) return true;
+  }
   return false;
 }
 

@@ -27,6 +27,7 @@ const callPattern = z
     name: z.string().min(1).optional(),
     method: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a method is one identifier').optional(),
     receiver: regex.optional(),
+    'min-args': z.number().int().nonnegative().optional(),
   })
   .strict()
   .refine((p) => (p.name === undefined) !== (p.method === undefined), 'give exactly one of `name` or `method`')
@@ -67,6 +68,7 @@ interface Matcher {
   name?: string;
   method?: string;
   receiver?: RegExp;
+  minArgs?: number;
 }
 
 export interface ResourceModel {
@@ -145,8 +147,9 @@ export function parseFailureModelFile(file: string, text: string): FailureModels
   };
 }
 
-function matcher(p: { name?: string; method?: string; receiver?: string }): Matcher {
+function matcher(p: { name?: string; method?: string; receiver?: string; 'min-args'?: number }): Matcher {
   const m: Matcher = {};
+  if (p['min-args'] !== undefined) m.minArgs = p['min-args'];
   if (p.name !== undefined) m.name = p.name;
   if (p.method !== undefined) m.method = p.method;
   if (p.receiver !== undefined) {
@@ -165,6 +168,7 @@ export function nameMatches(qname: string | undefined, name: string): boolean {
 
 /** Does a call site match a name/method pattern? `receiverText` is the receiver's source. */
 export function callMatches(call: PyCall, m: Matcher, receiverText: () => string | undefined): boolean {
+  if (m.minArgs !== undefined && call.positional.length + call.keywords.size < m.minArgs && !call.hasStarArgs && !call.hasStarKwargs) return false;
   if (m.name !== undefined) {
     if (nameMatches(call.qname, m.name)) return true;
     // `ip_lib.sysctl(...)` where ip_lib is not resolved through an import (a relative import).

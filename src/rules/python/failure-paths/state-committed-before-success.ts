@@ -54,11 +54,17 @@ export default defineRule({
             for (const { statement, attr, assignment } of markersIn(module, method)) {
               const guard = guards.get(attr);
               if (!guard) continue;
-              const found = failureAfter(module, method, statement, attr);
+              const local = guard.filter((g) => sameNode(module.enclosingFunction(g.test), method));
+              const found = failureAfter(module, method, statement, attr, (point) => local.find((g) => skips(g, assignment, point)));
               if (!found) continue;
-              const sameMethod = guard.find((g) => module.enclosingFunction(g) === method || sameNode(module.enclosingFunction(g), method));
-              const shownGuard = sameMethod ?? guard[0]!;
-              let confidence: Confidence = sameMethod && !found.doubt ? 'high' : found.doubt ? 'low' : 'medium';
+              // A guard in another method may or may not skip this work: shown only on request.
+              const skipping = found.guard;
+              const other = guard.find((g) => !sameNode(module.enclosingFunction(g.test), method));
+              if (!skipping && !other) continue;
+              const shownGuard = skipping?.cond ?? other!.cond;
+              // A flag set to True is a "done" marker by construction; a cached value may also be data.
+              const flag = module.unwrap(assignment.childForFieldName('right')!).type === 'true';
+              let confidence: Confidence = !skipping || found.doubt ? 'low' : flag ? 'high' : 'medium';
               if (inTests) confidence = lower(confidence);
               const guardMethod = module.enclosingFunction(shownGuard)?.childForFieldName('name')?.text ?? '?';
               report({
@@ -101,33 +107,46 @@ function methodsOf(cls: Node): Node[] {
   return out;
 }
 
-/** `self.X` as a whole, in `self.X`, `not self.X`, `self.X is [not] None`, `self.X == y`, and `and`/`or` of these. */
-function guardedAttrs(module: PythonModule, cond: Node, out: string[]): void {
+type Form = 'set' | 'unset';
+
+/**
+ * Which markers a condition tests and how: `set` when the body runs only while the marker is
+ * set (`self.X`, `self.X is not None`, `self.X == y`, either side of `or`), `unset` when it
+ * runs only while it is not (`not self.X`, `self.X is None`, either side of `and`).
+ */
+function guardedAttrs(module: PythonModule, cond: Node, out: { attr: string; form: Form }[]): void {
   const n = module.unwrap(cond);
   switch (n.type) {
     case 'attribute': {
       const a = selfAttr(n);
-      if (a) out.push(a);
+      if (a) out.push({ attr: a, form: 'set' });
       return;
     }
     case 'not_operator': {
       const arg = n.childForFieldName('argument');
-      if (arg) guardedAttrs(module, arg, out);
+      const a = arg ? selfAttr(module.unwrap(arg)) : undefined;
+      if (a) out.push({ attr: a, form: 'unset' });
       return;
     }
     case 'boolean_operator': {
+      const keep: Form = n.childForFieldName('operator')?.text === 'and' ? 'unset' : 'set';
+      const inner: { attr: string; form: Form }[] = [];
       const l = n.childForFieldName('left');
       const r = n.childForFieldName('right');
-      if (l) guardedAttrs(module, l, out);
-      if (r) guardedAttrs(module, r, out);
+      if (l) guardedAttrs(module, l, inner);
+      if (r) guardedAttrs(module, r, inner);
+      out.push(...inner.filter((g) => g.form === keep));
       return;
     }
     case 'comparison_operator': {
-      const first = n.namedChildren[0];
-      if (first) {
-        const a = selfAttr(module.unwrap(first));
-        if (a) out.push(a);
-      }
+      const parts = n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      if (parts.length !== 2) return;
+      const a = selfAttr(module.unwrap(parts[0]!));
+      if (!a) return;
+      const ops = n.children.filter((c) => !!c && !c.isNamed).map((c) => c!.text).join(' ');
+      const none = module.unwrap(parts[1]!).type === 'none';
+      if (ops === 'is' || ops === '==') out.push({ attr: a, form: none ? 'unset' : 'set' });
+      else if ((ops === 'is not' || ops === '!=') && none) out.push({ attr: a, form: 'set' });
       return;
     }
     default:
@@ -143,24 +162,56 @@ function selfAttr(n: Node): string | undefined {
   return n.childForFieldName('attribute')?.text;
 }
 
-/** Marker attribute → the `if` conditions that test it, across the class's methods. */
-function guardsIn(module: PythonModule, methods: readonly Node[]): Map<string, Node[]> {
-  const guards = new Map<string, Node[]>();
+interface Guard {
+  cond: Node;
+  /** The `if_statement` or `elif_clause`. */
+  test: Node;
+  form: Form;
+}
+
+/** Marker attribute → the `if` tests of it, across the class's methods. */
+function guardsIn(module: PythonModule, methods: readonly Node[]): Map<string, Guard[]> {
+  const guards = new Map<string, Guard[]>();
   for (const m of methods) {
     walkSameScope(m, (n) => {
       if (n.type !== 'if_statement' && n.type !== 'elif_clause') return;
       const cond = n.childForFieldName('condition');
       if (!cond) return;
-      const attrs: string[] = [];
+      const attrs: { attr: string; form: Form }[] = [];
       guardedAttrs(module, cond, attrs);
-      for (const a of attrs) {
-        const list = guards.get(a);
-        if (list) list.push(cond);
-        else guards.set(a, [cond]);
+      for (const { attr, form } of attrs) {
+        const g = { cond, test: n, form };
+        const list = guards.get(attr);
+        if (list) list.push(g);
+        else guards.set(attr, [g]);
       }
     });
   }
   return guards;
+}
+
+function within(inner: Node, outer: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/**
+ * Does this guard skip `point` on the next call once `assignment` has set the marker? Either
+ * both sit in the body of an `if not self.X:`, or an `if self.X: return` precedes both in a
+ * block that holds them.
+ */
+function skips(guard: Guard, assignment: Node, point: Node): boolean {
+  const body = guard.test.childForFieldName('consequence');
+  if (!body) return false;
+  if (guard.form === 'unset') return within(assignment, body) && within(point, body);
+  if (!exits(body) || guard.test.type !== 'if_statement' || guard.test.endIndex > assignment.startIndex) return false;
+  const block = guard.test.parent;
+  return !!block && within(assignment, block) && within(point, block);
+}
+
+/** The block ends the call or iteration: its last statement is `return`, `raise` or `continue`. */
+function exits(block: Node): boolean {
+  const last = [...block.namedChildren].reverse().find((c) => !!c && c.type !== 'comment');
+  return !!last && (last.type === 'return_statement' || last.type === 'raise_statement' || last.type === 'continue_statement');
 }
 
 interface Marker {
@@ -207,9 +258,24 @@ function isFalsy(module: PythonModule, value: Node): boolean {
  * the marker. Uses of the cached value itself (`self.X.method()`) are not the work.
  * `doubt` when a handler around it calls something else on `self` (it may reset the marker).
  */
-function failureAfter(module: PythonModule, method: Node, statement: Node, attr: string): { point: Node; doubt: boolean } | undefined {
+function failureAfter(
+  module: PythonModule,
+  method: Node,
+  statement: Node,
+  attr: string,
+  skippedBy: (point: Node) => Guard | undefined,
+): { point: Node; doubt: boolean; guard: Guard | undefined } | undefined {
+  let fallback: { point: Node; doubt: boolean; guard: Guard | undefined } | undefined;
   if (resetsAnywhereOnFailure(module, method, attr)) return undefined;
   const usesMarker = (n: Node): boolean => {
+    // A deliberate raise is not a failure of the work; a branch on the new value runs only for some values.
+    if (n.type === 'raise_statement') return true;
+    if ((n.type === 'if_statement' || n.type === 'elif_clause') && n.startIndex > statement.startIndex) {
+      const cond = n.childForFieldName('condition');
+      const tested: { attr: string; form: Form }[] = [];
+      if (cond) guardedAttrs(module, cond, tested);
+      if (tested.some((g) => g.attr === attr)) return true;
+    }
     if (n.type !== 'call') return false;
     const c = module.call(n);
     let r = c.receiver;
@@ -221,14 +287,15 @@ function failureAfter(module: PythonModule, method: Node, statement: Node, attr:
   };
   for (const t of following(statement, method)) {
     for (const point of raisingPoints(module, t, usesMarker)) {
-      if (point.type === 'raise_statement') continue;
       const tries = enclosingTries(point, method).filter((x) => x.part === 'body');
       const doubt = tries.some(({ statement: s }) => handlersOf(s).excepts.some((e) => callsOnSelf(module, e)));
-      return { point, doubt };
+      const guard = skippedBy(point);
+      if (guard) return { point, doubt, guard };
+      fallback ??= { point, doubt, guard: undefined };
     }
-    if (t.type === 'return_statement' || t.type === 'raise_statement') return undefined;
+    if (t.type === 'return_statement' || t.type === 'raise_statement') break;
   }
-  return undefined;
+  return fallback;
 }
 
 /** Some `except` or `finally` clause in the method assigns or deletes `self.X`. */
