@@ -57,13 +57,17 @@ export default defineRule({
     'https://docs.openstack.org/oslo.utils/latest/reference/excutils.html',
   ],
   create({ module, report }) {
-    const models = failureModels().resources;
+    const byLastName = acquireIndex();
     const inTests = isTestPath(module.path);
     return {
       call(call) {
-        if (call.qname === undefined && call.method === undefined) return;
+        // Every call passes here: reject on the callee's last name before resolving anything.
+        const callee = call.callee;
+        const last = call.method ?? (callee.type === 'identifier' ? callee.text : undefined);
+        const candidates = last !== undefined ? byLastName.get(last) : undefined;
+        if (!candidates) return;
         const receiverText = (): string | undefined => (call.receiver ? module.text(call.receiver) : undefined);
-        const model = models.find((m) => callMatches(call, m.acquire, receiverText));
+        const model = candidates.find((m) => callMatches(call, m.acquire, receiverText));
         if (!model) return;
         const fn = module.enclosingFunction(call.node);
         if (!fn) return;
@@ -91,6 +95,21 @@ export default defineRule({
     };
   },
 });
+
+let index: Map<string, ResourceModel[]> | undefined;
+
+/** Resource models by the last name of their acquire call (`ensure_namespace`, `mkdtemp`, `open`). */
+function acquireIndex(): Map<string, ResourceModel[]> {
+  if (index) return index;
+  index = new Map();
+  for (const m of failureModels().resources) {
+    const key = m.acquire.method ?? m.acquire.name!.slice(m.acquire.name!.lastIndexOf('.') + 1);
+    const list = index.get(key);
+    if (list) list.push(m);
+    else index.set(key, [m]);
+  }
+  return index;
+}
 
 /** The first statement after the acquisition that may raise with nothing releasing the resource. */
 function leakOf(module: PythonModule, call: PyCall, model: ResourceModel, fn: Node): { point: Node } | undefined {

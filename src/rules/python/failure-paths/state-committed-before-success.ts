@@ -46,16 +46,30 @@ export default defineRule({
         class_definition(cls) {
           const methods = methodsOf(cls);
           if (methods.length === 0) return;
-          const guards = guardsIn(module, methods);
-          if (guards.size === 0) return;
+          // One walk per method collects both the markers and the `if` tests.
+          const markers = new Map<Node, Marker[]>();
+          const tests: Node[] = [];
           for (const method of methods) {
             const name = method.childForFieldName('name')?.text ?? '';
-            if (CONSTRUCTORS.has(name)) continue;
-            for (const { statement, attr, assignment } of markersIn(module, method)) {
+            const found = scanMethod(method, !CONSTRUCTORS.has(name), tests);
+            if (found.length > 0) markers.set(method, found);
+          }
+          if (markers.size === 0 || tests.length === 0) return;
+          const guards = guardsIn(module, tests, new Set([...markers.values()].flat().map((m) => m.attr)));
+          if (guards.size === 0) return;
+          const resetOnFailure = new Map<Node, Set<string>>();
+          for (const [method, list] of markers) {
+            for (const { statement, attr, assignment } of list) {
               const guard = guards.get(attr);
-              if (!guard) continue;
-              const local = guard.filter((g) => sameNode(module.enclosingFunction(g.test), method));
-              const found = failureAfter(module, method, statement, attr, (point) => local.find((g) => skips(g, assignment, point)));
+              if (!guard || isFalsy(module, assignment.childForFieldName('right')!)) continue;
+              let reset = resetOnFailure.get(method);
+              if (!reset) resetOnFailure.set(method, (reset = attrsResetOnFailure(module, method)));
+              if (reset.has(attr)) continue;
+              // Guards of this method that can skip code after this assignment, and how far their reach goes.
+              const local = guard.filter((g) => sameNode(module.enclosingFunction(g.test), method) && reach(g, assignment) !== undefined);
+              const until = Math.max(...local.map((g) => reach(g, assignment)!.endIndex));
+              const skippedBy = local.length === 0 ? undefined : (point: Node) => local.find((g) => skips(g, assignment, point));
+              const found = failureAfter(module, method, statement, attr, skippedBy, until);
               if (!found) continue;
               // A guard in another method may or may not skip this work: shown only on request.
               const skipping = found.guard;
@@ -169,23 +183,21 @@ interface Guard {
   form: Form;
 }
 
-/** Marker attribute → the `if` tests of it, across the class's methods. */
-function guardsIn(module: PythonModule, methods: readonly Node[]): Map<string, Guard[]> {
+/** Marker attribute → the `if` tests of it, for the attributes some method sets. */
+function guardsIn(module: PythonModule, tests: readonly Node[], wanted: ReadonlySet<string>): Map<string, Guard[]> {
   const guards = new Map<string, Guard[]>();
-  for (const m of methods) {
-    walkSameScope(m, (n) => {
-      if (n.type !== 'if_statement' && n.type !== 'elif_clause') return;
-      const cond = n.childForFieldName('condition');
-      if (!cond) return;
-      const attrs: { attr: string; form: Form }[] = [];
-      guardedAttrs(module, cond, attrs);
-      for (const { attr, form } of attrs) {
-        const g = { cond, test: n, form };
-        const list = guards.get(attr);
-        if (list) list.push(g);
-        else guards.set(attr, [g]);
-      }
-    });
+  for (const n of tests) {
+    const cond = n.childForFieldName('condition');
+    if (!cond) continue;
+    const attrs: { attr: string; form: Form }[] = [];
+    guardedAttrs(module, cond, attrs);
+    for (const { attr, form } of attrs) {
+      if (!wanted.has(attr)) continue;
+      const g = { cond, test: n, form };
+      const list = guards.get(attr);
+      if (list) list.push(g);
+      else guards.set(attr, [g]);
+    }
   }
   return guards;
 }
@@ -200,12 +212,18 @@ function within(inner: Node, outer: Node): boolean {
  * block that holds them.
  */
 function skips(guard: Guard, assignment: Node, point: Node): boolean {
+  const region = reach(guard, assignment);
+  return !!region && within(point, region);
+}
+
+/** The code this guard skips once the marker is set, if it holds the assignment. */
+function reach(guard: Guard, assignment: Node): Node | undefined {
   const body = guard.test.childForFieldName('consequence');
-  if (!body) return false;
-  if (guard.form === 'unset') return within(assignment, body) && within(point, body);
-  if (!exits(body) || guard.test.type !== 'if_statement' || guard.test.endIndex > assignment.startIndex) return false;
+  if (!body) return undefined;
+  if (guard.form === 'unset') return within(assignment, body) ? body : undefined;
+  if (!exits(body) || guard.test.type !== 'if_statement' || guard.test.endIndex > assignment.startIndex) return undefined;
   const block = guard.test.parent;
-  return !!block && within(assignment, block) && within(point, block);
+  return block && within(assignment, block) ? block : undefined;
 }
 
 /** The block ends the call or iteration: its last statement is `return`, `raise` or `continue`. */
@@ -220,18 +238,26 @@ interface Marker {
   attr: string;
 }
 
-/** `self.X = value` statements where the value is not falsy (a reset is not a commit). */
-function markersIn(module: PythonModule, method: Node): Marker[] {
+/**
+ * `self.X = value` statements where the value is not falsy (a reset is not a commit), when
+ * `collectMarkers`; and every `if`/`elif` of the method into `tests`.
+ */
+function scanMethod(method: Node, collectMarkers: boolean, tests: Node[]): Marker[] {
   const out: Marker[] = [];
   walkSameScope(method, (n) => {
+    if (n.type === 'if_statement' || n.type === 'elif_clause') {
+      tests.push(n);
+      return;
+    }
     if (n.type !== 'expression_statement') return;
+    if (!collectMarkers) return false;
     const a = n.namedChildren[0];
     if (a?.type !== 'assignment') return false;
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
     if (!left || !right) return false;
     const attr = selfAttr(left);
-    if (!attr || isFalsy(module, right)) return false;
+    if (!attr) return false;
     // Inside an except/finally clause the work already failed or finished.
     if (enclosingTries(n, method).some((t) => t.part === 'handler' || t.part === 'finally')) return false;
     out.push({ statement: n, assignment: a, attr });
@@ -263,10 +289,11 @@ function failureAfter(
   method: Node,
   statement: Node,
   attr: string,
-  skippedBy: (point: Node) => Guard | undefined,
+  /** Undefined when no guard of this method tests the marker: the first point is the answer. */
+  skippedBy: ((point: Node) => Guard | undefined) | undefined,
+  until: number,
 ): { point: Node; doubt: boolean; guard: Guard | undefined } | undefined {
   let fallback: { point: Node; doubt: boolean; guard: Guard | undefined } | undefined;
-  if (resetsAnywhereOnFailure(module, method, attr)) return undefined;
   const usesMarker = (n: Node): boolean => {
     // A deliberate raise is not a failure of the work; a branch on the new value runs only for some values.
     if (n.type === 'raise_statement') return true;
@@ -285,32 +312,39 @@ function failureAfter(
     }
     return false;
   };
+  const doubtAt = (point: Node): boolean =>
+    enclosingTries(point, method).some((x) => x.part === 'body' && handlersOf(x.statement).excepts.some((e) => callsOnSelf(module, e)));
   for (const t of following(statement, method)) {
+    if (skippedBy && fallback && t.startIndex >= until) break;
     for (const point of raisingPoints(module, t, usesMarker)) {
-      const tries = enclosingTries(point, method).filter((x) => x.part === 'body');
-      const doubt = tries.some(({ statement: s }) => handlersOf(s).excepts.some((e) => callsOnSelf(module, e)));
-      const guard = skippedBy(point);
-      if (guard) return { point, doubt, guard };
-      fallback ??= { point, doubt, guard: undefined };
+      const guard = skippedBy?.(point);
+      if (guard || !skippedBy) return { point, doubt: doubtAt(point), guard };
+      if (!fallback) fallback = { point, doubt: doubtAt(point), guard: undefined };
     }
     if (t.type === 'return_statement' || t.type === 'raise_statement') break;
   }
   return fallback;
 }
 
-/** Some `except` or `finally` clause in the method assigns or deletes `self.X`. */
-function resetsAnywhereOnFailure(module: PythonModule, method: Node, attr: string): boolean {
-  let found = false;
+/** The markers some `except` or `finally` clause of the method assigns or deletes. */
+function attrsResetOnFailure(module: PythonModule, method: Node): Set<string> {
+  const out = new Set<string>();
   walkSameScope(method, (n) => {
-    if (found) return false;
     if (n.type !== 'except_clause' && n.type !== 'finally_clause') return;
     walkSameScope(n, (m) => {
-      if (found) return false;
-      if (m.type === 'assignment' && selfAttr(module.unwrap(m.childForFieldName('left') ?? m)) === attr) found = true;
-      if (m.type === 'delete_statement' && m.namedChildren.some((c) => !!c && selfAttr(c) === attr)) found = true;
+      if (m.type === 'assignment') {
+        const a = selfAttr(module.unwrap(m.childForFieldName('left') ?? m));
+        if (a) out.add(a);
+      } else if (m.type === 'delete_statement') {
+        for (const c of m.namedChildren) {
+          const a = c ? selfAttr(c) : undefined;
+          if (a) out.add(a);
+        }
+      }
     });
+    return false;
   });
-  return found;
+  return out;
 }
 
 function callsOnSelf(module: PythonModule, clause: Node): boolean {
