@@ -97,6 +97,21 @@ describe('python/state-committed-before-success', () => {
     expect(found.map((f) => [f.line, f.confidence])).toEqual([[3, 'low']]);
   });
 
+  it('keeps a memoising getter (it returns the marker) at low confidence', async () => {
+    const found = await findings(
+      src(
+        'class Host(object):',
+        '    def caps(self):',
+        '        if self._caps:',
+        '            return self._caps',
+        '        self._caps = parse(self.conn.get())',
+        '        self.conn.baseline(self._caps)',
+        '        return self._caps',
+      ),
+    );
+    expect(found.map((f) => [f.line, f.confidence])).toEqual([[5, 'low']]);
+  });
+
   it('does not report work that runs again whatever the marker says', async () => {
     const found = await findings(
       src(

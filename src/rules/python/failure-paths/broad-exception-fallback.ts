@@ -103,7 +103,10 @@ export default defineRule({
               `\`except ${caught}\` ${KIND_TEXT[f.kind]} (\`${f.what}\`, line ${lineOf(f.node)}) for ${which} from the \`try\` block ` +
               `without checking which one it is${tail}; catch the specific exception or inspect it and re-raise the rest.`,
             confidence,
-            steps: [step(module, clause, 'source', `catches ${which}`), step(module, f.node, 'sink', KIND_TEXT[f.kind])],
+            steps: [
+              { ...step(module, clause, 'source', `catches ${which}`), expression: `except ${caught}` },
+              step(module, f.node, 'sink', KIND_TEXT[f.kind]),
+            ],
           });
         },
       },

@@ -19,9 +19,11 @@ export default defineRule({
   description:
     'A method records on `self` that some work is done (`self._initialized = True`, `self.gw_port = port`, ' +
     '`self.agent_gateway_port = port`) before the calls in the same method that do the work and can raise, and ' +
-    'nothing resets the marker when they do (no `except` or `finally` that sets it back). The class uses the ' +
-    'marker to skip the work (`if self.gw_port: return`, `if not self._initialized:`), so after one failure the ' +
-    'work is never retried.',
+    'nothing resets the marker when they do (no `except` or `finally` that sets it back). A guard in the same ' +
+    'method skips that work once the marker is set (`if self.gw_port: return` before it, or the work inside ' +
+    '`if not self._initialized:`), so after one failure the work is never retried. When only another method of ' +
+    'the class tests the marker the finding is low confidence: that test may or may not skip this work. ' +
+    '`__init__`, `setUp` and the context-manager methods are not checked (a failed constructor leaves no object).',
   whyItMatters:
     'The object believes it is configured while it is half-configured: a gateway port is cached but never ' +
     'plugged, a namespace is marked ready without its firewall rules, a client is marked connected without its ' +
@@ -78,7 +80,8 @@ export default defineRule({
               const shownGuard = skipping?.cond ?? other!.cond;
               // A flag set to True is a "done" marker by construction; a cached value may also be data.
               const flag = module.unwrap(assignment.childForFieldName('right')!).type === 'true';
-              let confidence: Confidence = !skipping || found.doubt ? 'low' : flag ? 'high' : 'medium';
+              // A memoising getter (`return self.X` at the end) caches a value; what follows the assignment refines it.
+              let confidence: Confidence = !skipping || found.doubt || returnsMarker(method, attr) ? 'low' : flag ? 'high' : 'medium';
               if (inTests) confidence = lower(confidence);
               const guardMethod = module.enclosingFunction(shownGuard)?.childForFieldName('name')?.text ?? '?';
               report({
@@ -101,6 +104,18 @@ export default defineRule({
     };
   },
 });
+
+function returnsMarker(method: Node, attr: string): boolean {
+  let found = false;
+  walkSameScope(method, (n) => {
+    if (found) return false;
+    if (n.type !== 'return_statement') return;
+    const value = n.namedChildren.find((c) => !!c && c.type !== 'comment');
+    if (value && selfAttr(value) === attr) found = true;
+    return false;
+  });
+  return found;
+}
 
 function sameNode(a: Node | undefined, b: Node | undefined): boolean {
   return !!a && !!b && a.id === b.id;
