@@ -1,8 +1,8 @@
 import type { Node } from '../parse/tree-sitter.js';
 import type { SourceModule } from '../frontend/types.js';
-import type { Diagnostic, Finding } from '../findings/types.js';
+import type { Diagnostic, Finding, TraceStep } from '../findings/types.js';
 import { fingerprint } from '../findings/fingerprint.js';
-import type { AnyRule, PythonVisitors, RuleContext, RuleReport } from '../rules/define-rule.js';
+import type { AnyRule, PythonVisitors, ReportStep, RuleContext, RuleReport } from '../rules/define-rule.js';
 import type { PyCall, PythonModule } from '../frontend/python/index.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import type { FrontEnd } from '../frontend/types.js';
@@ -187,6 +187,18 @@ export function toFinding(module: SourceModule, rule: AnyRule, report: RuleRepor
     statementLine: statement.startPosition.row + 1,
     origin: 'static',
     ...(report.inTests !== undefined && report.inTests !== (rule.inTests ?? false) ? { inTests: report.inTests } : {}),
+    ...(report.steps && report.steps.length > 0 ? { trace: report.steps.map((s) => traceStep(module, s)) } : {}),
+  };
+}
+
+function traceStep(module: SourceModule, s: ReportStep): TraceStep {
+  const start = s.node.startPosition;
+  const end = s.node.endPosition;
+  return {
+    kind: s.kind,
+    location: { path: module.path, startLine: start.row + 1, startColumn: start.column + 1, endLine: end.row + 1, endColumn: end.column + 1 },
+    expression: s.expression,
+    note: s.note,
   };
 }
 

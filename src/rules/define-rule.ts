@@ -1,6 +1,6 @@
 import type { Node } from '../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../frontend/python/index.js';
-import type { Confidence, Severity } from '../findings/types.js';
+import type { Confidence, Severity, TraceStep } from '../findings/types.js';
 import type { SinkKind } from '../analysis/taint/models.js';
 
 /** What one rule reports at one place. */
@@ -16,6 +16,19 @@ export interface RuleReport {
    * a leak in a test file too; a password literal named in a test is a fixture value).
    */
   inTests?: boolean;
+  /**
+   * Other lines the finding depends on, in order (e.g. where a resource is acquired and the
+   * statement that may raise before it is released); reported as the finding's trace.
+   */
+  steps?: readonly ReportStep[];
+}
+
+/** One line of a rule's trace: a node, and what happens there. */
+export interface ReportStep {
+  node: Node;
+  kind: TraceStep['kind'];
+  expression: string;
+  note: string;
 }
 
 export interface RuleContext<M> {

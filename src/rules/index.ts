@@ -5,6 +5,7 @@ import { webFileRules } from './python/web-files/index.js';
 import { errorHandlingRules } from './python/error-handling/index.js';
 import { taintRules } from './python/taint/index.js';
 import { concurrencyRules } from './python/concurrency/index.js';
+import { failurePathRules } from './python/failure-paths/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -14,6 +15,7 @@ export const allRules: readonly AnyRule[] = [
   ...errorHandlingRules,
   ...taintRules,
   ...concurrencyRules,
+  ...failurePathRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));

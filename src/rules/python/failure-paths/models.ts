@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { packageRoot } from '../../../util/package-root.js';
+import { ModelError } from '../../../analysis/taint/models.js';
+import type { PyCall } from '../../../frontend/python/index.js';
+import type { Confidence } from '../../../findings/types.js';
+
+/**
+ * Failure-path knowledge as data (models/python/failure-paths/*.yml): which calls acquire a
+ * resource and which calls release it, and which calls make a security- or state-changing
+ * fallback. Validated on load; a mistake is a ModelError naming the file and the line.
+ */
+
+const regex = z.string().min(1).refine((s) => {
+  try {
+    new RegExp(s.replace(/^\(\?i\)/, ''));
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+const callPattern = z
+  .object({
+    name: z.string().min(1).optional(),
+    method: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a method is one identifier').optional(),
+    receiver: regex.optional(),
+    'min-args': z.number().int().nonnegative().optional(),
+  })
+  .strict()
+  .refine((p) => (p.name === undefined) !== (p.method === undefined), 'give exactly one of `name` or `method`')
+  .refine((p) => p.receiver === undefined || p.method !== undefined, '`receiver` narrows a `method`, not a `name`');
+
+const resourceSchema = z
+  .object({
+    acquire: callPattern,
+    kind: z.string().min(1),
+    lifetime: z.enum(['scoped', 'persistent']),
+    release: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a method name or a dotted qualified name')).min(1),
+    confidence: z.enum(['low', 'medium', 'high']),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const fallbackSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    method: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a method is one identifier').optional(),
+    receiver: regex.optional(),
+    kind: z.enum(['sysctl', 'firewall', 'permissions', 'status']),
+  })
+  .strict()
+  .refine((p) => (p.name === undefined) !== (p.method === undefined), 'give exactly one of `name` or `method`');
+
+const fileSchema = z
+  .object({
+    language: z.literal('python'),
+    resources: z.array(resourceSchema).optional(),
+    fallbacks: z.array(fallbackSchema).optional(),
+  })
+  .strict();
+
+export type FallbackKind = z.infer<typeof fallbackSchema>['kind'];
+
+interface Matcher {
+  name?: string;
+  method?: string;
+  receiver?: RegExp;
+  minArgs?: number;
+}
+
+export interface ResourceModel {
+  readonly kind: string;
+  readonly lifetime: 'scoped' | 'persistent';
+  readonly confidence: Confidence;
+  readonly acquire: Matcher;
+  /** Method names (any receiver). */
+  readonly releaseMethods: ReadonlySet<string>;
+  /** Dotted qualified names (suffix match). */
+  readonly releaseNames: readonly string[];
+  readonly file: string;
+}
+
+export interface FallbackModel extends Matcher {
+  readonly kind: FallbackKind;
+}
+
+export interface FailureModels {
+  resources: ResourceModel[];
+  fallbacks: FallbackModel[];
+}
+
+export const FAILURE_MODEL_DIR = join(packageRoot(), 'models', 'python', 'failure-paths');
+const BUILTIN_FILES = ['resources.yml', 'fallbacks.yml'];
+
+let builtin: FailureModels | undefined;
+
+/** The built-in models, read once per process. */
+export function failureModels(): FailureModels {
+  return (builtin ??= loadFailureModels(BUILTIN_FILES.map((f) => join(FAILURE_MODEL_DIR, f))));
+}
+
+export function loadFailureModels(files: readonly string[]): FailureModels {
+  const out: FailureModels = { resources: [], fallbacks: [] };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
+    }
+    const parsed = parseFailureModelFile(file, text);
+    out.resources.push(...parsed.resources);
+    out.fallbacks.push(...parsed.fallbacks);
+  }
+  return out;
+}
+
+/** Parse and validate one failure-path model file. */
+export function parseFailureModelFile(file: string, text: string): FailureModels {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new ModelError(file, e.linePos?.[0].line, `invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const result = fileSchema.safeParse(doc.toJS());
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const node = nodeAt(doc.contents as YamlNode | null, issue.path);
+    const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    throw new ModelError(file, line, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return {
+    resources: (result.data.resources ?? []).map((r) => ({
+      kind: r.kind,
+      lifetime: r.lifetime,
+      confidence: r.confidence,
+      acquire: matcher(r.acquire),
+      releaseMethods: new Set(r.release.filter((n) => !n.includes('.'))),
+      releaseNames: r.release.filter((n) => n.includes('.')),
+      file,
+    })),
+    fallbacks: (result.data.fallbacks ?? []).map((f) => ({ ...matcher(f), kind: f.kind })),
+  };
+}
+
+function matcher(p: { name?: string; method?: string; receiver?: string; 'min-args'?: number }): Matcher {
+  const m: Matcher = {};
+  if (p['min-args'] !== undefined) m.minArgs = p['min-args'];
+  if (p.name !== undefined) m.name = p.name;
+  if (p.method !== undefined) m.method = p.method;
+  if (p.receiver !== undefined) {
+    const insensitive = p.receiver.startsWith('(?i)');
+    m.receiver = new RegExp(insensitive ? p.receiver.slice(4) : p.receiver, insensitive ? 'i' : '');
+  }
+  return m;
+}
+
+/** `open` matches only `open`; `ip_lib.sysctl` also matches `neutron.agent.linux.ip_lib.sysctl`. */
+export function nameMatches(qname: string | undefined, name: string): boolean {
+  if (qname === undefined) return false;
+  if (qname === name) return true;
+  return name.includes('.') && qname.endsWith(`.${name}`);
+}
+
+/** Does a call site match a name/method pattern? `receiverText` is the receiver's source. */
+export function callMatches(call: PyCall, m: Matcher, receiverText: () => string | undefined): boolean {
+  if (m.minArgs !== undefined && call.positional.length + call.keywords.size < m.minArgs && !call.hasStarArgs && !call.hasStarKwargs) return false;
+  if (m.name !== undefined) {
+    if (nameMatches(call.qname, m.name)) return true;
+    // `ip_lib.sysctl(...)` where ip_lib is not resolved through an import (a relative import).
+    if (!m.name.includes('.') || call.qname !== undefined) return false;
+    const text = receiverText();
+    return text !== undefined && `${text}.${call.method}`.endsWith(m.name);
+  }
+  if (call.method !== m.method) return false;
+  if (!m.receiver) return true;
+  const text = receiverText();
+  return text !== undefined && m.receiver.test(text);
+}
+
+/** Is `call` one of the resource's release calls? */
+export function isRelease(call: PyCall, model: ResourceModel, receiverText: () => string | undefined): boolean {
+  if (call.method !== undefined && model.releaseMethods.has(call.method)) return true;
+  return model.releaseNames.some((n) => nameMatches(call.qname, n) || (call.qname === undefined && `${receiverText() ?? ''}.${call.method}`.endsWith(n)));
+}
+
+/** The deepest YAML node along a validation path, for its line number. */
+function nodeAt(root: YamlNode | null, path: readonly PropertyKey[]): YamlNode | null {
+  let node: YamlNode | null = root;
+  for (const key of path) {
+    if (isMap(node)) {
+      const next = node.get(String(key), true) as YamlNode | undefined;
+      if (!next) return node;
+      node = next;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const next = node.items[key] as YamlNode | undefined;
+      if (!next) return node;
+      node = next;
+    } else return node;
+  }
+  return node;
+}
