@@ -1,6 +1,10 @@
 /** `secreview diff`: review a change (the working tree, staged changes, a revision or a patch). */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { readStreamLimited } from '../api/stdin.js';
+
+/** The largest patch `--patch` reads (a patch holds many files, so it may exceed --max-file-size). */
+const MAX_PATCH_BYTES = 64 * 1024 * 1024;
 import { UsageError } from '../api/scan.js';
 import { ConfigError } from '../config/config.js';
 import { BaselineError, readBaseline, type BaselineFile } from '../baseline/baseline.js';
@@ -56,8 +60,12 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
   }
   let patch: { text: Buffer; name: string } | undefined;
   if (flags.patch !== undefined) {
+    const name = flags.patch === '-' ? 'standard input' : flags.patch;
     try {
-      patch = { text: readFileSync(flags.patch === '-' ? 0 : flags.patch), name: flags.patch === '-' ? 'standard input' : flags.patch };
+      // Bounded like every input: a pipe that never ends, or a huge file, is refused, not read whole.
+      const text = flags.patch === '-' ? await readStreamLimited(process.stdin, MAX_PATCH_BYTES) : statSync(flags.patch).size > MAX_PATCH_BYTES ? { tooLarge: statSync(flags.patch).size } : readFileSync(flags.patch);
+      if ('tooLarge' in text) return fail(`cannot read patch ${name}: it is over the ${MAX_PATCH_BYTES / 1024 / 1024} MiB limit for a patch`);
+      patch = { text, name };
     } catch (error) {
       return fail(`cannot read patch ${flags.patch}: ${(error as Error).message}`);
     }

@@ -3,7 +3,7 @@
  * up as soon as it passes the limit, so an endless pipe cannot make secreview read without bound.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { scan } from '../../src/api/scan.js';
 import { readStreamLimited } from '../../src/api/stdin.js';
@@ -93,4 +93,33 @@ describe('reading standard input up to the limit', () => {
     // What the writer got rid of: the limit plus what the pipe and stream buffers held, not more.
     expect(written).toBeLessThan(2 * 1024 * 1024);
   }, 60_000);
+
+  it('secreview diff --patch - stops reading an endless pipe at the patch limit and exits 2 naming it', async () => {
+    const dir = tempTree({ 'ok.py': 'x = 1\n' });
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const child = spawn(process.execPath, [BIN, 'diff', '--patch', '-', '--no-cache'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdin.on('error', () => {});
+    let written = 0;
+    const chunk = Buffer.alloc(64 * 1024, '+');
+    const pump = (): void => {
+      while (!child.stdin.destroyed && child.exitCode === null) {
+        written += chunk.length;
+        if (!child.stdin.write(chunk)) {
+          child.stdin.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(code).toBe(2);
+    expect(stderr).toContain('cannot read patch standard input: it is over the 64 MiB limit for a patch');
+    expect(written).toBeLessThan(80 * 1024 * 1024);
+  }, 120_000);
 });

@@ -8,7 +8,7 @@ import { failureModels, loadFailureModels, parseFailureModelFile } from '../../s
 
 async function findings(text: string, filename = 'agent.py') {
   const report = await scan({
-    paths: ['-'], stdin: { text, filename }, rules: failurePathRules, config: false, severity: 'low', confidence: 'low',
+    paths: ['-'], stdin: { text, filename }, rules: failurePathRules, config: false, severity: 'low', confidence: 'low', includeTests: true,
   });
   expect(report.diagnostics).toEqual([]);
   return report.findings.map((f) => ({
