@@ -193,7 +193,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     if (barStarted) bar?.stop();
   }
 
-  if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
+  if (result.cache?.error) process.stderr.write(`secreview: warning: ${result.cache.error}; scanned without the cache\n`);
   if (flags.writeBaseline) {
     try {
       writeBaseline(flags.writeBaseline, result.findings);
