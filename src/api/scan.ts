@@ -149,10 +149,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const cacheDir = options.cache ? resolve(root, options.cache.dir) : undefined;
   const refused = cacheDir !== undefined ? cacheFolderProblem(cacheDir, CACHE_FORMAT) : undefined;
   const useCache = cacheDir !== undefined && refused === undefined;
+  let memoRejected = 0;
+  const memoLog = (message: string): void => {
+    memoRejected++;
+    options.cache?.log?.(message);
+  };
   let models: ModelSet | undefined;
   if (wantTaint) {
     try {
-      models = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, options.cache!.log) : undefined);
+      models = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined);
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
@@ -307,7 +312,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     rules: [...usedRules.values()].sort((a, b) => a.id.localeCompare(b.id)).map(ruleSummary),
     configSource: plan.configSource,
     failOn: config['fail-on'],
-    cache: cacheDir !== undefined ? { dir: cacheDir, hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, rejected: cache?.rejected ?? 0, error: cacheError } : undefined,
+    cache: cacheDir !== undefined ? { dir: cacheDir, hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, rejected: (cache?.rejected ?? 0) + memoRejected, error: cacheError } : undefined,
   };
 }
 
