@@ -84,7 +84,7 @@ const FILES = {
 };
 
 function run(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string; timedOut: boolean } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined || r.signal !== null };
 }
 
@@ -154,10 +154,9 @@ describe('a damaged cache entry (issue #20)', () => {
       writeFileSync(file, bytes);
     }
 
-    const started = performance.now();
+    // The code before the fix never finished this scan: the watchdog (spawn timeout) ended it.
     const again = run([...SCAN, '--cache-dir', cacheDir, '--verbose'], root);
     expect(again.timedOut).toBe(false);
-    expect(performance.now() - started).toBeLessThan(30_000);
     expect(again.code).toBe(uncached.code);
     expect(JSON.parse(again.stdout).findings).toEqual(expected);
     // Both entries were found damaged, said so, and were written again: the next run reads them.
@@ -165,5 +164,32 @@ describe('a damaged cache entry (issue #20)', () => {
     const warm = run([...SCAN, '--cache-dir', cacheDir, '--verbose'], root);
     expect(warm.stderr).not.toContain('ignored');
     expect(JSON.parse(warm.stdout).findings).toEqual(expected);
-  }, 180_000);
+  }, 400_000);
+
+  it('never hangs a scan either when the looping entries carry valid checksums (forged): their tree copies fail their checks, the files are analysed afresh', async () => {
+    const { entryParts, forgeEntry } = await import('../support/cache-entry.js');
+    const root = tempTree(FILES);
+    const cacheDir = join(tempTree({}), 'cache');
+    const expected = JSON.parse(run([...SCAN, '--no-cache'], root).stdout).findings;
+    expect(JSON.parse(run([...SCAN, '--cache-dir', cacheDir], root).stdout).findings).toEqual(expected);
+    const version = readdirSync(cacheDir).find((d) => /^v\d+$/.test(d))!;
+    for (const p of entries(join(cacheDir, version, 'program'))) rmSync(p);
+    for (const [path, source] of Object.entries(FILES)) {
+      const marker = Buffer.from(source.split('\n')[1]!, 'latin1');
+      const file = entries(join(cacheDir, version, 'files')).find((p) => readFileSync(p).includes(marker))!;
+      const bytes = readFileSync(file);
+      const { offset, bit } = await loopingFlip(bytes, path, source);
+      bytes[offset] = bytes[offset]! ^ (1 << bit);
+      writeFileSync(file, bytes);
+      forgeEntry(file, entryParts(bytes).sections);
+    }
+    const again = run([...SCAN, '--cache-dir', cacheDir, '--verbose'], root);
+    expect(again.timedOut).toBe(false);
+    expect(JSON.parse(again.stdout).findings).toEqual(expected);
+    const said = again.stderr.match(/cache: file entry \S+ ignored: data-flow model could not be built: malformed tree copy: node \d+ of \d+: next sibling \d+, expected -?\d+; it is rewritten by this run/g) ?? [];
+    expect(said).toHaveLength(2);
+    const warm = run([...SCAN, '--cache-dir', cacheDir, '--verbose'], root);
+    expect(warm.stderr).not.toContain('ignored');
+    expect(JSON.parse(warm.stdout).findings).toEqual(expected);
+  }, 400_000);
 });
