@@ -38,27 +38,29 @@ export function checkTreeArrays(a: TreeArrays, language: LanguageInfo, textLengt
   let maxField = 0;
   for (const id of language.fieldIds.values()) if (id > maxField) maxField = id;
   const symbolCount = language.names.length;
+  const { subtreeEnds, parents, nextSiblings, starts, ends, symbols, fieldIds, errorFlags } = a;
   // The open ancestors of the node being checked, innermost last.
   const open = new Int32Array(n);
   let depth = 0;
   for (let i = 0; i < n; i++) {
-    const end = a.subtreeEnds[i]!;
+    const end = subtreeEnds[i]!;
     if (!(end > i && end <= n)) fail(i, `subtree end ${end} outside (${i}, ${n}]`);
-    while (depth > 0 && a.subtreeEnds[open[depth - 1]!]! <= i) depth--;
+    while (depth > 0 && subtreeEnds[open[depth - 1]!]! <= i) depth--;
     const parent = depth > 0 ? open[depth - 1]! : -1;
     if (i > 0 && depth === 0) fail(i, 'outside the root');
-    if (a.parents[i] !== parent) fail(i, `parent ${a.parents[i]}, expected ${parent}`);
-    if (parent >= 0 && end > a.subtreeEnds[parent]!) fail(i, `subtree ends after its parent's`);
-    const next = a.nextSiblings[i]!;
-    const expected = parent >= 0 && end < a.subtreeEnds[parent]! ? end : -1;
+    if (parents[i] !== parent) fail(i, `parent ${parents[i]}, expected ${parent}`);
+    const parentEnd = parent >= 0 ? subtreeEnds[parent]! : n;
+    if (end > parentEnd) fail(i, `subtree ends after its parent's`);
+    const next = nextSiblings[i]!;
+    const expected = parent >= 0 && end < parentEnd ? end : -1;
     if (next !== expected) fail(i, `next sibling ${next}, expected ${expected}`);
-    const start = a.starts[i]!;
-    const stop = a.ends[i]!;
+    const start = starts[i]!;
+    const stop = ends[i]!;
     if (!(start >= 0 && start <= stop && stop <= textLength)) fail(i, `range ${start}..${stop} outside the text (${textLength})`);
-    const symbol = a.symbols[i]!;
+    const symbol = symbols[i]!;
     if (symbol >= symbolCount && symbol !== ERROR_SYMBOL) fail(i, `unknown symbol ${symbol}`);
-    if (a.fieldIds[i]! > maxField) fail(i, `unknown field ${a.fieldIds[i]}`);
-    if (a.errorFlags && a.errorFlags[i]! > 3) fail(i, `unknown error flags ${a.errorFlags[i]}`);
+    if (fieldIds[i]! > maxField) fail(i, `unknown field ${fieldIds[i]}`);
+    if (errorFlags && errorFlags[i]! > 3) fail(i, `unknown error flags ${errorFlags[i]}`);
     open[depth++] = i;
   }
 }
