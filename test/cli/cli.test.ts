@@ -185,7 +185,7 @@ describe('secreview scan: workers and the incremental cache', () => {
     const dir = tempTree({ 'app.py': VULNERABLE, 'blocker': '' });
     const r = run(['scan', 'app.py', '--cache-dir', 'blocker/cache'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/note: cannot use cache folder .*blocker\/cache: .*scanned without the cache/);
+    expect(r.stderr).toMatch(/warning: cannot use cache folder .*blocker\/cache: .*scanned without the cache/);
     expect(r.stdout).toContain('CWE-78');
     const bad = run(['scan', '.', '--jobs', '0'], { cwd: dir });
     expect(bad.code).toBe(2);
