@@ -230,7 +230,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         // without them gives the same result, only slower.
         if (!memo) throw error;
         await cache!.rejectReplayRecords(`the taint run failed on them (${(error as Error).message})`);
-        result = analyseProgram(program, models, { record: true, deferred });
+        // Modules that entered as the records' shapes hold what the records said: built afresh.
+        const rebuilt = irs.map((ir, i) => (ir && deferred.has(ir) ? files[i]!.freshIR() : ir));
+        result = analyseProgram(rebuilt.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: true });
       }
       // Records are written when most of this run's analyses were not replayed: a few edits since
       // the last records cost only re-running what they touch.
@@ -471,8 +473,8 @@ async function analyseFiles(
     const cached = key ? run.cache!.getFileSync(key) : undefined;
     if (cached) {
       // Should the tree copy turn out unusable when the IR is built: a fresh analysis.
-      const reanalyse = (reason: string): FileOutcome => {
-        run.cache!.rejectFile(key!, reason);
+      const reanalyse = (reason?: string): FileOutcome => {
+        if (reason !== undefined) run.cache!.rejectFile(key!, reason);
         const { job, rules } = jobFor(i);
         return analyseFileSync(job, rules, knownRule);
       };

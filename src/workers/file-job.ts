@@ -170,9 +170,10 @@ export interface OutcomeBytes {
 /**
  * What a file whose outcome came from the cache does when the tree copy cannot be used (it
  * cannot be read, fails its checks, or building the IR from it fails or outlasts the file's
- * budget): analyse the file afresh, without the cache, saying why.
+ * budget): analyse the file afresh, without the cache, saying why (no reason: the entry is
+ * fine, but the IR built from it is not to be trusted any more; see `freshIR`).
  */
-export type Reanalyse = (reason: string) => FileOutcome;
+export type Reanalyse = (reason?: string) => FileOutcome;
 
 /**
  * A file's outcome in the main thread. Its IR is built on first use from the tree copy (a few
@@ -238,6 +239,16 @@ export class FileResult {
     return result;
   }
 
+  /**
+   * A data-flow IR of the file made afresh, sharing no object with the one `takeIR` gave: for a
+   * taint run that must start again without the replay records after the module entered as
+   * their shape (which the engine then filled in). Only outcomes from the cache can enter as
+   * shapes; any other gives its IR.
+   */
+  freshIR(): ModuleIR | undefined {
+    return this.reanalyse ? this.reanalyse().ir : this.ir;
+  }
+
   /** Whether the IR is still to be built (from the tree copy of a cache entry). */
   get deferrable(): boolean {
     return this.ir === undefined && this.tree !== undefined;
@@ -279,7 +290,6 @@ export class FileResult {
     }
     if (this.reanalyse) {
       const outcome = this.reanalyse(failure);
-      this.reanalyse = undefined;
       this.renewed = outcome;
       this.meta = outcome.meta;
       this.source = outcome.source;

@@ -185,6 +185,26 @@ describe('cache entries are checked on every read', () => {
     expect(readMemo(deserialize(serialize(packMemo(method))))).toMatch(/class 0 has an unknown method/);
   });
 
+  it('replay records whose module shape does not match the module (forged) make the taint run start again without them, from modules built afresh', async () => {
+    const { root, dir } = await filledCache();
+    const [replay] = entries(join(dir, FORMAT, 'replay'));
+    const memo = unpackMemo(deserialize(payload(readFileSync(replay!))))!;
+    const app = memo.modules.indexOf('app.py');
+    const shape = memo.moduleShapes[app]!;
+    shape.functions.push({ ...shape.functions[0]!, name: 'ghost', qname: 'app.ghost' });
+    forgeEntry(replay!, [serialize(packMemo(memo))]);
+    // helpers.run_it changes what it reports: app.run must be analysed again, so app.py is built
+    // from its tree copy and given to the shape the records claim for it.
+    writeFileSync(join(root, 'helpers.py'), FILES['helpers.py'].replace('os.system("echo " + c)', 'os.system(c)'));
+    const uncached = findingsOf(await scan(base(root)));
+    const forged = await cachedScan(root, dir);
+    expect(findingsOf(forged.result)).toBe(uncached);
+    expect(forged.said).toEqual([expect.stringMatching(/^cache: replay records entry \S+ ignored: the taint run failed on them \(app\.py: the module's IR does not match its recorded shape\); it is rewritten by this run$/)]);
+    const again = await cachedScan(root, dir);
+    expect(again.said).toEqual([]);
+    expect(findingsOf(again.result)).toBe(uncached);
+  });
+
   it('a cached tree copy that outlasts the file budget, or cannot be read, means analysing the file afresh', async () => {
     const source = FILES['helpers.py'];
     const job = { path: 'helpers.py', content: Buffer.from(source), ruleIds: [], fileTimeoutMs: 30_000, wantIR: true };
@@ -192,8 +212,8 @@ describe('cache entries are checked on every read', () => {
     const [head, tail] = outcomeParts(encodeOutcome(outcome));
     const language = await pythonLanguageInfo();
     const reasons: string[] = [];
-    const reanalyse = (reason: string): FileOutcome => {
-      reasons.push(reason);
+    const reanalyse = (reason?: string): FileOutcome => {
+      reasons.push(reason ?? '(no reason)');
       return outcome;
     };
     // Over the budget (a budget of a nanosecond is over before the first look at the clock).
