@@ -13,7 +13,8 @@
  * compares the JSON findings with the reference. A scan that gives no answer within the watchdog
  * (twice the slower of the scan without a cache and the undamaged cached scans, plus the file
  * budget, plus 5 s: damage may cost re-analysing everything, never more) is a timeout; its
- * worker is terminated and replaced.
+ * worker is terminated and replaced. Every worker runs one scan before its first trial, so that
+ * loading and compiling the code is not counted against the watchdog.
  *
  * With FUZZ_FORGED=1, trials of a sixth kind rewrite the checksums after flipping bits inside a
  * file entry's tree copy or the replay records (a forged entry: what the decoders' checks are
@@ -238,8 +239,16 @@ async function main(): Promise<void> {
   let next = 0;
   let done = 0;
 
+  /** A worker that has run one scan already: the watchdog is for scans, not for loading the code. */
+  const warmWorker = async (): Promise<Worker> => {
+    const worker = spawn();
+    const warm = await ask(worker, { id: -4 }, 600_000);
+    if (warm === 'timeout' || warm.error) throw new Error('a fresh fuzz worker could not scan the sample');
+    return worker;
+  };
+
   const runWorker = async (slot: number): Promise<void> => {
-    let worker = spawn();
+    let worker = await warmWorker();
     while (next < TRIALS) {
       const id = next++;
       const kind = KINDS[int(KINDS.length)]!;
@@ -268,14 +277,14 @@ async function main(): Promise<void> {
         for (const t of tallies) t.timeouts++;
         keep('timeout');
         await worker.terminate();
-        worker = spawn();
+        worker = await warmWorker();
       } else if (reply.error) {
         for (const t of tallies) t.crashes++;
         keep('crash');
         writeFileSync(join(OUT, `crash-${id}`, 'ERROR.txt'), `${reply.error}\n`);
         if (reply.dead) {
           await worker.terminate();
-          worker = spawn();
+          worker = await warmWorker();
         }
       } else {
         for (const t of tallies) {
