@@ -8,6 +8,9 @@
  * FUZZ_TIMEOUT seconds is a hang (the worker is terminated and replaced). Exceptions escaping
  * scan() and internal-error diagnostics are crashes. Reproducers go to fuzz-out/ (git-ignored).
  *
+ * `FUZZ_MODE=cache npm run fuzz` (or `npm run fuzz -- --cache`) fuzzes the scan cache instead:
+ * see scripts/fuzz-cache.ts.
+ *
  * Environment: FUZZ_MUTANTS (default 10000), FUZZ_SEED (default 1), FUZZ_TIMEOUT (seconds,
  * default 10), FUZZ_WORKERS (default: available cores), FUZZ_MAX_SEED_BYTES (default 40000).
  */
@@ -118,6 +121,11 @@ interface Mutant {
 }
 
 async function main(): Promise<void> {
+  // The cache fuzzer is its own mode (scripts/fuzz-cache.ts).
+  if (process.env.FUZZ_MODE === 'cache' || process.argv.includes('--cache')) {
+    await import('./fuzz-cache.js');
+    return;
+  }
   const started = performance.now();
   const corpus = debianCorpus('python3-neutron', 'neutron');
   const files = (await glob(['**/*.py'], { cwd: corpus, absolute: true })).sort();

@@ -20,10 +20,16 @@ export interface FileAnalysis {
 /** Parsers are reused across files; one per grammar per thread. */
 const parsers = new Map<GrammarId, Promise<SourceParser>>();
 
+/** The parsers loaded so far, for synchronous use (see `analysePythonSourceSync`). */
+const ready = new Map<GrammarId, SourceParser>();
+
 function parserFor(grammar: GrammarId): Promise<SourceParser> {
   let p = parsers.get(grammar);
   if (!p) {
-    p = SourceParser.create(grammar);
+    p = SourceParser.create(grammar).then((parser) => {
+      ready.set(grammar, parser);
+      return parser;
+    });
     parsers.set(grammar, p);
   }
   return p;
@@ -45,7 +51,33 @@ export async function analysePythonSource(
   budget: Budget = Budget.none,
   encoding?: HidingDeclaration,
 ): Promise<FileAnalysis & { release(): void }> {
-  const parser = await parserFor(pythonFrontEnd.grammar);
+  return analyseWith(await parserFor(pythonFrontEnd.grammar), path, source, rules, budget, encoding);
+}
+
+/**
+ * `analysePythonSource` once the parser is loaded (`pythonParserReady`), for callers that cannot
+ * wait (re-analysing a file whose cached outcome failed, in the middle of the taint run).
+ */
+export function analysePythonSourceSync(
+  path: string,
+  source: string,
+  rules: readonly AnyRule[],
+  budget: Budget = Budget.none,
+  encoding?: HidingDeclaration,
+): FileAnalysis & { release(): void } {
+  const parser = ready.get(pythonFrontEnd.grammar);
+  if (!parser) throw new Error('the Python parser is not loaded yet');
+  return analyseWith(parser, path, source, rules, budget, encoding);
+}
+
+function analyseWith(
+  parser: SourceParser,
+  path: string,
+  source: string,
+  rules: readonly AnyRule[],
+  budget: Budget,
+  encoding: HidingDeclaration | undefined,
+): FileAnalysis & { release(): void } {
   const tree = parser.parse(source, budget);
   let module;
   let result;

@@ -14,18 +14,21 @@ import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
 import { analyseProgram, type TaintResult } from '../analysis/taint/engine.js';
 import { moduleFingerprint, type MemoFile } from '../analysis/taint/replay.js';
-import { unpackMemo } from '../analysis/taint/memo-codec.js';
+import { readMemo } from '../analysis/taint/memo-codec.js';
 import { moduleFromShape, type Deferred } from '../analysis/taint/shapes.js';
 import { moduleNameForPath } from '../frontend/python/to-ir.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../util/budget.js';
-import { analyseFile, encodeOutcome, failedMeta, FileResult, pythonLanguageInfo, type FileJob, type FileMeta } from '../workers/file-job.js';
+import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, pythonLanguageInfo, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
+import { pythonParserReady } from '../analysis/analyse-file.js';
+import { checkFileMeta, checkFindings, checkList } from '../cache/entry-checks.js';
+import { cacheFolderProblem as permissionProblem } from '../cache/cache-permissions.js';
 import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
-import { ScanCache, modelMemo } from '../cache/scan-cache.js';
-import { cacheFolderProblem } from '../cache/cache-folder.js';
+import { FORMAT as CACHE_FORMAT, ScanCache, modelMemo, type CacheLog } from '../cache/scan-cache.js';
+import { cacheFolderProblem as specialFolderProblem } from '../cache/cache-folder.js';
 import { createLimiter } from '../util/limit.js';
 import { readStreamLimited, type StdinInput } from './stdin.js';
 import { concurrencyAppliesTo, runConcurrencyRules } from '../analysis/concurrency/run.js';
@@ -83,8 +86,11 @@ export interface ScanOptions {
    * cores. The report is the same whatever the number.
    */
   jobs?: number;
-  /** Reuse and store per-file outcomes and whole-program results in this folder (default: no cache). */
-  cache?: { dir: string };
+  /**
+   * Reuse and store per-file outcomes and whole-program results in this folder (default: no
+   * cache). `log` hears of every entry found damaged and ignored (the CLI's `--verbose`).
+   */
+  cache?: { dir: string; log?: (message: string) => void };
 }
 
 export interface ScanResult extends Report {
@@ -93,7 +99,7 @@ export interface ScanResult extends Report {
   /** Effective fail-on from settings (the CLI flag overrides it). */
   failOn?: Severity | 'none';
   /** How the incremental cache served this run, when one was asked for (not part of reports). */
-  cache?: { dir: string; hits: number; misses: number; error?: string };
+  cache?: { dir: string; hits: number; misses: number; rejected: number; error?: string };
 }
 
 export class UsageError extends Error {
@@ -174,13 +180,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const file of discovery.files) inputs.push({ file });
   }
 
-  // A folder that cannot hold the cache (procfs, a device, a FIFO…) is refused before anything touches it.
-  const cacheProblem = options.cache ? cacheFolderProblem(resolve(root, options.cache.dir)) : undefined;
   const wantTaint = plan.rules.some((r) => r.taint);
+  // A folder that cannot hold the cache (procfs, a device, a FIFO…) is refused before anything
+  // touches it; one someone else owns or may write to is not read at all (cache-permissions.ts).
+  const cacheDir = options.cache ? resolve(root, options.cache.dir) : undefined;
+  const special = cacheDir !== undefined ? specialFolderProblem(cacheDir) : undefined;
+  const refused =
+    cacheDir === undefined ? undefined : special !== undefined ? `cannot use cache folder ${cacheDir}: ${special}` : permissionProblem(cacheDir, CACHE_FORMAT);
+  const useCache = cacheDir !== undefined && refused === undefined;
+  let memoRejected = 0;
+  const memoLog = (message: string): void => {
+    memoRejected++;
+    options.cache?.log?.(message);
+  };
   let models: ModelSet | undefined;
   if (wantTaint) {
     try {
-      models = loadModels(config.models ?? [], root, options.cache && !cacheProblem ? modelMemo(resolve(root, options.cache.dir)) : undefined);
+      models = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined);
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
@@ -191,14 +207,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // ones (tests, embedding) run inline and uncached.
   const registered = plan.rules.every((r) => findRule(r.id) === r);
   let cache: ScanCache | undefined;
-  let cacheError: string | undefined;
-  if (cacheProblem) cacheError = `cannot use cache folder ${resolve(root, options.cache!.dir)}: ${cacheProblem}`;
-  else if (options.cache && registered) {
+  let cacheError: string | undefined = refused;
+  if (useCache && registered) {
     try {
-      cache = openCache(options.cache.dir, plan, models);
+      cache = openCache(cacheDir, plan, models, options.cache!.log);
     } catch (error) {
       // A cache that cannot be used only costs speed; the caller may say so.
-      cacheError = `cannot use cache folder ${resolve(root, options.cache.dir)}: ${(error as Error).message}`;
+      cacheError = `cannot use cache folder ${cacheDir}: ${(error as Error).message}`;
     }
   }
   const loaded = readInputs(plan, inputs);
@@ -206,11 +221,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // The same files with the same settings were scanned before: take that run's results whole,
   // without reading a single per-file entry. Only runs where every file could be cached are kept.
   const runKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey(keys) : undefined;
-  const previous = runKey ? await cache!.getProgram<RunEntry>(runKey) : undefined;
+  const previous = runKey ? await cache!.getProgram<RunEntry>(runKey, (entry) => runEntryProblem(entry, inputs)) : undefined;
   let metas: FileMeta[];
   let memoWrite: Promise<void> | undefined;
   let tainted: Finding[] | undefined;
-  if (previous && Array.isArray(previous.metas) && previous.metas.length === inputs.length && previous.metas.every((m, i) => m.path === inputs[i]!.file.path)) {
+  if (previous) {
     metas = previous.metas;
     tainted = previous.tainted;
     options.onProgress?.(inputs.length, inputs.length);
@@ -218,13 +233,18 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     // The previous run's taint records, read while the files are analysed (see taint/replay.ts).
     const memoRead = cache && wantTaint ? cache.getReplayRecords() : undefined;
     const language = wantTaint ? await pythonLanguageInfo() : undefined;
+    // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
+    if (cache) await pythonParserReady();
     const files = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
       jobs: registered ? (options.jobs ?? 1) : 1,
       cache,
       language,
       onProgress: options.onProgress,
     });
-    const memo = unpackMemo(await memoRead);
+    const stored = await memoRead;
+    const unpacked = stored === undefined ? undefined : readMemo(stored);
+    if (typeof unpacked === 'string') await cache!.rejectReplayRecords(unpacked);
+    const memo = typeof unpacked === 'string' ? undefined : unpacked;
     // IRs of files that came from the cache are built now (fresh ones were built on arrival),
     // except those the replay records know with this very source: they enter the program as
     // shapes, and are built only if one of their analyses cannot be replayed.
@@ -246,10 +266,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       try {
         result = analyseProgram(program, models, { record: cache !== undefined, memo, deferred });
       } catch (error) {
-        // Records that passed the format check yet do not hold together (a damaged cache): the
-        // run without them gives the same result, only slower.
+        // Records that passed their checks yet do not hold together (a forged entry): the run
+        // without them gives the same result, only slower.
         if (!memo) throw error;
-        result = analyseProgram(program, models, { record: true, deferred });
+        await cache!.rejectReplayRecords(`the taint run failed on them (${(error as Error).message})`);
+        // Modules that entered as the records' shapes hold what the records said: built afresh.
+        const rebuilt = irs.map((ir, i) => (ir && deferred.has(ir) ? files[i]!.freshIR() : ir));
+        result = analyseProgram(rebuilt.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: true });
       }
       // Records are written when most of this run's analyses were not replayed: a few edits since
       // the last records cost only re-running what they touch.
@@ -262,6 +285,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
     metas = files.map((f) => f.meta);
+    // Files analysed again because their cached outcome could not be used: their new entries.
+    if (cache) {
+      await Promise.all(files.map((f, i) => (f.renewed && f.renewed.meta.cacheable && keys[i] ? cache!.putFile(keys[i]!, outcomeParts(encodeOutcome(f.renewed))) : undefined)));
+    }
     if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
     await memoWrite;
   }
@@ -341,7 +368,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     rules: [...usedRules.values()].sort((a, b) => a.id.localeCompare(b.id)).map(ruleSummary),
     configSource: plan.configSource,
     failOn: config['fail-on'],
-    cache: options.cache ? { dir: resolve(root, options.cache.dir), hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, error: cacheError } : undefined,
+    cache: cacheDir !== undefined ? { dir: cacheDir, hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, rejected: (cache?.rejected ?? 0) + memoRejected, error: cacheError } : undefined,
   };
 }
 
@@ -420,16 +447,16 @@ function tooLarge(size: number, max: number): Omit<Diagnostic, 'path' | 'level'>
   return { kind: 'skipped', message: `skipped: file is ${formatSize(size)}, over the ${formatSize(max)} limit (--max-file-size)` };
 }
 
-function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined): ScanCache {
+function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, log: CacheLog | undefined): ScanCache {
   // Everything besides a file's own path and content that decides its outcome.
-  return ScanCache.open(resolve(plan.root, dir), {
+  return ScanCache.open(dir, {
     config: plan.config,
     rules: plan.rules.map((r) => r.id),
     disabled: [...plan.disabled].sort(),
     maxFileSize: plan.maxFileSize,
     fileTimeoutMs: plan.fileTimeoutMs,
     models: models ?? null,
-  });
+  }, log);
 }
 
 /** A file the replay records know with the same source, as a module shape (see taint/shapes.ts). */
@@ -448,6 +475,18 @@ function shapeFor(f: FileResult, memo: MemoFile, index: ReadonlyMap<string, numb
 interface RunEntry {
   metas: FileMeta[];
   tainted?: Finding[];
+}
+
+/** What is wrong with a decoded run entry for these inputs (undefined: nothing). */
+function runEntryProblem(entry: unknown, inputs: readonly { file: DiscoveredFile }[]): string | undefined {
+  const e = entry as Partial<RunEntry> | null;
+  if (typeof e !== 'object' || e === null || !Array.isArray(e.metas)) return 'not a run entry';
+  if (e.metas.length !== inputs.length) return `${e.metas.length} file outcomes for ${inputs.length} files`;
+  const problem = checkList(e.metas, checkFileMeta, 'outcomes');
+  if (problem) return problem;
+  const moved = e.metas.findIndex((m, i) => m.path !== inputs[i]!.file.path);
+  if (moved >= 0) return `outcome ${moved} is of another file`;
+  return e.tainted === undefined || checkFindings(e.tainted) ? undefined : 'its taint findings are not findings';
 }
 
 type Loaded = { content: Uint8Array | string } | { failed: FileMeta };
@@ -503,6 +542,15 @@ async function analyseFiles(
   run: { jobs: number; cache?: ScanCache; language?: LanguageInfo; onProgress?: (done: number, total: number) => void },
 ): Promise<FileResult[]> {
   const results = new Array<FileResult>(inputs.length);
+  const knownRule = (id: string): boolean => findRule(id) !== undefined;
+  const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {
+    const path = inputs[index]!.file.path;
+    const content = (loaded[index] as { content: Uint8Array | string }).content;
+    const enabled = (r: AnyRule): boolean => plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id));
+    const rules = plan.rules.filter((r) => !r.taint && !r.concurrency && enabled(r));
+    const wantConcurrency = concurrencyAppliesTo(path) && plan.rules.some((r) => r.concurrency && enabled(r));
+    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}) }, rules };
+  };
   let done = 0;
   const finished = (index: number, result: FileResult): void => {
     results[index] = result;
@@ -517,31 +565,29 @@ async function analyseFiles(
     const key = keys[i];
     const cached = key ? run.cache!.getFileSync(key) : undefined;
     if (cached) {
+      // Should the tree copy turn out unusable when the IR is built: a fresh analysis.
+      const reanalyse = (reason?: string): FileOutcome => {
+        if (reason !== undefined) run.cache!.rejectFile(key!, reason);
+        const { job, rules } = jobFor(i);
+        return analyseFileSync(job, rules, knownRule);
+      };
       try {
-        return finished(i, FileResult.decodeHead(cached));
-      } catch {
+        return finished(i, FileResult.decodeHead(cached, reanalyse));
+      } catch (error) {
         // a damaged entry: analyse the file again
+        run.cache!.rejectFile(key!, `its outcome does not hold together (${(error as Error).message})`);
       }
     }
     todo.push(i);
   });
 
-  const knownRule = (id: string): boolean => findRule(id) !== undefined;
-  const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {
-    const path = inputs[index]!.file.path;
-    const content = (loaded[index] as { content: Uint8Array | string }).content;
-    const enabled = (r: AnyRule): boolean => plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id));
-    const rules = plan.rules.filter((r) => !r.taint && !r.concurrency && enabled(r));
-    const wantConcurrency = concurrencyAppliesTo(path) && plan.rules.some((r) => r.concurrency && enabled(r));
-    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}) }, rules };
-  };
   // Cache entries are written in the background, a few at a time: waiting for each write
   // before the next file would hold up the hand-over of work to the threads.
   const writes: Promise<void>[] = [];
   const writing = createLimiter(8);
   const store = (index: number, result: FileResult, bytes: Uint8Array | undefined): void => {
     const key = keys[index];
-    if (key && bytes && result.meta.cacheable) writes.push(writing(() => run.cache!.putFile(key, bytes)));
+    if (key && bytes && result.meta.cacheable) writes.push(writing(() => run.cache!.putFile(key, outcomeParts(bytes))));
     finished(index, result);
   };
 

@@ -19,9 +19,10 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { cacheFolderProblem } from './cache-folder.js';
 import { VERSION } from '../version.js';
 import type { ModelFile, ModelMemo } from '../analysis/taint/models.js';
+import { CACHE_FOLDER_MODE } from './cache-permissions.js';
 
 /** Bumped when the entry format changes. */
-const FORMAT = 'v2';
+export const FORMAT = 'v3';
 const MAGIC = Buffer.from(`secreview-cache-${FORMAT}\n`);
 const PRUNE_AFTER_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -37,31 +38,89 @@ export function defaultCacheDir(): string {
   return join(homedir(), '.cache', 'secreview', 'scan');
 }
 
+/**
+ * Entries: the magic line, the key, then a line of sections (`length:checksum`, space-separated),
+ * then the sections' bytes. A checksum is the SHA-256 of the key, the section's index and its
+ * bytes, so a damaged byte anywhere, an entry copied under another key or a truncated entry
+ * is a miss. A file entry has two sections, its outcome's head and its tree copy, so that the
+ * tree (most of the entry) is read and checked only when the IR is built from it.
+ */
+export function entryBytes(key: string, sections: readonly Uint8Array[]): Buffer {
+  const line = sections.map((bytes, i) => `${bytes.length}:${sectionSum(key, i, bytes)}`).join(' ');
+  return Buffer.concat([MAGIC, Buffer.from(`${key}\n${line}\n`, 'latin1'), ...sections]);
+}
+
+function sectionSum(key: string, index: number, bytes: Uint8Array): string {
+  return createHash('sha256').update(key).update(`\0${index}\0`).update(bytes).digest('hex');
+}
+
+interface Header {
+  /** Where the first section starts. */
+  length: number;
+  sections: { length: number; sum: string }[];
+}
+
+/** An entry's header from its first bytes, or why it is not one for `key`. */
+function parseHeader(bytes: Uint8Array, key: string, size: number): Header | string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
+    return buf.toString('latin1', 0, Math.min(buf.length, MAGIC.length)).startsWith('secreview-cache-') ? 'an entry of another format version' : 'not a cache entry';
+  }
+  const keyEnd = MAGIC.length + key.length;
+  if (buf.length <= keyEnd || buf.toString('latin1', MAGIC.length, keyEnd) !== key || buf[keyEnd] !== 0x0a) return 'the entry of another key';
+  const lineEnd = buf.indexOf(0x0a, keyEnd + 1);
+  if (lineEnd < 0 || lineEnd - keyEnd > MAX_SECTIONS_LINE) return 'a damaged header';
+  const sections: Header['sections'] = [];
+  let total = 0;
+  for (const part of buf.toString('latin1', keyEnd + 1, lineEnd).split(' ')) {
+    const m = /^(\d{1,10}):([0-9a-f]{64})$/.exec(part);
+    if (!m) return 'a damaged header';
+    sections.push({ length: Number(m[1]), sum: m[2]! });
+    total += Number(m[1]);
+  }
+  const length = lineEnd + 1;
+  if (length + total !== size) return size < length + total ? 'a truncated entry' : 'an entry with extra bytes';
+  return { length, sections };
+}
+
+/** The sections line is at most this long (two sections: 2 × (10 + 1 + 64) + 1). */
+const MAX_SECTIONS_LINE = 256;
+
+/** Reports a rejected entry (verbose mode); each entry at most once per run. */
+export type CacheLog = (message: string) => void;
+
 export class ScanCache {
   private readonly filesDir: string;
   private readonly programDir: string;
   private readonly replayDir: string;
   private tmpCount = 0;
+  private readonly reported = new Set<string>();
   hits = 0;
   misses = 0;
+  /** Entries found damaged (checksum, header or contents) in this run: each was a miss. */
+  rejected = 0;
 
   private constructor(
     readonly dir: string,
     /** Everything besides a file's path and content that decides its outcome. */
     readonly fingerprint: string,
+    private readonly log: CacheLog | undefined,
   ) {
     this.filesDir = join(dir, FORMAT, 'files');
     this.programDir = join(dir, FORMAT, 'program');
     this.replayDir = join(dir, FORMAT, 'replay');
   }
 
-  /** Opens (creating) the cache folder; `settings` is whatever else must invalidate entries. */
-  static open(dir: string, settings: unknown): ScanCache {
+  /**
+   * Opens (creating, mode 0700) the cache folder; `settings` is whatever else must invalidate
+   * entries. Whether the folder may be used at all is `cacheFolderProblem`'s to say, first.
+   */
+  static open(dir: string, settings: unknown, log?: CacheLog): ScanCache {
     const abs = resolve(dir);
     const problem = cacheFolderProblem(abs);
     if (problem) throw new Error(problem);
-    mkdirSync(join(abs, FORMAT, 'files'), { recursive: true });
-    mkdirSync(join(abs, FORMAT, 'program'), { recursive: true });
+    mkdirSync(join(abs, FORMAT, 'files'), { recursive: true, mode: CACHE_FOLDER_MODE });
+    mkdirSync(join(abs, FORMAT, 'program'), { recursive: true, mode: CACHE_FOLDER_MODE });
     // Keep the cache out of version control wherever it is created (as pytest does).
     const ignore = join(abs, '.gitignore');
     try {
@@ -70,7 +129,7 @@ export class ScanCache {
       writeFileSync(ignore, '# created by secreview: its scan cache\n*\n');
     }
     const fingerprint = createHash('sha256').update(codeFingerprint()).update('\0').update(stableJson(settings)).digest('hex');
-    return new ScanCache(abs, fingerprint);
+    return new ScanCache(abs, fingerprint, log);
   }
 
   /** The key of a file's outcome. */
@@ -92,19 +151,24 @@ export class ScanCache {
    */
   async getReplayRecords(): Promise<unknown> {
     const key = this.replayKey();
-    const bytes = await this.read(join(this.replayDir, key), key, false);
+    const bytes = await this.read(join(this.replayDir, key), key, 'replay records', false);
     if (!bytes) return undefined;
     try {
       return deserialize(bytes);
-    } catch {
-      await rm(join(this.replayDir, key), { force: true });
+    } catch (error) {
+      await this.drop(join(this.replayDir, key), 'replay records', `cannot be decoded (${(error as Error).message})`, false);
       return undefined;
     }
   }
 
   async putReplayRecords(value: unknown): Promise<void> {
     const key = this.replayKey();
-    await this.write(join(this.replayDir, key), key, serialize(value));
+    await this.write(join(this.replayDir, key), key, [serialize(value)]);
+  }
+
+  /** Replay records that decoded but do not hold together: dropped (rewritten by this run). */
+  async rejectReplayRecords(reason: string): Promise<void> {
+    await this.drop(join(this.replayDir, this.replayKey()), 'replay records', reason, false);
   }
 
   private replayKey(): string {
@@ -112,14 +176,13 @@ export class ScanCache {
   }
 
   /**
-   * A file entry's first bytes (up to 32 KiB), its size, and a way to read the rest when needed:
-   * an outcome's tree copy, most of the entry, is read only if the IR is built from it. Synchronous:
-   * a scan looks up thousands of small entries in a row, and the thread-pool round trips of
-   * asynchronous calls cost more than the reads.
+   * A file entry's head (checked) and a way to read its tree copy (checked when read), which
+   * is most of the entry and needed only if the IR is built from it. Synchronous: a scan looks
+   * up thousands of small entries in a row, and the thread-pool round trips of asynchronous
+   * calls cost more than the reads.
    */
   getFileSync(key: string): EntryBytes | undefined {
     const path = this.filePath(key);
-    const header = MAGIC.length + key.length + 1;
     let first: Buffer;
     let size: number;
     let mtimeMs: number;
@@ -127,7 +190,7 @@ export class ScanCache {
       const fd = openSync(path, 'r');
       try {
         ({ size, mtimeMs } = fstatSync(fd));
-        first = readAt(fd, 0, Math.min(size, header + FIRST_BYTES)) ?? Buffer.alloc(0);
+        first = readAt(fd, 0, Math.min(size, MAGIC.length + key.length + 1 + MAX_SECTIONS_LINE + FIRST_BYTES)) ?? Buffer.alloc(0);
       } finally {
         closeSync(fd);
       }
@@ -135,11 +198,17 @@ export class ScanCache {
       this.misses++;
       return undefined;
     }
-    if (!this.headerMatches(first, key)) {
-      rmSync(path, { force: true }); // damaged or foreign: drop it
-      this.misses++;
+    const header = parseHeader(first, key, size);
+    const reject = (reason: string): undefined => {
+      this.dropSync(path, 'file', reason);
       return undefined;
-    }
+    };
+    if (typeof header === 'string') return reject(header);
+    if (header.sections.length !== 2) return reject('a damaged header');
+    const [head, tail] = header.sections as [Header['sections'][0], Header['sections'][0]];
+    const headBytes = header.length + head.length <= first.length ? first.subarray(header.length, header.length + head.length) : readPart(path, header.length, head.length);
+    if (!headBytes) return reject('a truncated entry');
+    if (sectionSum(key, 0, headBytes) !== head.sum) return reject('a checksum mismatch');
     this.hits++;
     const now = Date.now();
     if (now - mtimeMs > DAY_MS) {
@@ -149,53 +218,63 @@ export class ScanCache {
         // a concurrent prune removed it: nothing to do
       }
     }
+    const tailAt = header.length + head.length;
     return {
-      first: first.subarray(header),
-      size: size - header,
-      read: (offset, length) => {
-        try {
-          const fd = openSync(path, 'r');
-          try {
-            return readAt(fd, header + offset, length);
-          } finally {
-            closeSync(fd);
-          }
-        } catch {
-          return undefined;
-        }
+      head: headBytes,
+      tailLength: tail.length,
+      tail: () => {
+        if (tail.length === 0) return new Uint8Array(0);
+        const bytes = readPart(path, tailAt, tail.length);
+        if (bytes && sectionSum(key, 1, bytes) === tail.sum) return bytes;
+        this.rejectFile(key, bytes ? 'a checksum mismatch in its tree copy' : 'its tree copy can no longer be read');
+        return undefined;
       },
     };
   }
 
-  private headerMatches(bytes: Buffer, key: string): boolean {
-    const header = MAGIC.length + key.length + 1;
-    return bytes.length >= header && bytes.subarray(0, MAGIC.length).equals(MAGIC) && bytes.toString('latin1', MAGIC.length, header - 1) === key;
+  /**
+   * A file entry that `getFileSync` gave but whose contents do not hold together (or whose tree
+   * copy failed its checks): counted as a miss instead of a hit, removed, reported. The scan
+   * analyses the file again and writes a new entry.
+   */
+  rejectFile(key: string, reason: string): void {
+    this.hits--;
+    this.dropSync(this.filePath(key), 'file', reason);
   }
 
-  async putFile(key: string, bytes: Uint8Array): Promise<void> {
-    await this.write(this.filePath(key), key, bytes);
+  async putFile(key: string, sections: readonly [Uint8Array, Uint8Array]): Promise<void> {
+    await this.write(this.filePath(key), key, sections);
   }
 
-  async getProgram<T>(key: string): Promise<T | undefined> {
-    const bytes = await this.read(join(this.programDir, key), key);
+  /** A whole-run entry; `check` says what is wrong with the decoded value (undefined: nothing). */
+  async getProgram<T>(key: string, check: (value: unknown) => string | undefined): Promise<T | undefined> {
+    const path = join(this.programDir, key);
+    const bytes = await this.read(path, key, 'run');
     if (!bytes) return undefined;
+    let problem: string | undefined;
+    let value: unknown;
     try {
-      return deserialize(bytes) as T;
-    } catch {
-      await rm(join(this.programDir, key), { force: true });
-      return undefined;
+      value = deserialize(bytes);
+      problem = check(value);
+    } catch (error) {
+      problem = `cannot be decoded (${(error as Error).message})`;
     }
+    if (problem === undefined) return value as T;
+    this.hits--;
+    await this.drop(path, 'run', problem);
+    return undefined;
   }
 
   async putProgram(key: string, value: unknown): Promise<void> {
-    await this.write(join(this.programDir, key), key, serialize(value));
+    await this.write(join(this.programDir, key), key, [serialize(value)]);
   }
 
   private filePath(key: string): string {
     return join(this.filesDir, key.slice(0, 2), key);
   }
 
-  private async read(path: string, key: string, counted = true): Promise<Uint8Array | undefined> {
+  /** A single-section entry's bytes, checked. */
+  private async read(path: string, key: string, kind: string, counted = true): Promise<Uint8Array | undefined> {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -203,14 +282,34 @@ export class ScanCache {
       if (counted) this.misses++;
       return undefined;
     }
-    if (!this.headerMatches(bytes, key)) {
-      await rm(path, { force: true }); // damaged or foreign: drop it
-      if (counted) this.misses++;
+    const header = parseHeader(bytes, key, bytes.length);
+    const problem = typeof header === 'string' ? header : header.sections.length !== 1 ? 'a damaged header' : sectionSum(key, 0, bytes.subarray(header.length)) !== header.sections[0]!.sum ? 'a checksum mismatch' : undefined;
+    if (problem !== undefined || typeof header === 'string') {
+      await this.drop(path, kind, problem ?? 'a damaged header', counted);
       return undefined;
     }
     if (counted) this.hits++;
     await this.touch(path);
-    return bytes.subarray(MAGIC.length + key.length + 1);
+    return bytes.subarray(header.length);
+  }
+
+  /** Removes a damaged entry (a miss), reporting it once. */
+  private async drop(path: string, kind: string, reason: string, counted = true): Promise<void> {
+    this.note(path, kind, reason, counted);
+    await rm(path, { force: true });
+  }
+
+  private dropSync(path: string, kind: string, reason: string): void {
+    this.note(path, kind, reason, true);
+    rmSync(path, { force: true });
+  }
+
+  private note(path: string, kind: string, reason: string, counted: boolean): void {
+    if (counted) this.misses++;
+    this.rejected++;
+    if (this.reported.has(path)) return;
+    this.reported.add(path);
+    this.log?.(`cache: ${kind} entry ${relative(this.dir, path)} ignored: ${reason}; it is rewritten by this run`);
   }
 
   /** Marks an entry as used (at most once a day, to keep reads cheap). */
@@ -224,11 +323,11 @@ export class ScanCache {
     }
   }
 
-  private async write(path: string, key: string, bytes: Uint8Array): Promise<void> {
+  private async write(path: string, key: string, sections: readonly Uint8Array[]): Promise<void> {
     const tmp = `${path}.${process.pid}.${++this.tmpCount}.tmp`;
     try {
-      await mkdir(join(path, '..'), { recursive: true });
-      await writeFile(tmp, Buffer.concat([MAGIC, Buffer.from(`${key}\n`, 'latin1'), bytes]));
+      await mkdir(join(path, '..'), { recursive: true, mode: CACHE_FOLDER_MODE });
+      await writeFile(tmp, entryBytes(key, sections), { mode: 0o600 });
       await rename(tmp, path);
     } catch {
       // A cache that cannot be written (full disk, read-only folder) only costs speed.
@@ -277,11 +376,26 @@ export class ScanCache {
 /** How much of a file entry `getFileSync` reads at once (the meta and source of most files). */
 const FIRST_BYTES = 32 * 1024;
 
-/** A file entry as `getFileSync` gives it. */
+/** A file entry as `getFileSync` gives it: its head, checked, and its tree copy, checked when read. */
 export interface EntryBytes {
-  first: Uint8Array;
-  size: number;
-  read(offset: number, length: number): Uint8Array | undefined;
+  head: Uint8Array;
+  tailLength: number;
+  /** The tree copy's bytes; undefined when they can no longer be read or fail their checksum. */
+  tail(): Uint8Array | undefined;
+}
+
+/** `length` bytes at `position` of a file; undefined when they cannot be read. */
+function readPart(path: string, position: number, length: number): Buffer | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      return readAt(fd, position, length);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** `length` bytes at `position`; undefined when the file is shorter. */
@@ -316,29 +430,47 @@ export function codeFingerprint(): string {
 
 /**
  * Parsed model files kept in the cache folder (see ModelMemo), under the loader's key and the
- * fingerprint of secreview's code, so a new schema never reads an old entry. Failures to read or
- * write only mean parsing again.
+ * fingerprint of secreview's code, so a new schema never reads an old entry. Entries carry a
+ * checksum like the others (the loader checks what they decode to against the schema).
+ * Failures to read or write only mean parsing again.
  */
-export function modelMemo(dir: string): ModelMemo {
+export function modelMemo(dir: string, log?: CacheLog): ModelMemo {
   const folder = join(resolve(dir), FORMAT, 'models');
-  const pathOf = (key: string): string => join(folder, createHash('sha256').update(codeFingerprint()).update('\0').update(key).digest('hex'));
+  const keyOf = (key: string): string => createHash('sha256').update(codeFingerprint()).update('\0').update(key).digest('hex');
+  const drop = (path: string, reason: string): undefined => {
+    log?.(`cache: models entry ${relative(resolve(dir), path)} ignored: ${reason}; it is rewritten by this run`);
+    rmSync(path, { force: true });
+    return undefined;
+  };
   return {
     get(key) {
+      const k = keyOf(key);
+      const path = join(folder, k);
+      let bytes: Buffer;
       try {
-        const bytes = readFileSync(pathOf(key));
-        if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-        return deserialize(bytes.subarray(MAGIC.length)) as ModelFile[];
+        bytes = readFileSync(path);
       } catch {
         return undefined;
+      }
+      const header = parseHeader(bytes, k, bytes.length);
+      if (typeof header === 'string') return drop(path, header);
+      if (header.sections.length !== 1 || sectionSum(k, 0, bytes.subarray(header.length)) !== header.sections[0]!.sum) return drop(path, 'a checksum mismatch');
+      try {
+        return deserialize(bytes.subarray(header.length)) as ModelFile[];
+      } catch (error) {
+        return drop(path, `cannot be decoded (${(error as Error).message})`);
       }
     },
     set(key, parsed) {
       try {
-        mkdirSync(folder, { recursive: true });
-        writeFileAtomic(pathOf(key), Buffer.concat([MAGIC, serialize(parsed)]));
+        mkdirSync(folder, { recursive: true, mode: CACHE_FOLDER_MODE });
+        writeFileAtomic(join(folder, keyOf(key)), entryBytes(keyOf(key), [serialize(parsed)]));
       } catch {
         // not kept: parsed again next time
       }
+    },
+    reject(key, reason) {
+      drop(join(folder, keyOf(key)), reason);
     },
   };
 }

@@ -94,7 +94,7 @@ async function runDiff(base: string | undefined, flags: DiffFlags): Promise<numb
     progress?.stop();
   }
 
-  if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
+  if (result.cache?.error) process.stderr.write(`secreview: warning: ${result.cache.error}; scanned without the cache\n`);
   // The LLM second opinion (--llm) on the changed files; loaded only when asked for.
   const reviewed = await applyLlmToChange(result, flags, { config: flags.config, include: flags.include, exclude: flags.exclude, severity: flags.severity, confidence: flags.confidence });
   if ('error' in reviewed) return fail(reviewed.error);

@@ -190,7 +190,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     progress?.stop();
   }
 
-  if (result.cache?.error) process.stderr.write(`secreview: note: ${result.cache.error}; scanned without the cache\n`);
+  if (result.cache?.error) process.stderr.write(`secreview: warning: ${result.cache.error}; scanned without the cache\n`);
   const stdin = stdinInput ? { filename: stdinFilename, text: stdinText(result, stdinFilename, stdinChunks) } : undefined;
   if (flags.writeBaseline) {
     try {

@@ -56,6 +56,7 @@ export interface ReviewFlags {
   includeTests?: boolean;
   /** `false` with --no-foreign-suppressions. */
   foreignSuppressions?: boolean;
+  verbose?: boolean;
 }
 
 /**
@@ -86,7 +87,8 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .option('--no-progress', 'no progress bar')
     .option('-j, --jobs <n>', `worker threads for parsing and per-file analysis (default: the number of cores, ${defaultJobs()} here)`, positiveInt)
     .option('--cache-dir <dir>', 'folder of the incremental cache (default: $XDG_CACHE_HOME/secreview/scan or ~/.cache/secreview/scan)')
-    .option('--no-cache', 'neither read nor write the incremental cache');
+    .option('--no-cache', 'neither read nor write the incremental cache')
+    .option('--verbose', 'say on standard error which cache entries were found damaged and ignored');
 }
 
 function positiveInt(value: string): number {
@@ -96,10 +98,11 @@ function positiveInt(value: string): number {
 }
 
 /** How the run uses the machine: worker threads and the incremental cache. */
-export function runtimeFrom(flags: ReviewFlags): { jobs: number; cache?: { dir: string } } {
+export function runtimeFrom(flags: ReviewFlags): { jobs: number; cache?: { dir: string; log?: (message: string) => void } } {
   const jobs = flags.jobs ?? defaultJobs();
   if (!flags.cache) return { jobs };
-  return { jobs, cache: { dir: flags.cacheDir !== undefined ? resolve(flags.cacheDir) : defaultCacheDir() } };
+  const dir = flags.cacheDir !== undefined ? resolve(flags.cacheDir) : defaultCacheDir();
+  return { jobs, cache: flags.verbose ? { dir, log: (message) => process.stderr.write(`secreview: ${message}\n`) } : { dir } };
 }
 
 /** The scan selection both commands pass on from their flags: settings, thresholds, rules, files. */

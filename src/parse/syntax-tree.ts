@@ -3,6 +3,7 @@ import type { Language, Tree } from 'web-tree-sitter';
 import { wasmExports } from './tree-sitter.js';
 import type { Node, Point } from './tree-sitter.js';
 import { lineAt, lineStartsOf } from '../util/line-starts.js';
+import { checkTreeArrays } from './tree-copy-check.js';
 
 /**
  * A copy of a tree-sitter tree in JavaScript typed arrays, made once per file.
@@ -44,6 +45,8 @@ export class SyntaxTree {
     if ('fromCopy' in tree) {
       this.language = tree.language;
       arrays = arraysFromCopy(tree.fromCopy);
+      // Walks trust the links; a copy read back from a cache entry proves them first.
+      checkTreeArrays(arrays, this.language, source.length);
     } else {
       this.language = languageInfo(tree.language);
       const rootNode = tree.rootNode;
@@ -343,8 +346,11 @@ export interface TreeCopy {
 }
 
 function arraysFromCopy(copy: TreeCopy): Arrays {
+  if (typeof copy !== 'object' || copy === null || !(copy.buffer instanceof ArrayBuffer) || !Number.isInteger(copy.size) || !Number.isInteger(copy.count) || typeof copy.hasError !== 'boolean') {
+    throw new Error('malformed tree copy');
+  }
+  if (copy.buffer.byteLength !== copy.size * bytesPerNode(copy.hasError) || copy.count > copy.size || copy.count < 1) throw new Error('malformed tree copy');
   const arrays = newArrays(copy.size, copy.hasError, copy.buffer);
-  if (copy.buffer.byteLength !== copy.size * bytesPerNode(copy.hasError) || copy.count > copy.size) throw new Error('malformed tree copy');
   arrays.count = copy.count;
   return arrays;
 }

@@ -6,7 +6,7 @@
 import { deserialize, serialize } from 'node:v8';
 import type { Diagnostic, Finding } from '../findings/types.js';
 import { decodeSource, normaliseLoneCarriageReturns, type HidingDeclaration } from '../parse/decode.js';
-import { analysePythonSource, pythonParserReady } from '../analysis/analyse-file.js';
+import { analysePythonSourceSync, pythonParserReady } from '../analysis/analyse-file.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { parseSuppressions, type Suppression } from '../filters/suppressions.js';
 import type { PythonModule } from '../frontend/python/index.js';
@@ -21,6 +21,7 @@ import { Budget, BudgetExceeded, formatSeconds } from '../util/budget.js';
 import type { ConcurrencyFacts } from '../analysis/concurrency/facts.js';
 import { pythonConcurrencyFacts } from '../frontend/python/concurrency-facts.js';
 import { builtinConcurrencyModel } from '../analysis/concurrency/model.js';
+import { checkFileMeta } from '../cache/entry-checks.js';
 
 export interface FileJob {
   /** The path reported in findings (relative to the scan root). */
@@ -82,6 +83,12 @@ function overBudgetDiagnostic(error: BudgetExceeded): Omit<Diagnostic, 'path' | 
 
 /** Runs the per-file stages; never throws for problems of the file itself (they become diagnostics). */
 export async function analyseFile(job: FileJob, rules: readonly AnyRule[], knownRule: (id: string) => boolean): Promise<FileOutcome> {
+  await pythonParserReady(); // loading the grammar is not the file's time
+  return analyseFileSync(job, rules, knownRule);
+}
+
+/** `analyseFile` once the parser is loaded (`pythonParserReady`). */
+export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRule: (id: string) => boolean): FileOutcome {
   const fail = (d: Omit<Diagnostic, 'path' | 'level'>, cacheable = true): FileOutcome => ({ meta: failedMeta(job.path, d, cacheable) });
   let text: string;
   let encoding: HidingDeclaration | undefined;
@@ -102,14 +109,13 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
   if (!frontEnd || frontEnd.language !== 'python') {
     return fail({ kind: 'skipped', message: `no front end for this file type${llmOnly ? ` (${llmOnly}: only --llm reviews it)` : ''}` });
   }
-  await pythonParserReady(); // loading the grammar is not the file's time
   const budget = new Budget(job.fileTimeoutMs);
   const overBudget = (error: BudgetExceeded): FileOutcome =>
     fail(overBudgetDiagnostic(error), false);
 
   let analysis;
   try {
-    analysis = await analysePythonSource(job.path, text, rules, budget, encoding);
+    analysis = analysePythonSourceSync(job.path, text, rules, budget, encoding);
   } catch (error) {
     if (error instanceof BudgetExceeded) return overBudget(error);
     return fail({ kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }, false);
@@ -125,7 +131,7 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
         budget.check('the data-flow model');
         const module = analysis.module as PythonModule;
         tree = module.syntax.copy();
-        if (job.buildIR !== false) ir = pythonToIR(module);
+        if (job.buildIR !== false) ir = pythonToIR(module, budget);
         budget.check('the data-flow model');
       } catch (error) {
         if (error instanceof BudgetExceeded) return overBudget(error);
@@ -169,19 +175,32 @@ export function encodeOutcome(outcome: FileOutcome): Uint8Array {
   return out;
 }
 
+/** An encoded outcome as its two parts (head, with its length, and tree copy), as the cache keeps them. */
+export function outcomeParts(bytes: Uint8Array): [Uint8Array, Uint8Array] {
+  const split = 4 + Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0);
+  return [bytes.subarray(0, split), bytes.subarray(split)];
+}
+
 interface StoredHead {
   meta: FileMeta;
   source?: string;
 }
 
-/** Where an outcome's parts are: its bytes, or the start of them and a way to read the rest. */
+/** An outcome's parts: its head (with the length prefix) and a way to read its tree copy. */
 export interface OutcomeBytes {
-  /** The first bytes (all of them, for an outcome in memory). */
-  first: Uint8Array;
-  size: number;
-  /** The bytes at `offset` (undefined when they cannot be read any more). */
-  read(offset: number, length: number): Uint8Array | undefined;
+  head: Uint8Array;
+  tailLength: number;
+  /** The tree copy's bytes (undefined when they cannot be read any more). */
+  tail(): Uint8Array | undefined;
 }
+
+/**
+ * What a file whose outcome came from the cache does when the tree copy cannot be used (it
+ * cannot be read, fails its checks, or building the IR from it fails or outlasts the file's
+ * budget): analyse the file afresh, without the cache, saying why (no reason: the entry is
+ * fine, but the IR built from it is not to be trusted any more; see `freshIR`).
+ */
+export type Reanalyse = (reason?: string) => FileOutcome;
 
 /**
  * A file's outcome in the main thread. Its IR is built on first use from the tree copy (a few
@@ -190,13 +209,16 @@ export interface OutcomeBytes {
  */
 export class FileResult {
   /** The tree copy, or how to read it (a cache entry's tree is read only when the IR is built). */
-  private tree: TreeCopy | (() => TreeCopy | undefined) | undefined;
+  private tree: TreeCopy | (() => TreeCopy | string) | undefined;
   private ir: ModuleIR | undefined;
+  private reanalyse: Reanalyse | undefined;
+  /** The outcome of analysing the file again (see `Reanalyse`), for the cache to keep instead. */
+  renewed: FileOutcome | undefined;
 
   constructor(
     public meta: FileMeta,
-    readonly source?: string,
-    built?: { ir?: ModuleIR; tree?: TreeCopy | (() => TreeCopy | undefined) },
+    public source?: string,
+    built?: { ir?: ModuleIR; tree?: TreeCopy | (() => TreeCopy | string) },
   ) {
     this.ir = built?.ir;
     if (!this.ir) this.tree = built?.tree;
@@ -206,37 +228,52 @@ export class FileResult {
     return new FileResult(outcome.meta, outcome.source, outcome);
   }
 
-  /** Throws when the bytes are not an outcome (a damaged cache entry). */
+  /** Throws when the bytes are not an outcome. */
   static decode(bytes: Uint8Array): FileResult {
-    return FileResult.decodeHead({ first: bytes, size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) });
+    const [head, tail] = outcomeParts(bytes);
+    return FileResult.decodeHead({ head, tailLength: tail.length, tail: () => tail });
   }
 
   /**
    * An outcome from its head; the tree is deserialised (and, for a cache entry, read) when the
-   * IR is built. Throws when the head is not an outcome's (a damaged cache entry).
+   * IR is built. Throws, saying why, when the head is not an outcome's (a damaged cache entry);
+   * `reanalyse` is what to do when the tree copy turns out unusable.
    */
-  static decodeHead(bytes: OutcomeBytes): FileResult {
-    if (bytes.first.length < 4) throw new Error('not a file outcome');
-    const headLength = Buffer.from(bytes.first.buffer, bytes.first.byteOffset, 4).readUInt32LE(0);
-    if (4 + headLength > bytes.size) throw new Error('not a file outcome');
-    const head = 4 + headLength <= bytes.first.length ? bytes.first.subarray(4, 4 + headLength) : bytes.read(4, headLength);
-    if (!head) throw new Error('not a file outcome');
-    const stored = deserialize(head) as StoredHead;
-    if (!stored || typeof stored !== 'object' || !stored.meta || typeof stored.meta.path !== 'string') throw new Error('not a file outcome');
-    const treeAt = 4 + headLength;
-    if (treeAt === bytes.size) return new FileResult(stored.meta, stored.source);
-    if (typeof stored.source !== 'string') throw new Error('not a file outcome');
-    const tree = (): TreeCopy | undefined => {
-      const treeBytes = bytes.read(treeAt, bytes.size - treeAt);
-      if (!treeBytes) return undefined;
+  static decodeHead(bytes: OutcomeBytes, reanalyse?: Reanalyse): FileResult {
+    if (bytes.head.length < 4) throw new Error('not a file outcome');
+    const headLength = Buffer.from(bytes.head.buffer, bytes.head.byteOffset, 4).readUInt32LE(0);
+    if (4 + headLength !== bytes.head.length) throw new Error('not a file outcome');
+    const stored = deserialize(bytes.head.subarray(4)) as StoredHead;
+    if (!stored || typeof stored !== 'object') throw new Error('not a file outcome');
+    const problem = checkFileMeta(stored.meta);
+    if (problem) throw new Error(problem);
+    if (bytes.tailLength === 0) {
+      if (stored.source !== undefined) throw new Error('a source without a tree copy');
+      return new FileResult(stored.meta);
+    }
+    if (typeof stored.source !== 'string') throw new Error('a tree copy without a source');
+    const tree = (): TreeCopy | string => {
+      const treeBytes = bytes.tail();
+      if (!treeBytes) return 'its tree copy can no longer be read';
       try {
-        const copy = deserialize(treeBytes) as TreeCopy;
-        return copy && copy.buffer instanceof ArrayBuffer ? copy : undefined;
-      } catch {
-        return undefined;
+        return deserialize(treeBytes) as TreeCopy;
+      } catch (error) {
+        return `its tree copy cannot be decoded (${(error as Error).message})`;
       }
     };
-    return new FileResult(stored.meta, stored.source, { tree });
+    const result = new FileResult(stored.meta, stored.source, { tree });
+    result.reanalyse = reanalyse;
+    return result;
+  }
+
+  /**
+   * A data-flow IR of the file made afresh, sharing no object with the one `takeIR` gave: for a
+   * taint run that must start again without the replay records after the module entered as
+   * their shape (which the engine then filled in). Only outcomes from the cache can enter as
+   * shapes; any other gives its IR.
+   */
+  freshIR(): ModuleIR | undefined {
+    return this.reanalyse ? this.reanalyse().ir : this.ir;
   }
 
   /** Whether the IR is still to be built (from the tree copy of a cache entry). */
@@ -250,35 +287,45 @@ export class FileResult {
 
   /**
    * The data-flow IR, built from the tree copy on first use (within the file's time budget, as
-   * in the worker; a file over it is skipped as a whole, as there).
+   * in the worker; a file over it is skipped as a whole, as there). A tree copy from the cache
+   * that cannot be used (unreadable, malformed, over the budget) means analysing the file again.
    */
   takeIR(language: LanguageInfo, fileTimeoutMs: number): ModuleIR | undefined {
     if (this.ir || !this.tree) return this.ir;
     const path = this.meta.path;
     const copy = typeof this.tree === 'function' ? this.tree() : this.tree;
     this.tree = undefined;
-    if (!copy) {
-      const message = 'data-flow model could not be built: its cache entry can no longer be read';
-      this.meta = { ...this.meta, diagnostics: [...this.meta.diagnostics, { kind: 'internal-error', level: 'error', path, message }], cacheable: false };
-      return undefined;
-    }
-    const budget = new Budget(fileTimeoutMs);
-    try {
-      const syntax = new SyntaxTree(this.source!, { language, fromCopy: copy });
-      const module = new PythonModuleClass(path, this.source!, undefined, syntax);
-      pythonFrontEnd.collect(module, NO_TYPES);
-      this.ir = pythonToIR(module);
-      budget.check('the data-flow model');
-    } catch (error) {
-      this.ir = undefined;
-      if (error instanceof BudgetExceeded) {
-        this.meta = failedMeta(path, overBudgetDiagnostic(error), false);
-      } else {
-        const message = `data-flow model could not be built: ${(error as Error).message}`;
-        this.meta = { ...this.meta, diagnostics: [...this.meta.diagnostics, { kind: 'internal-error', level: 'error', path, message }], cacheable: false };
+    let failure: string | undefined;
+    if (typeof copy === 'string') failure = copy;
+    else {
+      const budget = new Budget(fileTimeoutMs);
+      try {
+        const syntax = new SyntaxTree(this.source!, { language, fromCopy: copy });
+        const module = new PythonModuleClass(path, this.source!, undefined, syntax);
+        pythonFrontEnd.collect(module, NO_TYPES);
+        this.ir = pythonToIR(module, budget);
+        budget.check('the data-flow model');
+        return this.ir;
+      } catch (error) {
+        this.ir = undefined;
+        if (error instanceof BudgetExceeded && !this.reanalyse) {
+          this.meta = failedMeta(path, overBudgetDiagnostic(error), false);
+          return undefined;
+        }
+        failure = error instanceof BudgetExceeded ? error.message : `data-flow model could not be built: ${(error as Error).message}`;
       }
     }
-    return this.ir;
+    if (this.reanalyse) {
+      const outcome = this.reanalyse(failure);
+      this.renewed = outcome;
+      this.meta = outcome.meta;
+      this.source = outcome.source;
+      this.ir = outcome.ir;
+      return this.ir;
+    }
+    const message = typeof copy === 'string' ? 'data-flow model could not be built: its cache entry can no longer be read' : failure;
+    this.meta = { ...this.meta, diagnostics: [...this.meta.diagnostics, { kind: 'internal-error', level: 'error', path, message }], cacheable: false };
+    return undefined;
   }
 }
 

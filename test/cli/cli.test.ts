@@ -188,26 +188,26 @@ describe('secreview scan: workers and the incremental cache', () => {
     const cold = run(['scan', '.', '--format', 'json'], { cwd: dir, env });
     expect(readdirSync(dir).sort()).toEqual(['app.py', 'clean.py']);
     const cacheDir = join(xdg, 'secreview', 'scan');
-    const entries = files(join(cacheDir, 'v2', 'files'));
+    const entries = files(join(cacheDir, 'v3', 'files'));
     expect(entries).toHaveLength(2);
     const warm = run(['scan', '.', '--format', 'json', '--jobs', '2'], { cwd: dir, env });
     const same = (out: string): unknown => ({ ...JSON.parse(out), summary: { ...JSON.parse(out).summary, durationMs: 0 } });
     expect(same(warm.stdout)).toEqual(same(cold.stdout));
-    expect(files(join(cacheDir, 'v2', 'files'))).toEqual(entries);
+    expect(files(join(cacheDir, 'v3', 'files'))).toEqual(entries);
 
     const other = tempTree({});
     run(['scan', '.', '--no-cache'], { cwd: dir, env: { XDG_CACHE_HOME: other } });
     expect(files(other)).toEqual([]);
     const explicit = join(other, 'mine');
     expect(run(['scan', '.', '--cache-dir', explicit], { cwd: dir, env: { XDG_CACHE_HOME: other } }).code).toBe(1);
-    expect(files(join(explicit, 'v2', 'files'))).toHaveLength(2);
+    expect(files(join(explicit, 'v3', 'files'))).toHaveLength(2);
   });
 
   it('says so, and still scans, when the cache folder cannot be created; rejects a bad --jobs', () => {
     const dir = tempTree({ 'app.py': VULNERABLE, 'blocker': '' });
     const r = run(['scan', 'app.py', '--cache-dir', 'blocker/cache'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/note: cannot use cache folder .*blocker\/cache: .*scanned without the cache/);
+    expect(r.stderr).toMatch(/warning: cannot use cache folder .*blocker\/cache: .*scanned without the cache/);
     expect(r.stdout).toContain('CWE-78');
     const bad = run(['scan', '.', '--jobs', '0'], { cwd: dir });
     expect(bad.code).toBe(2);

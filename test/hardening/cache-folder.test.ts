@@ -69,7 +69,7 @@ describe('a scan with a cache folder that cannot hold files', () => {
       });
       expect(r.signal, cacheDir).toBeNull();
       expect(r.status, cacheDir).toBe(0);
-      expect(r.stderr).toMatch(/^secreview: note: cannot use cache folder \/proc\/self.*: \/proc\/\d+ is on procfs, a kernel pseudo-file system, not a place to keep files; scanned without the cache\n$/);
+      expect(r.stderr).toMatch(/^secreview: warning: cannot use cache folder \/proc\/self.*: \/proc\/\d+ is on procfs, a kernel pseudo-file system, not a place to keep files; scanned without the cache\n$/);
     }
   }, 120_000);
 });

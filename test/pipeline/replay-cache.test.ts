@@ -7,6 +7,7 @@ import { MEMO_FORMAT } from '../../src/analysis/taint/replay.js';
 import { packMemo, unpackMemo } from '../../src/analysis/taint/memo-codec.js';
 import type { Finding } from '../../src/findings/types.js';
 import { tempTree } from '../support/tmp.js';
+import { forgeEntry, payload } from '../support/cache-entry.js';
 
 /** The report as the JSON reporter would print it, minus the run's duration and the cache's counts. */
 function canonical(r: ScanResult): string {
@@ -27,15 +28,6 @@ const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 const at = (findings: Finding[], ruleId: string, path: string, line: number): Finding[] =>
   findings.filter((f) => f.ruleId === ruleId && f.location.path === path && f.location.startLine === line);
 
-/** An entry's payload: the bytes after its two header lines (magic, key). */
-function payload(bytes: Buffer): Buffer {
-  const first = bytes.indexOf(0x0a);
-  return bytes.subarray(bytes.indexOf(0x0a, first + 1) + 1);
-}
-
-function header(bytes: Buffer): Buffer {
-  return bytes.subarray(0, bytes.length - payload(bytes).length);
-}
 
 const APP = lines(
   'from flask import Flask, request',
@@ -79,7 +71,7 @@ describe('taint replay records in the scan cache', () => {
   it('are written, replayed after an edit with the uncached report, and survive damage', async () => {
     const root = tempTree({ 'app.py': APP, 'helpers.py': HELPERS('    return p.strip()'), 'db.py': DB });
     const cacheDir = join(tempTree({}), 'cache');
-    const replayDir = join(cacheDir, 'v2', 'replay');
+    const replayDir = join(cacheDir, 'v3', 'replay');
 
     const cold = await scan(base(root, { cache: { dir: cacheDir } }));
     expect(canonical(cold)).toBe(canonical(await scan(base(root))));
@@ -117,16 +109,15 @@ describe('taint replay records in the scan cache', () => {
     expect(entries(replayDir)).toHaveLength(1);
     expect(unpackMemo(deserialize(payload(readFileSync(entries(replayDir)[0]!))))).toBeDefined();
 
-    // A valid header over a payload that is not v8 data, then over v8 data that is not a memo.
+    // A valid header and checksum over a payload that is not v8 data, then over v8 data that is not a memo.
     const file = entries(replayDir)[0]!;
-    const head = header(readFileSync(file));
-    writeFileSync(file, Buffer.concat([head, Buffer.from('not v8 data at all')]));
+    forgeEntry(file, [Buffer.from('not v8 data at all')]);
     writeFileSync(join(root, 'helpers.py'), HELPERS('    return p'));
     const notV8 = await scan(base(root, { cache: { dir: cacheDir } }));
     expect(canonical(notV8)).toBe(canonical(await scan(base(root))));
     expect(at(notV8.findings, 'python/command-injection', 'helpers.py', 8)).toEqual([]);
 
-    writeFileSync(entries(replayDir)[0]!, Buffer.concat([head, serialize({ format: MEMO_FORMAT, modules: ['app.py'], records: new Int32Array([1, 2, 3]) })]));
+    forgeEntry(entries(replayDir)[0]!, [serialize({ format: MEMO_FORMAT, modules: ['app.py'], records: new Int32Array([1, 2, 3]) })]);
     writeFileSync(join(root, 'db.py'), DB.replace('    cursor.execute("SELECT COUNT(*) FROM " + table)\n', ''));
     const notMemo = await scan(base(root, { cache: { dir: cacheDir } }));
     expect(canonical(notMemo)).toBe(canonical(await scan(base(root))));
@@ -138,11 +129,11 @@ describe('taint replay records in the scan cache', () => {
     const root = tempTree({ 'app.py': APP, 'helpers.py': HELPERS('    return p.strip()'), 'db.py': DB });
     const cacheDir = join(tempTree({}), 'cache');
     await scan(base(root, { cache: { dir: cacheDir } }));
-    const file = entries(join(cacheDir, 'v2', 'replay'))[0]!;
+    const file = entries(join(cacheDir, 'v3', 'replay'))[0]!;
     const bytes = readFileSync(file);
     const memo = unpackMemo(deserialize(payload(bytes)))!;
     for (const list of memo.hitLists) for (const hit of list) hit.sink.description = 'DOCTORED';
-    writeFileSync(file, Buffer.concat([header(bytes), serialize(packMemo(memo))]));
+    forgeEntry(file, [serialize(packMemo(memo))]);
     // An edit elsewhere: the run entry misses, the taint analysis runs with the records.
     writeFileSync(join(root, 'helpers.py'), HELPERS('    return p.lower()'));
     const replayed = await scan(base(root, { cache: { dir: cacheDir } }));

@@ -58,9 +58,9 @@ describe('incremental cache', () => {
     const cacheDir = join(tempTree({}), 'cache');
     const reference = canonical(await scan(base(root, { jobs: 1 })));
     const cold = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
-    const files = entries(join(cacheDir, 'v2', 'files'));
+    const files = entries(join(cacheDir, 'v3', 'files'));
     expect(files.length).toBe(cold.stats.filesScanned);
-    expect(entries(join(cacheDir, 'v2', 'program'))).toHaveLength(1);
+    expect(entries(join(cacheDir, 'v3', 'program'))).toHaveLength(1);
     expect(readFileSync(join(cacheDir, '.gitignore'), 'utf8')).toContain('*');
     const stamps = files.map((f) => statSync(f).mtimeMs);
     const warm2 = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
@@ -79,15 +79,15 @@ describe('incremental cache', () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
     await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
-    const before = entries(join(cacheDir, 'v2', 'files')).length;
+    const before = entries(join(cacheDir, 'v3', 'files')).length;
     // A new source reaching an old sink in another module: flask-notes' db.run_query builds SQL.
     const app = join(root, 'two', 'flask-notes', 'app.py');
     writeFileSync(app, `${readFileSync(app, 'utf8')}\n\n@app.route("/fresh")\ndef fresh():\n    return str(db.search_notes(request.args["q"]))\n`);
     const warm = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
     const uncached = await scan(base(root, { jobs: 1 }));
     expect(canonical(warm)).toBe(canonical(uncached));
-    expect(entries(join(cacheDir, 'v2', 'files')).length).toBe(before + 1);
-    expect(entries(join(cacheDir, 'v2', 'program'))).toHaveLength(2);
+    expect(entries(join(cacheDir, 'v3', 'files')).length).toBe(before + 1);
+    expect(entries(join(cacheDir, 'v3', 'program'))).toHaveLength(2);
     // The run entry and the changed file missed; every other file came from its entry.
     expect(warm.cache).toMatchObject({ misses: 2, hits: warm.stats.filesScanned - 1 });
   });
@@ -105,10 +105,10 @@ describe('incremental cache', () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
     await scan(base(root, { cache: { dir: cacheDir } }));
-    const count = entries(join(cacheDir, 'v2', 'files')).length;
+    const count = entries(join(cacheDir, 'v3', 'files')).length;
     // Another rule selection: every file's entry is new.
     const fewer = await scan(base(root, { cache: { dir: cacheDir }, disable: ['python/debug-mode-enabled'] }));
-    expect(entries(join(cacheDir, 'v2', 'files')).length).toBe(2 * count);
+    expect(entries(join(cacheDir, 'v3', 'files')).length).toBe(2 * count);
     expect(canonical(fewer)).toBe(canonical(await scan(base(root, { disable: ['python/debug-mode-enabled'] }))));
 
     // A user model file named in settings: its content is part of the key.
@@ -116,16 +116,16 @@ describe('incremental cache', () => {
     writeFileSync(join(root, '.secreview.yml'), 'models: [models.yml]\n');
     const cfg = { ...base(root, { cache: { dir: cacheDir } }), config: undefined };
     await scan(cfg);
-    const afterModel = entries(join(cacheDir, 'v2', 'files')).length;
+    const afterModel = entries(join(cacheDir, 'v3', 'files')).length;
     writeFileSync(join(root, 'models.yml'), 'language: python\nlibrary: netops\nsinks:\n  - name: netops.transport.send_raw\n    kind: code-injection\n    args: [0]\n    description: raw transport\n');
     await scan(cfg);
-    expect(entries(join(cacheDir, 'v2', 'files')).length).toBeGreaterThan(afterModel);
+    expect(entries(join(cacheDir, 'v3', 'files')).length).toBeGreaterThan(afterModel);
   });
 
   it('keeps the parsed model files, and parses them again when one changes or the entry is damaged', async () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
-    const models = join(cacheDir, 'v2', 'models');
+    const models = join(cacheDir, 'v3', 'models');
     const model = (kind: string): string => `language: python\nlibrary: netops\nsinks:\n  - name: netops.transport.send_raw\n    kind: ${kind}\n    args: [0]\n    description: raw transport\n`;
     writeFileSync(join(root, 'models.yml'), model('command-injection'));
     writeFileSync(join(root, 'net.py'), 'import netops.transport\nfrom flask import request\ndef f():\n    netops.transport.send_raw(request.args["c"])\n');
@@ -153,10 +153,10 @@ describe('incremental cache', () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
     const cold = await scan(base(root, { cache: { dir: cacheDir } }));
-    const files = entries(join(cacheDir, 'v2', 'files'));
+    const files = entries(join(cacheDir, 'v3', 'files'));
     writeFileSync(files[0]!, 'garbage');
     writeFileSync(files[1]!, readFileSync(files[1]!).subarray(0, 200)); // truncated after the header
-    for (const p of entries(join(cacheDir, 'v2', 'program'))) writeFileSync(p, '');
+    for (const p of entries(join(cacheDir, 'v3', 'program'))) writeFileSync(p, '');
     const again = await scan(base(root, { cache: { dir: cacheDir } }));
     expect(canonical(again)).toBe(canonical(cold));
     expect(readFileSync(files[0]!).subarray(0, 16).toString()).toBe('secreview-cache-');
@@ -168,7 +168,7 @@ describe('incremental cache', () => {
     const reference = canonical(await scan(base(root)));
     const runs = await Promise.all([1, 2, 3].map(() => scan(base(root, { jobs: 2, cache: { dir: cacheDir } }))));
     for (const r of runs) expect(canonical(r)).toBe(reference);
-    expect(entries(join(cacheDir, 'v2')).filter((p) => p.endsWith('.tmp'))).toEqual([]);
+    expect(entries(join(cacheDir, 'v3')).filter((p) => p.endsWith('.tmp'))).toEqual([]);
     expect(canonical(await scan(base(root, { cache: { dir: cacheDir } })))).toBe(reference);
   });
 });

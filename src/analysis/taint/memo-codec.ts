@@ -4,6 +4,7 @@ import { OPAQUE_DEFAULT, type ModuleShape } from './shapes.js';
 import type { Summary, TaintHit } from './engine.js';
 import { Interner, factsAt, isMemoFile, RECORD, type EnvRecord, type MemoFile } from './replay.js';
 import { makeLabel, NO_KINDS, type FlowStep, type Label } from './values.js';
+import { checkMemo } from './memo-check.js';
 
 /**
  * The replay records as the cache stores them. Summaries, hits and recorded variables hold tens
@@ -256,15 +257,23 @@ export function packMemo(memo: MemoFile): PackedMemo {
 
 /** The records from what the cache gave back; undefined when it is not a packed memo that holds together. */
 export function unpackMemo(x: unknown): MemoFile | undefined {
+  const memo = readMemo(x);
+  return typeof memo === 'string' ? undefined : memo;
+}
+
+/** The records from what the cache gave back, or what is wrong with them (see memo-check.ts). */
+export function readMemo(x: unknown): MemoFile | string {
   const p = x as PackedMemo | undefined;
-  if (typeof p !== 'object' || p === null || typeof p.packed !== 'object' || p.packed === null) return undefined;
+  if (typeof p !== 'object' || p === null || typeof p.packed !== 'object' || p.packed === null) return 'not packed replay records';
+  let memo: MemoFile;
   try {
-    const memo = unpack(p);
-    return isMemoFile(memo) ? memo : undefined;
-  } catch {
-    // a table out of range: damaged records
-    return undefined;
+    memo = unpack(p);
+  } catch (error) {
+    // a table out of range, or not a table: damaged records
+    return `they do not unpack (${(error as Error).message})`;
   }
+  if (!isMemoFile(memo)) return 'their tables do not match';
+  return checkMemo(memo);
 }
 
 function unpack(p: PackedMemo): MemoFile {

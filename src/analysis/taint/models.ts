@@ -214,6 +214,8 @@ export const BUILTIN_MODEL_DIR = join(packageRoot(), 'models', 'python');
 export interface ModelMemo {
   get(key: string): ModelFile[] | undefined;
   set(key: string, parsed: ModelFile[]): void;
+  /** An entry whose contents fail the schema: dropped (and set again by the caller). */
+  reject?(key: string, reason: string): void;
 }
 
 /** Built-in models plus the user's files/folders (from the `models` setting). */
@@ -235,7 +237,11 @@ export function loadModels(extra: readonly string[] = [], root = process.cwd(), 
   files.forEach((file, i) => hash?.update(file).update('\0').update(texts[i]!).update('\0'));
   const key = hash?.digest('hex');
   let parsed = key ? memo!.get(key) : undefined;
-  if (!parsed || parsed.length !== files.length) {
+  // What the memo gives back passes the schema again (cheap next to parsing the YAML): a
+  // damaged or forged entry must not become the engine's knowledge of libraries.
+  const problem = parsed === undefined ? undefined : memoProblem(parsed, files.length);
+  if (problem !== undefined) memo!.reject?.(key!, problem);
+  if (!parsed || problem !== undefined) {
     parsed = files.map((file, i) => parseModelFile(file, texts[i]));
     if (key) memo!.set(key, parsed);
   }
@@ -258,6 +264,26 @@ function readModelFile(file: string): string {
   }
 }
 
+/** What is wrong with model files read back from the memo (undefined: nothing). */
+function memoProblem(parsed: unknown, count: number): string | undefined {
+  if (!Array.isArray(parsed) || parsed.length !== count) return 'not the parsed model files';
+  for (const [n, file] of parsed.entries()) {
+    const result = modelFileSchema.safeParse(file);
+    if (!result.success) return `model file ${n + 1}: ${result.error.issues[0]!.path.join('.') || '(top level)'}: ${result.error.issues[0]!.message}`;
+    const unnamed = entryWithoutName(result.data);
+    if (unnamed !== undefined) return `model file ${n + 1}: entry ${unnamed + 1} has no name`;
+  }
+  return undefined;
+}
+
+/** The index of an entry that names nothing to match (a model file must not have one). */
+function entryWithoutName(data: ModelFile): number | undefined {
+  for (const [i, entry] of [...data.sources, ...data.sinks, ...data.sanitizers, ...data.summaries].entries()) {
+    if (!entry.name && !entry.method && !('parameter' in entry && entry.parameter)) return i;
+  }
+  return undefined;
+}
+
 /** Parse and validate one model file; errors name the file and the line. */
 export function parseModelFile(file: string, text?: string): ModelFile {
   const source = text ?? readModelFile(file);
@@ -269,11 +295,8 @@ export function parseModelFile(file: string, text?: string): ModelFile {
   }
   const result = modelFileSchema.safeParse(doc.toJS());
   if (result.success) {
-    for (const [i, entry] of [...result.data.sources, ...result.data.sinks, ...result.data.sanitizers, ...result.data.summaries].entries()) {
-      if (!entry.name && !entry.method && !('parameter' in entry && entry.parameter)) {
-        throw new ModelError(file, undefined, `entry ${i + 1} needs \`name\`, \`method\` or \`parameter\``);
-      }
-    }
+    const unnamed = entryWithoutName(result.data);
+    if (unnamed !== undefined) throw new ModelError(file, undefined, `entry ${unnamed + 1} needs \`name\`, \`method\` or \`parameter\``);
     return result.data;
   }
   const issue = result.error.issues[0]!;

@@ -3,6 +3,7 @@ import { NO_SPAN, type CallExpr, type ClassIR, type Expr, type FunctionIR, type 
 import { SpanTableBuilder } from '../../analysis/taint/spans.js';
 import type { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { PythonModule } from './module.js';
+import { Budget } from '../../util/budget.js';
 
 /** Deeper nesting than this is summarised as opaque (keeps the converter's stack bounded). */
 const MAX_DEPTH = 400;
@@ -29,14 +30,15 @@ export function absoluteImport(qname: string, moduleName: string, isPackage: boo
  * the module's import table, so `sp.run` and `from subprocess import run` both read
  * `subprocess.run`; relative imports are made absolute against the module's package.
  */
-export function pythonToIR(module: PythonModule): ModuleIR {
+/** The module's data-flow IR; throws `BudgetExceeded` when building it outlasts `budget`. */
+export function pythonToIR(module: PythonModule, budget: Budget = Budget.none): ModuleIR {
   const moduleName = moduleNameForPath(module.path);
   const isPackage = /(^|\/)__init__\.pyi?$/.test(module.path);
   const imports = new Map<string, string>();
   for (const [local, q] of module.imports) imports.set(local, absoluteImport(q, moduleName, isPackage));
   const functions: FunctionIR[] = [];
   const classes: ClassIR[] = [];
-  const b = new Builder(module, imports, functions, classes);
+  const b = new Builder(module, imports, functions, classes, budget);
   const top: FunctionIR = {
     name: '<module>',
     qname: moduleName || '<module>',
@@ -84,6 +86,7 @@ class Builder {
     private readonly imports: Map<string, string>,
     private readonly functions: FunctionIR[],
     private readonly classes: ClassIR[],
+    private readonly budget: Budget,
   ) {
     this.syntax = module.syntax;
     this.source = module.source;
@@ -170,7 +173,15 @@ class Builder {
     return exact(out);
   }
 
+  /** Statements and expressions built so far, to look at the clock every so often. */
+  private steps = 0;
+
+  private tick(): void {
+    if ((++this.steps & 1023) === 0) this.budget.check('the data-flow model');
+  }
+
   private statement(node: number, scope: string, className: string | undefined, depth: number, out: Stmt[]): void {
+    this.tick();
     const span = this.span(node);
     if (depth > MAX_DEPTH) {
       out.push({ k: 'expr', expr: { k: 'opaque', parts: [], span }, span });
@@ -525,6 +536,7 @@ class Builder {
   }
 
   expr(node: number, depth: number): Expr {
+    this.tick();
     if (node === NONE) return { k: 'opaque', parts: [], span: NO_SPAN };
     const span = this.span(node);
     if (depth > MAX_DEPTH) return { k: 'opaque', parts: [], span };

@@ -1,0 +1,6 @@
+// Worker threads do not inherit tsx's loader on Node 20: register it here, then load the
+// TypeScript worker (scripts/fuzz-cache-worker.ts).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./fuzz-cache-worker.ts');
