@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
 import { packageRoot } from '../../util/package-root.js';
-import { ModelError } from '../taint/models.js';
+import { ModelError, parseModelYaml } from '../model-yaml.js';
 
 /**
  * Concurrency knowledge as data (models/<language>/concurrency/*.yml): what makes a lock, what
@@ -82,22 +81,7 @@ export const CONCURRENCY_MODEL_DIR = join(packageRoot(), 'models', 'python', 'co
 
 /** Parse and validate one concurrency model file. */
 export function parseConcurrencyModel(file: string, text: string): ConcurrencyModelFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new ModelError(file, e.linePos?.[0].line, `invalid YAML: ${e.message.split('\n')[0]}`);
-  }
-  const result = concurrencyModelSchema.safeParse(doc.toJS());
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    const node = nodeAt(doc.contents as YamlNode | null, path);
-    return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  };
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ModelError(file, lineOf(issue.path), `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  }
-  const data = result.data;
+  const { data, lineOf } = parseModelYaml(file, text, concurrencyModelSchema);
   for (const key of ['locks', 'named-locks', 'lock-decorators', 'safe-types', 'spawners', 'endpoint-lists', 'endpoint-markers'] as const) {
     (data[key] as { name?: string; method?: string; receiver?: string }[]).forEach((e, i) => {
       if (!e.name === !e.method) throw new ModelError(file, lineOf([key, i]), `${key}.${i}: needs exactly one of \`name\` or \`method\``);
@@ -229,18 +213,3 @@ export function entryMatches(e: { name?: string; method?: string; receiver?: str
   return true;
 }
 
-function nodeAt(root: YamlNode | null, path: readonly PropertyKey[]): YamlNode | null {
-  let node: YamlNode | null = root;
-  for (const key of path) {
-    if (isMap(node)) {
-      const next = node.get(String(key), true) as YamlNode | undefined;
-      if (!next) return node;
-      node = next;
-    } else if (isSeq(node) && typeof key === 'number') {
-      const next = node.items[key] as YamlNode | undefined;
-      if (!next) return node;
-      node = next;
-    } else return node;
-  }
-  return node;
-}

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../util/package-root.js';
 import { z } from 'zod';
-import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
+import { ModelError, parseModelYaml } from '../model-yaml.js';
 
 /**
  * Taint knowledge as data (models/<language>/<library>.yml): which expressions produce
@@ -172,16 +172,7 @@ export type SummaryModel = z.infer<typeof summarySchema> & { file: string };
 export type HandlerModel = z.infer<typeof handlerSchema> & { file: string };
 export type TypeModel = z.infer<typeof typeSchema> & { file: string };
 
-export class ModelError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly detail: string,
-  ) {
-    super(`${file}${line ? `:${line}` : ''}: ${detail}`);
-    this.name = 'ModelError';
-  }
-}
+export { ModelError };
 
 /** All models for one language, indexed for the engine's lookups. */
 export class ModelSet {
@@ -286,38 +277,9 @@ function entryWithoutName(data: ModelFile): number | undefined {
 
 /** Parse and validate one model file; errors name the file and the line. */
 export function parseModelFile(file: string, text?: string): ModelFile {
-  const source = text ?? readModelFile(file);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new ModelError(file, e.linePos?.[0].line, `invalid YAML: ${e.message.split('\n')[0]}`);
-  }
-  const result = modelFileSchema.safeParse(doc.toJS());
-  if (result.success) {
-    const unnamed = entryWithoutName(result.data);
-    if (unnamed !== undefined) throw new ModelError(file, undefined, `entry ${unnamed + 1} needs \`name\`, \`method\` or \`parameter\``);
-    return result.data;
-  }
-  const issue = result.error.issues[0]!;
-  const node = nodeAt(doc.contents as YamlNode | null, issue.path);
-  const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  throw new ModelError(file, line, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  const { data } = parseModelYaml(file, text ?? readModelFile(file), modelFileSchema);
+  const unnamed = entryWithoutName(data);
+  if (unnamed !== undefined) throw new ModelError(file, undefined, `entry ${unnamed + 1} needs \`name\`, \`method\` or \`parameter\``);
+  return data;
 }
 
-/** The deepest YAML node along a validation path, for its line number. */
-function nodeAt(root: YamlNode | null, path: readonly PropertyKey[]): YamlNode | null {
-  let node: YamlNode | null = root;
-  for (const key of path) {
-    if (isMap(node)) {
-      const next = node.get(String(key), true) as YamlNode | undefined;
-      if (!next) return node;
-      node = next;
-    } else if (isSeq(node) && typeof key === 'number') {
-      const next = node.items[key] as YamlNode | undefined;
-      if (!next) return node;
-      node = next;
-    } else return node;
-  }
-  return node;
-}

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { packageRoot } from '../../../util/package-root.js';
-import { ModelError } from '../../../analysis/taint/models.js';
+import { ModelError, parseModelYaml } from '../../../analysis/model-yaml.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';
 
@@ -120,21 +119,9 @@ export function loadFailureModels(files: readonly string[]): FailureModels {
 
 /** Parse and validate one failure-path model file. */
 export function parseFailureModelFile(file: string, text: string): FailureModels {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new ModelError(file, e.linePos?.[0].line, `invalid YAML: ${e.message.split('\n')[0]}`);
-  }
-  const result = fileSchema.safeParse(doc.toJS());
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const node = nodeAt(doc.contents as YamlNode | null, issue.path);
-    const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-    throw new ModelError(file, line, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  }
+  const { data } = parseModelYaml(file, text, fileSchema);
   return {
-    resources: (result.data.resources ?? []).map((r) => ({
+    resources: (data.resources ?? []).map((r) => ({
       kind: r.kind,
       lifetime: r.lifetime,
       confidence: r.confidence,
@@ -143,7 +130,7 @@ export function parseFailureModelFile(file: string, text: string): FailureModels
       releaseNames: r.release.filter((n) => n.includes('.')),
       file,
     })),
-    fallbacks: (result.data.fallbacks ?? []).map((f) => ({ ...matcher(f), kind: f.kind })),
+    fallbacks: (data.fallbacks ?? []).map((f) => ({ ...matcher(f), kind: f.kind })),
   };
 }
 
@@ -188,19 +175,3 @@ export function isRelease(call: PyCall, model: ResourceModel, receiverText: () =
   return model.releaseNames.some((n) => nameMatches(call.qname, n) || (call.qname === undefined && `${receiverText() ?? ''}.${call.method}`.endsWith(n)));
 }
 
-/** The deepest YAML node along a validation path, for its line number. */
-function nodeAt(root: YamlNode | null, path: readonly PropertyKey[]): YamlNode | null {
-  let node: YamlNode | null = root;
-  for (const key of path) {
-    if (isMap(node)) {
-      const next = node.get(String(key), true) as YamlNode | undefined;
-      if (!next) return node;
-      node = next;
-    } else if (isSeq(node) && typeof key === 'number') {
-      const next = node.items[key] as YamlNode | undefined;
-      if (!next) return node;
-      node = next;
-    } else return node;
-  }
-  return node;
-}
