@@ -3,7 +3,7 @@
  * up as soon as it passes the limit, so an endless pipe cannot make secreview read without bound.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { scan } from '../../src/api/scan.js';
 import { readStreamLimited } from '../../src/api/stdin.js';
@@ -25,6 +25,25 @@ function endless(size: number) {
     }
   }
   return { state, stream: chunks() };
+}
+
+/** Writes `chunk` to the child's standard input until it stops reading; its exit code and the bytes written. */
+async function feedEndlessly(child: ChildProcessWithoutNullStreams, chunk: Buffer): Promise<{ code: number | null; written: number }> {
+  let written = 0;
+  child.stdin.on('error', () => {}); // EPIPE once secreview stops reading and closes its end
+  const pump = (): void => {
+    while (!child.stdin.destroyed && child.exitCode === null) {
+      written += chunk.length;
+      if (!child.stdin.write(chunk)) {
+        child.stdin.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.destroy();
+  return { code, written };
 }
 
 describe('reading standard input up to the limit', () => {
@@ -70,23 +89,9 @@ describe('reading standard input up to the limit', () => {
     const child = spawn(process.execPath, [BIN, 'scan', '-', 'ok.py', '--no-cache', '--max-file-size', '100k', '--format', 'json'], {
       cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let written = 0;
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stdin.on('error', () => {}); // EPIPE once secreview stops reading and closes its end
-    const chunk = Buffer.alloc(16 * 1024, '#');
-    const pump = (): void => {
-      while (!child.stdin.destroyed && child.exitCode === null) {
-        written += chunk.length;
-        if (!child.stdin.write(chunk)) {
-          child.stdin.once('drain', pump);
-          return;
-        }
-      }
-    };
-    pump();
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.destroy();
+    const { code, written } = await feedEndlessly(child, Buffer.alloc(16 * 1024, '#'));
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { diagnostics: { path: string; kind: string; message: string }[] };
     expect(report.diagnostics).toContainEqual(expect.objectContaining({ path: 'stdin.py', kind: 'skipped', message: 'skipped: file is over the 100 KiB limit (--max-file-size)' }));
@@ -103,21 +108,7 @@ describe('reading standard input up to the limit', () => {
     const child = spawn(process.execPath, [BIN, 'diff', '--patch', '-', '--no-cache'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.stdin.on('error', () => {});
-    let written = 0;
-    const chunk = Buffer.alloc(64 * 1024, '+');
-    const pump = (): void => {
-      while (!child.stdin.destroyed && child.exitCode === null) {
-        written += chunk.length;
-        if (!child.stdin.write(chunk)) {
-          child.stdin.once('drain', pump);
-          return;
-        }
-      }
-    };
-    pump();
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.destroy();
+    const { code, written } = await feedEndlessly(child, Buffer.alloc(64 * 1024, '+'));
     expect(code).toBe(2);
     expect(stderr).toContain('cannot read patch standard input: it is over the 64 MiB limit for a patch');
     expect(written).toBeLessThan(80 * 1024 * 1024);
