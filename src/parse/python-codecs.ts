@@ -61,17 +61,36 @@ for (let i = 0; i < BASE64.length; i++) FROM_BASE64[BASE64.charCodeAt(i)] = i;
 const isBase64 = (b: number): boolean => b < 128 && FROM_BASE64[b]! >= 0;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
+
+/** A decoder's output, and where in it the byte at `mark` landed. */
+class MarkedText {
+  private readonly parts: string[] = [];
+  private length = 0;
+  private markAt = -1;
+
+  constructor(private readonly mark: number) {}
+
+  put(s: string): void {
+    this.parts.push(s);
+    this.length += s.length;
+  }
+
+  /** The decoder is about to read the byte at `offset`. */
+  reach(offset: number): void {
+    if (this.markAt < 0 && offset >= this.mark) this.markAt = this.length;
+  }
+
+  result(): CodecOutput {
+    return { text: this.parts.join(''), markAt: this.markAt < 0 ? this.length : this.markAt };
+  }
+}
+
 const BACKSLASH = 0x5c;
 
 /** RFC 2152 as CPython decodes it: any ASCII byte but `+` is direct; `+-` is `+`; base64 runs are UTF-16. */
 export function decodeUtf7(bytes: Uint8Array, mark: number): CodecOutput {
-  const out: string[] = [];
-  let length = 0;
-  const put = (s: string): void => {
-    out.push(s);
-    length += s.length;
-  };
-  let markAt = -1;
+  const out = new MarkedText(mark);
+  const put = (s: string): void => out.put(s);
   let inShift = false;
   let shiftStart = 0;
   let bits = 0;
@@ -79,7 +98,7 @@ export function decodeUtf7(bytes: Uint8Array, mark: number): CodecOutput {
   let surrogate = 0;
   let i = 0;
   while (i < bytes.length) {
-    if (markAt < 0 && i >= mark) markAt = length;
+    out.reach(i);
     const b = bytes[i]!;
     if (inShift) {
       if (isBase64(b)) {
@@ -137,7 +156,7 @@ export function decodeUtf7(bytes: Uint8Array, mark: number): CodecOutput {
   if (inShift && (surrogate || bits >= 6 || (bits > 0 && buffer !== 0))) {
     throw new CodecError('utf-7', shiftStart, 'unterminated shift sequence');
   }
-  return { text: out.join(''), markAt: markAt < 0 ? length : markAt };
+  return out.result();
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
@@ -151,16 +170,11 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
  * becomes U+FFFD, as secreview carries no Unicode name table.
  */
 export function decodeUnicodeEscape(bytes: Uint8Array, mark: number): CodecOutput {
-  const out: string[] = [];
-  let length = 0;
-  const put = (s: string): void => {
-    out.push(s);
-    length += s.length;
-  };
-  let markAt = -1;
+  const out = new MarkedText(mark);
+  const put = (s: string): void => out.put(s);
   let i = 0;
   while (i < bytes.length) {
-    if (markAt < 0 && i >= mark) markAt = length;
+    out.reach(i);
     const b = bytes[i]!;
     if (b !== BACKSLASH) {
       put(String.fromCharCode(b));
@@ -206,7 +220,7 @@ export function decodeUnicodeEscape(bytes: Uint8Array, mark: number): CodecOutpu
     put('\\');
     i--;
   }
-  return { text: out.join(''), markAt: markAt < 0 ? length : markAt };
+  return out.result();
 }
 
 /**
@@ -214,16 +228,11 @@ export function decodeUnicodeEscape(bytes: Uint8Array, mark: number): CodecOutpu
  * only after an odd number of backslashes (`\\u0041` stays as it is).
  */
 export function decodeRawUnicodeEscape(bytes: Uint8Array, mark: number): CodecOutput {
-  const out: string[] = [];
-  let length = 0;
-  const put = (s: string): void => {
-    out.push(s);
-    length += s.length;
-  };
-  let markAt = -1;
+  const out = new MarkedText(mark);
+  const put = (s: string): void => out.put(s);
   let i = 0;
   while (i < bytes.length) {
-    if (markAt < 0 && i >= mark) markAt = length;
+    out.reach(i);
     const b = bytes[i]!;
     if (b !== BACKSLASH) {
       put(String.fromCharCode(b));
@@ -247,7 +256,7 @@ export function decodeRawUnicodeEscape(bytes: Uint8Array, mark: number): CodecOu
       i += run;
     }
   }
-  return { text: out.join(''), markAt: markAt < 0 ? length : markAt };
+  return out.result();
 }
 
 function hexAt(bytes: Uint8Array, at: number, digits: number): number | undefined {
