@@ -31,6 +31,7 @@ import { join, relative, resolve } from 'node:path';
 import { debianCorpus } from '../bench/corpus.js';
 import { entryBytes, FORMAT } from '../src/cache/scan-cache.js';
 import type { CacheJob, CacheReply } from './fuzz-cache-worker.js';
+import { prng } from './prng.js';
 
 const TRIALS = Number(process.env.FUZZ_TRIALS ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
@@ -40,16 +41,6 @@ const FORGED = process.env.FUZZ_FORGED === '1';
 const SAMPLE = (process.env.FUZZ_SAMPLE ?? 'agent/metadata,agent/ovn/metadata,common').split(',');
 const OUT = resolve('fuzz-out');
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = prng(SEED);
 const int = (n: number): number => Math.floor(rnd() * n);
 

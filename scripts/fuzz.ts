@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { glob } from 'tinyglobby';
 import { debianCorpus } from '../bench/corpus.js';
 import type { FuzzJob, FuzzReply } from './fuzz-worker.js';
+import { prng } from './prng.js';
 
 const MUTANTS = Number(process.env.FUZZ_MUTANTS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
@@ -31,17 +32,6 @@ const WORKERS = Number(process.env.FUZZ_WORKERS ?? availableParallelism());
 const MAX_SEED_BYTES = Number(process.env.FUZZ_MAX_SEED_BYTES ?? 40_000);
 const OUT = resolve('fuzz-out');
 
-/** mulberry32: small, seedable, good enough to pick mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: false });

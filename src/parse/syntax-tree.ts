@@ -3,7 +3,7 @@ import type { Language, Tree } from 'web-tree-sitter';
 import { wasmExports } from './tree-sitter.js';
 import type { Node, Point } from './tree-sitter.js';
 import { lineAt, lineStartsOf } from '../util/line-starts.js';
-import { checkTreeArrays } from './tree-copy-check.js';
+import { checkTreeArrays, type TreeArrays } from './tree-copy-check.js';
 
 /**
  * A copy of a tree-sitter tree in JavaScript typed arrays, made once per file.
@@ -324,17 +324,7 @@ export function languageInfo(language: Language): LanguageInfo {
 
 // ---- the walk ----------------------------------------------------------------------------------
 
-interface Arrays {
-  count: number;
-  symbols: Uint16Array;
-  fieldIds: Uint16Array;
-  starts: Int32Array;
-  ends: Int32Array;
-  parents: Int32Array;
-  nextSiblings: Int32Array;
-  subtreeEnds: Int32Array;
-  errorFlags: Uint8Array | undefined;
-}
+type Arrays = TreeArrays;
 
 /** A SyntaxTree's arrays in one buffer, as `SyntaxTree.copy()` hands them out. */
 export interface TreeCopy {
