@@ -156,17 +156,8 @@ export class ConcurrencyProgram {
   ancestors(cls: string): string[] {
     const known = this.ancestorLists.get(cls);
     if (known) return known;
-    const out: string[] = [];
+    const out = walk([cls], (c) => this.baseIds.get(c));
     this.ancestorLists.set(cls, out);
-    const queue = [cls];
-    const seen = new Set<string>();
-    for (let i = 0; i < queue.length; i++) {
-      const c = queue[i]!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      out.push(c);
-      queue.push(...(this.baseIds.get(c) ?? []));
-    }
     return out;
   }
 
@@ -178,17 +169,7 @@ export class ConcurrencyProgram {
   }
 
   descendants(cls: string): string[] {
-    const out: string[] = [];
-    const queue = [...(this.subclasses.get(cls) ?? [])];
-    const seen = new Set<string>();
-    for (let i = 0; i < queue.length; i++) {
-      const c = queue[i]!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      out.push(c);
-      queue.push(...(this.subclasses.get(c) ?? []));
-    }
-    return out;
+    return walk(this.subclasses.get(cls) ?? [], (c) => this.subclasses.get(c));
   }
 
   /** Method `name` as seen from class `cls`: its own or an ancestor's; else the overrides in subclasses. */
@@ -444,4 +425,19 @@ const CONTEXT_PARAMS = new Set(['context', 'ctxt', 'ctx', '_context', 'rpc_conte
 function decoratorMatches(pattern: string, decorator: string): boolean {
   if (pattern.startsWith('*.')) return decorator.endsWith(pattern.slice(1));
   return pattern === decorator;
+}
+
+/** Classes reached from `start` through `next`, breadth first, each once (hierarchies may loop). */
+function walk(start: readonly string[], next: (cls: string) => readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  const queue = [...start];
+  const seen = new Set<string>();
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue[i]!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    out.push(c);
+    queue.push(...(next(c) ?? []));
+  }
+  return out;
 }
