@@ -18,7 +18,7 @@ import { syntaxErrorDiagnostic } from '../src/analysis/syntax-errors.js';
 import { parseSuppressions } from '../src/filters/suppressions.js';
 import { pythonToIR } from '../src/frontend/python/to-ir.js';
 import { allRules, findRule } from '../src/rules/index.js';
-import { Budget } from '../src/util/budget.js';
+import { Budget } from '../src/scheduling/budget.js';
 import { treeCopies } from '../src/parse/syntax-tree.js';
 
 const target = process.argv[2] ?? debianCorpus('python3-neutron', 'neutron');

@@ -6,7 +6,7 @@ import { pythonFrontEnd } from '../frontend/python/index.js';
 import { runPythonRules } from './run-rules.js';
 import { syntaxErrorDiagnostic } from './syntax-errors.js';
 import type { SourceModule } from '../frontend/types.js';
-import { Budget } from '../util/budget.js';
+import { Budget } from '../scheduling/budget.js';
 import type { HidingDeclaration } from '../parse/decode.js';
 
 export interface FileAnalysis {

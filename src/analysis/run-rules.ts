@@ -6,7 +6,7 @@ import type { AnyRule, PythonVisitors, ReportStep, RuleContext, RuleReport } fro
 import type { PyCall, PythonModule } from '../frontend/python/index.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
 import type { FrontEnd } from '../frontend/types.js';
-import { Budget, BudgetExceeded } from '../util/budget.js';
+import { Budget, BudgetExceeded } from '../scheduling/budget.js';
 
 const SNIPPET_MAX_LINES = 3;
 

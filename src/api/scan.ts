@@ -19,7 +19,7 @@ import { moduleFromShape, type Deferred } from '../analysis/taint/shapes.js';
 import { moduleNameForPath } from '../frontend/python/to-ir.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
-import { formatSize, parseSize } from '../util/budget.js';
+import { formatSize, parseSize } from '../scheduling/budget.js';
 import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, pythonLanguageInfo, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
 import { pythonParserReady } from '../analysis/analyse-file.js';
 import { checkFileMeta, checkFindings, checkList } from '../cache/entry-checks.js';
@@ -29,7 +29,7 @@ import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { FORMAT as CACHE_FORMAT, ScanCache, modelMemo, type CacheLog } from '../cache/scan-cache.js';
 import { cacheFolderProblem as specialFolderProblem } from '../cache/cache-folder.js';
-import { createLimiter } from '../util/limit.js';
+import { createLimiter } from '../scheduling/limiter.js';
 import { readStreamLimited, type StdinInput } from './stdin.js';
 import { concurrencyAppliesTo, runConcurrencyRules } from '../analysis/concurrency/run.js';
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { BaselineComparison, Finding } from '../findings/types.js';
 import { identityKey } from '../findings/identity.js';
 import { compareByLocation, compareStrings } from '../report/common.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { VERSION } from '../version.js';
 
 export const BASELINE_VERSION = 1;

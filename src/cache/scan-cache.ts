@@ -14,8 +14,8 @@ import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/pr
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { packageRoot } from '../util/package-root.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { packageRoot } from '../files/package-root.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { cacheFolderProblem } from './cache-folder.js';
 import { VERSION } from '../version.js';
 import type { ModelFile, ModelMemo } from '../analysis/taint/models.js';

@@ -7,7 +7,7 @@
  * the line too, rather than a silent exit, so that a CI log says why a step failed; a user who
  * pipes into `head` on purpose can add `2>/dev/null`.
  */
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 
 const REASONS: Readonly<Record<string, string>> = {
   EPIPE: 'the reader closed the pipe before the end',

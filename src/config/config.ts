@@ -5,7 +5,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { SEVERITIES, CONFIDENCES } from '../findings/types.js';
 import { llmConfigSchema } from '../llm/config-schema.js';
-import { parseSize } from '../util/budget.js';
+import { parseSize } from '../scheduling/budget.js';
 
 const severity = z.enum(SEVERITIES);
 const confidence = z.enum(CONFIDENCES);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 
 /** Bump when the meaning of a cached reply changes (prompt layout, reply handling). */
 export const CACHE_FORMAT = 1;

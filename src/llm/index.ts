@@ -10,7 +10,7 @@ import { FindingPolicy } from '../filters/policy.js';
 import type { Confidence, Report, Severity } from '../findings/types.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { decodeSource } from '../parse/decode.js';
-import { formatSize, parseSize } from '../util/budget.js';
+import { formatSize, parseSize } from '../scheduling/budget.js';
 import { llmOnlyExtensions, llmOnlyLanguageOf } from './languages.js';
 import { reviewWithLlm, type ReviewFile } from './review.js';
 import { isInsideTree, resolveLlmSettings, userConfigPath, type LlmOverrides, type LlmSources } from './settings.js';

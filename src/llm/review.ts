@@ -10,7 +10,7 @@ import type { Finding, LlmReviewSummary, Report } from '../findings/types.js';
 import { cacheKey, CACHE_FORMAT, ReplyCache } from './cache.js';
 import { planChunks, type Chunk } from './chunk.js';
 import { LlmClient, LlmRequestError, type ClientOptions } from './client.js';
-import { createLimiter } from '../util/limit.js';
+import { createLimiter } from '../scheduling/limiter.js';
 import { parseReview, type ParsedReview } from './parse-review.js';
 import { buildMessages, promptIdentity, newFence, promptModeOf, responseSchema, usesCommitMessage, usesReasoning, type PromptInput } from './prompt.js';
 import type { LlmSettings } from './settings.js';

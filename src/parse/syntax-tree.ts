@@ -2,7 +2,7 @@ import { Parser } from 'web-tree-sitter';
 import type { Language, Tree } from 'web-tree-sitter';
 import { wasmExports } from './tree-sitter.js';
 import type { Node, Point } from './tree-sitter.js';
-import { lineAt, lineStartsOf } from '../util/line-starts.js';
+import { lineAt, lineStartsOf } from './line-starts.js';
 import { checkTreeArrays, type TreeArrays } from './tree-copy-check.js';
 
 /**

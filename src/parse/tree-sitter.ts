@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { Language, Parser, LANGUAGE_VERSION, MIN_COMPATIBLE_VERSION } from 'web-tree-sitter';
 import type { Tree, ParseOptions, Point } from 'web-tree-sitter';
-import { Budget, BudgetExceeded } from '../util/budget.js';
+import { Budget, BudgetExceeded } from '../scheduling/budget.js';
 
 export type { Point, Tree, TreeCursor } from 'web-tree-sitter';
 

@@ -17,7 +17,7 @@ import { languageInfo, SyntaxTree, type LanguageInfo, type TreeCopy } from '../p
 import { loadGrammar } from '../parse/tree-sitter.js';
 import { pythonToIR } from '../frontend/python/to-ir.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
-import { Budget, BudgetExceeded, formatSeconds } from '../util/budget.js';
+import { Budget, BudgetExceeded, formatSeconds } from '../scheduling/budget.js';
 import type { ConcurrencyFacts } from '../analysis/concurrency/facts.js';
 import { pythonConcurrencyFacts } from '../frontend/python/concurrency-facts.js';
 import { builtinConcurrencyModel } from '../analysis/concurrency/model.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { writeFileAtomic } from '../../src/files/atomic-write.js';
 import { tempTree } from '../support/tmp.js';
 
 describe('writing a report (-o) to a file that is not a regular file', () => {

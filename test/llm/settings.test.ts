@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, loadUserConfig } from '../../src/config/config.js';
 import type { LlmConfig } from '../../src/llm/config-schema.js';
-import { createLimiter } from '../../src/util/limit.js';
+import { createLimiter } from '../../src/scheduling/limiter.js';
 import { retryAfterMs } from '../../src/llm/client.js';
 import { LLM_DEFAULTS, resolveLlmSettings, userConfigPath, type LlmSettings, type LlmSources } from '../../src/llm/settings.js';
 import { symlinkSync } from 'node:fs';

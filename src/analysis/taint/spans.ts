@@ -6,7 +6,7 @@
  * they are kept (trace steps, sinks), once per node.
  */
 import type { Span, SpanId, SpanTable } from './ir.js';
-import { lineAt } from '../../util/line-starts.js';
+import { lineAt } from '../../parse/line-starts.js';
 
 /** Longer span texts are cut (traces show expressions, not whole blocks). */
 const SPAN_TEXT_MAX = 120;

@@ -3,7 +3,7 @@ import { NO_SPAN, type CallExpr, type ClassIR, type Expr, type FunctionIR, type 
 import { SpanTableBuilder } from '../../analysis/taint/spans.js';
 import type { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { PythonModule } from './module.js';
-import { Budget } from '../../util/budget.js';
+import { Budget } from '../../scheduling/budget.js';
 
 /** Deeper nesting than this is summarised as opaque (keeps the converter's stack bounded). */
 const MAX_DEPTH = 400;

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { isSecretName, isTestPath, nameWords, shannonEntropy, targetName, valueUse } from './util.js';
+import { isSecretName, isTestPath, nameWords, shannonEntropy, targetName, valueUse } from './secret-context.js';
 
 /** Credential formats with a recognisable prefix and shape: a match is a credential whatever the variable is called. */
 const KNOWN_FORMATS: { label: string; pattern: RegExp; minEntropy: number }[] = [

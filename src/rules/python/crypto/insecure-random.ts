@@ -1,6 +1,6 @@
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { describeCallee, functionName, isSecretName, nameWords, targetName, valueUse } from './util.js';
+import { describeCallee, functionName, isSecretName, nameWords, targetName, valueUse } from './secret-context.js';
 
 /** Module-level functions of `random`, all backed by the shared Mersenne Twister instance. */
 const RANDOM_FUNCTIONS = new Set([

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { callsIn, describeCallee, scopeOf, tableLookup } from './util.js';
+import { callsIn, describeCallee, scopeOf, tableLookup } from './secret-context.js';
 
 /** HTTP client calls and the argument that carries the URL. */
 const URL_ARGUMENT: Record<string, { index: number; keyword: string }> = {};

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import { defineRule } from '../../define-rule.js';
 import { isConstantName } from '../../../frontend/python/index.js';
-import { NON_CREDENTIAL_TOKEN_WORDS, assignedFromCall, assignedValues, functionName, nameWords, scopeOf, targetName, truncate } from './util.js';
+import { NON_CREDENTIAL_TOKEN_WORDS, assignedFromCall, assignedValues, functionName, nameWords, scopeOf, targetName, truncate } from './secret-context.js';
 
 /** Names of values an attacker tries to forge byte by byte. */
 const STRONG_WORDS = new Set(['signature', 'hmac', 'secret', 'apikey']);

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { assignedFromCall, scopeOf, truncate } from './util.js';
+import { assignedFromCall, scopeOf, truncate } from './secret-context.js';
 
 /** Libraries whose `verify=False` turns certificate validation off. */
 const VERIFY_KW_ROOTS = ['requests.', 'httpx.', 'boto3.', 'botocore.', 'keystoneauth1.'];

@@ -2,7 +2,7 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import type { Severity } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { describeCallee, normaliseCryptoRoot, tableLookup } from './util.js';
+import { describeCallee, normaliseCryptoRoot, tableLookup } from './secret-context.js';
 
 interface Weakness {
   name: string;

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { calleeName, describeCallee, functionName, nameWords, normaliseCryptoRoot, tableLookup, truncate, valueUse } from './util.js';
+import { calleeName, describeCallee, functionName, nameWords, normaliseCryptoRoot, tableLookup, truncate, valueUse } from './secret-context.js';
 
 /** hashlib constructors for broken digests. */
 const HASHLIB_WEAK: Record<string, string> = { 'hashlib.md5': 'MD5', 'hashlib.sha1': 'SHA-1', 'hashlib.sha': 'SHA-1' };

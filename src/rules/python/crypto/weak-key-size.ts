@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { describeCallee, normaliseCryptoRoot, tableLookup } from './util.js';
+import { describeCallee, normaliseCryptoRoot, tableLookup } from './secret-context.js';
 
 const ASYM = 'cryptography.hazmat.primitives.asymmetric';
 

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { Severity } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { calleeName, tableLookup } from './util.js';
+import { calleeName, tableLookup } from './secret-context.js';
 
 interface Protocol {
   label: string;

@@ -2,7 +2,7 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import { isConstantName } from '../../../frontend/python/index.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { shortText } from './util.js';
+import { shortText } from './except-clauses.js';
 
 /**
  * Name parts (split on `_` and camelCase) that make a condition an access-control check.

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { caughtTypes, exceptAlias, exceptBody, exceptBreadth, isNoOpBody, statements, walkSameScope } from './util.js';
+import { caughtTypes, exceptAlias, exceptBody, exceptBreadth, isNoOpBody, statements, walkSameScope } from './except-clauses.js';
 
 /** Calls that end the process: a handler that finishes with one does not carry on in an unknown state. */
 const PROCESS_EXITS = new Set(['os._exit', 'sys.exit', 'exit', 'quit', 'os.abort']);

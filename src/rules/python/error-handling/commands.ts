@@ -1,6 +1,6 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
-import { walkSameScope } from './util.js';
+import { walkSameScope } from './except-clauses.js';
 
 /**
  * Static view of a command line: the argv tokens we can read. `undefined` marks a token built

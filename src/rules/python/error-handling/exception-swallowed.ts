@@ -2,8 +2,8 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { nameWords } from '../crypto/util.js';
-import { caughtTypes, exceptBody, exceptBreadth, exceptType, isNoOpBody, shortText } from './util.js';
+import { nameWords } from '../crypto/secret-context.js';
+import { caughtTypes, exceptBody, exceptBreadth, exceptType, isNoOpBody, shortText } from './except-clauses.js';
 
 /** Words in the guarded code that make its failure a security matter (a firewall rule, a privilege drop, a check). */
 const SECURITY_WORDS = new Set([

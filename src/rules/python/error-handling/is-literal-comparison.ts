@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { shortText } from './util.js';
+import { shortText } from './except-clauses.js';
 
 /** Expressions that build a fresh object (or one whose identity is an implementation detail). */
 const LITERAL_TYPES = new Set([

@@ -2,7 +2,7 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';
 import type { ReportStep } from '../../define-rule.js';
-import { walkSameScope } from '../error-handling/util.js';
+import { walkSameScope } from '../error-handling/except-clauses.js';
 
 /**
  * Syntax-level failure paths inside one function, shared by the failure-path rules: which

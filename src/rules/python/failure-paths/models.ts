@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { packageRoot } from '../../../util/package-root.js';
+import { packageRoot } from '../../../files/package-root.js';
 import { ModelError, parseModelYaml } from '../../../analysis/model-yaml.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';

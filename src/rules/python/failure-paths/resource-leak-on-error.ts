@@ -1,8 +1,8 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { isTestPath } from '../crypto/util.js';
-import { walkSameScope } from '../error-handling/util.js';
+import { isTestPath } from '../crypto/secret-context.js';
+import { walkSameScope } from '../error-handling/except-clauses.js';
 import { callMatches, failureModels, isRelease, type ResourceModel } from './models.js';
 import { containsCall, enclosingTries, following, handlersOf, lineOf, lower, oneLine, raisingPoints, step } from './flow.js';
 

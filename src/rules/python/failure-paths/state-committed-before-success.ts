@@ -2,8 +2,8 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { isTestPath } from '../crypto/util.js';
-import { walkSameScope } from '../error-handling/util.js';
+import { isTestPath } from '../crypto/secret-context.js';
+import { walkSameScope } from '../error-handling/except-clauses.js';
 import { enclosingTries, following, handlersOf, isPureCall, lineOf, lower, oneLine, raisingPoints, step } from './flow.js';
 
 /** Methods that build the object: if they fail there is no object left to retry with. */

@@ -4,7 +4,7 @@ import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import {
   bindingsOf, externalSource, isConstant, qualifiedName, singleAssignment, snippet, stringTemplate, valueFacts,
-} from './util.js';
+} from '../value-facts/index.js';
 
 const TAR_OPENERS = new Set([
   'tarfile.open',

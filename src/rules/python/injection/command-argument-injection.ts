@@ -1,7 +1,7 @@
 import { defineRule } from '../../define-rule.js';
 import {
   commandLine, howBuilt, lineOf, pieceList, programName, shellScriptIndex, snippet, strongestOrigin, valueFacts,
-} from './util.js';
+} from '../value-facts/index.js';
 
 /** Quoting does not help in argv (there is no shell), but these keep a value to one safe token. */
 const ARGUMENT_SANITIZERS = new Set(['os.path.basename', 'ipaddress.ip_address', 'ipaddress.ip_network', 'netaddr.IPAddress']);

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
-import { bindingsOf } from './util.js';
-import { nameWords } from '../crypto/util.js';
+import { bindingsOf } from '../value-facts/index.js';
+import { nameWords } from '../crypto/secret-context.js';
 
 /**
  * Is the receiver of an `execute(...)` call a database cursor, connection, session or engine?

@@ -1,5 +1,5 @@
 import { defineRule } from '../../define-rule.js';
-import { howBuilt, pieceList, qualifiedName, snippet, strongestOrigin, valueFacts } from './util.js';
+import { howBuilt, pieceList, qualifiedName, snippet, strongestOrigin, valueFacts } from '../value-facts/index.js';
 
 /** Functions that import a module (or a dotted object path) named at run time: name → keyword. */
 const IMPORTERS = new Map<string, string>([

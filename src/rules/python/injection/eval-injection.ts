@@ -3,7 +3,7 @@ import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import {
   howBuilt, isConstant, isShadowedLocally, lineOf, pieceList, qualifiedName, singleAssignment, snippet, sourceChannel, strongestOrigin, valueFacts,
-} from './util.js';
+} from '../value-facts/index.js';
 
 /** Builtins that run (or, for compile, prepare to run) a string as Python: name → source keyword. */
 const EVALUATORS = new Map<string, string | undefined>([

@@ -1,5 +1,5 @@
 import { defineRule } from '../../define-rule.js';
-import { qualifiedName } from './util.js';
+import { qualifiedName } from '../value-facts/index.js';
 
 const JINJA_CLASSES = new Set([
   'jinja2.Environment',

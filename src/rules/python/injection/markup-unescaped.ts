@@ -1,6 +1,6 @@
 import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { howBuilt, lineOf, pieceList, qualifiedName, snippet, strongestOrigin, valueFacts } from './util.js';
+import { howBuilt, lineOf, pieceList, qualifiedName, snippet, strongestOrigin, valueFacts } from '../value-facts/index.js';
 
 /** Constructors that declare their argument to be safe HTML, skipping autoescaping. */
 const MARK_SAFE = new Set([

@@ -3,7 +3,7 @@ import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import {
   commandLine, howBuilt, lineOf, pieceList, qualifiedName, shellQuoteEscape, shellScriptIndex, snippet, strongestOrigin, valueFacts,
-} from './util.js';
+} from '../value-facts/index.js';
 
 /** Functions that hand their string argument to `/bin/sh -c` (or `cmd.exe /c`): name → keyword. */
 const SHELL_STRING_SINKS = new Map<string, string>([

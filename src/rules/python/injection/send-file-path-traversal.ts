@@ -1,8 +1,8 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { bindingsOf, externalSource, pieceName, qualifiedName, routeInfo, scopeOf, snippet, valueFacts } from './util.js';
-import type { RouteInfo } from './util.js';
+import { bindingsOf, externalSource, pieceName, qualifiedName, routeInfo, scopeOf, snippet, valueFacts } from '../value-facts/index.js';
+import type { RouteInfo } from '../value-facts/index.js';
 
 /** Responses that read a file from a path: name → keyword of the path argument. */
 const FILE_SENDERS = new Map<string, string>([

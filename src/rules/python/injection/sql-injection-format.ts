@@ -3,7 +3,7 @@ import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
 import {
   howBuilt, lineOf, pieceList, qualifiedName, snippet, sqlQuoteEscape, stringTemplate, strongestOrigin, valueFacts,
-} from './util.js';
+} from '../value-facts/index.js';
 import { isDatabaseReceiver } from './database-receiver.js';
 
 /** DB-API and SQLAlchemy/Django methods that take SQL text as their first argument. */

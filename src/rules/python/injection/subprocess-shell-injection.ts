@@ -1,7 +1,7 @@
 import { defineRule } from '../../define-rule.js';
 import {
   howBuilt, lineOf, listElements, pieceList, qualifiedName, shellQuoteEscape, snippet, strongestOrigin, valueFacts,
-} from './util.js';
+} from '../value-facts/index.js';
 
 /** Calls whose result is safe to splice into a POSIX shell command. */
 const SHELL_QUOTERS = new Set(['shlex.quote', 'pipes.quote', 'shlex.join']);

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { bindingsOf, externalSource, isConstant, qualifiedName, snippet } from './util.js';
+import { bindingsOf, externalSource, isConstant, qualifiedName, snippet } from '../value-facts/index.js';
 
 const PICKLE_LIKE = ['pickle', 'cPickle', '_pickle', 'dill', 'cloudpickle'];
 

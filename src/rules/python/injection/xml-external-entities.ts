@@ -1,6 +1,6 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import { defineRule } from '../../define-rule.js';
-import { externalSource, isConstant, qualifiedName, snippet } from './util.js';
+import { externalSource, isConstant, qualifiedName, snippet } from '../value-facts/index.js';
 
 const LXML = ['lxml.etree', 'lxml.objectify'];
 /** Parser constructors that take `resolve_entities` / `no_network`. */

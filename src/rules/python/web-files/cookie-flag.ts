@@ -2,7 +2,7 @@
 import type { Confidence } from '../../../findings/types.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import type { PythonVisitors, RuleReport } from '../../define-rule.js';
-import type { ConfigSetting } from './util.js';
+import type { ConfigSetting } from './app-context.js';
 import {
   configAssignment,
   configUpdateSettings,
@@ -12,7 +12,7 @@ import {
   isTestOrDevContext,
   oneLine,
   setCookieCall,
-} from './util.js';
+} from './app-context.js';
 
 export interface CookieFlagOptions {
   flag: 'secure' | 'httponly';

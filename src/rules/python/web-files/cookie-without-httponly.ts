@@ -1,6 +1,6 @@
 import { defineRule } from '../../define-rule.js';
 import { cookieFlagVisitors } from './cookie-flag.js';
-import { nameParts } from './util.js';
+import { nameParts } from './app-context.js';
 
 export default defineRule({
   id: 'python/cookie-without-httponly',

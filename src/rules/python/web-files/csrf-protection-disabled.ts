@@ -1,8 +1,8 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import type { ConfigSetting } from './util.js';
-import { configAssignment, configUpdateSettings, isFalsyConstant, isProductionSetting, walk } from './util.js';
+import type { ConfigSetting } from './app-context.js';
+import { configAssignment, configUpdateSettings, isFalsyConstant, isProductionSetting, walk } from './app-context.js';
 
 const CSRF_EXEMPT = 'django.views.decorators.csrf.csrf_exempt';
 const METHOD_DECORATOR = 'django.utils.decorators.method_decorator';

@@ -1,6 +1,6 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import { defineRule } from '../../define-rule.js';
-import type { ConfigSetting } from './util.js';
+import type { ConfigSetting } from './app-context.js';
 import {
   configAssignment,
   configUpdateSettings,
@@ -9,7 +9,7 @@ import {
   isTestOrDevContext,
   isTrueConstant,
   looksLikeFlaskApp,
-} from './util.js';
+} from './app-context.js';
 
 const CONFIG_CLASS = /(Config|Settings|Configuration)$/;
 

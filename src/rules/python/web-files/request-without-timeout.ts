@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { walk } from './util.js';
+import { walk } from './app-context.js';
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request']);
 const SESSION_FACTORIES = new Set(['requests.Session', 'requests.session', 'requests.sessions.Session']);

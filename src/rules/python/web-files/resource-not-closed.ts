@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { sameNode, walk } from './util.js';
+import { sameNode, walk } from './app-context.js';
 
 /** Calls that return an OS-level handle the caller must close. */
 const OPENERS: ReadonlyMap<string, string> = new Map([

@@ -1,7 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { nameParts } from './util.js';
+import { nameParts } from './app-context.js';
 
 const LOG_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal', 'log']);
 /** `LOG`, `log`, `logger`, `_LOGGER`, `self.log`, `audit_logger`, `access_log`... */

@@ -2,7 +2,7 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { Confidence } from '../../../findings/types.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
-import { oneLine, walk } from './util.js';
+import { oneLine, walk } from './app-context.js';
 
 /**
  * Checks whose outcome the following code relies on for safety:
