@@ -21,7 +21,10 @@ export interface TreeArrays {
   errorFlags: Uint8Array | undefined;
 }
 
-const ERROR_SYMBOL = 65535;
+/** The symbol tree-sitter gives ERROR nodes, and the bits of `errorFlags`. */
+export const ERROR_SYMBOL = 65535;
+export const MISSING = 1;
+export const HAS_ERROR = 2;
 
 /**
  * Throws (saying which node and link is wrong) unless the arrays hold a pre-order tree over a
