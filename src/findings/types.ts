@@ -41,6 +41,29 @@ export interface RelatedLocation {
   note: string;
 }
 
+/**
+ * One text edit of a mechanical fix, in the finding's own file: the text between start and end
+ * (1-based lines and columns in UTF-16 code units, end exclusive, as in Location) becomes `text`.
+ */
+export interface FixEdit {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  text: string;
+}
+
+/**
+ * A fix a rule declares safe to apply mechanically (`yaml.safe_load`, `verify=True`, …): applied
+ * by `secreview fix`, carried as SARIF `fixes`, review suggestions and editor code actions.
+ */
+export interface FindingFix {
+  /** What the edit does, imperative ("Use yaml.safe_load"). */
+  description: string;
+  /** Non-overlapping edits, in document order. */
+  edits: FixEdit[];
+}
+
 export interface CweRef {
   id: number;
   name: string;
@@ -61,6 +84,8 @@ export interface Finding {
   message: string;
   /** How to fix it (the rule's guidance). */
   fix: string;
+  /** A mechanical fix for this occurrence, when the rule has one that is safe to apply. */
+  autofix?: FindingFix;
   /** Stable across whitespace edits and line moves; see findings/fingerprint.ts. */
   fingerprint: string;
   /** First line of the statement holding the finding (suppressions may sit there). */
