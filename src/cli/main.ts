@@ -107,6 +107,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 
   program
+    .command('lsp')
+    .description('run the language server over standard input and output (for editors)')
+    .option('--stdio', 'talk over standard input and output (the default and only transport)')
+    .action(async () => {
+      const { startLanguageServer } = await import('../lsp/server.js');
+      startLanguageServer();
+    });
+
+  program
     .command('rules')
     .description('list the rules with CWE, pillar and severity')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))

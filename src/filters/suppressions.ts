@@ -33,6 +33,9 @@ export interface UnqualifiedUse {
   findings: Finding[];
 }
 
+/** What an editor's "suppress" action writes for the reason: a suppression silences nothing until it is replaced. */
+export const REASON_PLACEHOLDER = '<reason>';
+
 const MARKER = /secreview\s*:\s*ignore\b(.*)$/;
 const FULL = /^\[([^\]]*)\]\s*(.*)$/;
 const FOREIGN_TAIL = /\s*#\s*(?:nosec|noqa|nosemgrep)(?![\w-]).*$/;
@@ -75,6 +78,10 @@ export function parseSuppressions(
     const valid = ids.filter((id) => knownRule(id));
     if (!reason) {
       error(`suppression of ${ids.join(', ')} gives no reason; it silences nothing until one is written after the bracket`);
+      continue;
+    }
+    if (reason === REASON_PLACEHOLDER) {
+      error(`suppression of ${ids.join(', ')} still has the placeholder ${REASON_PLACEHOLDER}; it silences nothing until the reason is written`);
       continue;
     }
     if (valid.length > 0) suppressions.push({ line, ruleIds: valid, reason, used: new Set() });
