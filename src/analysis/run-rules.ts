@@ -1,6 +1,7 @@
 import type { Node } from '../parse/tree-sitter.js';
 import type { SourceModule } from '../frontend/types.js';
 import type { Diagnostic, Finding, TraceStep } from '../findings/types.js';
+import { fixEdit } from '../rules/autofix.js';
 import { fingerprint } from '../findings/fingerprint.js';
 import type { AnyRule, PythonVisitors, ReportStep, RuleContext, RuleReport } from '../rules/define-rule.js';
 import type { PyCall, PythonModule } from '../frontend/python/index.js';
@@ -188,6 +189,7 @@ export function toFinding(module: SourceModule, rule: AnyRule, report: RuleRepor
     origin: 'static',
     ...(report.inTests !== undefined && report.inTests !== (rule.inTests ?? false) ? { inTests: report.inTests } : {}),
     ...(report.steps && report.steps.length > 0 ? { trace: report.steps.map((s) => traceStep(module, s)) } : {}),
+    ...(report.autofix && report.autofix.edits.length > 0 ? { autofix: { description: report.autofix.description, edits: report.autofix.edits.map(fixEdit) } } : {}),
   };
 }
 

@@ -47,7 +47,18 @@ export function checkFinding(x: unknown): string | undefined {
   if (!(CONFIDENCES as readonly unknown[]).includes(x.confidence)) return 'unknown confidence';
   if (!ORIGINS.has(x.origin as string)) return 'unknown origin';
   if (!isLine(x.statementLine)) return 'statement line is not a line';
-  return checkLocation(x.location) ?? checkList(x.cwe, checkCwe, 'cwe') ?? checkCwe(x.pillar) ?? (x.trace === undefined ? undefined : checkList(x.trace, checkStep, 'trace'));
+  return (
+    checkLocation(x.location) ??
+    checkList(x.cwe, checkCwe, 'cwe') ??
+    checkCwe(x.pillar) ??
+    (x.trace === undefined ? undefined : checkList(x.trace, checkStep, 'trace')) ??
+    (x.autofix === undefined ? undefined : checkAutofix(x.autofix))
+  );
+}
+
+function checkAutofix(x: unknown): string | undefined {
+  if (!isObject(x) || typeof x.description !== 'string') return 'not a fix';
+  return checkList(x.edits, (e) => (isObject(e) && [e.startLine, e.startColumn, e.endLine, e.endColumn].every(isLine) && typeof e.text === 'string' ? undefined : 'not a text edit'), 'fix edits');
 }
 
 const DIAGNOSTIC_KINDS = new Set(['path-error', 'read-error', 'decode-error', 'binary-file', 'parse-error', 'config-error', 'suppression-error', 'unused-suppression', 'unqualified-suppression', 'skipped', 'internal-error']);

@@ -14,6 +14,7 @@ import { progressLine } from './progress.js';
 import { EXIT, addReviewOptions, runtimeFrom, selectionFrom, useColor, type ReviewFlags } from './review-options.js';
 import { addLlmOptions, applyLlm, countsForFailure, type LlmFlags } from '../llm/cli-options.js';
 import { registerDiffCommand, exitCodeFor } from './diff-command.js';
+import { registerFixCommand } from './fix-command.js';
 import { BaselineError, compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from '../baseline/baseline.js';
 
 export { EXIT };
@@ -103,6 +104,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   addLlmOptions(scanCommand);
 
   registerDiffCommand(program, (code) => {
+    exitCode = code;
+  });
+
+  registerFixCommand(program, (code) => {
     exitCode = code;
   });
 

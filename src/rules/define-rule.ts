@@ -1,6 +1,7 @@
 import type { Node } from '../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../frontend/python/index.js';
 import type { Confidence, Severity, TraceStep } from '../findings/types.js';
+import type { NodeEdit } from './autofix.js';
 import type { SinkKind } from '../analysis/taint/models.js';
 
 /** What one rule reports at one place. */
@@ -21,6 +22,11 @@ export interface RuleReport {
    * statement that may raise before it is released); reported as the finding's trace.
    */
   steps?: readonly ReportStep[];
+  /**
+   * A mechanical fix for this occurrence, only where it is safe whatever the surrounding code
+   * (see src/rules/autofix.ts); `secreview fix` still re-checks it before writing.
+   */
+  autofix?: { description: string; edits: readonly NodeEdit[] };
 }
 
 /** One line of a rule's trace: a node, and what happens there. */

@@ -1,5 +1,10 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import { defineRule } from '../../define-rule.js';
+import { replaceNode } from '../../autofix.js';
+import { ensureImport } from '../python-edits.js';
+
+/** Parents in which `not x` needs no parentheses. */
+const CONDITION_PARENTS = new Set(['if_statement', 'elif_clause', 'while_statement', 'boolean_operator', 'not_operator', 'return_statement', 'assignment', 'parenthesized_expression', 'expression_statement', 'conditional_expression', 'assert_statement']);
 import { isConstantName } from '../../../frontend/python/index.js';
 import { NON_CREDENTIAL_TOKEN_WORDS, assignedFromCall, assignedValues, functionName, nameWords, scopeOf, targetName, truncate } from './secret-context.js';
 
@@ -197,6 +202,19 @@ export default defineRule({
       return undefined;
     }
 
+    /** `a == b` → `hmac.compare_digest(a, b)` (`!=` → `not …`), with `import hmac` when the module lacks it. */
+    function compareDigestFix(node: Node, left: Node, right: Node, negated: boolean) {
+      const imported = ensureImport(module, 'hmac');
+      if (imported === undefined) return undefined;
+      const call = `hmac.compare_digest(${module.text(left)}, ${module.text(right)})`;
+      // `not` binds looser than arithmetic and attribute access: parenthesised unless the parent takes a condition.
+      const bare = !node.parent || CONDITION_PARENTS.has(node.parent.type);
+      const text = negated ? (bare ? `not ${call}` : `(not ${call})`) : call;
+      const edits = [replaceNode(node, text)];
+      if (imported) edits.unshift(imported);
+      return { description: 'Compare with hmac.compare_digest (both sides str of ASCII, or both bytes)', edits };
+    }
+
     return {
       nodes: {
         comparison_operator(node) {
@@ -226,6 +244,7 @@ export default defineRule({
             node,
             message: `\`${truncate(module.text(node))}\` compares ${what} with \`${op}\`, which returns as soon as a byte differs; use \`hmac.compare_digest()\`.`,
             confidence,
+            autofix: compareDigestFix(node, left, right, op === '!='),
           });
         },
       },

@@ -1,6 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
+import { replaceNode } from '../../autofix.js';
 import { assignedFromCall, scopeOf, truncate } from './secret-context.js';
 
 /** Libraries whose `verify=False` turns certificate validation off. */
@@ -68,9 +69,11 @@ export default defineRule({
     function checkVerifyKeyword(call: PyCall): void {
       const verify = call.keywords.get('verify');
       if (!isFalse(verify) || !verify) return;
+      // Only the literal `False`: a variable may be set elsewhere for a reason the fix cannot see.
+      const autofix = verify.type === 'false' ? { description: 'Turn certificate verification back on (verify=True)', edits: [replaceNode(verify, 'True')] } : undefined;
       const q = call.qname;
       if (q && VERIFY_KW_ROOTS.some((root) => q.startsWith(root))) {
-        report({ node: kwNode(verify), message: `\`${q}(..., verify=False)\` accepts any server certificate.` });
+        report({ node: kwNode(verify), message: `\`${q}(..., verify=False)\` accepts any server certificate.`, autofix });
         return;
       }
       if (!call.method || !call.receiver) return;
@@ -79,6 +82,7 @@ export default defineRule({
         report({
           node: kwNode(verify),
           message: `\`${truncate(module.text(call.callee))}(..., verify=False)\` on a \`${factory}\` accepts any server certificate.`,
+          autofix,
         });
         return;
       }
@@ -89,6 +93,7 @@ export default defineRule({
           node: kwNode(verify),
           message: `\`${truncate(module.text(call.callee))}(..., verify=False)\` turns off certificate verification for this request.`,
           confidence: 'medium',
+          autofix,
         });
       }
     }

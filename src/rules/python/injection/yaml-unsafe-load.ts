@@ -1,6 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
+import { replaceNode } from '../../autofix.js';
 import { externalSource, isConstant, qualifiedName, snippet } from '../value-facts/index.js';
 
 const SAFE_LOADERS = new Set(['SafeLoader', 'CSafeLoader', 'BaseLoader', 'CBaseLoader']);
@@ -54,6 +55,22 @@ export default defineRule({
       return source === `\`${snippet(stream, 50)}\`` ? ' (external input)' : ` (from ${source})`;
     }
 
+    /**
+     * `yaml.load(stream[, Loader=...])` → `yaml.safe_load(stream)`: only for PyYAML called through its
+     * module name with nothing but the stream and a loader (other arguments may mean something).
+     */
+    function safeLoadFix(call: PyCall, q: string): { description: string; edits: ReturnType<typeof replaceNode>[] } | undefined {
+      if (!q.startsWith('yaml.') || call.callee.type !== 'attribute') return undefined;
+      const object = call.callee.childForFieldName('object');
+      if (!object || module.resolve(object) !== 'yaml') return undefined;
+      const stream = call.arg(0, 'stream');
+      const args = call.node.childForFieldName('arguments')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+      const loader = call.arg(1, 'Loader');
+      if (!stream || args.length > (loader ? 2 : 1)) return undefined;
+      const target = q.endsWith('_all') ? 'safe_load_all' : 'safe_load';
+      return { description: `Use yaml.${target}`, edits: [replaceNode(call.node, `${module.text(object)}.${target}(${module.text(stream)})`)] };
+    }
+
     function constantStream(call: PyCall): boolean {
       const stream = call.arg(0, 'stream');
       return !!stream && isConstant(module, stream);
@@ -71,6 +88,7 @@ export default defineRule({
           if (constantStream(call)) return;
           report({
             node: call.node,
+            autofix: safeLoadFix(call, q),
             message:
               `\`${q}\` parses ${shown}${origin(stream)} with the unsafe loader: a \`!!python/object/apply\` tag in ` +
               'it runs arbitrary code.',
@@ -83,6 +101,7 @@ export default defineRule({
             node: call.node,
             severity: 'medium',
             confidence: 'medium',
+            autofix: safeLoadFix(call, q),
             message:
               `\`${q}\` parses ${shown}${origin(stream)} with \`FullLoader\`, which builds Python objects from tags ` +
               '(and runs code on PyYAML < 5.4); use `yaml.safe_load`.',
@@ -110,6 +129,7 @@ export default defineRule({
           report({
             node: call.node,
             confidence: origin(stream) ? 'high' : 'medium',
+            autofix: safeLoadFix(call, q),
             message: ruamel
               ? `\`${q}\` parses ${shown}${origin(stream)} without a \`Loader\`, which in ruamel.yaml's old API means the unsafe loader.`
               : `\`${q}\` parses ${shown}${origin(stream)} without a \`Loader\`: PyYAML < 5.1 then uses the unsafe loader and ` +
@@ -122,6 +142,7 @@ export default defineRule({
         if (UNSAFE_LOADERS.has(name)) {
           report({
             node: call.node,
+            autofix: safeLoadFix(call, q),
             message:
               `\`${q}\` parses ${shown}${origin(stream)} with \`${name}\`, which honours \`!!python/object/apply\` ` +
               'tags and so runs code from the document.',
@@ -131,6 +152,7 @@ export default defineRule({
             node: call.node,
             severity: 'medium',
             confidence: 'medium',
+            autofix: safeLoadFix(call, q),
             message:
               `\`${q}\` parses ${shown}${origin(stream)} with \`${name}\`, which builds Python objects from tags ` +
               '(and runs code on PyYAML < 5.4); use `SafeLoader`.',

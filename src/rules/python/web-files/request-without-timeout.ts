@@ -1,6 +1,10 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
+import { setKeyword } from '../python-edits.js';
+
+/** What the fix passes: long enough for a slow API, short enough that a dead server frees the worker. */
+const DEFAULT_FIX_TIMEOUT = '30';
 import { walk } from './app-context.js';
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request']);
@@ -65,8 +69,11 @@ export default defineRule({
           const timeout = call.arg(2, 'timeout');
           if (timeout && !isNone(timeout)) return;
           if (!timeout && setsDefaultTimeout()) return;
+          // A positional `None` would clash with an added keyword.
+          const edit = timeout && !call.keywords.get('timeout') ? undefined : setKeyword(call, 'timeout', DEFAULT_FIX_TIMEOUT);
           report({
             node: call.node,
+            autofix: edit ? { description: `Pass timeout=${DEFAULT_FIX_TIMEOUT} (seconds)`, edits: [edit] } : undefined,
             message: timeout
               ? `\`${module.text(call.callee)}\` is called with \`timeout=None\` and waits forever for a server that does not answer.`
               : `\`${module.text(call.callee)}\` is called without a timeout and waits forever for a server that does not answer.`,
@@ -92,8 +99,10 @@ export default defineRule({
     function checkRequests(call: PyCall, what: string): void {
       const timeout = call.keywords.get('timeout');
       if (timeout && !isNone(timeout)) return;
+      const edit = setKeyword(call, 'timeout', DEFAULT_FIX_TIMEOUT);
       report({
         node: call.node,
+        autofix: edit ? { description: `Pass timeout=${DEFAULT_FIX_TIMEOUT} (seconds)`, edits: [edit] } : undefined,
         message: timeout
           ? `${what} is called with \`timeout=None\`; it waits forever for a server that does not answer.`
           : `${what} is called without \`timeout=\`; requests waits forever for a server that does not answer.`,
