@@ -5,8 +5,8 @@
  *   { "<path>": [{ "line", "range"?, "message", "robot_id": "secreview", "robot_run_id", "url", "properties" }] }
  *
  * Fields are those of CommentInput (line, range, message; the path is the map key) and
- * RobotCommentInput (robot_id, robot_run_id, url, properties; secreview proposes no
- * fix_suggestions). Comments sit where the GitHub review puts them (a changed line; see
+ * RobotCommentInput (robot_id, robot_run_id, url, properties, and fix_suggestions for a finding
+ * with a mechanical fix). Comments sit where the GitHub review puts them (a changed line; see
  * diff/filter.ts anchorOf). robot_run_id is derived from the report, so the same review gives the
  * same id. Messages are plain text; findings a baseline records are left out.
  */
@@ -34,6 +34,13 @@ export interface GerritRobotComment {
   robot_run_id: string;
   url?: string;
   properties?: Record<string, string>;
+  fix_suggestions?: GerritFixSuggestion[];
+}
+
+/** Gerrit's FixSuggestionInfo: replacements in the file, ranges with 0-based characters. */
+export interface GerritFixSuggestion {
+  description: string;
+  replacements: { path: string; range: GerritRange; replacement: string }[];
 }
 
 export const gerritReporter: Reporter = {
@@ -67,6 +74,18 @@ export function toGerritRobotComments(report: Report): Record<string, GerritRobo
       confidence: f.confidence,
       fingerprint: f.fingerprint,
     };
+    if (f.autofix) {
+      comment.fix_suggestions = [
+        {
+          description: f.autofix.description,
+          replacements: f.autofix.edits.map((e) => ({
+            path: f.location.path,
+            range: { start_line: e.startLine, start_character: e.startColumn - 1, end_line: e.endLine, end_character: e.endColumn - 1 },
+            replacement: e.text,
+          })),
+        },
+      ];
+    }
     (out[at.path] ??= []).push(comment as GerritRobotComment);
   }
   return out;

@@ -69,6 +69,24 @@ function reviewBody(report: Report, findings: readonly Finding[]): string {
   return out.join('\n');
 }
 
+/**
+ * The commented line as the finding's fix leaves it, for a GitHub suggestion block: only when every
+ * edit is on that line (a suggestion replaces the lines the comment is on, nothing else) and the
+ * line is the finding's first, whose text the snippet holds.
+ */
+function suggestion(f: Finding, at: { path: string; line: number }): string | undefined {
+  if (!f.autofix || at.path !== f.location.path || at.line !== f.location.startLine) return undefined;
+  if (!f.autofix.edits.every((e) => e.startLine === at.line && e.endLine === at.line)) return undefined;
+  let line = f.snippet.split('\n')[0] ?? '';
+  // Right to left, so the earlier columns stay valid.
+  for (const e of [...f.autofix.edits].sort((a, b) => b.startColumn - a.startColumn)) {
+    if (e.endColumn - 1 > line.length) return undefined;
+    line = line.slice(0, e.startColumn - 1) + e.text + line.slice(e.endColumn - 1);
+  }
+  // A fence inside the suggestion would end the block early.
+  return line.includes('```') || line.includes('\n') ? undefined : line;
+}
+
 function commentBody(f: Finding, at: { path: string; line: number }, rule: RuleSummary | undefined): string {
   const primary = f.cwe[0];
   const out: string[] = [];
@@ -82,6 +100,9 @@ function commentBody(f: Finding, at: { path: string; line: number }, rule: RuleS
     if (f.snippet.length > 0) out.push('', codeBlock(f.snippet, rule?.language || 'python'));
   }
   out.push('', `**Fix:** ${inlineMarkdown(f.fix || rule?.fix.guidance || '')}`);
+  const suggested = suggestion(f, at);
+  if (suggested !== undefined) out.push('', '```suggestion', suggested, '```');
+  else if (f.autofix) out.push('', `\`secreview fix\` applies it: ${inlineMarkdown(f.autofix.description)}.`);
   if (f.trace && f.trace.length > 0) {
     out.push('', `<details><summary>Data flow (${plural(f.trace.length, 'step')})</summary>`, '');
     f.trace.forEach((step, i) => out.push(traceItem(step, i + 1)));

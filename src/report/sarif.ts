@@ -400,6 +400,23 @@ export function toSarif(report: Report): Sarif.Log {
       partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     };
     if (report.baseline) result.baselineState = f.baselineState ?? 'new';
+    if (f.autofix) {
+      // SARIF replacements: deletedRegion in the file's lines and columns (end column exclusive, as ours).
+      result.fixes = [
+        {
+          description: { text: f.autofix.description },
+          artifactChanges: [
+            {
+              artifactLocation: artifacts.location(f.location.path),
+              replacements: f.autofix.edits.map((e) => ({
+                deletedRegion: { startLine: e.startLine, startColumn: e.startColumn, endLine: e.endLine, endColumn: e.endColumn },
+                insertedContent: { text: e.text },
+              })),
+            },
+          ],
+        },
+      ];
+    }
     if (f.trace && f.trace.length > 0) result.codeFlows = [codeFlow(f, f.trace, artifacts)];
     if (f.related && f.related.length > 0) {
       result.relatedLocations = f.related.map((r, i) => ({

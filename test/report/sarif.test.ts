@@ -215,3 +215,24 @@ describe('sarif reporter', () => {
     expect(pascalCase('3DES cipher')).toBe('Rule3desCipher');
   });
 });
+
+describe('SARIF fixes', () => {
+  it('a finding with an autofix carries it as a fix with replacements in its file', () => {
+    // `verify=False` is at columns 41-53 of line 8; the fix replaces `False` (columns 48-53).
+    const fixed = { ...TLS_FINDING, autofix: { description: 'Turn certificate verification back on (verify=True)', edits: [{ startLine: 8, startColumn: 48, endLine: 8, endColumn: 53, text: 'True' }] } };
+    const result = run(toSarif(makeReport({ findings: [fixed, SHELL_FINDING] }))).results!;
+    const tls = result.find((r) => r.ruleId === TLS_FINDING.ruleId)!;
+    expect(tls.fixes).toEqual([
+      {
+        description: { text: 'Turn certificate verification back on (verify=True)' },
+        artifactChanges: [
+          {
+            artifactLocation: expect.objectContaining({ uri: 'app/clients/payments.py' }),
+            replacements: [{ deletedRegion: { startLine: 8, startColumn: 48, endLine: 8, endColumn: 53 }, insertedContent: { text: 'True' } }],
+          },
+        ],
+      },
+    ]);
+    expect(result.find((r) => r.ruleId === SHELL_FINDING.ruleId)!.fixes).toBeUndefined();
+  });
+});
