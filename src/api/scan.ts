@@ -20,11 +20,10 @@ import { moduleNameForPath } from '../frontend/python/to-ir.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';
-import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, pythonLanguageInfo, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
-import { pythonParserReady } from '../analysis/analyse-file.js';
+import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, languageTableFor, type LanguageTable, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
+import { parsersReadyFor } from '../analysis/analyse-file.js';
 import { checkFileMeta, checkFindings, checkList } from '../cache/entry-checks.js';
 import { cacheFolderProblem as permissionProblem } from '../cache/cache-permissions.js';
-import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { FORMAT as CACHE_FORMAT, ScanCache, modelMemo, type CacheLog } from '../cache/scan-cache.js';
@@ -232,9 +231,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   } else {
     // The previous run's taint records, read while the files are analysed (see taint/replay.ts).
     const memoRead = cache && wantTaint ? cache.getReplayRecords() : undefined;
-    const language = wantTaint ? await pythonLanguageInfo() : undefined;
+    const language = wantTaint ? await languageTableFor(inputs.map((i) => i.file.path)) : undefined;
     // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
-    if (cache) await pythonParserReady();
+    if (cache) await parsersReadyFor(inputs.map((i) => i.file.path));
     const files = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
       jobs: registered ? (options.jobs ?? 1) : 1,
       cache,
@@ -539,7 +538,7 @@ async function analyseFiles(
   loaded: readonly Loaded[],
   keys: readonly (string | undefined)[],
   wantIR: boolean,
-  run: { jobs: number; cache?: ScanCache; language?: LanguageInfo; onProgress?: (done: number, total: number) => void },
+  run: { jobs: number; cache?: ScanCache; language?: LanguageTable; onProgress?: (done: number, total: number) => void },
 ): Promise<FileResult[]> {
   const results = new Array<FileResult>(inputs.length);
   const knownRule = (id: string): boolean => findRule(id) !== undefined;
