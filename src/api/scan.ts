@@ -9,7 +9,7 @@ import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
 import { applySuppressions, unqualifiedSuppressionDiagnostics, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
 import { DEFAULT_TEST_PATHS, meaningfulInTests, testPathMatcher } from '../filters/test-code.js';
 import { FindingPolicy, compareFindings } from '../filters/policy.js';
-import { supportedExtensions } from '../frontend/registry.js';
+import { frontEndForPath, supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
 import { analyseProgram, type TaintResult } from '../analysis/taint/engine.js';
@@ -193,9 +193,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     options.cache?.log?.(message);
   };
   let models: ModelSet | undefined;
+  /** The JavaScript/TypeScript models, when the scan reads such files (models/javascript/). */
+  let jsModels: ModelSet | undefined;
   if (wantTaint) {
     try {
       models = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined);
+      if (inputs.some((i) => frontEndForPath(i.file.path)?.language === 'javascript')) {
+        jsModels = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined, 'javascript');
+      }
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
@@ -209,7 +214,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let cacheError: string | undefined = refused;
   if (useCache && registered) {
     try {
-      cache = openCache(cacheDir, plan, models, options.cache!.log);
+      cache = openCache(cacheDir, plan, models, options.cache!.log, jsModels);
     } catch (error) {
       // A cache that cannot be used only costs speed; the caller may say so.
       cacheError = `cannot use cache folder ${cacheDir}: ${(error as Error).message}`;
@@ -252,14 +257,19 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const irs = language
       ? files.map((f) => {
           const build = (): ModuleIR | undefined => f.takeIR(language, plan.fileTimeoutMs);
-          return (f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
+          const python = frontEndForPath(f.meta.path)?.language !== 'javascript';
+          return (python && f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
         })
       : [];
     const withIR = files.filter((_, i) => irs[i] !== undefined);
     if (wantTaint && models && withIR.length > 0) {
       const taintRules = new Map<SinkKind, AnyRule>();
-      for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
-      const program = irs.filter((ir): ir is ModuleIR => ir !== undefined);
+      const jsTaintRules = new Map<SinkKind, AnyRule>();
+      for (const r of plan.rules) if (r.taint) (r.language === 'javascript' ? jsTaintRules : taintRules).set(r.taint.kind, r);
+      // Each language is its own program with its own models: JavaScript modules never call Python ones.
+      const isJs = (ir: ModuleIR): boolean => frontEndForPath(ir.path)?.language === 'javascript';
+      const jsProgram = irs.filter((ir): ir is ModuleIR => ir !== undefined && isJs(ir));
+      const program = irs.filter((ir): ir is ModuleIR => ir !== undefined && !isJs(ir));
       options.onStage?.('cross-file', program.length);
       let result: TaintResult;
       try {
@@ -278,9 +288,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo());
       const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
       const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
-      tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
-        plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
-      );
+      tainted = taintFindings(result, taintRules, lineOf);
+      if (jsProgram.length > 0 && jsModels && jsTaintRules.size > 0) {
+        // Not recorded for replay yet: the records number the modules of one program.
+        tainted.push(...taintFindings(analyseProgram(jsProgram, jsModels), jsTaintRules, lineOf));
+      }
+      tainted = tainted.filter((f) => plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)));
     }
     // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
     metas = files.map((f) => f.meta);
@@ -446,7 +459,7 @@ function tooLarge(size: number, max: number): Omit<Diagnostic, 'path' | 'level'>
   return { kind: 'skipped', message: `skipped: file is ${formatSize(size)}, over the ${formatSize(max)} limit (--max-file-size)` };
 }
 
-function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, log: CacheLog | undefined): ScanCache {
+function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, log: CacheLog | undefined, jsModels?: ModelSet): ScanCache {
   // Everything besides a file's own path and content that decides its outcome.
   return ScanCache.open(dir, {
     config: plan.config,
@@ -455,6 +468,8 @@ function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, lo
     maxFileSize: plan.maxFileSize,
     fileTimeoutMs: plan.fileTimeoutMs,
     models: models ?? null,
+    // Only scans that read JavaScript have these (Python-only scans keep their keys).
+    ...(jsModels ? { javascriptModels: jsModels } : {}),
   }, log);
 }
 

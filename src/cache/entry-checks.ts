@@ -50,7 +50,7 @@ export function checkFinding(x: unknown): string | undefined {
   return checkLocation(x.location) ?? checkList(x.cwe, checkCwe, 'cwe') ?? checkCwe(x.pillar) ?? (x.trace === undefined ? undefined : checkList(x.trace, checkStep, 'trace'));
 }
 
-const DIAGNOSTIC_KINDS = new Set(['path-error', 'read-error', 'decode-error', 'binary-file', 'parse-error', 'config-error', 'suppression-error', 'unused-suppression', 'unqualified-suppression', 'skipped', 'internal-error']);
+const DIAGNOSTIC_KINDS = new Set(['path-error', 'read-error', 'decode-error', 'binary-file', 'parse-error', 'config-error', 'suppression-error', 'unused-suppression', 'unqualified-suppression', 'skipped', 'generated-skipped', 'internal-error']);
 
 function checkDiagnostic(x: unknown): string | undefined {
   if (!isObject(x) || !DIAGNOSTIC_KINDS.has(x.kind as string) || typeof x.path !== 'string' || typeof x.message !== 'string') return 'not a diagnostic';

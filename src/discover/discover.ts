@@ -189,7 +189,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
     const total = [...skipped.values()].reduce((a, b) => a + b, 0);
     const parts = [...skipped.entries()].map(([why, n]) => `${n} ${why}`).join(', ');
     diagnostics.push({
-      kind: 'skipped',
+      kind: 'generated-skipped',
       level: 'warning',
       path: '',
       message: `skipped ${total} generated JavaScript/TypeScript ${total === 1 ? 'file' : 'files'} (${parts}); name a file to scan it`,
