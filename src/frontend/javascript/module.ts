@@ -33,7 +33,7 @@ export function resolveSpecifier(specifier: string, fromPath: string): string {
   if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
     const dir = fromPath.replace(/\\/g, '/').split('/').filter((p) => p && p !== '.');
     dir.pop();
-    for (const part of specifier.split('/')) {
+    for (const part of specifier.replace(/\.(?:[cm]?[jt]sx?)$/i, '').split('/')) {
       if (part === '.' || part === '') continue;
       if (part === '..') dir.pop();
       else dir.push(part);

@@ -172,7 +172,7 @@ export class StatementLowering extends ExpressionLowering {
         let orelse: Stmt[] = [];
         for (const c of [...cases].reverse()) {
           const stmts = c.childrenForFieldName('body');
-          const body = this.block(stmts.length > 0 ? stmts : c.namedChildren.slice(c.type === 'switch_case' ? 1 : 0), scope, depth);
+          const body = withoutSwitchBreaks(this.block(stmts.length > 0 ? stmts : c.namedChildren.slice(c.type === 'switch_case' ? 1 : 0), scope, depth));
           const v = c.childForFieldName('value');
           if (!v) orelse = [...body, ...orelse];
           else orelse = [{ k: 'if', test: { k: 'compare', ops: ['==='], operands: [value, this.expr(v, depth)], span: this.span(c) }, body, orelse, span: this.span(c) }];
@@ -462,6 +462,18 @@ export class StatementLowering extends ExpressionLowering {
     }
     return cls;
   }
+}
+
+/** A case body without the `break`s that leave the switch (those inside loops leave the loop). */
+function withoutSwitchBreaks(stmts: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (const st of stmts) {
+    if (st.k === 'break') continue;
+    if (st.k === 'if') out.push({ ...st, body: withoutSwitchBreaks(st.body), orelse: withoutSwitchBreaks(st.orelse) });
+    else if (st.k === 'try') out.push({ ...st, body: withoutSwitchBreaks(st.body), handlers: st.handlers.map((h) => ({ ...h, body: withoutSwitchBreaks(h.body) })), finally: withoutSwitchBreaks(st.finally) });
+    else out.push(st);
+  }
+  return out;
 }
 
 /** Function and arrow expressions (what `const f = …` makes a function definition of). */
