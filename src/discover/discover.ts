@@ -187,7 +187,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
   }
   if (skipped.size > 0) {
     const total = [...skipped.values()].reduce((a, b) => a + b, 0);
-    const parts = [...skipped.entries()].map(([why, n]) => `${n} ${why}`).join(', ');
+    const parts = [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([why, n]) => `${n} ${why}`).join(', ');
     diagnostics.push({
       kind: 'generated-skipped',
       level: 'warning',
