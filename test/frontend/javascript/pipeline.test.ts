@@ -72,6 +72,16 @@ describe('JavaScript/TypeScript through the whole pipeline', () => {
     }
   });
 
+  it('gives the same report from worker threads as inline (enough files for the pool)', async () => {
+    const files: Record<string, string> = { ...APP };
+    for (let i = 0; i < 30; i++) files[`src/routes/r${i}.js`] = `const { exec } = require('child_process');\nrequire('express')().get('/${i}', (req, res) => exec(req.query.c${i}));\n`;
+    const dir = tempTree(files);
+    const inline = await scan({ paths: ['.'], cwd: dir, config: false, jobs: 1 });
+    const pooled = await scan({ paths: ['.'], cwd: dir, config: false, jobs: 2 });
+    expect(inline.findings).toHaveLength(31);
+    expect(pooled.findings).toEqual(inline.findings);
+  });
+
   it('honours // and /* */ suppressions with a reason, not eslint-disable comments', async () => {
     const src = (comment: string): string =>
       ["const { exec } = require('child_process');", "require('express')().get('/', (req, res) => {", `  exec(req.query.c); ${comment}`, '});', ''].join('\n');
