@@ -3,7 +3,7 @@ import type { CallExpr, ClassIR, Expr, FunctionIR, Param, SpanId, Stmt, Target }
 import type { SpanTableBuilder } from '../../analysis/taint/spans.js';
 import type { Budget } from '../../scheduling/budget.js';
 import { resolveSpecifier, stringValue, type JavaScriptModule } from './module.js';
-import { RECEIVER_CALLBACK_METHODS, SINK_GLOBALS, SINK_PROPERTIES } from './taint-semantics.js';
+import { javascriptTaintSemantics, RECEIVER_CALLBACK_METHODS, SINK_GLOBALS, SINK_PROPERTIES } from './taint-semantics.js';
 import { carriesNoText } from './types.js';
 
 const COMPARISONS = new Set(['==', '===', '!=', '!==', '<', '>', '<=', '>=', 'instanceof', 'in']);
@@ -24,6 +24,8 @@ export abstract class ExpressionLowering {
   private steps = 0;
   private temps = 0;
   private readonly identifiers = new Map<string, string>();
+  /** Function nodes passed to a route registration (`app.post('/p', (req, res) => …)`). */
+  protected readonly routeHandlers = new Set<Node>();
 
   constructor(
     protected readonly module: JavaScriptModule,
@@ -342,6 +344,10 @@ export abstract class ExpressionLowering {
       const forwarded: CallExpr = { k: 'call', callee: { k: 'name', name, span }, args: [callee.object], kwargs: [], splats: [], span };
       return rest.length > 0 ? { k: 'opaque', parts: [forwarded, ...rest], span } : forwarded;
     }
+    if (callee.k === 'attr') {
+      const first = argNodes[0]?.type === 'string' ? stringValue(argNodes[0]) : undefined;
+      if (javascriptTaintSemantics.isRouteRegistration(callee.attr, first)) for (const a of argNodes) if (isFunction(a)) this.routeHandlers.add(a);
+    }
     for (const a of argNodes) {
       if (a.type === 'spread_element') splats.push(this.expr(a, d));
       else args.push(this.expr(a, d));
@@ -479,7 +485,7 @@ export abstract class ExpressionLowering {
    * whose TypeScript type carries no text (`number`, `boolean`, an enum, a literal union) is
    * converted with `Number()` at entry, which the models know as a sanitiser for every kind.
    */
-  protected param(p: Node, d: number, prologue: Stmt[]): Param {
+  protected param(p: Node, d: number, prologue: Stmt[], patternName?: string): Param {
     const span = this.span(p);
     let pattern: Node = p;
     let type: Node | null = null;
@@ -505,7 +511,8 @@ export abstract class ExpressionLowering {
       this.declare(pattern.text);
       param = { name: this.identifier(pattern), kind: 'normal', span: this.span(pattern) };
     } else {
-      const name = this.temp();
+      const name = patternName ?? this.temp();
+      this.declare(name);
       param = { name, kind: 'normal', span };
       this.assign(pattern, { k: 'name', name, span }, d, prologue, span);
     }

@@ -11,7 +11,9 @@
  * - `requestHandler`: Express/Koa/Fastify/Hapi route registration passes the handler as a
  *   callback: `app.get('/p', (req, res) => …)`, `router.post('/p', auth, handler)`,
  *   `fastify.get('/p', async (request, reply) => …)`. Today the models root the sources at
- *   parameters by name (`parameter: req` + `req.query`); the hook would make every
+ *   parameters by name (`parameter: req` + `req.query`), and the lowering names a destructured
+ *   first parameter of a callback passed to a route registration `req`
+ *   (`app.post('/p', ({ body }, res) => …)` reads `req.body`); the hook would make every
  *   parameter of a callback registered through `isRouteRegistration` a request value whatever
  *   it is called, and stop a function with a parameter called `req` that is no handler from
  *   being one.

@@ -407,7 +407,9 @@ export class StatementLowering extends ExpressionLowering {
     const single = node.childForFieldName('parameter');
     if (single) params.push(this.param(single, depth, prologue));
     const list = node.childForFieldName('parameters');
-    for (const p of list?.namedChildren ?? []) if (p.type !== 'comment') params.push(this.param(p, depth, prologue));
+    // A route handler's destructured request (`({ body }, res) => …`) is read from a parameter `req`.
+    const handler = this.routeHandlers.has(node);
+    for (const p of list?.namedChildren ?? []) if (p.type !== 'comment') params.push(this.param(p, depth, prologue, handler && params.length === 0 ? 'req' : undefined));
     fn.params = params;
     const body = node.childForFieldName('body');
     const saved = this.pending;
