@@ -21,9 +21,9 @@ export interface RuleRunResult {
  * rules subscribed to, then each node is handed to its subscribers in document order.
  * A rule that throws is reported as an internal error for that file; the others go on.
  */
-export function runPythonRules(
-  frontEnd: FrontEnd<PythonModule>,
-  module: PythonModule,
+export function runRules<M extends SourceModule>(
+  frontEnd: FrontEnd<M>,
+  module: M,
   rules: readonly AnyRule[],
   budget: Budget = Budget.none,
 ): RuleRunResult {
@@ -45,20 +45,21 @@ export interface RuleRun {
 }
 
 /** Create each rule's visitors for this module and index them by node type. */
-export function prepareRuleRun(module: PythonModule, rules: readonly AnyRule[]): RuleRun {
+export function prepareRuleRun(module: SourceModule, rules: readonly AnyRule[]): RuleRun {
   const findings: Finding[] = [];
   const diagnostics: Diagnostic[] = [];
   const active: RuleState[] = [];
   const wanted = new Set<string>();
 
   for (const rule of rules) {
-    if (rule.language !== 'python') continue;
-    const context: RuleContext<PythonModule> = {
+    if (rule.language !== module.language) continue;
+    const context: RuleContext<SourceModule> = {
       module,
       report: (r) => findings.push(toFinding(module, rule, r)),
     };
     try {
-      const visitors = rule.create(context);
+      // The rule is of the module's language, so the module is of the kind it expects.
+      const visitors = (rule.create as (c: RuleContext<SourceModule>) => PythonVisitors)(context);
       active.push({ rule, visitors, failed: false });
       if (visitors.call) wanted.add('call');
       for (const type of Object.keys(visitors.nodes ?? {})) wanted.add(type);
@@ -106,7 +107,7 @@ export function prepareRuleRun(module: PythonModule, rules: readonly AnyRule[]):
         if (state.failed) continue;
         try {
           if (onCall) {
-            call ??= module.call(node);
+            call ??= (module as unknown as PythonModule).call(node);
             if (timeByRule) timed(state.rule, onCall, call);
             else onCall(call);
           } else if (onNode) {

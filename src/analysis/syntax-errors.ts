@@ -1,7 +1,6 @@
 import type { Diagnostic } from '../findings/types.js';
 import type { SourceModule } from '../frontend/types.js';
-import type { PythonModule } from '../frontend/python/index.js';
-import type { SyntaxNode } from '../parse/syntax-tree.js';
+import type { SyntaxNode, SyntaxTree } from '../parse/syntax-tree.js';
 
 /**
  * tree-sitter recovers from syntax errors, so analysis still runs on the rest of the file;
@@ -9,7 +8,7 @@ import type { SyntaxNode } from '../parse/syntax-tree.js';
  */
 export function syntaxErrorDiagnostic(module: SourceModule): Diagnostic | undefined {
   if (!module.root.hasError) return undefined;
-  const first = firstError(module as PythonModule);
+  const first = firstError(module as unknown as { syntax: SyntaxTree });
   const line = first ? first.startPosition.row + 1 : undefined;
   const what = first?.isMissing ? `missing ${first.type}` : 'invalid syntax';
   return {
@@ -22,7 +21,7 @@ export function syntaxErrorDiagnostic(module: SourceModule): Diagnostic | undefi
 }
 
 /** The first ERROR or MISSING node in document order, entering only subtrees that have an error. */
-function firstError(module: PythonModule): SyntaxNode | undefined {
+function firstError(module: { syntax: SyntaxTree }): SyntaxNode | undefined {
   const syntax = module.syntax;
   for (let i = 0; i < syntax.count; ) {
     const node = syntax.node(i);

@@ -9,7 +9,7 @@ import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
 import { applySuppressions, unqualifiedSuppressionDiagnostics, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
 import { DEFAULT_TEST_PATHS, meaningfulInTests, testPathMatcher } from '../filters/test-code.js';
 import { FindingPolicy, compareFindings } from '../filters/policy.js';
-import { supportedExtensions } from '../frontend/registry.js';
+import { frontEndForPath, supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
 import { analyseProgram, type TaintResult } from '../analysis/taint/engine.js';
@@ -20,11 +20,10 @@ import { moduleNameForPath } from '../frontend/python/to-ir.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';
-import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, pythonLanguageInfo, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
-import { pythonParserReady } from '../analysis/analyse-file.js';
+import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, languageTableFor, type LanguageTable, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
+import { parsersReadyFor } from '../analysis/analyse-file.js';
 import { checkFileMeta, checkFindings, checkList } from '../cache/entry-checks.js';
 import { cacheFolderProblem as permissionProblem } from '../cache/cache-permissions.js';
-import type { LanguageInfo } from '../parse/syntax-tree.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { FORMAT as CACHE_FORMAT, ScanCache, modelMemo, type CacheLog } from '../cache/scan-cache.js';
@@ -194,9 +193,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     options.cache?.log?.(message);
   };
   let models: ModelSet | undefined;
+  /** The JavaScript/TypeScript models, when the scan reads such files (models/javascript/). */
+  let jsModels: ModelSet | undefined;
   if (wantTaint) {
     try {
       models = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined);
+      if (inputs.some((i) => frontEndForPath(i.file.path)?.language === 'javascript')) {
+        jsModels = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined, 'javascript');
+      }
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
       throw error;
@@ -210,7 +214,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let cacheError: string | undefined = refused;
   if (useCache && registered) {
     try {
-      cache = openCache(cacheDir, plan, models, options.cache!.log);
+      cache = openCache(cacheDir, plan, models, options.cache!.log, jsModels);
     } catch (error) {
       // A cache that cannot be used only costs speed; the caller may say so.
       cacheError = `cannot use cache folder ${cacheDir}: ${(error as Error).message}`;
@@ -232,9 +236,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   } else {
     // The previous run's taint records, read while the files are analysed (see taint/replay.ts).
     const memoRead = cache && wantTaint ? cache.getReplayRecords() : undefined;
-    const language = wantTaint ? await pythonLanguageInfo() : undefined;
+    const language = wantTaint ? await languageTableFor(inputs.map((i) => i.file.path)) : undefined;
     // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
-    if (cache) await pythonParserReady();
+    if (cache) await parsersReadyFor(inputs.map((i) => i.file.path));
     const files = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
       jobs: registered ? (options.jobs ?? 1) : 1,
       cache,
@@ -253,14 +257,19 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const irs = language
       ? files.map((f) => {
           const build = (): ModuleIR | undefined => f.takeIR(language, plan.fileTimeoutMs);
-          return (f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
+          const python = frontEndForPath(f.meta.path)?.language !== 'javascript';
+          return (python && f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
         })
       : [];
     const withIR = files.filter((_, i) => irs[i] !== undefined);
     if (wantTaint && models && withIR.length > 0) {
       const taintRules = new Map<SinkKind, AnyRule>();
-      for (const r of plan.rules) if (r.taint) taintRules.set(r.taint.kind, r);
-      const program = irs.filter((ir): ir is ModuleIR => ir !== undefined);
+      const jsTaintRules = new Map<SinkKind, AnyRule>();
+      for (const r of plan.rules) if (r.taint) (r.language === 'javascript' ? jsTaintRules : taintRules).set(r.taint.kind, r);
+      // Each language is its own program with its own models: JavaScript modules never call Python ones.
+      const isJs = (ir: ModuleIR): boolean => frontEndForPath(ir.path)?.language === 'javascript';
+      const jsProgram = irs.filter((ir): ir is ModuleIR => ir !== undefined && isJs(ir));
+      const program = irs.filter((ir): ir is ModuleIR => ir !== undefined && !isJs(ir));
       options.onStage?.('cross-file', program.length);
       let result: TaintResult;
       try {
@@ -279,9 +288,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo());
       const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
       const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
-      tainted = taintFindings(result, taintRules, lineOf).filter((f) =>
-        plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)),
-      );
+      tainted = taintFindings(result, taintRules, lineOf);
+      if (jsProgram.length > 0 && jsModels && jsTaintRules.size > 0) {
+        // Not recorded for replay yet: the records number the modules of one program.
+        tainted.push(...taintFindings(analyseProgram(jsProgram, jsModels), jsTaintRules, lineOf));
+      }
+      tainted = tainted.filter((f) => plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)));
     }
     // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
     metas = files.map((f) => f.meta);
@@ -447,7 +459,7 @@ function tooLarge(size: number, max: number): Omit<Diagnostic, 'path' | 'level'>
   return { kind: 'skipped', message: `skipped: file is ${formatSize(size)}, over the ${formatSize(max)} limit (--max-file-size)` };
 }
 
-function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, log: CacheLog | undefined): ScanCache {
+function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, log: CacheLog | undefined, jsModels?: ModelSet): ScanCache {
   // Everything besides a file's own path and content that decides its outcome.
   return ScanCache.open(dir, {
     config: plan.config,
@@ -456,6 +468,8 @@ function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, lo
     maxFileSize: plan.maxFileSize,
     fileTimeoutMs: plan.fileTimeoutMs,
     models: models ?? null,
+    // Only scans that read JavaScript have these (Python-only scans keep their keys).
+    ...(jsModels ? { javascriptModels: jsModels } : {}),
   }, log);
 }
 
@@ -539,7 +553,7 @@ async function analyseFiles(
   loaded: readonly Loaded[],
   keys: readonly (string | undefined)[],
   wantIR: boolean,
-  run: { jobs: number; cache?: ScanCache; language?: LanguageInfo; onProgress?: (done: number, total: number) => void },
+  run: { jobs: number; cache?: ScanCache; language?: LanguageTable; onProgress?: (done: number, total: number) => void },
 ): Promise<FileResult[]> {
   const results = new Array<FileResult>(inputs.length);
   const knownRule = (id: string): boolean => findRule(id) !== undefined;

@@ -61,7 +61,7 @@ function checkAutofix(x: unknown): string | undefined {
   return checkList(x.edits, (e) => (isObject(e) && [e.startLine, e.startColumn, e.endLine, e.endColumn].every(isLine) && typeof e.text === 'string' ? undefined : 'not a text edit'), 'fix edits');
 }
 
-const DIAGNOSTIC_KINDS = new Set(['path-error', 'read-error', 'decode-error', 'binary-file', 'parse-error', 'config-error', 'suppression-error', 'unused-suppression', 'unqualified-suppression', 'skipped', 'internal-error']);
+const DIAGNOSTIC_KINDS = new Set(['path-error', 'read-error', 'decode-error', 'binary-file', 'parse-error', 'config-error', 'suppression-error', 'unused-suppression', 'unqualified-suppression', 'skipped', 'generated-skipped', 'internal-error']);
 
 function checkDiagnostic(x: unknown): string | undefined {
   if (!isObject(x) || !DIAGNOSTIC_KINDS.has(x.kind as string) || typeof x.path !== 'string' || typeof x.message !== 'string') return 'not a diagnostic';

@@ -41,6 +41,13 @@ export interface DiscoverOptions {
   exclude?: readonly string[];
   /** Honour .gitignore files (default true). */
   respectGitignore?: boolean;
+  /**
+   * Scan generated JavaScript found in folders too: `.d.ts` declarations, minified files
+   * (`.min.js`, lines over 1,000 characters) and files under build output folders (`dist/`,
+   * `build/`, `out/`, `.next/`, `coverage/`, `vendor/`…). Default false; files named
+   * explicitly are always scanned.
+   */
+  includeGenerated?: boolean;
 }
 
 export interface DiscoveredFile {
@@ -54,6 +61,42 @@ export interface Discovery {
   diagnostics: Diagnostic[];
 }
 
+/** JavaScript-family files: generated ones are skipped in folder walks by default. */
+const JS_FAMILY = /\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/i;
+/** Declarations only (`.d.ts`, `.d.mts`…), minified files, and bundles in build output folders. */
+const GENERATED_JS = /(?:\.d\.[cm]?ts$|[.-]min\.[cm]?js$|\.bundle\.[cm]?js$)/i;
+const BUILD_FOLDERS = /(?:^|\/)(?:dist|build|out|\.next|\.nuxt|coverage|bower_components|vendor)\//;
+/** A line longer than this in a file's first 64 KiB means minified code. */
+const MINIFIED_LINE = 1000;
+
+/** Why a JavaScript/TypeScript file found in a folder walk is not worth scanning, if it is not. */
+export function generatedJavaScript(absPath: string, relPath: string): string | undefined {
+  if (!JS_FAMILY.test(relPath)) return undefined;
+  if (/\.d\.[cm]?ts$/i.test(relPath)) return 'declaration';
+  if (GENERATED_JS.test(relPath)) return 'minified';
+  if (BUILD_FOLDERS.test(relPath)) return 'build output';
+  try {
+    const fd = nodeFs.openSync(absPath, 'r');
+    try {
+      const buffer = Buffer.alloc(65536);
+      const n = nodeFs.readSync(fd, buffer, 0, buffer.length, 0);
+      const text = buffer.toString('latin1', 0, n);
+      let start = 0;
+      for (let i = text.indexOf('\n'); ; i = text.indexOf('\n', start)) {
+        const end = i < 0 ? text.length : i;
+        if (end - start > MINIFIED_LINE) return 'minified';
+        if (i < 0) break;
+        start = i + 1;
+      }
+    } finally {
+      nodeFs.closeSync(fd);
+    }
+  } catch {
+    // Unreadable: the read stage says why.
+  }
+  return undefined;
+}
+
 const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
 
 /**
@@ -65,6 +108,8 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
   const root = resolve(options.root);
   const diagnostics: Diagnostic[] = [];
   const found = new Map<string, DiscoveredFile>();
+  /** Generated JavaScript left out of folder walks, by reason. */
+  const skipped = new Map<string, number>();
   const include = options.include?.length ? new PathPatterns(options.include) : undefined;
   const exclude = options.exclude?.length ? new PathPatterns(options.exclude) : undefined;
   const gitignore = options.respectGitignore === false ? undefined : new GitignoreStack(root);
@@ -131,8 +176,24 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
       if (gitignore?.ignores(abs, top)) continue;
       if (isSymlink(abs)) continue;
       const file = keep(abs);
-      if (filtered(file)) found.set(abs, file);
+      if (!filtered(file)) continue;
+      const generated = options.includeGenerated ? undefined : generatedJavaScript(abs, toPosix(relative(absPath, abs)));
+      if (generated) {
+        skipped.set(generated, (skipped.get(generated) ?? 0) + 1);
+        continue;
+      }
+      found.set(abs, file);
     }
+  }
+  if (skipped.size > 0) {
+    const total = [...skipped.values()].reduce((a, b) => a + b, 0);
+    const parts = [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([why, n]) => `${n} ${why}`).join(', ');
+    diagnostics.push({
+      kind: 'generated-skipped',
+      level: 'warning',
+      path: '',
+      message: `skipped ${total} generated JavaScript/TypeScript ${total === 1 ? 'file' : 'files'} (${parts}); name a file to scan it`,
+    });
   }
   const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const [flag, patterns] of [['--include', include], ['--exclude', exclude]] as const) {

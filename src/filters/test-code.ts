@@ -14,6 +14,9 @@ export const DEFAULT_TEST_PATHS: readonly string[] = [
   '**/*_test.py',
   '**/*_tests.py',
   '**/conftest.py',
+  // JavaScript/TypeScript test runners (Jest, Vitest, Mocha).
+  '**/__tests__/**',
+  '**/*.{test,spec}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}',
 ];
 
 /** The options that show findings in test code, as the summary names them. */

@@ -120,6 +120,8 @@ export type DiagnosticKind =
   | 'unused-suppression'
   | 'unqualified-suppression'
   | 'skipped'
+  /** Generated JavaScript (declarations, minified files, build output) left out of a folder walk. */
+  | 'generated-skipped'
   | 'internal-error';
 
 export interface Diagnostic {

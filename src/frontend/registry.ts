@@ -1,8 +1,14 @@
 import type { FrontEnd, SourceModule } from './types.js';
 import { pythonFrontEnd } from './python/index.js';
+import { javascriptFrontEnd, typescriptFrontEnd, tsxFrontEnd } from './javascript/index.js';
 
-/** Front ends by language. JavaScript/TypeScript plug in here. */
-export const frontEnds: readonly FrontEnd<SourceModule>[] = [pythonFrontEnd as unknown as FrontEnd<SourceModule>];
+/** Front ends by language; JavaScript and TypeScript have one per grammar (JS/JSX, TS, TSX). */
+export const frontEnds: readonly FrontEnd<SourceModule>[] = [
+  pythonFrontEnd as unknown as FrontEnd<SourceModule>,
+  javascriptFrontEnd as unknown as FrontEnd<SourceModule>,
+  typescriptFrontEnd as unknown as FrontEnd<SourceModule>,
+  tsxFrontEnd as unknown as FrontEnd<SourceModule>,
+];
 
 export function frontEndForPath(path: string): FrontEnd<SourceModule> | undefined {
   const lower = path.toLowerCase();

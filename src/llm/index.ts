@@ -11,7 +11,7 @@ import type { Confidence, Report, Severity } from '../findings/types.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { decodeSource } from '../parse/decode.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';
-import { llmOnlyExtensions, llmOnlyLanguageOf } from './languages.js';
+import { frontEndLanguageOf, llmOnlyExtensions, llmOnlyLanguageOf } from './languages.js';
 import { reviewWithLlm, type ReviewFile } from './review.js';
 import { isInsideTree, resolveLlmSettings, userConfigPath, type LlmOverrides, type LlmSources } from './settings.js';
 import type { ClientOptions } from './client.js';
@@ -86,7 +86,11 @@ export async function collectScannedFiles(
   const add = (path: string, text: string, language?: string): void => {
     const reason = failed.get(path);
     if (reason !== undefined) unavailable.push({ path, reason: `not analysed: ${reason}` });
-    else files.push({ path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, ...(language ? { language, llmOnly: true } : {}) });
+    else {
+      // Files a static front end reads other than Python's still tell the prompt their language.
+      const named = language ? { language, llmOnly: true } : frontEndLanguageOf(path) ? { language: frontEndLanguageOf(path)! } : {};
+      files.push({ path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, ...named });
+    }
   };
   if (options.paths.includes('-') && options.stdin) add(options.stdin.filename, options.stdin.text, llmOnlyLanguageOf(options.stdin.filename));
   const fsPaths = options.paths.filter((p) => p !== '-');

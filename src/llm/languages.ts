@@ -53,3 +53,14 @@ export function llmOnlyLanguageOf(path: string): string | undefined {
   if (dot < 0 || dot < lower.lastIndexOf('/')) return undefined;
   return LLM_ONLY_LANGUAGES[lower.slice(dot)];
 }
+
+/**
+ * The language name the prompt gives a file a static front end reads, when it is not Python
+ * (the prompt's default): `JavaScript` for `.js`, `TypeScript` for `.ts`/`.tsx`.
+ */
+export function frontEndLanguageOf(path: string): string | undefined {
+  const fe = frontEndForPath(path);
+  if (!fe || fe.language === 'python') return undefined;
+  const lower = path.toLowerCase();
+  return LLM_ONLY_LANGUAGES[lower.slice(lower.lastIndexOf('.'))];
+}

@@ -44,6 +44,9 @@ const require = createRequire(import.meta.url);
 /** Grammars we ship, each the `.wasm` built by the grammar's own npm package. */
 const GRAMMAR_FILES = {
   python: 'tree-sitter-python/tree-sitter-python.wasm',
+  javascript: 'tree-sitter-javascript/tree-sitter-javascript.wasm',
+  typescript: 'tree-sitter-typescript/tree-sitter-typescript.wasm',
+  tsx: 'tree-sitter-typescript/tree-sitter-tsx.wasm',
 } as const;
 
 export type GrammarId = keyof typeof GRAMMAR_FILES;

@@ -342,6 +342,8 @@ class ArtifactTable {
     return this.paths.map((p) => {
       const artifact: Sarif.Artifact = { location: artifactLocationFor(p) };
       if (/\.pyi?$/i.test(p)) artifact.sourceLanguage = 'python';
+      else if (/\.(?:[cm]?ts|tsx)$/i.test(p)) artifact.sourceLanguage = p.toLowerCase().endsWith('.tsx') ? 'typescriptreact' : 'typescript';
+      else if (/\.(?:[cm]?js|jsx)$/i.test(p)) artifact.sourceLanguage = p.toLowerCase().endsWith('.jsx') ? 'javascriptreact' : 'javascript';
       return artifact;
     });
   }

@@ -1,5 +1,6 @@
 import type { Node } from '../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../frontend/python/index.js';
+import type { JavaScriptModule } from '../frontend/javascript/module.js';
 import type { Confidence, Severity, TraceStep } from '../findings/types.js';
 import type { NodeEdit } from './autofix.js';
 import type { SinkKind } from '../analysis/taint/models.js';
@@ -52,9 +53,16 @@ export interface PythonVisitors {
   end?: () => void;
 }
 
+/** JavaScript/TypeScript rules subscribe to raw node types (of the JavaScript, TypeScript and TSX grammars). */
+export interface JavaScriptVisitors {
+  nodes?: Readonly<Record<string, (node: Node) => void>>;
+  end?: () => void;
+}
+
 /** Maps each supported language to what its rules see. Add a language here. */
 export interface LanguageBindings {
   python: { module: PythonModule; visitors: PythonVisitors };
+  javascript: { module: JavaScriptModule; visitors: JavaScriptVisitors };
 }
 export type LanguageId = keyof LanguageBindings;
 

@@ -6,7 +6,7 @@
 import { deserialize, serialize } from 'node:v8';
 import type { Diagnostic, Finding } from '../findings/types.js';
 import { decodeSource, normaliseLoneCarriageReturns, type HidingDeclaration } from '../parse/decode.js';
-import { analysePythonSourceSync, pythonParserReady } from '../analysis/analyse-file.js';
+import { analyseSourceSync, parsersReadyFor } from '../analysis/analyse-file.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { parseSuppressions, type Suppression } from '../filters/suppressions.js';
 import type { PythonModule } from '../frontend/python/index.js';
@@ -16,6 +16,10 @@ import { pythonFrontEnd, PythonModule as PythonModuleClass } from '../frontend/p
 import { languageInfo, SyntaxTree, type LanguageInfo, type TreeCopy } from '../parse/syntax-tree.js';
 import { loadGrammar } from '../parse/tree-sitter.js';
 import { pythonToIR } from '../frontend/python/to-ir.js';
+import type { GrammarId } from '../parse/tree-sitter.js';
+import type { FrontEnd, SourceModule } from '../frontend/types.js';
+import { JavaScriptModule } from '../frontend/javascript/module.js';
+import { javascriptToIR } from '../frontend/javascript/to-ir.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
 import { Budget, BudgetExceeded, formatSeconds } from '../scheduling/budget.js';
 import type { ConcurrencyFacts } from '../analysis/concurrency/facts.js';
@@ -83,11 +87,11 @@ function overBudgetDiagnostic(error: BudgetExceeded): Omit<Diagnostic, 'path' | 
 
 /** Runs the per-file stages; never throws for problems of the file itself (they become diagnostics). */
 export async function analyseFile(job: FileJob, rules: readonly AnyRule[], knownRule: (id: string) => boolean): Promise<FileOutcome> {
-  await pythonParserReady(); // loading the grammar is not the file's time
+  await parsersReadyFor([job.path]); // loading the grammar is not the file's time
   return analyseFileSync(job, rules, knownRule);
 }
 
-/** `analyseFile` once the parser is loaded (`pythonParserReady`). */
+/** `analyseFile` once the file's parser is loaded (`parsersReadyFor`). */
 export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRule: (id: string) => boolean): FileOutcome {
   const fail = (d: Omit<Diagnostic, 'path' | 'level'>, cacheable = true): FileOutcome => ({ meta: failedMeta(job.path, d, cacheable) });
   let text: string;
@@ -106,7 +110,7 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
   // only the LLM second opinion reads (C, Go…) is not.
   const llmOnly = llmOnlyLanguageOf(job.path);
   const frontEnd = frontEndForPath(job.path) ?? (llmOnly ? undefined : frontEndForPath(`${job.path}.py`));
-  if (!frontEnd || frontEnd.language !== 'python') {
+  if (!frontEnd) {
     return fail({ kind: 'skipped', message: `no front end for this file type${llmOnly ? ` (${llmOnly}: only --llm reviews it)` : ''}` });
   }
   const budget = new Budget(job.fileTimeoutMs);
@@ -115,7 +119,7 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
 
   let analysis;
   try {
-    analysis = analysePythonSourceSync(job.path, text, rules, budget, encoding);
+    analysis = analyseSourceSync(frontEnd, job.path, text, rules, budget, encoding);
   } catch (error) {
     if (error instanceof BudgetExceeded) return overBudget(error);
     return fail({ kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }, false);
@@ -129,9 +133,9 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
     if (job.wantIR) {
       try {
         budget.check('the data-flow model');
-        const module = analysis.module as PythonModule;
+        const module = analysis.module as PythonModule | JavaScriptModule;
         tree = module.syntax.copy();
-        if (job.buildIR !== false) ir = pythonToIR(module, budget);
+        if (job.buildIR !== false) ir = moduleToIR(module, budget);
         budget.check('the data-flow model');
       } catch (error) {
         if (error instanceof BudgetExceeded) return overBudget(error);
@@ -140,7 +144,7 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
       }
     }
     let concurrency: ConcurrencyFacts | undefined;
-    if (job.wantConcurrency) {
+    if (job.wantConcurrency && frontEnd.language === 'python') {
       try {
         concurrency = pythonConcurrencyFacts(analysis.module as PythonModule, builtinConcurrencyModel());
         budget.check('the concurrency facts');
@@ -290,7 +294,7 @@ export class FileResult {
    * in the worker; a file over it is skipped as a whole, as there). A tree copy from the cache
    * that cannot be used (unreadable, malformed, over the budget) means analysing the file again.
    */
-  takeIR(language: LanguageInfo, fileTimeoutMs: number): ModuleIR | undefined {
+  takeIR(languages: LanguageInfo | LanguageTable, fileTimeoutMs: number): ModuleIR | undefined {
     if (this.ir || !this.tree) return this.ir;
     const path = this.meta.path;
     const copy = typeof this.tree === 'function' ? this.tree() : this.tree;
@@ -300,10 +304,11 @@ export class FileResult {
     else {
       const budget = new Budget(fileTimeoutMs);
       try {
-        const syntax = new SyntaxTree(this.source!, { language, fromCopy: copy });
-        const module = new PythonModuleClass(path, this.source!, undefined, syntax);
-        pythonFrontEnd.collect(module, NO_TYPES);
-        this.ir = pythonToIR(module, budget);
+        const frontEnd = frontEndForPath(path) ?? pythonFrontEnd;
+        const language = languages instanceof Map ? languages.get(frontEnd.grammar) : languages;
+        if (!language) throw new Error(`the ${frontEnd.grammar} grammar is not loaded`);
+        const syntax = new SyntaxTree(this.source!, { language: language as LanguageInfo, fromCopy: copy });
+        this.ir = moduleToIR(rebuildModule(frontEnd, path, this.source!, syntax), budget);
         budget.check('the data-flow model');
         return this.ir;
       } catch (error) {
@@ -330,6 +335,38 @@ export class FileResult {
 }
 
 const NO_TYPES: ReadonlySet<string> = new Set();
+
+/** Each grammar's symbol table, for rebuilding trees from copies. */
+export type LanguageTable = ReadonlyMap<GrammarId, LanguageInfo>;
+
+/** The symbol tables of the grammars that read `paths` (Python's always). */
+export async function languageTableFor(paths: Iterable<string>): Promise<LanguageTable> {
+  const grammars = new Set<GrammarId>(['python']);
+  for (const p of paths) {
+    const fe = frontEndForPath(p);
+    if (fe) grammars.add(fe.grammar);
+  }
+  const table = new Map<GrammarId, LanguageInfo>();
+  for (const g of grammars) table.set(g, languageInfo(await loadGrammar(g)));
+  return table;
+}
+
+/** A module of the file's front end over a tree copy, its tables collected (no rule nodes). */
+function rebuildModule(frontEnd: FrontEnd<SourceModule>, path: string, source: string, syntax: SyntaxTree): PythonModule | JavaScriptModule {
+  if (frontEnd.language === 'python') {
+    const module = new PythonModuleClass(path, source, undefined, syntax);
+    pythonFrontEnd.collect(module, NO_TYPES);
+    return module;
+  }
+  const module = new JavaScriptModule(path, source, undefined, frontEnd.grammar, syntax);
+  (frontEnd as unknown as FrontEnd<JavaScriptModule>).collect(module, NO_TYPES);
+  return module;
+}
+
+/** The data-flow IR of a module, by its language. */
+function moduleToIR(module: PythonModule | JavaScriptModule, budget: Budget): ModuleIR {
+  return module instanceof JavaScriptModule ? javascriptToIR(module, budget) : pythonToIR(module, budget);
+}
 
 /** The Python grammar's symbol table, for rebuilding trees from copies. */
 export async function pythonLanguageInfo(): Promise<LanguageInfo> {

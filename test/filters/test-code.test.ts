@@ -86,4 +86,12 @@ describe('testPathMatcher', () => {
     expect(yes.filter((p) => !m(p))).toEqual([]);
     expect(no.filter((p) => m(p))).toEqual([]);
   });
+
+  it('matches Jest/Vitest/Mocha test files and __tests__ folders', () => {
+    const m = testPathMatcher();
+    const yes = ['src/__tests__/a.js', 'a.test.js', 'src/b.spec.ts', 'c.test.tsx', 'd.spec.mjs'];
+    const no = ['src/testing.js', 'src/contest.ts', 'src/spec.ts', 'src/test-utils.js', 'latest.js'];
+    expect(yes.filter((p) => !m(p))).toEqual([]);
+    expect(no.filter((p) => m(p))).toEqual([]);
+  });
 });

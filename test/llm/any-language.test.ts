@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { scan } from '../../src/api/scan.js';
 import type { Report } from '../../src/findings/types.js';
 import { runLlmForScan, type ScanLlmOptions } from '../../src/llm/index.js';
-import { llmOnlyLanguageOf } from '../../src/llm/languages.js';
+import { frontEndLanguageOf, llmOnlyLanguageOf } from '../../src/llm/languages.js';
 import { getReporter } from '../../src/report/index.js';
 import { checkSchema } from '../report/schema-check.js';
 import { tempTree } from '../support/tmp.js';
@@ -85,10 +85,13 @@ const C_REPLY = jsonReply([
 ]);
 
 describe('languages by extension', () => {
-  it('C, C++, Go, Java, Rust, shell, JavaScript/TypeScript, Ruby, PHP, C#; Python stays with its front end', () => {
+  it('C, C++, Go, Java, Rust, shell, Ruby, PHP, C#; Python and JavaScript/TypeScript stay with their front ends', () => {
     expect(
-      ['a.c', 'a.h', 'a.cpp', 'a.hpp', 'a.go', 'A.java', 'a.rs', 'a.sh', 'a.js', 'a.ts', 'a.tsx', 'a.rb', 'a.php', 'a.cs'].map(llmOnlyLanguageOf),
-    ).toEqual(['C', 'C', 'C++', 'C++', 'Go', 'Java', 'Rust', 'shell', 'JavaScript', 'TypeScript', 'TypeScript', 'Ruby', 'PHP', 'C#']);
+      ['a.c', 'a.h', 'a.cpp', 'a.hpp', 'a.go', 'A.java', 'a.rs', 'a.sh', 'a.rb', 'a.php', 'a.cs'].map(llmOnlyLanguageOf),
+    ).toEqual(['C', 'C', 'C++', 'C++', 'Go', 'Java', 'Rust', 'shell', 'Ruby', 'PHP', 'C#']);
+    expect(['a.js', 'a.mjs', 'a.ts', 'a.tsx'].map(llmOnlyLanguageOf)).toEqual([undefined, undefined, undefined, undefined]);
+    // The prompt still names their language (Python is its default).
+    expect(['a.js', 'a.jsx', 'a.ts', 'a.tsx', 'a.py'].map(frontEndLanguageOf)).toEqual(['JavaScript', 'JavaScript', 'TypeScript', 'TypeScript', undefined]);
     expect(llmOnlyLanguageOf('a.py')).toBeUndefined();
     expect(llmOnlyLanguageOf('README.md')).toBeUndefined();
     expect(llmOnlyLanguageOf('dir.c/Makefile')).toBeUndefined();

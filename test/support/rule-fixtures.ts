@@ -15,13 +15,24 @@ export function fixturePathFor(rule: AnyRule): string {
   const [language, name] = rule.id.split('/') as [string, string];
   const folder = join(FIXTURE_ROOT, language, name);
   if (existsSync(folder) && statSync(folder).isDirectory()) return folder;
+  if (language === 'javascript') {
+    // A JavaScript rule's fixture is a .js, .ts, .jsx or .tsx file (the first that exists).
+    for (const ext of JS_FIXTURE_EXTENSIONS) {
+      const file = join(FIXTURE_ROOT, language, `${name}${ext}`);
+      if (existsSync(file)) return file;
+    }
+    return join(FIXTURE_ROOT, language, `${name}.js`);
+  }
   return join(FIXTURE_ROOT, language, `${name}.py`);
 }
 
-/** The fixture's files: the one file, or every .py file in the folder (relative paths). */
+const JS_FIXTURE_EXTENSIONS = ['.js', '.ts', '.jsx', '.tsx', '.mjs', '.cjs'];
+const FIXTURE_SOURCE = /\.(?:py|[cm]?js|jsx|ts|tsx)$/;
+
+/** The fixture's files: the one file, or every source file (.py, .js, .ts…) in the folder (relative paths). */
 export function fixtureFiles(fixture: string): { cwd: string; files: string[] } {
   if (existsSync(fixture) && statSync(fixture).isDirectory()) {
-    const files = (readdirSync(fixture, { recursive: true }) as string[]).filter((f) => f.endsWith('.py')).sort();
+    const files = (readdirSync(fixture, { recursive: true }) as string[]).filter((f) => FIXTURE_SOURCE.test(f)).sort();
     return { cwd: fixture, files };
   }
   return { cwd: dirname(fixture), files: [basename(fixture)] };
@@ -35,9 +46,9 @@ export interface Annotation {
   annotationLine: number;
 }
 
-const ANNOTATION = /^\s*#\s*(ruleid|ok):\s*([\w/-]+)\s*$/;
+const ANNOTATION = /^\s*(?:#|\/\/)\s*(ruleid|ok):\s*([\w/-]+)\s*$/;
 
-/** Semgrep-style annotations: `# ruleid: <id>` (must find) and `# ok: <id>` (must not). */
+/** Semgrep-style annotations: `# ruleid: <id>` (must find) and `# ok: <id>` (must not); `//` in JavaScript. */
 export function parseAnnotations(source: string): Annotation[] {
   const lines = source.split(/\r\n|\r|\n/);
   const out: Annotation[] = [];

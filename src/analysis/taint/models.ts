@@ -28,6 +28,7 @@ export const SINK_KINDS = [
   'log-injection',
   'header-injection',
   'trust-boundary',
+  'nosql-injection',
 ] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
@@ -153,7 +154,8 @@ const handlerSchema = z
 
 export const modelFileSchema = z
   .object({
-    language: z.literal('python'),
+    /** The language whose scans use the file (a scan loads the files of each language it reads). */
+    language: z.enum(['python', 'javascript']),
     library: z.string().min(1),
     sources: z.array(sourceSchema).default([]),
     sinks: z.array(sinkSchema).default([]),
@@ -197,6 +199,13 @@ export class ModelSet {
 
 export const BUILTIN_MODEL_DIR = join(packageRoot(), 'models', 'python');
 
+/** The languages models are written for, each with a folder of built-in models. */
+export type ModelLanguage = ModelFile['language'];
+
+export function builtinModelDir(language: ModelLanguage): string {
+  return join(packageRoot(), 'models', language);
+}
+
 /**
  * Somewhere to keep parsed model files between runs (the scan cache): parsing the YAML and
  * checking it against the schema takes longer than the rest of a run whose results are cached.
@@ -210,9 +219,9 @@ export interface ModelMemo {
 }
 
 /** Built-in models plus the user's files/folders (from the `models` setting). */
-export function loadModels(extra: readonly string[] = [], root = process.cwd(), memo?: ModelMemo): ModelSet {
+export function loadModels(extra: readonly string[] = [], root = process.cwd(), memo?: ModelMemo, language: ModelLanguage = 'python'): ModelSet {
   const set = new ModelSet();
-  const files = listModelFiles(BUILTIN_MODEL_DIR);
+  const files = listModelFiles(builtinModelDir(language));
   for (const entry of extra) {
     const abs = resolve(root, entry);
     let isDir: boolean;
@@ -236,7 +245,10 @@ export function loadModels(extra: readonly string[] = [], root = process.cwd(), 
     parsed = files.map((file, i) => parseModelFile(file, texts[i]));
     if (key) memo!.set(key, parsed);
   }
-  files.forEach((file, i) => set.add(file, parsed[i]!));
+  // The user's files may be for either language: each scan of a language takes its own.
+  files.forEach((file, i) => {
+    if (parsed[i]!.language === language) set.add(file, parsed[i]!);
+  });
   return set;
 }
 
