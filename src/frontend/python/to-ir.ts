@@ -3,7 +3,7 @@ import type { PythonModule } from './module.js';
 import { Budget } from '../../scheduling/budget.js';
 import { absoluteImport, moduleNameForPath } from './module-names.js';
 import { exact, MAX_DEPTH, NONE } from './ir-tree.js';
-import { ExpressionLowering } from './ir-expressions.js';
+import { PatternLowering } from './ir-match.js';
 
 export { absoluteImport, moduleNameForPath };
 
@@ -37,7 +37,7 @@ export function pythonToIR(module: PythonModule, budget: Budget = Budget.none): 
 }
 
 /** Lowering of Python statements, definitions and classes (on top of the expression lowering). */
-class Builder extends ExpressionLowering {
+class Builder extends PatternLowering {
   constructor(
     module: PythonModule,
     imports: Map<string, string>,
@@ -60,8 +60,6 @@ class Builder extends ExpressionLowering {
     }
     return exact(out);
   }
-
-  /** Statements and expressions built so far, to look at the clock every so often. */
 
   private statement(node: number, scope: string, className: string | undefined, depth: number, out: Stmt[]): void {
     this.tick();
@@ -228,11 +226,7 @@ class Builder extends ExpressionLowering {
         return;
       }
       case 'match_statement':
-        // Patterns bind names in ways we do not model; keep the subject's calls visible.
-        out.push({ k: 'expr', expr: this.expr(this.field(node, f.subject), depth), span });
-        for (const block of this.node(node).descendantsOfType('block')) {
-          out.push(...this.block(block.id, scope, className, depth));
-        }
+        out.push(...this.matchStatement(node, depth, (block) => this.block(block, scope, className, depth)));
         return;
       default:
         // pass, import, future, type alias, errors: nothing flows.
