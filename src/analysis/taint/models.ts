@@ -28,6 +28,12 @@ export const SINK_KINDS = [
   'log-injection',
   'header-injection',
   'trust-boundary',
+  /** Request data choosing which fields of an object are set (`Model(**request.json)`, `setattr`). */
+  'mass-assignment',
+  /** Exception text or a traceback sent to the client. */
+  'information-exposure',
+  /** A request-controlled size or count given to an allocation (`bytearray(n)`, `'x' * n`). */
+  'uncontrolled-allocation',
 ] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 

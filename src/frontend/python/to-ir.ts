@@ -1,9 +1,10 @@
-import { type ClassIR, type Expr, type FunctionIR, type ModuleIR, type Stmt, type Target } from '../../analysis/taint/ir.js';
+import { type ClassIR, type Expr, type FunctionIR, type ModuleIR, type SpanId, type Stmt, type Target } from '../../analysis/taint/ir.js';
 import type { PythonModule } from './module.js';
 import { Budget } from '../../scheduling/budget.js';
 import { absoluteImport, moduleNameForPath } from './module-names.js';
 import { exact, MAX_DEPTH, NONE } from './ir-tree.js';
 import { PatternLowering } from './ir-match.js';
+import { alwaysExits, guardSteps } from './ir-guards.js';
 
 export { absoluteImport, moduleNameForPath };
 
@@ -95,7 +96,7 @@ class Builder extends PatternLowering {
           // Chain elif/else clauses as nested ifs.
           orelse = this.alternative(alternatives, 0, scope, className, depth);
         }
-        out.push({ k: 'if', test, body, orelse, span });
+        this.guardedIf(test, body, orelse, span, out);
         return;
       }
       case 'for_statement': {
@@ -243,7 +244,25 @@ class Builder extends PatternLowering {
     const test = this.expr(this.field(node, this.f.condition), depth);
     const body = this.block(this.field(node, this.f.consequence), scope, className, depth);
     const orelse = at + 1 < clauses.length ? this.alternative(clauses, at + 1, scope, className, depth + 1) : [];
-    return [{ k: 'if', test, body, orelse, span }];
+    const out: Stmt[] = [];
+    this.guardedIf(test, body, orelse, span, out);
+    return out;
+  }
+
+  /**
+   * An `if` with its guards (ir-guards.ts): sanitising steps first in the branch where the check
+   * passed, and after the `if` when the other branch never falls through (`if not ok: return`).
+   */
+  private guardedIf(test: Expr, body: Stmt[], orelse: Stmt[], span: SpanId, out: Stmt[]): void {
+    const passed = guardSteps(test, true, out, span);
+    const failed = guardSteps(test, false, out, span);
+    const thenBody = passed.length > 0 ? [...passed, ...body] : body;
+    const elseBody = failed.length > 0 && orelse.length > 0 ? [...failed, ...orelse] : orelse;
+    out.push({ k: 'if', test, body: thenBody, orelse: elseBody, span });
+    const bodyExits = alwaysExits(body);
+    const elseExits = orelse.length > 0 && alwaysExits(orelse);
+    if (bodyExits && !elseExits) out.push(...failed);
+    else if (elseExits && !bodyExits) out.push(...passed);
   }
 
   private assignment(node: number, depth: number, out: Stmt[]): void {
