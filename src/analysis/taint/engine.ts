@@ -1,6 +1,7 @@
 import { blocksOf, type CallExpr, type ClassIR, type Constant, type Expr, type FunctionIR, type ModuleIR, type Span, type SpanId, type Stmt, type Target } from './ir.js';
 import { resolveSpan, spanLine, spanText } from './spans.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
+import { reachesSink } from './dedicated-sinks.js';
 import { Program } from './program.js';
 import { adopt, shapeOf, type Deferred } from './shapes.js';
 import { MemoPacker, type PackedMemo } from './memo-codec.js';
@@ -2579,7 +2580,7 @@ class FunctionAnalysis {
         // `ip_wrapper.netns.execute(cmd)`), not DB-API, whatever the method is called.
         if (model.kind === 'sql-injection' && (value.elems || value.seq)) continue;
         for (const label of allLabels(value)) {
-          if (label.sanitized.has(model.kind)) continue;
+          if (label.sanitized.has(model.kind) || !reachesSink(model, label)) continue;
           this.recordHit({
             kind: model.kind,
             label,

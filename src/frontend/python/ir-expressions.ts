@@ -1,6 +1,7 @@
 import { NO_SPAN, type CallExpr, type Expr, type FunctionIR, type Param, type SpanId, type Target } from '../../analysis/taint/ir.js';
 import { moduleNameForPath } from './module-names.js';
 import { exact, MAX_DEPTH, NONE, TreeReader } from './ir-tree.js';
+import { rewriteCall, sequenceRepeat } from './ir-synthetic.js';
 
 /** Lowering of Python expressions, assignment targets and parameter lists to the IR. */
 export class ExpressionLowering extends TreeReader {
@@ -155,7 +156,9 @@ export class ExpressionLowering extends TreeReader {
       case 'binary_operator': {
         const operator = this.field(node, f.operator);
         const op = operator !== NONE ? this.text(operator) : '?';
-        return { k: 'binop', op, left: this.expr(this.field(node, f.left), d), right: this.expr(this.field(node, f.right), d), span };
+        const left = this.expr(this.field(node, f.left), d);
+        const right = this.expr(this.field(node, f.right), d);
+        return (op === '*' && sequenceRepeat(left, right, span)) || { k: 'binop', op, left, right, span };
       }
       case 'unary_operator': {
         const value = m.constantValue(this.node(node));
@@ -301,13 +304,14 @@ export class ExpressionLowering extends TreeReader {
     return undefined;
   }
 
-  protected call(node: number, depth: number, span: SpanId): CallExpr {
+  protected call(node: number, depth: number, span: SpanId): Expr {
     const f = this.f;
     const calleeNode = this.field(node, f.function);
     const callee = this.expr(calleeNode, depth);
     const args: Expr[] = [];
     const kwargs: { name: string; value: Expr }[] = [];
     const splats: Expr[] = [];
+    const keywordSplats = new Set<Expr>();
     const argNode = this.field(node, f.arguments);
     if (argNode !== NONE && this.type(argNode) === 'argument_list') {
       for (let a = this.first(argNode); a !== NONE; a = this.next[a]!) {
@@ -319,11 +323,13 @@ export class ExpressionLowering extends TreeReader {
           const name = nameNode !== NONE ? this.text(nameNode) : undefined;
           if (name) kwargs.push({ name, value: this.expr(this.field(a, f.value), depth) });
         } else if (type === 'list_splat' || type === 'dictionary_splat') {
-          splats.push(this.expr(this.firstNamed(a), depth));
+          const splat = this.expr(this.firstNamed(a), depth);
+          splats.push(splat);
+          if (type === 'dictionary_splat') keywordSplats.add(splat);
         } else args.push(this.expr(a, depth));
       }
     } else if (argNode !== NONE) args.push(this.expr(argNode, depth));
     const qname = calleeNode !== NONE ? this.qnameOf(calleeNode) : undefined;
-    return { k: 'call', callee, args: exact(args), kwargs: exact(kwargs), splats: exact(splats), qname, span };
+    return rewriteCall({ k: 'call', callee, args: exact(args), kwargs: exact(kwargs), splats: exact(splats), qname, span }, keywordSplats);
   }
 }

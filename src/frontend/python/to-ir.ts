@@ -5,6 +5,7 @@ import { absoluteImport, moduleNameForPath } from './module-names.js';
 import { exact, MAX_DEPTH, NONE } from './ir-tree.js';
 import { PatternLowering } from './ir-match.js';
 import { alwaysExits, guardSteps } from './ir-guards.js';
+import { caughtException } from './ir-synthetic.js';
 
 export { absoluteImport, moduleNameForPath };
 
@@ -133,7 +134,13 @@ class Builder extends PatternLowering {
             const aliasNode = value !== NONE && this.type(value) === 'as_pattern' ? this.field(value, f.alias) : NONE;
             const alias = aliasNode !== NONE ? this.text(aliasNode) : undefined;
             const blockNode = this.namedOfType(child, 'block');
-            handlers.push({ name: alias, body: this.block(blockNode, scope, className, depth) });
+            const handlerBody = this.block(blockNode, scope, className, depth);
+            if (alias !== undefined && aliasNode !== NONE) {
+              // The exception's text: a concern where it reaches the client (ir-synthetic.ts).
+              const at = this.span(aliasNode);
+              handlerBody.unshift({ k: 'assign', targets: [{ k: 'name', name: alias, span: at }], value: caughtException(at), span: at });
+            }
+            handlers.push({ name: alias, body: handlerBody });
           } else if (type === 'else_clause') {
             orelse = this.block(this.field(child, f.body), scope, className, depth);
           } else if (type === 'finally_clause') {
