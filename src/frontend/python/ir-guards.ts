@@ -10,7 +10,8 @@ import { regexCharacters, type RegexCharacters } from './regex-characters.js';
  * (`abort(400)`) guards what follows the `if`.
  *
  * Recognised here (Python syntax and library semantics):
- * - `re.fullmatch(P, x)`, `re.match(P, x)` / `re.search(P, x)` with `P` anchored at the end by `\Z`
+ * - `re.fullmatch(P, x)`, `re.match(P, x)` / `re.search(P, x)` (or the methods of a pattern compiled
+ *   into an UPPER_CASE name earlier in the module, or inline) with `P` anchored at the end by `\Z`
  *   or `$` (and `search` at the start by `^` / `\A`): the characters `P` can match decide the guard
  *   (regex-characters.ts); `$` lets a final line break through, so it counts as a character;
  * - `p.startswith(BASE)` where `p` was last assigned `os.path.realpath/abspath/normpath(...)` in the
@@ -50,18 +51,30 @@ export function alwaysExits(stmts: readonly Stmt[]): boolean {
  * The sanitising steps for the branch where `test` holds (`holds`) or fails. `before` holds the
  * statements of the enclosing block lowered so far (for the `startswith` check's normalisation).
  */
-export function guardSteps(test: Expr, holds: boolean, before: readonly Stmt[], span: SpanId): Stmt[] {
+export function guardSteps(test: Expr, holds: boolean, before: readonly Stmt[], span: SpanId, patterns: CompiledPatterns = NO_PATTERNS): Stmt[] {
   const out: Stmt[] = [];
-  collect(test, holds, before, span, out);
+  collect(test, holds, before, span, patterns, out);
   return out;
 }
 
-function collect(test: Expr, holds: boolean, before: readonly Stmt[], span: SpanId, out: Stmt[]): void {
-  if (test.k === 'not') return collect(test.operand, !holds, before, span, out);
+/** UPPER_CASE names assigned `re.compile(...)` so far, with the call (for `PATTERN.fullmatch(x)`). */
+export type CompiledPatterns = ReadonlyMap<string, CallExpr>;
+const NO_PATTERNS: CompiledPatterns = new Map();
+
+/** `NAME = re.compile("...")`: the name, when it is one a guard may use. */
+export function compiledPattern(s: Stmt): { name: string; call: CallExpr } | undefined {
+  if (s.k !== 'assign' || s.targets.length !== 1 || s.targets[0]!.k !== 'name') return undefined;
+  const name = s.targets[0]!.name;
+  if (!CONSTANT_NAME.test(name) || s.value.k !== 'call' || s.value.qname !== 're.compile') return undefined;
+  return { name, call: s.value };
+}
+
+function collect(test: Expr, holds: boolean, before: readonly Stmt[], span: SpanId, patterns: CompiledPatterns, out: Stmt[]): void {
+  if (test.k === 'not') return collect(test.operand, !holds, before, span, patterns, out);
   if (test.k === 'bool') {
     if ((test.op === 'and' && holds) || (test.op === 'or' && !holds)) {
-      collect(test.left, holds, before, span, out);
-      collect(test.right, holds, before, span, out);
+      collect(test.left, holds, before, span, patterns, out);
+      collect(test.right, holds, before, span, patterns, out);
     }
     return;
   }
@@ -70,12 +83,12 @@ function collect(test: Expr, holds: boolean, before: readonly Stmt[], span: Span
     const op = test.ops[0]!;
     // `re.match(...) is None`, `... is not None`.
     if (right.k === 'const' && right.value === null && (op === 'is' || op === 'is not' || op === '==' || op === '!=')) {
-      return collect(left, op === 'is' || op === '==' ? !holds : holds, before, span, out);
+      return collect(left, op === 'is' || op === '==' ? !holds : holds, before, span, patterns, out);
     }
   }
   if (test.k === 'compare') return bounds(test, holds, span, out);
   if (test.k !== 'call' || !holds) return;
-  const regex = regexGuard(test);
+  const regex = regexGuard(asModuleCall(test, patterns));
   if (regex) {
     out.push(step(regex.target, regex.guard, span));
     return;
@@ -104,6 +117,16 @@ function bounds(test: Extract<Expr, { k: 'compare' }>, holds: boolean, span: Spa
 function isBound(e: Expr): boolean {
   if (e.k === 'const') return typeof e.value === 'number';
   return (e.k === 'name' && CONSTANT_NAME.test(e.name)) || (e.k === 'attr' && CONSTANT_NAME.test(e.attr));
+}
+
+/** `PATTERN.fullmatch(x)` / `re.compile(P).fullmatch(x)` as `re.fullmatch(P, x)` (and match, search). */
+function asModuleCall(call: CallExpr, patterns: CompiledPatterns): CallExpr {
+  const callee = call.callee;
+  if (callee.k !== 'attr' || !['fullmatch', 'match', 'search'].includes(callee.attr) || call.args.length !== 1) return call;
+  const owner = callee.object;
+  const compiled = owner.k === 'name' ? patterns.get(owner.name) : owner.k === 'call' && owner.qname === 're.compile' ? owner : undefined;
+  if (!compiled || compiled.kwargs.length > 0 || compiled.args.length === 0) return call;
+  return { ...call, qname: `re.${callee.attr}`, args: [compiled.args[0]!, call.args[0]!, ...compiled.args.slice(1)] };
 }
 
 /** The guard a regex check is, and what it checks. */

@@ -1,10 +1,10 @@
-import { type ClassIR, type Expr, type FunctionIR, type ModuleIR, type SpanId, type Stmt, type Target } from '../../analysis/taint/ir.js';
+import { type CallExpr, type ClassIR, type Expr, type FunctionIR, type ModuleIR, type SpanId, type Stmt, type Target } from '../../analysis/taint/ir.js';
 import type { PythonModule } from './module.js';
 import { Budget } from '../../scheduling/budget.js';
 import { absoluteImport, moduleNameForPath } from './module-names.js';
 import { exact, MAX_DEPTH, NONE } from './ir-tree.js';
 import { PatternLowering } from './ir-match.js';
-import { alwaysExits, guardSteps } from './ir-guards.js';
+import { alwaysExits, compiledPattern, guardSteps } from './ir-guards.js';
 import { caughtException } from './ir-synthetic.js';
 
 export { absoluteImport, moduleNameForPath };
@@ -49,6 +49,9 @@ class Builder extends PatternLowering {
   ) {
     super(module, imports, budget);
   }
+
+  /** Patterns compiled into UPPER_CASE names so far (guards: `PATTERN.fullmatch(x)`). */
+  private readonly patterns = new Map<string, CallExpr>();
 
   // ---- statements ---------------------------------------------------------------------------
 
@@ -261,8 +264,8 @@ class Builder extends PatternLowering {
    * passed, and after the `if` when the other branch never falls through (`if not ok: return`).
    */
   private guardedIf(test: Expr, body: Stmt[], orelse: Stmt[], span: SpanId, out: Stmt[]): void {
-    const passed = guardSteps(test, true, out, span);
-    const failed = guardSteps(test, false, out, span);
+    const passed = guardSteps(test, true, out, span, this.patterns);
+    const failed = guardSteps(test, false, out, span, this.patterns);
     const thenBody = passed.length > 0 ? [...passed, ...body] : body;
     const elseBody = failed.length > 0 && orelse.length > 0 ? [...failed, ...orelse] : orelse;
     out.push({ k: 'if', test, body: thenBody, orelse: elseBody, span });
@@ -285,7 +288,10 @@ class Builder extends PatternLowering {
       current = right;
     }
     if (current === NONE) return;
-    out.push({ k: 'assign', targets, value: this.expr(current, depth), span });
+    const stmt: Stmt = { k: 'assign', targets, value: this.expr(current, depth), span };
+    out.push(stmt);
+    const compiled = compiledPattern(stmt);
+    if (compiled) this.patterns.set(compiled.name, compiled.call);
   }
 
   private functionDef(node: number, scope: string, className: string | undefined, decorators: Expr[], depth: number): FunctionIR {
