@@ -10,7 +10,11 @@ import { GUARD_PREFIX } from './ir-guards.js';
  * - `min(n, MAX)` with a constant bound is wrapped in `secreview.guards.upper_bound(...)`;
  * - `Cls(**data)` (a CapWords callee), `obj.__dict__.update(data)` and `vars(obj).update(data)` pass
  *   `data` through `secreview.sinks.object_attributes(...)`;
- * - `'x' * n` / `[0] * n` (a literal sequence repeated) is `secreview.sinks.sequence_repeat(seq, n)`.
+ * - `'x' * n` / `[0] * n` (a literal sequence repeated) is `secreview.sinks.sequence_repeat(seq, n)`;
+ * - a value stored into a library container held by a local or module name (`cp.set(s, k, v)` on a
+ *   `configparser.ConfigParser()`, `q.put(v)` on a `queue.Queue()`) is followed by
+ *   `cp = secreview.containers.stored_into(cp, s, k, v)`, so that what is read back (`cp.get(s, k)`)
+ *   carries it. The models say what a call returns, not what it stores into its receiver.
  */
 
 const TRACEBACK_CALLS = new Set(['traceback.format_exc', 'traceback.format_exception', 'traceback.format_tb', 'traceback.format_stack']);
@@ -58,4 +62,30 @@ export function sequenceRepeat(left: Expr, right: Expr, span: SpanId): Expr | un
 function isBound(e: Expr): boolean {
   if (e.k === 'const') return typeof e.value === 'number';
   return (e.k === 'name' && CONSTANT_NAME.test(e.name)) || (e.k === 'attr' && CONSTANT_NAME.test(e.attr));
+}
+
+/** Library containers and the methods that store their arguments into them. */
+const CONTAINER_STORES = new Map<string, ReadonlySet<string>>([
+  ['configparser.ConfigParser', new Set(['set', 'read_dict', 'read_string', '__setitem__'])],
+  ['configparser.RawConfigParser', new Set(['set', 'read_dict', 'read_string', '__setitem__'])],
+  ['configparser.SafeConfigParser', new Set(['set', 'read_dict', 'read_string', '__setitem__'])],
+  ['queue.Queue', new Set(['put', 'put_nowait'])],
+  ['queue.LifoQueue', new Set(['put', 'put_nowait'])],
+  ['queue.PriorityQueue', new Set(['put', 'put_nowait'])],
+  ['queue.SimpleQueue', new Set(['put', 'put_nowait'])],
+  ['asyncio.Queue', new Set(['put', 'put_nowait'])],
+]);
+
+/** The container class a value is an instance of, when it is a call of one. */
+export function containerClass(value: Expr): string | undefined {
+  return value.k === 'call' && value.qname !== undefined && CONTAINER_STORES.has(value.qname) ? value.qname : undefined;
+}
+
+/** After `holder.method(args)` storing into a container `holder` (of class `cls`): `holder = stored_into(holder, args)`. */
+export function containerStore(call: Expr, classOf: (name: string) => string | undefined): CallExpr | undefined {
+  if (call.k !== 'call' || call.callee.k !== 'attr' || call.callee.object.k !== 'name') return undefined;
+  const holder = call.callee.object;
+  const cls = classOf(holder.name);
+  if (!cls || !CONTAINER_STORES.get(cls)!.has(call.callee.attr)) return undefined;
+  return synthetic('secreview.containers.stored_into', [holder, ...call.args, ...call.kwargs.map((k) => k.value)], call.span);
 }

@@ -5,7 +5,7 @@ import { absoluteImport, moduleNameForPath } from './module-names.js';
 import { exact, MAX_DEPTH, NONE } from './ir-tree.js';
 import { PatternLowering } from './ir-match.js';
 import { alwaysExits, compiledPattern, guardSteps } from './ir-guards.js';
-import { caughtException } from './ir-synthetic.js';
+import { caughtException, containerClass, containerStore } from './ir-synthetic.js';
 
 export { absoluteImport, moduleNameForPath };
 
@@ -52,6 +52,8 @@ class Builder extends PatternLowering {
 
   /** Patterns compiled into UPPER_CASE names so far (guards: `PATTERN.fullmatch(x)`). */
   private readonly patterns = new Map<string, CallExpr>();
+  /** Names assigned a library container (`cp = configparser.ConfigParser()`), by class. */
+  private readonly containers = new Map<string, string>();
 
   // ---- statements ---------------------------------------------------------------------------
 
@@ -86,7 +88,12 @@ class Builder extends PatternLowering {
             const operator = this.field(child, f.operator);
             const op = operator !== NONE ? this.text(operator).replace('=', '') : '+';
             if (left !== NONE && right !== NONE) out.push({ k: 'augassign', target: this.target(left, depth), op, value: this.expr(right, depth), span });
-          } else out.push({ k: 'expr', expr: this.expr(child, depth), span });
+          } else {
+            const expr = this.expr(child, depth);
+            out.push({ k: 'expr', expr, span });
+            const stored = containerStore(expr, (name) => this.containers.get(name));
+            if (stored) out.push({ k: 'assign', targets: [{ k: 'name', name: (stored.args[0] as { name: string }).name, span }], value: stored, span });
+          }
         }
         return;
       }
@@ -292,6 +299,12 @@ class Builder extends PatternLowering {
     out.push(stmt);
     const compiled = compiledPattern(stmt);
     if (compiled) this.patterns.set(compiled.name, compiled.call);
+    for (const t of targets) {
+      if (t.k !== 'name') continue;
+      const cls = containerClass(stmt.value);
+      if (cls) this.containers.set(t.name, cls);
+      else this.containers.delete(t.name);
+    }
   }
 
   private functionDef(node: number, scope: string, className: string | undefined, decorators: Expr[], depth: number): FunctionIR {
