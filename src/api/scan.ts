@@ -16,7 +16,7 @@ import { analyseProgram, type TaintResult } from '../analysis/taint/engine.js';
 import { moduleFingerprint, type MemoFile } from '../analysis/taint/replay.js';
 import { readMemo } from '../analysis/taint/memo-codec.js';
 import { moduleFromShape, type Deferred } from '../analysis/taint/shapes.js';
-import { moduleNameForPath } from '../frontend/python/to-ir.js';
+import { moduleNameForPath } from '../frontend/python/module-names.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';

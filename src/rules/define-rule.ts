@@ -98,8 +98,10 @@ export interface RuleMeta extends RuleDocs {
    * A taint rule: reports data from a modelled source reaching a sink of this kind (found
    * by the taint engine over the whole program, not by the rule's visitors). A pattern
    * finding of a `supersedes` rule on the same line is the same defect and is merged.
+   * `sourcesOnly`: a parameter reaching the sink inside a function nobody scanned calls is not
+   * reported (for kinds where passing a mapping or a number to such a call is the normal use).
    */
-  taint?: { kind: SinkKind; supersedes?: readonly string[] };
+  taint?: { kind: SinkKind; supersedes?: readonly string[]; sourcesOnly?: boolean };
   /**
    * A concurrency rule: reports races the concurrency analysis finds over the whole program
    * (src/analysis/concurrency/), not the rule's visitors.

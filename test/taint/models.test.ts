@@ -59,7 +59,8 @@ describe('built-in Python models', () => {
     expect(quote?.kinds).toContain('command-injection');
     // shlex.quote('--output=x') is unchanged: no protection against option injection.
     expect(quote?.kinds).not.toContain('argument-injection');
-    expect(models.sanitizers.find((s) => s.name === 'int')?.kinds).toBe('all');
+    // A number is safe for every kind but the ones that take a size (allocation.yml).
+    expect(models.sanitizers.find((s) => s.name === 'int')?.kinds).toEqual(SINK_KINDS.filter((k) => k !== 'uncontrolled-allocation'));
 
     expect(models.summaries.find((s) => s.name === 'os.path.join')?.from).toEqual(['*']);
     expect(models.summaries.find((s) => s.method === 'format')?.from).toEqual(expect.arrayContaining(['receiver', '*']));
@@ -106,7 +107,7 @@ describe('built-in Python models', () => {
     for (const { entry, refs } of entries) {
       for (const ref of refs) {
         if (typeof ref === 'number') continue;
-        expect(ref, `${entry.file}: ${entry.name ?? entry.method}`).toMatch(/^(\*|receiver|[A-Za-z_][A-Za-z0-9_]*)$/);
+        expect(ref, `${entry.file}: ${entry.name ?? entry.method}`).toMatch(/^(\*|\*\*|receiver|[A-Za-z_][A-Za-z0-9_]*)$/);
         if (ref === 'receiver') expect(entry.method, `${entry.file}: receiver on ${entry.name}`).toBeDefined();
       }
     }

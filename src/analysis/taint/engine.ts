@@ -1,6 +1,7 @@
 import { blocksOf, type CallExpr, type ClassIR, type Constant, type Expr, type FunctionIR, type ModuleIR, type Span, type SpanId, type Stmt, type Target } from './ir.js';
 import { resolveSpan, spanLine, spanText } from './spans.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
+import { reachesSink } from './dedicated-sinks.js';
 import { Program } from './program.js';
 import { adopt, shapeOf, type Deferred } from './shapes.js';
 import { MemoPacker, type PackedMemo } from './memo-codec.js';
@@ -88,8 +89,6 @@ const MAX_ANALYSES_PER_FUNCTION = 8;
 const MAX_INLINE_DEPTH = 3;
 const EXITING_CALLS = new Set(['sys.exit', 'exit', 'quit', 'flask.abort', 'os._exit', 'os.abort']);
 const VALIDATING_METHODS = new Set(['isdigit', 'isdecimal', 'isnumeric', 'isalnum', 'isalpha', 'isidentifier']);
-const REGEX_VALIDATORS = new Set(['re.match', 're.fullmatch']);
-const PATH_PREFIX_CHECKS = new Set(['startswith']);
 
 export interface TaintResult {
   /** Data from a modelled source reaching a sink. */
@@ -1523,12 +1522,9 @@ function refinements(test: Expr, holds: boolean, sanitize: (target: Expr, kinds:
   }
   if (test.k === 'call' && holds) {
     const callee = test.callee;
+    // Regex and `startswith` checks are guards the front end lowers (src/frontend/python/ir-guards.ts).
     if (callee.k === 'attr' && VALIDATING_METHODS.has(callee.attr)) sanitize(callee.object, 'all');
-    else if (callee.k === 'attr' && PATH_PREFIX_CHECKS.has(callee.attr) && test.args[0] && isConstantish(test.args[0])) {
-      sanitize(callee.object, new Set<SinkKind>(['path-injection']));
-    } else if (test.qname && REGEX_VALIDATORS.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
-      sanitize(test.args[1], 'all');
-    } else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
+    else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
       sanitize(test.args[0], new Set<SinkKind>(['open-redirect']));
     }
   }
@@ -2584,7 +2580,7 @@ class FunctionAnalysis {
         // `ip_wrapper.netns.execute(cmd)`), not DB-API, whatever the method is called.
         if (model.kind === 'sql-injection' && (value.elems || value.seq)) continue;
         for (const label of allLabels(value)) {
-          if (label.sanitized.has(model.kind)) continue;
+          if (label.sanitized.has(model.kind) || !reachesSink(model, label)) continue;
           this.recordHit({
             kind: model.kind,
             label,
@@ -2804,10 +2800,6 @@ function isConstantCollection(e: Expr): boolean {
   if (e.k === 'name') return /^_*[A-Z][A-Z0-9_]*$/.test(e.name);
   if (e.k === 'attr') return /^_*[A-Z][A-Z0-9_]*$/.test(e.attr);
   return false;
-}
-
-function isConstantish(e: Expr): boolean {
-  return e.k === 'const' || isConstantCollection(e);
 }
 
 function isExitCall(e: Expr): boolean {

@@ -29,11 +29,20 @@ export const SINK_KINDS = [
   'header-injection',
   'trust-boundary',
   'nosql-injection',
+  /** Request data choosing which fields of an object are set (`Model(**request.json)`, `setattr`). */
+  'mass-assignment',
+  /** Exception text or a traceback sent to the client. */
+  'information-exposure',
+  /** A request-controlled size or count given to an allocation (`bytearray(n)`, `'x' * n`). */
+  'uncontrolled-allocation',
 ] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 const sinkKind = z.enum(SINK_KINDS);
-/** Argument positions: a 0-based index, a keyword name, `*` (every argument) or `receiver`. */
+/**
+ * Argument positions: a 0-based index, a keyword name, `*` (every argument), `receiver`, or `**`
+ * (no named argument: only the `*x` / `**x` arguments, which every sink checks).
+ */
 const argRef = z.union([z.number().int().min(0), z.string().min(1)]);
 
 /** How a model names code: a fully qualified callable/attribute, or a method on any receiver. */
@@ -96,6 +105,12 @@ const sourceSchema = z
     within: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** remote: network clients; local: command line, environment, stdin, files. */
     threat: z.enum(['remote', 'local']).default('remote'),
+    /**
+     * The sink kinds this data is a concern for, when it is not attacker-controlled text but
+     * something that must not reach certain sinks (exception detail: information-exposure). A
+     * sink kind some source names here is reached only by the sources that name it.
+     */
+    kinds: z.array(sinkKind).min(1).optional(),
     description: z.string().min(1),
   })
   .strict();
@@ -168,7 +183,11 @@ export const modelFileSchema = z
 
 export type ModelFile = z.infer<typeof modelFileSchema>;
 export type SourceModel = z.infer<typeof sourceSchema> & { file: string };
-export type SinkModel = z.infer<typeof sinkSchema> & { file: string };
+export type SinkModel = z.infer<typeof sinkSchema> & {
+  file: string;
+  /** For a kind some source names in `kinds`: the descriptions of those sources (only they reach it). */
+  onlyFrom?: ReadonlySet<string>;
+};
 export type SanitizerModel = z.infer<typeof sanitizerSchema> & { file: string };
 export type SummaryModel = z.infer<typeof summarySchema> & { file: string };
 export type HandlerModel = z.infer<typeof handlerSchema> & { file: string };
@@ -194,6 +213,24 @@ export class ModelSet {
     for (const s of model.summaries) this.summaries.push({ ...s, file });
     for (const h of model.handlers) this.handlers.push({ ...h, file });
     for (const t of model.types) this.types.push({ ...t, file });
+    this.linkDedicatedKinds();
+  }
+
+  /** Sinks of a kind that sources name in `kinds` are reached only by those sources. */
+  private linkDedicatedKinds(): void {
+    const from = new Map<SinkKind, Set<string>>();
+    for (const s of this.sources) {
+      for (const kind of s.kinds ?? []) {
+        let set = from.get(kind);
+        if (!set) from.set(kind, (set = new Set()));
+        set.add(s.description);
+      }
+    }
+    for (const sink of this.sinks) {
+      const only = from.get(sink.kind);
+      if (only) sink.onlyFrom = only;
+      else delete sink.onlyFrom;
+    }
   }
 }
 

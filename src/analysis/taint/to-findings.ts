@@ -44,6 +44,7 @@ export function taintFindings(result: TaintResult, rules: ReadonlyMap<SinkKind, 
   for (const { fn, hit } of result.parameterHits) {
     if (fn.name.startsWith('_') && !fn.name.startsWith('__')) continue; // private helpers: their public callers report it
     if (fn.name === '<module>') continue;
+    if (rules.get(hit.kind)?.taint?.sourcesOnly) continue;
     consider(hit, hit.label.what);
   }
   const chosen = [...best.values()];

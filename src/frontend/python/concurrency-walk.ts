@@ -1,6 +1,6 @@
 import type { Node } from '../../parse/tree-sitter.js';
 import type { PythonModule } from './module.js';
-import { absoluteImport, moduleNameForPath } from './to-ir.js';
+import { absoluteImport, moduleNameForPath } from './module-names.js';
 import type { Access, CallSite, CalleeRef, CheckThenAct, ClassFacts, ConcurrencyFacts, EndpointSite, FunctionFacts, SpawnSite, Span } from '../../analysis/concurrency/facts.js';
 import { COMMON_METHODS, NO_LOCKS, STATEMENT_TYPES, argAt, assignsConstant, awaitBetween, constantPrefix, exits, firstParameter, inLoop, isStatement, usesName, worthLinking } from './concurrency-syntax.js';
 import { modelIndex, type ConcurrencyModel, type ModelArgEntry, type ModelIndex } from '../../analysis/concurrency/model.js';

@@ -1,29 +1,13 @@
-import type { Node } from '../../parse/tree-sitter.js';
-import { NO_SPAN, type CallExpr, type ClassIR, type Expr, type FunctionIR, type ModuleIR, type Param, type SpanId, type Stmt, type Target } from '../../analysis/taint/ir.js';
-import { SpanTableBuilder } from '../../analysis/taint/spans.js';
-import type { SyntaxTree } from '../../parse/syntax-tree.js';
+import { type CallExpr, type ClassIR, type Expr, type FunctionIR, type ModuleIR, type SpanId, type Stmt, type Target } from '../../analysis/taint/ir.js';
 import type { PythonModule } from './module.js';
 import { Budget } from '../../scheduling/budget.js';
+import { absoluteImport, moduleNameForPath } from './module-names.js';
+import { exact, MAX_DEPTH, NONE } from './ir-tree.js';
+import { PatternLowering } from './ir-match.js';
+import { alwaysExits, compiledPattern, guardSteps } from './ir-guards.js';
+import { caughtException, containerClass, containerStore } from './ir-synthetic.js';
 
-/** Deeper nesting than this is summarised as opaque (keeps the converter's stack bounded). */
-const MAX_DEPTH = 400;
-
-/** `pkg/sub/mod.py` → `pkg.sub.mod`; `pkg/__init__.py` → `pkg`. */
-export function moduleNameForPath(path: string): string {
-  const parts = path.replace(/\\/g, '/').replace(/\.pyi?$|\.pyw$/, '').split('/').filter((p) => p && p !== '.');
-  if (parts[parts.length - 1] === '__init__') parts.pop();
-  return parts.join('.');
-}
-
-/** Resolve `.x` / `..x.y` imports against the importing module's package. */
-export function absoluteImport(qname: string, moduleName: string, isPackage: boolean): string {
-  const m = /^(\.+)(.*)$/.exec(qname);
-  if (!m) return qname;
-  const pkg = moduleName.split('.').filter(Boolean);
-  if (!isPackage) pkg.pop();
-  for (let i = 1; i < m[1]!.length; i++) pkg.pop();
-  return [...pkg, m[2]].filter(Boolean).join('.');
-}
+export { absoluteImport, moduleNameForPath };
 
 /**
  * Lower a parsed Python module to the taint engine's IR. Call qualified names come from
@@ -54,111 +38,22 @@ export function pythonToIR(module: PythonModule, budget: Budget = Budget.none): 
   return { path: module.path, moduleName, imports, top, functions, classes, spans: b.spans.finish() };
 }
 
-/**
- * The list without the spare capacity `push` leaves behind: most IR lists hold one to three
- * items, and a pushed-to array keeps room for seventeen.
- */
-function exact<T>(items: T[]): T[] {
-  return items.length === 0 ? items : items.slice();
-}
-
-/** No node (a missing field or child). */
-const NONE = -1;
-const ERROR_SYMBOL = 65535;
-
-/**
- * Works on the module's tree copy by node index (SyntaxTree) rather than through SyntaxNode
- * objects: the IR visits nearly every named node once, and objects for all of them (with
- * their child arrays) cost more to allocate and collect than the IR itself. The results are
- * those of the Node API: `field` is `childForFieldName`, the named-child loops are
- * `namedChildren`.
- */
-class Builder {
-  private readonly syntax: SyntaxTree;
-  private readonly source: string;
-  private readonly next: Int32Array;
-  private readonly fieldIds: ReadonlyMap<string, number>;
-  private readonly f: Record<FieldName, number | undefined>;
-  readonly spans: SpanTableBuilder;
-
+/** Lowering of Python statements, definitions and classes (on top of the expression lowering). */
+class Builder extends PatternLowering {
   constructor(
-    private readonly module: PythonModule,
-    private readonly imports: Map<string, string>,
+    module: PythonModule,
+    imports: Map<string, string>,
     private readonly functions: FunctionIR[],
     private readonly classes: ClassIR[],
-    private readonly budget: Budget,
+    budget: Budget,
   ) {
-    this.syntax = module.syntax;
-    this.source = module.source;
-    this.next = this.syntax.nextSiblings;
-    this.spans = new SpanTableBuilder(this.source, this.syntax.rowStarts());
-    this.fieldIds = this.syntax.language.fieldIds;
-    const f = {} as Record<FieldName, number | undefined>;
-    for (const name of FIELD_NAMES) f[name] = this.fieldIds.get(name);
-    this.f = f;
+    super(module, imports, budget);
   }
 
-  // ---- the tree by index (the Node API's answers) ----------------------------------------
-
-  private type(i: number): string {
-    return this.syntax.typeName(i);
-  }
-
-  private text(i: number): string {
-    return this.source.slice(this.syntax.starts[i]!, this.syntax.ends[i]!);
-  }
-
-  /** An identifier's text, one string per distinct name in the module (`self` occurs thousands of times). */
-  private identifier(i: number): string {
-    const text = this.text(i);
-    const known = this.identifiers.get(text);
-    if (known !== undefined) return known;
-    this.identifiers.set(text, text);
-    return text;
-  }
-
-  private readonly identifiers = new Map<string, string>();
-
-  private first(i: number): number {
-    return this.syntax.subtreeEnds[i]! > i + 1 ? i + 1 : NONE;
-  }
-
-  private named(i: number): boolean {
-    return this.syntax.isNamed(i);
-  }
-
-  /** `childForFieldName`: the first child with the field (ERROR nodes have no fields). */
-  private field(i: number, field: number | undefined): number {
-    if (i === NONE || field === undefined || this.syntax.symbols[i] === ERROR_SYMBOL) return NONE;
-    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.syntax.fieldIds[c] === field) return c;
-    return NONE;
-  }
-
-  /** `namedChildren[0]`. */
-  private firstNamed(i: number): number {
-    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.named(c)) return c;
-    return NONE;
-  }
-
-  /** `namedChildren.find((c) => c.type !== 'comment')`. */
-  private firstNamedNotComment(i: number): number {
-    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.named(c) && this.type(c) !== 'comment') return c;
-    return NONE;
-  }
-
-  /** `namedChildren.find((c) => c.type === type)`. */
-  private namedOfType(i: number, type: string): number {
-    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.named(c) && this.type(c) === type) return c;
-    return NONE;
-  }
-
-  private node(i: number): Node {
-    return this.syntax.node(i);
-  }
-
-  span(i: number): SpanId {
-    return this.spans.add(this.syntax.starts[i]!, this.syntax.ends[i]!);
-  }
+  /** Patterns compiled into UPPER_CASE names so far (guards: `PATTERN.fullmatch(x)`). */
+  private readonly patterns = new Map<string, CallExpr>();
+  /** Names assigned a library container (`cp = configparser.ConfigParser()`), by class. */
+  private readonly containers = new Map<string, string>();
 
   // ---- statements ---------------------------------------------------------------------------
 
@@ -171,13 +66,6 @@ class Builder {
       this.statement(c, scope, className, depth + 1, out);
     }
     return exact(out);
-  }
-
-  /** Statements and expressions built so far, to look at the clock every so often. */
-  private steps = 0;
-
-  private tick(): void {
-    if ((++this.steps & 1023) === 0) this.budget.check('the data-flow model');
   }
 
   private statement(node: number, scope: string, className: string | undefined, depth: number, out: Stmt[]): void {
@@ -200,7 +88,12 @@ class Builder {
             const operator = this.field(child, f.operator);
             const op = operator !== NONE ? this.text(operator).replace('=', '') : '+';
             if (left !== NONE && right !== NONE) out.push({ k: 'augassign', target: this.target(left, depth), op, value: this.expr(right, depth), span });
-          } else out.push({ k: 'expr', expr: this.expr(child, depth), span });
+          } else {
+            const expr = this.expr(child, depth);
+            out.push({ k: 'expr', expr, span });
+            const stored = containerStore(expr, (name) => this.containers.get(name));
+            if (stored) out.push({ k: 'assign', targets: [{ k: 'name', name: (stored.args[0] as { name: string }).name, span }], value: stored, span });
+          }
         }
         return;
       }
@@ -214,7 +107,7 @@ class Builder {
           // Chain elif/else clauses as nested ifs.
           orelse = this.alternative(alternatives, 0, scope, className, depth);
         }
-        out.push({ k: 'if', test, body, orelse, span });
+        this.guardedIf(test, body, orelse, span, out);
         return;
       }
       case 'for_statement': {
@@ -251,7 +144,13 @@ class Builder {
             const aliasNode = value !== NONE && this.type(value) === 'as_pattern' ? this.field(value, f.alias) : NONE;
             const alias = aliasNode !== NONE ? this.text(aliasNode) : undefined;
             const blockNode = this.namedOfType(child, 'block');
-            handlers.push({ name: alias, body: this.block(blockNode, scope, className, depth) });
+            const handlerBody = this.block(blockNode, scope, className, depth);
+            if (alias !== undefined && aliasNode !== NONE) {
+              // The exception's text: a concern where it reaches the client (ir-synthetic.ts).
+              const at = this.span(aliasNode);
+              handlerBody.unshift({ k: 'assign', targets: [{ k: 'name', name: alias, span: at }], value: caughtException(at), span: at });
+            }
+            handlers.push({ name: alias, body: handlerBody });
           } else if (type === 'else_clause') {
             orelse = this.block(this.field(child, f.body), scope, className, depth);
           } else if (type === 'finally_clause') {
@@ -345,24 +244,12 @@ class Builder {
         return;
       }
       case 'match_statement':
-        // Patterns bind names in ways we do not model; keep the subject's calls visible.
-        out.push({ k: 'expr', expr: this.expr(this.field(node, f.subject), depth), span });
-        for (const block of this.node(node).descendantsOfType('block')) {
-          out.push(...this.block(block.id, scope, className, depth));
-        }
+        out.push(...this.matchStatement(node, depth, (block) => this.block(block, scope, className, depth)));
         return;
       default:
         // pass, import, future, type alias, errors: nothing flows.
         return;
     }
-  }
-
-  /** `childrenForFieldName`. */
-  private fieldChildren(i: number, field: number | undefined): number[] {
-    const out: number[] = [];
-    if (field === undefined) return out;
-    for (let c = this.first(i); c !== NONE; c = this.next[c]!) if (this.syntax.fieldIds[c] === field) out.push(c);
-    return out;
   }
 
   /** The `at`th of an if's else/elif clauses, with the rest as its else. */
@@ -374,7 +261,25 @@ class Builder {
     const test = this.expr(this.field(node, this.f.condition), depth);
     const body = this.block(this.field(node, this.f.consequence), scope, className, depth);
     const orelse = at + 1 < clauses.length ? this.alternative(clauses, at + 1, scope, className, depth + 1) : [];
-    return [{ k: 'if', test, body, orelse, span }];
+    const out: Stmt[] = [];
+    this.guardedIf(test, body, orelse, span, out);
+    return out;
+  }
+
+  /**
+   * An `if` with its guards (ir-guards.ts): sanitising steps first in the branch where the check
+   * passed, and after the `if` when the other branch never falls through (`if not ok: return`).
+   */
+  private guardedIf(test: Expr, body: Stmt[], orelse: Stmt[], span: SpanId, out: Stmt[]): void {
+    const passed = guardSteps(test, true, out, span, this.patterns);
+    const failed = guardSteps(test, false, out, span, this.patterns);
+    const thenBody = passed.length > 0 ? [...passed, ...body] : body;
+    const elseBody = failed.length > 0 && orelse.length > 0 ? [...failed, ...orelse] : orelse;
+    out.push({ k: 'if', test, body: thenBody, orelse: elseBody, span });
+    const bodyExits = alwaysExits(body);
+    const elseExits = orelse.length > 0 && alwaysExits(orelse);
+    if (bodyExits && !elseExits) out.push(...failed);
+    else if (elseExits && !bodyExits) out.push(...passed);
   }
 
   private assignment(node: number, depth: number, out: Stmt[]): void {
@@ -390,96 +295,16 @@ class Builder {
       current = right;
     }
     if (current === NONE) return;
-    out.push({ k: 'assign', targets, value: this.expr(current, depth), span });
-  }
-
-  target(node: number, depth: number): Target {
-    const span = this.span(node);
-    const f = this.f;
-    switch (this.type(node)) {
-      case 'identifier':
-        return { k: 'name', name: this.identifier(node), span };
-      case 'attribute': {
-        const object = this.field(node, f.object);
-        const attr = this.field(node, f.attribute);
-        if (object !== NONE && attr !== NONE) return { k: 'attr', object: this.expr(object, depth + 1), attr: this.identifier(attr), span };
-        return { k: 'opaque', span };
-      }
-      case 'subscript': {
-        const value = this.field(node, f.value);
-        const index = this.field(node, f.subscript);
-        if (value !== NONE) return { k: 'subscript', object: this.expr(value, depth + 1), index: this.expr(index, depth + 1), span };
-        return { k: 'opaque', span };
-      }
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'tuple':
-      case 'list': {
-        const targets: Target[] = [];
-        for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
-          if (this.named(c) && this.type(c) !== 'comment') targets.push(this.target(c, depth + 1));
-        }
-        return { k: 'unpack', targets, span };
-      }
-      case 'list_splat_pattern':
-      case 'list_splat': {
-        const inner = this.firstNamed(node);
-        return inner !== NONE ? { k: 'starred', target: this.target(inner, depth + 1), span } : { k: 'opaque', span };
-      }
-      case 'parenthesized_expression': {
-        const inner = this.firstNamedNotComment(node);
-        return inner !== NONE ? this.target(inner, depth + 1) : { k: 'opaque', span };
-      }
-      default:
-        return { k: 'opaque', span };
+    const stmt: Stmt = { k: 'assign', targets, value: this.expr(current, depth), span };
+    out.push(stmt);
+    const compiled = compiledPattern(stmt);
+    if (compiled) this.patterns.set(compiled.name, compiled.call);
+    for (const t of targets) {
+      if (t.k !== 'name') continue;
+      const cls = containerClass(stmt.value);
+      if (cls) this.containers.set(t.name, cls);
+      else this.containers.delete(t.name);
     }
-  }
-
-  /** The text of the first named child, or '' (`namedChildren[0]?.text ?? ''`). */
-  private firstNamedText(i: number): string {
-    const c = this.firstNamed(i);
-    return c !== NONE ? this.text(c) : '';
-  }
-
-  private params(node: number, depth: number): Param[] {
-    const out: Param[] = [];
-    if (node === NONE) return out;
-    for (let p = this.first(node); p !== NONE; p = this.next[p]!) {
-      if (!this.named(p)) continue;
-      const span = this.span(p);
-      switch (this.type(p)) {
-        case 'identifier':
-          out.push({ name: this.identifier(p), kind: 'normal', span });
-          break;
-        case 'typed_parameter': {
-          const inner = this.firstNamed(p);
-          const innerType = inner !== NONE ? this.type(inner) : undefined;
-          if (innerType === 'list_splat_pattern') out.push({ name: this.firstNamedText(inner), kind: 'varargs', span });
-          else if (innerType === 'dictionary_splat_pattern') out.push({ name: this.firstNamedText(inner), kind: 'kwargs', span });
-          else if (inner !== NONE) out.push({ name: this.identifier(inner), kind: 'normal', span: this.span(inner) });
-          break;
-        }
-        case 'default_parameter':
-        case 'typed_default_parameter': {
-          const nameNode = this.field(p, this.f.name);
-          const value = this.field(p, this.f.value);
-          if (nameNode !== NONE) {
-            out.push({ name: this.identifier(nameNode), kind: 'normal', default: value !== NONE ? this.expr(value, depth) : undefined, span: this.span(nameNode) });
-          }
-          break;
-        }
-        case 'list_splat_pattern':
-          out.push({ name: this.firstNamedText(p), kind: 'varargs', span });
-          break;
-        case 'dictionary_splat_pattern':
-          out.push({ name: this.firstNamedText(p), kind: 'kwargs', span });
-          break;
-        default:
-          break; // `*` and `/` separators
-      }
-    }
-    return out;
   }
 
   private functionDef(node: number, scope: string, className: string | undefined, decorators: Expr[], depth: number): FunctionIR {
@@ -523,254 +348,7 @@ class Builder {
     for (const s of body) if (s.k === 'def') cls.methods.set(s.fn.name, s.fn);
     return cls;
   }
-
-  // ---- expressions --------------------------------------------------------------------------
-
-  /** Every named child except comments, as expressions. */
-  private namedExprs(node: number, depth: number): Expr[] {
-    const out: Expr[] = [];
-    for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
-      if (this.named(c) && this.type(c) !== 'comment') out.push(this.expr(c, depth));
-    }
-    return exact(out);
-  }
-
-  expr(node: number, depth: number): Expr {
-    this.tick();
-    if (node === NONE) return { k: 'opaque', parts: [], span: NO_SPAN };
-    const span = this.span(node);
-    if (depth > MAX_DEPTH) return { k: 'opaque', parts: [], span };
-    const d = depth + 1;
-    const m = this.module;
-    const f = this.f;
-    const type = this.type(node);
-    switch (type) {
-      case 'identifier':
-        return { k: 'name', name: this.identifier(node), span };
-      case 'string':
-      case 'concatenated_string': {
-        const value = m.constantValue(this.node(node));
-        if (value !== undefined) return { k: 'const', value, span };
-        const parts: Expr[] = [];
-        const addInterpolations = (s: number): void => {
-          for (let c = this.first(s); c !== NONE; c = this.next[c]!) {
-            if (this.named(c) && this.type(c) === 'interpolation') parts.push(this.expr(this.field(c, f.expression), d));
-          }
-        };
-        if (type === 'string') addInterpolations(node);
-        else {
-          for (let s = this.first(node); s !== NONE; s = this.next[s]!) if (this.named(s) && this.type(s) === 'string') addInterpolations(s);
-        }
-        return { k: 'format', parts, span };
-      }
-      case 'integer':
-      case 'float':
-      case 'true':
-      case 'false':
-      case 'none': {
-        const value = m.constantValue(this.node(node));
-        return value === undefined ? { k: 'opaque', parts: [], span } : { k: 'const', value, span };
-      }
-      case 'parenthesized_expression': {
-        const inner = this.firstNamedNotComment(node);
-        return inner !== NONE ? this.expr(inner, d) : { k: 'opaque', parts: [], span };
-      }
-      case 'attribute': {
-        const object = this.field(node, f.object);
-        const attr = this.field(node, f.attribute);
-        if (object === NONE || attr === NONE) return { k: 'opaque', parts: [], span };
-        return { k: 'attr', object: this.expr(object, d), attr: this.identifier(attr), span };
-      }
-      case 'subscript': {
-        const value = this.field(node, f.value);
-        const indexes = this.fieldChildren(node, f.subscript);
-        const index = indexes.length === 1 ? this.expr(indexes[0]!, d) : { k: 'opaque' as const, parts: indexes.map((i) => this.expr(i, d)), span };
-        return { k: 'subscript', object: this.expr(value, d), index, span };
-      }
-      case 'call':
-        return this.call(node, d, span);
-      case 'binary_operator': {
-        const operator = this.field(node, f.operator);
-        const op = operator !== NONE ? this.text(operator) : '?';
-        return { k: 'binop', op, left: this.expr(this.field(node, f.left), d), right: this.expr(this.field(node, f.right), d), span };
-      }
-      case 'unary_operator': {
-        const value = m.constantValue(this.node(node));
-        if (value !== undefined) return { k: 'const', value, span };
-        const operator = this.field(node, f.operator);
-        return { k: 'unary', op: operator !== NONE ? this.text(operator) : '?', operand: this.expr(this.field(node, f.argument), d), span };
-      }
-      case 'not_operator':
-        return { k: 'not', operand: this.expr(this.field(node, f.argument), d), span };
-      case 'boolean_operator': {
-        const operator = this.field(node, f.operator);
-        const op = operator !== NONE && this.text(operator) === 'and' ? 'and' : 'or';
-        return { k: 'bool', op, left: this.expr(this.field(node, f.left), d), right: this.expr(this.field(node, f.right), d), span };
-      }
-      case 'comparison_operator': {
-        const operands: Expr[] = [];
-        const ops: string[] = [];
-        let pending = '';
-        for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
-          if (this.named(c)) {
-            if (this.type(c) === 'comment') continue;
-            if (pending) ops.push(pending.trim());
-            pending = '';
-            operands.push(this.expr(c, d));
-          } else pending += ` ${this.type(c)}`;
-        }
-        return { k: 'compare', ops, operands, span };
-      }
-      case 'conditional_expression': {
-        const parts: number[] = [];
-        for (let c = this.first(node); c !== NONE && parts.length < 3; c = this.next[c]!) {
-          if (this.named(c) && this.type(c) !== 'comment') parts.push(c);
-        }
-        const [body = NONE, test = NONE, orelse = NONE] = parts;
-        return { k: 'cond', test: this.expr(test, d), body: this.expr(body, d), orelse: this.expr(orelse, d), span };
-      }
-      case 'list':
-      case 'tuple':
-      case 'set':
-      case 'expression_list':
-        return {
-          k: 'container',
-          kind: type === 'expression_list' ? 'tuple' : (type as 'list' | 'tuple' | 'set'),
-          elements: this.namedExprs(node, d),
-          span,
-        };
-      case 'dictionary': {
-        const elements: Expr[] = [];
-        const keys: (Expr | null)[] = [];
-        for (let pair = this.first(node); pair !== NONE; pair = this.next[pair]!) {
-          if (!this.named(pair)) continue;
-          const pairType = this.type(pair);
-          if (pairType === 'comment') continue;
-          if (pairType === 'pair') {
-            keys.push(this.expr(this.field(pair, f.key), d));
-            elements.push(this.expr(this.field(pair, f.value), d));
-          } else {
-            keys.push(null);
-            elements.push(this.expr(this.firstNamed(pair), d));
-          }
-        }
-        return { k: 'container', kind: 'dict', elements: exact(elements), keys: exact(keys), span };
-      }
-      case 'list_comprehension':
-      case 'set_comprehension':
-      case 'generator_expression':
-      case 'dictionary_comprehension': {
-        const bodyNode = this.field(node, f.body);
-        let element: Expr;
-        if (bodyNode !== NONE && this.type(bodyNode) === 'pair') {
-          element = { k: 'opaque', parts: [this.expr(this.field(bodyNode, f.key), d), this.expr(this.field(bodyNode, f.value), d)], span: this.span(bodyNode) };
-        } else element = this.expr(bodyNode, d);
-        const bindings: { target: Target; iter: Expr }[] = [];
-        const conditions: Expr[] = [];
-        for (let c = this.first(node); c !== NONE; c = this.next[c]!) {
-          if (!this.named(c)) continue;
-          const clauseType = this.type(c);
-          if (clauseType === 'for_in_clause') {
-            const left = this.field(c, f.left);
-            const right = this.field(c, f.right);
-            bindings.push({ target: left !== NONE ? this.target(left, d) : { k: 'opaque', span }, iter: this.expr(right, d) });
-          } else if (clauseType === 'if_clause') {
-            conditions.push(this.expr(this.firstNamed(c), d));
-          }
-        }
-        return { k: 'comprehension', bindings, element, conditions, span };
-      }
-      case 'lambda': {
-        const at = this.syntax.point(this.syntax.starts[node]!);
-        const fn: FunctionIR = {
-          name: '<lambda>',
-          qname: `${moduleNameForPath(m.path)}.<lambda>@${at.row + 1}:${at.column + 1}`,
-          params: this.params(this.field(node, f.parameters), d),
-          body: [],
-          decorators: [],
-          isStatic: false,
-          isClassMethod: false,
-          span,
-          path: m.path,
-          globals: new Set(),
-        };
-        const body = this.field(node, f.body);
-        fn.body = body !== NONE ? [{ k: 'return', value: this.expr(body, d), span: this.span(body) }] : [];
-        return { k: 'lambda', fn, span };
-      }
-      default: {
-        if (type === 'named_expression') {
-          // (x := value): an assignment inside an expression.
-          const name = this.field(node, f.name);
-          const value = this.expr(this.field(node, f.value), d);
-          return name !== NONE ? { k: 'walrus', target: this.target(name, d), value, span } : value;
-        }
-        if (type === 'await') return this.expr(this.firstNamed(node), d);
-        return { k: 'opaque', parts: this.namedExprs(node, d), span };
-      }
-    }
-  }
-
-  /** A `unittest.mock.patch` decorator (also `.object`, `.dict`, `.multiple`, and the `mock` backport). */
-  private isMockPatch(node: number): boolean {
-    const callee = this.type(node) === 'call' ? this.field(node, this.f.function) : node;
-    const q = callee === NONE ? undefined : this.qnameOf(callee);
-    return q !== undefined && /^(?:unittest\.)?mock\.patch(?:\.\w+)?$/.test(q);
-  }
-
-  /** Like PythonModule.resolve, but with relative imports made absolute. */
-  private qnameOf(node: number): string | undefined {
-    let n = node;
-    while (this.type(n) === 'parenthesized_expression') {
-      const inner = this.firstNamedNotComment(n);
-      if (inner === NONE) break;
-      n = inner;
-    }
-    const type = this.type(n);
-    if (type === 'identifier') return this.imports.get(this.text(n)) ?? this.module.resolve(this.node(n));
-    if (type === 'attribute') {
-      const object = this.field(n, this.f.object);
-      const attr = this.field(n, this.f.attribute);
-      if (object === NONE || attr === NONE) return undefined;
-      const base = this.qnameOf(object);
-      return base === undefined ? undefined : `${base}.${this.text(attr)}`;
-    }
-    return undefined;
-  }
-
-  private call(node: number, depth: number, span: SpanId): CallExpr {
-    const f = this.f;
-    const calleeNode = this.field(node, f.function);
-    const callee = this.expr(calleeNode, depth);
-    const args: Expr[] = [];
-    const kwargs: { name: string; value: Expr }[] = [];
-    const splats: Expr[] = [];
-    const argNode = this.field(node, f.arguments);
-    if (argNode !== NONE && this.type(argNode) === 'argument_list') {
-      for (let a = this.first(argNode); a !== NONE; a = this.next[a]!) {
-        if (!this.named(a)) continue;
-        const type = this.type(a);
-        if (type === 'comment') continue;
-        if (type === 'keyword_argument') {
-          const nameNode = this.field(a, f.name);
-          const name = nameNode !== NONE ? this.text(nameNode) : undefined;
-          if (name) kwargs.push({ name, value: this.expr(this.field(a, f.value), depth) });
-        } else if (type === 'list_splat' || type === 'dictionary_splat') {
-          splats.push(this.expr(this.firstNamed(a), depth));
-        } else args.push(this.expr(a, depth));
-      }
-    } else if (argNode !== NONE) args.push(this.expr(argNode, depth));
-    const qname = calleeNode !== NONE ? this.qnameOf(calleeNode) : undefined;
-    return { k: 'call', callee, args: exact(args), kwargs: exact(kwargs), splats: exact(splats), qname, span };
-  }
 }
-
-const FIELD_NAMES = [
-  'alias', 'alternative', 'argument', 'arguments', 'attribute', 'body', 'condition', 'consequence', 'definition',
-  'expression', 'function', 'key', 'left', 'name', 'object', 'operator', 'parameters', 'right', 'subject',
-  'subscript', 'superclasses', 'value',
-] as const;
-type FieldName = (typeof FIELD_NAMES)[number];
 
 /** Names declared `global` anywhere in a function body (not in nested functions). */
 function collectGlobals(stmts: readonly Stmt[], out: Set<string>): void {

@@ -1,10 +1,12 @@
 import type { AnyRule } from '../../define-rule.js';
 import argumentInjection from './argument-injection.js';
 import codeInjection from './code-injection.js';
+import errorDetailExposure from './error-detail-exposure.js';
 import commandInjection from './command-injection.js';
 import headerInjection from './header-injection.js';
 import ldapInjection from './ldap-injection.js';
 import logInjection from './log-injection.js';
+import massAssignment from './mass-assignment.js';
 import openRedirect from './open-redirect.js';
 import pathTraversal from './path-traversal.js';
 import sqlInjection from './sql-injection.js';
@@ -12,6 +14,7 @@ import ssrf from './ssrf.js';
 import taintedDeserialization from './tainted-deserialization.js';
 import taintedXmlParsing from './tainted-xml-parsing.js';
 import trustBoundaryViolation from './trust-boundary-violation.js';
+import uncontrolledAllocation from './uncontrolled-allocation.js';
 import xpathInjection from './xpath-injection.js';
 import xss from './xss.js';
 
@@ -20,9 +23,11 @@ export const taintRules: AnyRule[] = [
   argumentInjection,
   codeInjection,
   commandInjection,
+  errorDetailExposure,
   headerInjection,
   ldapInjection,
   logInjection,
+  massAssignment,
   openRedirect,
   pathTraversal,
   sqlInjection,
@@ -30,6 +35,7 @@ export const taintRules: AnyRule[] = [
   taintedDeserialization,
   taintedXmlParsing,
   trustBoundaryViolation,
+  uncontrolledAllocation,
   xpathInjection,
   xss,
 ];
