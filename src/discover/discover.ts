@@ -41,6 +41,11 @@ export interface DiscoverOptions {
   exclude?: readonly string[];
   /** Honour .gitignore files (default true). */
   respectGitignore?: boolean;
+  /**
+   * Other files to collect, for a purpose of their own (templates): globs to walk besides the
+   * extensions, and which paths count. They are listed in `extra`, not in `files`.
+   */
+  extra?: { globs: readonly string[]; accept: (path: string) => boolean };
 }
 
 export interface DiscoveredFile {
@@ -51,6 +56,8 @@ export interface DiscoveredFile {
 
 export interface Discovery {
   files: DiscoveredFile[];
+  /** Files matching `extra` (and not the extensions), sorted. */
+  extra: DiscoveredFile[];
   diagnostics: Diagnostic[];
 }
 
@@ -65,6 +72,9 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
   const root = resolve(options.root);
   const diagnostics: Diagnostic[] = [];
   const found = new Map<string, DiscoveredFile>();
+  const extra = new Map<string, DiscoveredFile>();
+  const claimed = (path: string): boolean => options.extensions.some((e) => path.endsWith(e));
+  const isExtra = (path: string): boolean => options.extra !== undefined && !claimed(path) && options.extra.accept(path);
   const include = options.include?.length ? new PathPatterns(options.include) : undefined;
   const exclude = options.exclude?.length ? new PathPatterns(options.exclude) : undefined;
   const gitignore = options.respectGitignore === false ? undefined : new GitignoreStack(root);
@@ -89,7 +99,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
     }
     if (stat.isFile()) {
       const file = keep(absPath);
-      found.set(file.absPath, file);
+      (isExtra(file.path) ? extra : found).set(file.absPath, file);
       continue;
     }
     if (!stat.isDirectory()) {
@@ -105,7 +115,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
         callback(error, entries);
       })) as unknown as typeof nodeFs.readdir;
     try {
-      matches = await glob([extGlob], {
+      matches = await glob([extGlob, ...(options.extra?.globs ?? [])], {
         cwd: absPath,
         absolute: true,
         dot: true,
@@ -131,16 +141,19 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
       if (gitignore?.ignores(abs, top)) continue;
       if (isSymlink(abs)) continue;
       const file = keep(abs);
-      if (filtered(file)) found.set(abs, file);
+      if (!filtered(file)) continue;
+      if (claimed(file.path)) found.set(abs, file);
+      else if (isExtra(file.path)) extra.set(abs, file);
     }
   }
-  const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byPath = (a: DiscoveredFile, b: DiscoveredFile): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const files = [...found.values()].sort(byPath);
   for (const [flag, patterns] of [['--include', include], ['--exclude', exclude]] as const) {
     for (const pattern of patterns?.unmatched() ?? []) {
       diagnostics.push({ kind: 'config-error', level: 'warning', path: '', message: `${flag} pattern \`${pattern}\` matches no file; it has no effect` });
     }
   }
-  return { files, diagnostics };
+  return { files, extra: [...extra.values()].sort(byPath), diagnostics };
 }
 
 function isSymlink(p: string): boolean {

@@ -137,7 +137,7 @@ export function renderHits(
   if (sinks.length === 0) return [];
   const hits: TaintHit[] = [];
   for (const sink of sinks) {
-    const passed = contextValue(model, call, args, kwargs, splat, sink.variable);
+    const passed = contextValue(model, call, args, kwargs, splat, sink.variable, named !== call);
     if (!passed) continue;
     const at = passed.expr ? spanOf(passed.expr) : callSpan;
     const note = `passed as \`${sink.variable}\` to template \`${template}\` (${sink.path})`;
@@ -168,13 +168,18 @@ function contextValue(
   kwargs: ReadonlyMap<string, Value>,
   splat: readonly Label[],
   variable: string,
+  /** The template was named by another call (`get_template(name).render(...)`). */
+  namedElsewhere: boolean,
 ): { value: Value; expr?: Expr } | undefined {
   if (model.context === 'keywords') {
     const v = kwargs.get(variable);
     if (v) return { value: v, expr: call.kwargs.find((k) => k.name === variable)!.value };
-    // `render({'x': value})` on a jinja2 Template also takes a dict first.
-    const dict = args[0];
-    if (dict) return fieldOf(dict, variable, call.args[0]);
+    // `template.render({'x': value})` on a jinja2 Template also takes a dict first.
+    const dict = namedElsewhere ? args[0] : undefined;
+    if (dict) {
+      const field = fieldOf(dict, variable, call.args[0]);
+      if (field) return field;
+    }
     return splat.length > 0 ? { value: fromLabels(splat), expr: call.splats[0] } : undefined;
   }
   const at = argumentAt(call, model.context);
