@@ -154,7 +154,10 @@ describe('parseModelFile errors', () => {
     const empty = modelError(() => parseModelFile('empty.yml', sink(['      arg: [1]', '      is: []'])));
     expect(empty.message).toMatch(/^empty\.yml:9: sinks\.0\.unless\.is: /);
     const missing = modelError(() => parseModelFile('missing.yml', sink(['      arg: [1, Loader]'])));
-    expect(missing.message).toMatch(/^missing\.yml:8: sinks\.0\.unless\.is: /);
+    expect(missing.message).toBe('missing.yml:8: sinks.0.unless: expected `is` or `constant`');
+    const regex = modelError(() => parseModelFile('regex.yml', sink(['      arg: [mimetype]', '      constant: "(unclosed"'])));
+    expect(regex.message).toBe('regex.yml:9: sinks.0.unless.constant: expected a valid regular expression');
+    expect(parseModelFile('constant.yml', sink(['      arg: [mimetype]', '      constant: "^text/plain"'])).sinks[0]?.unless).toEqual({ arg: ['mimetype'], constant: '^text/plain' });
     const extra = modelError(() => parseModelFile('extra.yml', sink(['      arg: [1]', '      is: [yaml.SafeLoader]', '      equals: true'])));
     expect(extra.message).toMatch(/^extra\.yml:8: sinks\.0\.unless: .*equals/);
     expect(parseModelFile('ok.yml', sink(['      arg: [1, Loader]', '      is: [yaml.SafeLoader]'])).sinks[0]?.unless).toEqual({ arg: [1, 'Loader'], is: ['yaml.SafeLoader'] });
