@@ -96,7 +96,9 @@ function argumentAt(call: CallExpr, refs: readonly (number | string)[]): { expr:
 }
 
 /** The render model a call matches, with the call that holds the template name. */
-function renderModelFor(rs: RenderSinks, call: CallExpr, q: string | undefined, method: string | undefined): { model: RenderModel; named: CallExpr } | undefined {
+function renderModelFor(rs: RenderSinks, call: CallExpr, q: string | undefined): { model: RenderModel; named: CallExpr } | undefined {
+  // The method by its spelling: on a receiver of a known type the engine passes none.
+  const method = call.callee.k === 'attr' ? call.callee.attr : undefined;
   for (const m of rs.models) {
     if (m.name && q === m.name && !m['receiver-call']) return { model: m, named: call };
     if (m.method && method === m.method && m['receiver-call'] && call.callee.k === 'attr' && call.callee.object.k === 'call') {
@@ -119,7 +121,6 @@ export function renderHits(
   module: ModuleIR,
   call: CallExpr,
   q: string | undefined,
-  method: string | undefined,
   args: readonly Value[],
   kwargs: ReadonlyMap<string, Value>,
   splat: readonly Label[],
@@ -127,7 +128,7 @@ export function renderHits(
   spanOf: (e: Expr) => Span,
   callSpan: Span,
 ): TaintHit[] {
-  const found = renderModelFor(rs, call, q, method);
+  const found = renderModelFor(rs, call, q);
   if (!found) return [];
   const { model, named } = found;
   const nameArg = argumentAt(named, model.template);
