@@ -7,6 +7,8 @@ import { readTemplate, rootNames, unescaped } from '../../src/frontend/templates
 import { TEMPLATE_GLOBS, TemplateIndex, fileAutoescapes, isTemplatePath } from '../../src/frontend/templates/lookup.js';
 import { findRule } from '../../src/rules/index.js';
 import { tempTree } from '../support/tmp.js';
+import { scanChange } from '../../src/diff/review.js';
+import { Repo } from '../diff/repo.js';
 
 const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 
@@ -169,5 +171,14 @@ describe('discovery of templates', () => {
     expect(asked.extra.map((f) => f.path)).toEqual(['templates/x.txt', 'web/page.html']);
     const plain = await discoverFiles({ root, paths: ['.'], extensions: ['.py'] });
     expect(plain.extra).toEqual([]);
+  });
+});
+
+describe('secreview diff and templates', () => {
+  it('reviews a change to a template alone, and reports the output it made unescaped', async () => {
+    const repo = Repo.init({ 'app.py': APP, 'templates/page.html': lines('<h1>Bio</h1>', '<div>{{ bio }}</div>') });
+    repo.write({ 'templates/page.html': lines('<h1>Bio</h1>', '<div>{{ bio|safe }}</div>') });
+    const result = await scanChange({ cwd: repo.root, rules: [xss], config: false, severity: 'low', confidence: 'low' });
+    expect(result.findings.map((f) => `${f.ruleId} ${f.location.path}:${f.location.startLine}`)).toEqual(['python/xss templates/page.html:2']);
   });
 });
