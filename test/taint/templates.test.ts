@@ -56,6 +56,11 @@ describe('template reader', () => {
     expect(rootNames('"a" ~ x[key] if flag else none')).toEqual(['x', 'key', 'flag']);
   });
 
+  it('skips Django comment blocks and verbatim bodies', () => {
+    const outputs = readTemplate('{% comment %}{{ a|safe }}{% endcomment %}{% verbatim %}{{ b|safe }}{% endverbatim %}{{ c|safe }}').outputs;
+    expect(outputs.map((o) => o.variables)).toEqual([['c']]);
+  });
+
   it('never fails on unterminated or odd text', () => {
     expect(readTemplate('{{ a ').outputs).toEqual([]);
     expect(readTemplate('{% endautoescape %}{{ a|safe }}{% autoescape %}').outputs).toHaveLength(1);

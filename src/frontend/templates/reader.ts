@@ -45,7 +45,7 @@ const SAFE_FILTERS = new Set(['safe', 'safeseq', 'mark_safe', 'markup']);
 /** Filters that escape, or whose result cannot hold markup. */
 const ESCAPING_FILTERS = new Set([
   'e', 'escape', 'forceescape', 'force_escape', 'escapejs', 'urlencode', 'tojson', 'json_script',
-  'int', 'float', 'length', 'count', 'wordcount', 'filesizeformat', 'striptags', 'add_class_none',
+  'int', 'float', 'length', 'count', 'wordcount', 'filesizeformat',
 ]);
 /** Calls in an expression whose result is marked safe: `{{ Markup(x) }}`. */
 const SAFE_CALLS = /\b(?:markupsafe\.)?Markup\s*\(|\bmark_safe\s*\(/;
@@ -64,7 +64,7 @@ interface Token {
   end: number;
 }
 
-/** The template's tags, outputs and comments, in order. `{% raw %}`/`{% verbatim %}` bodies are text. */
+/** The template's tags, outputs and comments, in order; `{% raw %}`, `{% verbatim %}` and `{% comment %}` bodies are skipped. */
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   const open = /\{([{%#])/g;
@@ -85,7 +85,8 @@ export function tokenize(source: string): Token[] {
       if (kind === 'tag' && rawEnd.test(body)) rawEnd = undefined;
       continue;
     }
-    if (kind === 'tag' && /^(raw|verbatim)\b/.test(body)) rawEnd = /^end(raw|verbatim)\b/;
+    // Jinja's raw and Django's verbatim output their body as text; Django's comment block drops it.
+    if (kind === 'tag' && /^(raw|verbatim|comment)\b/.test(body)) rawEnd = /^end(raw|verbatim|comment)\b/;
     tokens.push(token);
   }
   return tokens;
