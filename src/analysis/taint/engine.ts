@@ -2582,7 +2582,7 @@ class FunctionAnalysis {
     const render = this.engine.options.renderSinks;
     if (render && !given) {
       const spanOf = (e: Expr): Span => resolveSpan(this.module.spans, e.span);
-      for (const hit of renderHits(render, this.module, call, q, args, kwargs, splat, (span, note) => ({ path: this.module.path, span, note }), spanOf, spanOf(call))) this.recordHit(hit);
+      for (const hit of renderHits(render, this.module, this.fn, call, q, args, kwargs, splat, (span, note) => ({ path: this.module.path, span, note }), spanOf, spanOf(call))) this.recordHit(hit);
     }
     const models = given ?? this.engine.sinksFor(q, method);
     if (models.length === 0) return;

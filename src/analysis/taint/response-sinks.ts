@@ -1,4 +1,4 @@
-import type { CallExpr, Expr, FunctionIR, ModuleIR, Span } from './ir.js';
+import { blocksOf, type CallExpr, type Expr, type FunctionIR, type ModuleIR, type Span, type Stmt } from './ir.js';
 import type { TaintHit } from './engine.js';
 import type { RenderModel, ResponseModel, SinkModel } from './models.js';
 import { allLabels, fromLabels, withSteps, type FlowStep, type Label, type Value } from './values.js';
@@ -95,20 +95,34 @@ function argumentAt(call: CallExpr, refs: readonly (number | string)[]): { expr:
   return undefined;
 }
 
-/** The render model a call matches, with the call that holds the template name. */
-function renderModelFor(rs: RenderSinks, call: CallExpr, q: string | undefined): { model: RenderModel; named: CallExpr } | undefined {
+/** The render models a call matches, each with the call that holds the template name. */
+function renderModelsFor(rs: RenderSinks, call: CallExpr, q: string | undefined, fn: FunctionIR): { model: RenderModel; named: CallExpr }[] {
   // The method by its spelling: on a receiver of a known type the engine passes none.
   const method = call.callee.k === 'attr' ? call.callee.attr : undefined;
+  const found: { model: RenderModel; named: CallExpr }[] = [];
   for (const m of rs.models) {
-    if (m.name && q === m.name && !m['receiver-call']) return { model: m, named: call };
-    if (m.method && method === m.method && m['receiver-call'] && call.callee.k === 'attr' && call.callee.object.k === 'call') {
-      const inner = call.callee.object;
-      const want = m['receiver-call'];
+    if (m.name && q === m.name && !m['receiver-call']) return [{ model: m, named: call }];
+    if (!m.method || method !== m.method || !m['receiver-call'] || call.callee.k !== 'attr') continue;
+    const receiver = call.callee.object;
+    // `get_template(name).render(...)`, or `t = get_template(name)` earlier in the function.
+    const producers = receiver.k === 'call' ? [receiver] : receiver.k === 'name' ? assignedCalls(fn.body, receiver.name) : [];
+    const want = m['receiver-call'];
+    for (const inner of producers) {
       const innerMethod = inner.callee.k === 'attr' ? inner.callee.attr : undefined;
-      if (want.includes('.') ? inner.qname === want : innerMethod === want && !inner.qname?.startsWith('django.')) return { model: m, named: inner };
+      if (want.includes('.') ? inner.qname === want : innerMethod === want && !inner.qname?.startsWith('django.')) found.push({ model: m, named: inner });
     }
   }
-  return undefined;
+  return found;
+}
+
+/** Calls assigned to `name` anywhere in these statements (`t = env.get_template("x.html")`), nested blocks included. */
+function assignedCalls(stmts: readonly Stmt[], name: string): CallExpr[] {
+  const out: CallExpr[] = [];
+  for (const s of stmts) {
+    if (s.k === 'assign' && s.value.k === 'call' && s.targets.some((t) => t.k === 'name' && t.name === name)) out.push(s.value);
+    for (const block of blocksOf(s)) out.push(...assignedCalls(block, name));
+  }
+  return out;
 }
 
 /**
@@ -119,6 +133,7 @@ function renderModelFor(rs: RenderSinks, call: CallExpr, q: string | undefined):
 export function renderHits(
   rs: RenderSinks,
   module: ModuleIR,
+  fn: FunctionIR,
   call: CallExpr,
   q: string | undefined,
   args: readonly Value[],
@@ -128,35 +143,48 @@ export function renderHits(
   spanOf: (e: Expr) => Span,
   callSpan: Span,
 ): TaintHit[] {
-  const found = renderModelFor(rs, call, q);
-  if (!found) return [];
-  const { model, named } = found;
-  const nameArg = argumentAt(named, model.template);
-  if (!nameArg || nameArg.expr.k !== 'const' || typeof nameArg.expr.value !== 'string') return [];
-  const template = nameArg.expr.value;
-  const sinks = rs.lookup(module.path, module.spans.source, model.engine, template);
-  if (sinks.length === 0) return [];
   const hits: TaintHit[] = [];
-  for (const sink of sinks) {
-    const passed = contextValue(model, call, args, kwargs, splat, sink.variable, named !== call);
-    if (!passed) continue;
-    const at = passed.expr ? spanOf(passed.expr) : callSpan;
-    const note = `passed as \`${sink.variable}\` to template \`${template}\` (${sink.path})`;
-    for (const label of allLabels(passed.value)) {
-      if (label.sanitized.has('xss')) continue;
-      hits.push({
-        kind: 'xss',
-        label: withSteps(label, [...label.steps, step(at, note)]),
-        sink: {
-          path: sink.path,
-          span: sink.span,
-          callSpan: sink.span,
-          callee: `${template}`,
-          description: `\`${sink.variable}\` is output without HTML escaping: ${sink.why}`,
-          statementLine: sink.span.line,
-        },
-      });
-    }
+  for (const { model, named } of renderModelsFor(rs, call, q, fn)) {
+    const nameArg = argumentAt(named, model.template);
+    if (!nameArg || nameArg.expr.k !== 'const' || typeof nameArg.expr.value !== 'string') continue;
+    const template = nameArg.expr.value;
+    for (const sink of rs.lookup(module.path, module.spans.source, model.engine, template)) hits.push(...sinkHits(model, named, template, sink, call, args, kwargs, splat, step, spanOf, callSpan));
+  }
+  return hits;
+}
+
+/** Hits of one unescaped template output: the labels of the value passed under its variable. */
+function sinkHits(
+  model: RenderModel,
+  named: CallExpr,
+  template: string,
+  sink: TemplateSink,
+  call: CallExpr,
+  args: readonly Value[],
+  kwargs: ReadonlyMap<string, Value>,
+  splat: readonly Label[],
+  step: (span: Span, note: string) => FlowStep,
+  spanOf: (e: Expr) => Span,
+  callSpan: Span,
+): TaintHit[] {
+  const passed = contextValue(model, call, args, kwargs, splat, sink.variable, named !== call);
+  if (!passed) return [];
+  const at = step(passed.expr ? spanOf(passed.expr) : callSpan, `passed as \`${sink.variable}\` to template \`${template}\` (${sink.path})`);
+  const hits: TaintHit[] = [];
+  for (const label of allLabels(passed.value)) {
+    if (label.sanitized.has('xss')) continue;
+    hits.push({
+      kind: 'xss',
+      label: withSteps(label, [...label.steps, at]),
+      sink: {
+        path: sink.path,
+        span: sink.span,
+        callSpan: sink.span,
+        callee: template,
+        description: `\`${sink.variable}\` is output without HTML escaping: ${sink.why}`,
+        statementLine: sink.span.line,
+      },
+    });
   }
   return hits;
 }
