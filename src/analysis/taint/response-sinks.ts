@@ -46,7 +46,7 @@ export function responseSink(fn: FunctionIR, module: ModuleIR, responses: readon
     const model = responses.find(
       (r) => (r.decorator.startsWith('*.') ? method === r.decorator.slice(2) : q === r.decorator) && (!r.imports || importsOneOf(module, r.imports)),
     );
-    if (model) return { name: `return from \`${fn.name}()\``, kind: model.kind, description: model.description, file: model.file };
+    if (model) return { name: `return from ${fn.name}()`, kind: model.kind, description: model.description, file: model.file };
   }
   return undefined;
 }
