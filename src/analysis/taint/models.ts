@@ -348,6 +348,10 @@ export function parseModelFile(file: string, text?: string): ModelFile {
   const { data } = parseModelYaml(file, text ?? readModelFile(file), modelFileSchema);
   const unnamed = entryWithoutName(data);
   if (unnamed !== undefined) throw new ModelError(file, undefined, `entry ${unnamed + 1} needs \`name\`, \`method\` or \`parameter\``);
+  const stray = data.sinks.findIndex((s) => s.receiver !== undefined && !s.method);
+  if (stray >= 0) throw new ModelError(file, undefined, `sink ${stray + 1}: \`receiver\` needs \`method\` (the receiver of which method call)`);
+  const unplaced = data.renders.findIndex((r) => (r['receiver-call'] !== undefined) !== (r.method !== undefined && !r.name));
+  if (unplaced >= 0) throw new ModelError(file, undefined, `render ${unplaced + 1}: \`receiver-call\` goes with \`method\`, and \`name\` without it`);
   return data;
 }
 
