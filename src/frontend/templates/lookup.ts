@@ -93,9 +93,16 @@ export class TemplateIndex {
     return this.paths.filter((p) => p === clean || p.endsWith(`/${clean}`));
   }
 
-  /** The lookup the taint engine calls at render calls. */
+  /** Answers by engine, module and name (a module's text is the same for the whole run). */
+  private readonly answers = new Map<string, TemplateSink[]>();
+
+  /** The lookup the taint engine calls at render calls (each call, each time its function is analysed). */
   readonly lookup: TemplateLookup = (modulePath, moduleSource, engine, name) => {
+    const key = `${engine}\0${modulePath}\0${name}`;
+    const known = this.answers.get(key);
+    if (known) return known;
     const sinks: TemplateSink[] = [];
+    this.answers.set(key, sinks);
     for (const path of this.resolve(modulePath, moduleSource, engine, name)) {
       const autoescapes = fileAutoescapes(engine, path, moduleSource);
       for (const output of this.facts.get(path)!.outputs) {
