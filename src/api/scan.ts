@@ -31,6 +31,8 @@ import { cacheFolderProblem as specialFolderProblem } from '../cache/cache-folde
 import { createLimiter } from '../scheduling/limiter.js';
 import { readStreamLimited, type StdinInput } from './stdin.js';
 import { concurrencyAppliesTo, runConcurrencyRules } from '../analysis/concurrency/run.js';
+import { TEMPLATE_GLOBS, isTemplatePath } from '../frontend/templates/lookup.js';
+import { loadTemplates, type LoadedTemplates } from '../frontend/templates/load.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -166,8 +168,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       inputs.push(Buffer.isBuffer(read) ? { file, bytes: read } : { file, overLimit: read.tooLarge });
     }
   }
+  // Templates are read for one purpose: the XSS rule's render sinks (frontend/templates/).
+  const wantTemplates = plan.rules.some((r) => r.taint?.kind === 'xss');
+  let templates: LoadedTemplates | undefined;
   if (fsPaths.length > 0) {
     const discovery = await discoverFiles({
+      ...(wantTemplates ? { extra: { globs: TEMPLATE_GLOBS, accept: isTemplatePath } } : {}),
       root,
       paths: fsPaths,
       extensions: supportedExtensions,
@@ -177,7 +183,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     });
     diagnostics.push(...discovery.diagnostics);
     for (const file of discovery.files) inputs.push({ file });
+    if (discovery.extra.length > 0) {
+      templates = loadTemplates(discovery.extra, plan.maxFileSize);
+      diagnostics.push(...templates.diagnostics);
+    }
   }
+  const templateIndex = templates && templates.index.size > 0 ? templates.index : undefined;
 
   const wantTaint = plan.rules.some((r) => r.taint);
   // A folder that cannot hold the cache (procfs, a device, a FIFO…) is refused before anything
@@ -224,7 +235,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const keys = loaded.map((l, i) => (cache && 'content' in l ? cache.fileKey(inputs[i]!.file.path, l.content) : undefined));
   // The same files with the same settings were scanned before: take that run's results whole,
   // without reading a single per-file entry. Only runs where every file could be cached are kept.
-  const runKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey(keys) : undefined;
+  // Templates are part of a run's inputs: an edited template is another run.
+  const templateKeys = cache && templates ? [...templates.texts].map(([path, text]) => cache!.fileKey(path, text)) : [];
+  const runKey = cache && keys.every((k): k is string => k !== undefined) ? cache.programKey([...keys, ...templateKeys]) : undefined;
   const previous = runKey ? await cache!.getProgram<RunEntry>(runKey, (entry) => runEntryProblem(entry, inputs)) : undefined;
   let metas: FileMeta[];
   let memoWrite: Promise<void> | undefined;
@@ -235,7 +248,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     options.onProgress?.(inputs.length, inputs.length);
   } else {
     // The previous run's taint records, read while the files are analysed (see taint/replay.ts).
-    const memoRead = cache && wantTaint ? cache.getReplayRecords() : undefined;
+    // Views that render templates were analysed with them: records are kept per set of templates.
+    const variant = templateIndex?.fingerprint;
+    const memoRead = cache && wantTaint ? cache.getReplayRecords(variant) : undefined;
     const language = wantTaint ? await languageTableFor(inputs.map((i) => i.file.path)) : undefined;
     // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
     if (cache) await parsersReadyFor(inputs.map((i) => i.file.path));
@@ -247,7 +262,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     });
     const stored = await memoRead;
     const unpacked = stored === undefined ? undefined : readMemo(stored);
-    if (typeof unpacked === 'string') await cache!.rejectReplayRecords(unpacked);
+    if (typeof unpacked === 'string') await cache!.rejectReplayRecords(unpacked, variant);
     const memo = typeof unpacked === 'string' ? undefined : unpacked;
     // IRs of files that came from the cache are built now (fresh ones were built on arrival),
     // except those the replay records know with this very source: they enter the program as
@@ -270,23 +285,25 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const isJs = (ir: ModuleIR): boolean => frontEndForPath(ir.path)?.language === 'javascript';
       const jsProgram = irs.filter((ir): ir is ModuleIR => ir !== undefined && isJs(ir));
       const program = irs.filter((ir): ir is ModuleIR => ir !== undefined && !isJs(ir));
+      const renderSinks = templateIndex && models.renders.length > 0 ? { models: models.renders, lookup: templateIndex.lookup } : undefined;
       options.onStage?.('cross-file', program.length);
       let result: TaintResult;
       try {
-        result = analyseProgram(program, models, { record: cache !== undefined, memo, deferred });
+        result = analyseProgram(program, models, { record: cache !== undefined, memo, deferred, renderSinks });
       } catch (error) {
         // Records that passed their checks yet do not hold together (a forged entry): the run
         // without them gives the same result, only slower.
         if (!memo) throw error;
-        await cache!.rejectReplayRecords(`the taint run failed on them (${(error as Error).message})`);
+        await cache!.rejectReplayRecords(`the taint run failed on them (${(error as Error).message})`, variant);
         // Modules that entered as the records' shapes hold what the records said: built afresh.
         const rebuilt = irs.map((ir, i) => (ir && deferred.has(ir) ? files[i]!.freshIR() : ir));
-        result = analyseProgram(rebuilt.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: true });
+        result = analyseProgram(rebuilt.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: true, renderSinks });
       }
       // Records are written when most of this run's analyses were not replayed: a few edits since
       // the last records cost only re-running what they touch.
-      if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo());
+      if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo(), variant);
       const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
+      for (const [path, text] of templates?.texts ?? []) if (!sources.has(path)) sources.set(path, text);
       const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
       tainted = taintFindings(result, taintRules, lineOf);
       if (jsProgram.length > 0 && jsModels && jsTaintRules.size > 0) {
@@ -353,6 +370,19 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   }
 
+  // Findings located in a template (the unescaped output a view's data reaches): no suppression
+  // comments are read there; thresholds and the test-code policy apply as elsewhere.
+  const analysedPaths = new Set(perFile.map((f) => f.path));
+  for (const [path, list] of byPath) {
+    if (analysedPaths.has(path) || !templates?.texts.has(path)) continue;
+    const inTestCode = !plan.showTests && plan.isTestCode(path);
+    for (const f of list) {
+      if (!plan.policy.meetsThresholds(f)) belowThreshold++;
+      else if (inTestCode && !meaningfulInTests(f, ruleById.get(f.ruleId)?.inTests ?? findRule(f.ruleId)?.inTests)) hiddenInTests++;
+      else findings.push(f);
+    }
+  }
+
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0)));
   const usedRules = new Map<string, AnyRule>();
@@ -374,6 +404,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       durationMs: Math.round(performance.now() - started),
       suppressed: suppressedCount,
       belowThreshold,
+      ...(templates && templates.texts.size > 0 ? { templatesRead: templates.texts.size } : {}),
       ...(hiddenInTests > 0 ? { hiddenInTests } : {}),
       ...(suppressedUnqualified > 0 ? { suppressedUnqualified } : {}),
     },

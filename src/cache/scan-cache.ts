@@ -149,8 +149,8 @@ export class ScanCache {
    * one entry per settings, whatever tree was scanned, so that a checkout of another commit finds
    * them. Not counted in `hits` and `misses`, which count file and run entries.
    */
-  async getReplayRecords(): Promise<unknown> {
-    const key = this.replayKey();
+  async getReplayRecords(variant?: string): Promise<unknown> {
+    const key = this.replayKey(variant);
     const bytes = await this.read(join(this.replayDir, key), key, 'replay records', false);
     if (!bytes) return undefined;
     try {
@@ -161,18 +161,24 @@ export class ScanCache {
     }
   }
 
-  async putReplayRecords(value: unknown): Promise<void> {
-    const key = this.replayKey();
+  async putReplayRecords(value: unknown, variant?: string): Promise<void> {
+    const key = this.replayKey(variant);
     await this.write(join(this.replayDir, key), key, [serialize(value)]);
   }
 
   /** Replay records that decoded but do not hold together: dropped (rewritten by this run). */
-  async rejectReplayRecords(reason: string): Promise<void> {
-    await this.drop(join(this.replayDir, this.replayKey()), 'replay records', reason, false);
+  async rejectReplayRecords(reason: string, variant?: string): Promise<void> {
+    await this.drop(join(this.replayDir, this.replayKey(variant)), 'replay records', reason, false);
   }
 
-  private replayKey(): string {
-    return createHash('sha256').update(this.fingerprint).update('\0taint replay records').digest('hex');
+  /**
+   * `variant`: what else the records depend on (the scan's templates: an analysis of a view
+   * that renders one replays only with the same templates); none for a scan without any.
+   */
+  private replayKey(variant?: string): string {
+    const h = createHash('sha256').update(this.fingerprint).update('\0taint replay records');
+    if (variant !== undefined) h.update('\0').update(variant);
+    return h.digest('hex');
   }
 
   /**

@@ -252,7 +252,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   // Files only the LLM reads (C, Go, Java…) count as reviewed when --llm reviewed them.
   const llmOnlyReviewed = (result.llm?.llmOnly ?? []).filter((f) => !result.llm!.notReviewed.some((n) => n.path === f.path && n.startLine === undefined));
-  if (result.stats.filesScanned === 0 && llmOnlyReviewed.length === 0) {
+  if (result.stats.filesScanned === 0 && !result.stats.templatesRead && llmOnlyReviewed.length === 0) {
     process.stderr.write(`secreview: ${await nothingToScan(flags.llm === true, paths, result.root, flags)}\n`);
     return EXIT.error;
   }

@@ -22,6 +22,7 @@ import { resolve } from 'node:path';
 import { scan, UsageError, type ScanOptions, type ScanResult } from '../api/scan.js';
 import type { ChangeInfo, ChangedFile, Finding } from '../findings/types.js';
 import { frontEndForPath } from '../frontend/registry.js';
+import { isTemplatePath } from '../frontend/templates/lookup.js';
 import { compareWithBaseline, type BaselineFile } from '../baseline/baseline.js';
 import { commitMessages, defaultBranch, GitRepo, mergeBase, resolveCommit, shortSha } from './git.js';
 import { parseUnifiedDiff, toRanges, type FileChange } from './hunks.js';
@@ -94,7 +95,8 @@ export async function scanChange(options: ChangeScanOptions): Promise<ChangeScan
     if (message) change.message = message;
 
     const scanOptions = sharedScanOptions(options, cwd);
-    const reviewable = files.some((f) => f.status !== 'deleted' && frontEndForPath(f.path));
+    // A template edit can make a view's data reach an unescaped output: reviewed too.
+    const reviewable = files.some((f) => f.status !== 'deleted' && (frontEndForPath(f.path) || isTemplatePath(f.path)));
     if (!reviewable) return emptyResult(root, change, started);
 
     options.onPhase?.('head');

@@ -48,6 +48,11 @@ export interface DiscoverOptions {
    * explicitly are always scanned.
    */
   includeGenerated?: boolean;
+  /**
+   * Other files to collect, for a purpose of their own (templates): globs to walk besides the
+   * extensions, and which paths count. They are listed in `extra`, not in `files`.
+   */
+  extra?: { globs: readonly string[]; accept: (path: string) => boolean };
 }
 
 export interface DiscoveredFile {
@@ -58,6 +63,8 @@ export interface DiscoveredFile {
 
 export interface Discovery {
   files: DiscoveredFile[];
+  /** Files matching `extra` (and not the extensions), sorted. */
+  extra: DiscoveredFile[];
   diagnostics: Diagnostic[];
 }
 
@@ -110,6 +117,9 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
   const found = new Map<string, DiscoveredFile>();
   /** Generated JavaScript left out of folder walks, by reason. */
   const skipped = new Map<string, number>();
+  const extra = new Map<string, DiscoveredFile>();
+  const claimed = (path: string): boolean => options.extensions.some((e) => path.endsWith(e));
+  const isExtra = (path: string): boolean => options.extra !== undefined && !claimed(path) && options.extra.accept(path);
   const include = options.include?.length ? new PathPatterns(options.include) : undefined;
   const exclude = options.exclude?.length ? new PathPatterns(options.exclude) : undefined;
   const gitignore = options.respectGitignore === false ? undefined : new GitignoreStack(root);
@@ -134,7 +144,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
     }
     if (stat.isFile()) {
       const file = keep(absPath);
-      found.set(file.absPath, file);
+      (isExtra(file.path) ? extra : found).set(file.absPath, file);
       continue;
     }
     if (!stat.isDirectory()) {
@@ -150,7 +160,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
         callback(error, entries);
       })) as unknown as typeof nodeFs.readdir;
     try {
-      matches = await glob([extGlob], {
+      matches = await glob([extGlob, ...(options.extra?.globs ?? [])], {
         cwd: absPath,
         absolute: true,
         dot: true,
@@ -177,12 +187,14 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
       if (isSymlink(abs)) continue;
       const file = keep(abs);
       if (!filtered(file)) continue;
-      const generated = options.includeGenerated ? undefined : generatedJavaScript(abs, toPosix(relative(absPath, abs)));
-      if (generated) {
-        skipped.set(generated, (skipped.get(generated) ?? 0) + 1);
-        continue;
-      }
-      found.set(abs, file);
+      if (claimed(file.path)) {
+        const generated = options.includeGenerated ? undefined : generatedJavaScript(abs, toPosix(relative(absPath, abs)));
+        if (generated) {
+          skipped.set(generated, (skipped.get(generated) ?? 0) + 1);
+          continue;
+        }
+        found.set(abs, file);
+      } else if (isExtra(file.path)) extra.set(abs, file);
     }
   }
   if (skipped.size > 0) {
@@ -195,13 +207,14 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
       message: `skipped ${total} generated JavaScript/TypeScript ${total === 1 ? 'file' : 'files'} (${parts}); name a file to scan it`,
     });
   }
-  const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byPath = (a: DiscoveredFile, b: DiscoveredFile): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const files = [...found.values()].sort(byPath);
   for (const [flag, patterns] of [['--include', include], ['--exclude', exclude]] as const) {
     for (const pattern of patterns?.unmatched() ?? []) {
       diagnostics.push({ kind: 'config-error', level: 'warning', path: '', message: `${flag} pattern \`${pattern}\` matches no file; it has no effect` });
     }
   }
-  return { files, diagnostics };
+  return { files, extra: [...extra.values()].sort(byPath), diagnostics };
 }
 
 function isSymlink(p: string): boolean {

@@ -151,6 +151,8 @@ export interface ScanStats {
    * no rule); each such comment is listed as an `unqualified-suppression` diagnostic.
    */
   suppressedUnqualified?: number;
+  /** Template files read for the XSS rule (Jinja2, Django); absent when none were. */
+  templatesRead?: number;
 }
 
 export interface Report {

@@ -45,7 +45,7 @@ export function incompleteRunReason(report: Report): string | undefined {
   const missing = report.diagnostics.filter((d) => d.kind === 'path-error').length;
   if (missing > 0) return `${plural(missing, 'path')} to scan ${missing === 1 ? 'does' : 'do'} not exist`;
   // A reviewed change with no source file in it needs no scan; a scan that read nothing failed.
-  if (report.stats.filesScanned === 0 && !report.change) return 'no readable source file was scanned';
+  if (report.stats.filesScanned === 0 && !report.stats.templatesRead && !report.change) return 'no readable source file was scanned';
   return undefined;
 }
 

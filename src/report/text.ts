@@ -72,6 +72,7 @@ function header(report: Report, options: ReportOptions): string {
   const parts = [
     `secreview ${neutralise(report.tool.version, true)}`,
     `${plural(s.filesScanned, 'file')} scanned`,
+    ...(s.templatesRead ? [`${plural(s.templatesRead, 'template')} read`] : []),
     `${formatCount(s.lines)} ${s.lines === 1 ? 'line' : 'lines'}`,
     formatDuration(s.durationMs),
   ];

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { scan } from '../../src/api/scan.js';
 import type { AnyRule } from '../../src/rules/define-rule.js';
 import type { Finding } from '../../src/findings/types.js';
+import { isTemplatePath } from '../../src/frontend/templates/lookup.js';
 
 export const FIXTURE_ROOT = fileURLToPath(new URL('../fixtures/rules/', import.meta.url));
 
@@ -29,10 +30,13 @@ export function fixturePathFor(rule: AnyRule): string {
 const JS_FIXTURE_EXTENSIONS = ['.js', '.ts', '.jsx', '.tsx', '.mjs', '.cjs'];
 const FIXTURE_SOURCE = /\.(?:py|[cm]?js|jsx|ts|tsx)$/;
 
-/** The fixture's files: the one file, or every source file (.py, .js, .ts…) in the folder (relative paths). */
+/** The fixture's files: the one file, or every source file (.py, .js, .ts…) and template in the folder (relative paths). */
 export function fixtureFiles(fixture: string): { cwd: string; files: string[] } {
   if (existsSync(fixture) && statSync(fixture).isDirectory()) {
-    const files = (readdirSync(fixture, { recursive: true }) as string[]).filter((f) => FIXTURE_SOURCE.test(f)).sort();
+    const files = (readdirSync(fixture, { recursive: true }) as string[])
+      .map((f) => f.split('\\').join('/'))
+      .filter((f) => FIXTURE_SOURCE.test(f) || (isTemplatePath(f) && statSync(join(fixture, f)).isFile()))
+      .sort();
     return { cwd: fixture, files };
   }
   return { cwd: dirname(fixture), files: [basename(fixture)] };
@@ -47,14 +51,19 @@ export interface Annotation {
 }
 
 const ANNOTATION = /^\s*(?:#|\/\/)\s*(ruleid|ok):\s*([\w/-]+)\s*$/;
+/** In templates, the same inside a template comment: `{# ruleid: python/xss #}`. */
+const TEMPLATE_ANNOTATION = /^\s*\{#\s*(ruleid|ok):\s*([\w/-]+)\s*#\}\s*$/;
 
-/** Semgrep-style annotations: `# ruleid: <id>` (must find) and `# ok: <id>` (must not); `//` in JavaScript. */
+/**
+ * Semgrep-style annotations: `# ruleid: <id>` (must find) and `# ok: <id>` (must not); `//` in
+ * JavaScript; in a template, `{# ruleid: <id> #}` and `{# ok: <id> #}`.
+ */
 export function parseAnnotations(source: string): Annotation[] {
   const lines = source.split(/\r\n|\r|\n/);
   const out: Annotation[] = [];
   let pending: Omit<Annotation, 'line'>[] = [];
   lines.forEach((text, index) => {
-    const m = ANNOTATION.exec(text);
+    const m = ANNOTATION.exec(text) ?? TEMPLATE_ANNOTATION.exec(text);
     if (m) {
       pending.push({ kind: m[1] as 'ruleid' | 'ok', ruleId: m[2]!, annotationLine: index + 1 });
       return;

@@ -160,10 +160,25 @@ describe('parseModelFile errors', () => {
     const empty = modelError(() => parseModelFile('empty.yml', sink(['      arg: [1]', '      is: []'])));
     expect(empty.message).toMatch(/^empty\.yml:9: sinks\.0\.unless\.is: /);
     const missing = modelError(() => parseModelFile('missing.yml', sink(['      arg: [1, Loader]'])));
-    expect(missing.message).toMatch(/^missing\.yml:8: sinks\.0\.unless\.is: /);
+    expect(missing.message).toBe('missing.yml:8: sinks.0.unless: expected `is` or `constant`');
+    const regex = modelError(() => parseModelFile('regex.yml', sink(['      arg: [mimetype]', '      constant: "(unclosed"'])));
+    expect(regex.message).toBe('regex.yml:9: sinks.0.unless.constant: expected a valid regular expression');
+    expect(parseModelFile('constant.yml', sink(['      arg: [mimetype]', '      constant: "^text/plain"'])).sinks[0]?.unless).toEqual({ arg: ['mimetype'], constant: '^text/plain' });
     const extra = modelError(() => parseModelFile('extra.yml', sink(['      arg: [1]', '      is: [yaml.SafeLoader]', '      equals: true'])));
     expect(extra.message).toMatch(/^extra\.yml:8: sinks\.0\.unless: .*equals/);
     expect(parseModelFile('ok.yml', sink(['      arg: [1, Loader]', '      is: [yaml.SafeLoader]'])).sinks[0]?.unless).toEqual({ arg: [1, 'Loader'], is: ['yaml.SafeLoader'] });
+  });
+
+  it('checks the shapes of receiver sinks, responses and renders', () => {
+    const file = (...body: string[]): string => ['language: python', 'library: web', ...body, ''].join('\n');
+    const stray = modelError(() => parseModelFile('stray.yml', file('sinks:', '  - name: x.write', '    receiver: self.wfile', '    kind: xss', '    description: d')));
+    expect(stray.message).toBe('stray.yml: sink 1: `receiver` needs `method` (the receiver of which method call)');
+    const render = modelError(() => parseModelFile('render.yml', file('renders:', '  - method: render', '    template: [0]', '    context: keywords', '    engine: jinja2', '    description: d')));
+    expect(render.message).toBe('render.yml: render 1: `receiver-call` goes with `method`, and `name` without it');
+    const engine = modelError(() => parseModelFile('engine.yml', file('renders:', '  - name: a.render', '    template: [0]', '    context: keywords', '    engine: mako', '    description: d')));
+    expect(engine.message).toMatch(/^engine\.yml:7: renders\.0\.engine: /);
+    const response = parseModelFile('ok.yml', file('responses:', "  - decorator: '*.route'", '    kind: xss', '    imports: [flask]', '    description: d'));
+    expect(response.responses).toEqual([{ decorator: '*.route', kind: 'xss', imports: ['flask'], description: 'd' }]);
   });
 
   it('names the file and the line of invalid YAML', () => {

@@ -1,7 +1,8 @@
 import { blocksOf, type CallExpr, type ClassIR, type Constant, type Expr, type FunctionIR, type ModuleIR, type Span, type SpanId, type Stmt, type Target } from './ir.js';
 import { resolveSpan, spanLine, spanText } from './spans.js';
-import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
+import type { HandlerModel, ModelSet, ResponseModel, SinkKind, SinkModel, SourceModel } from './models.js';
 import { reachesSink } from './dedicated-sinks.js';
+import { renderHits, responseBody, responseSink, type RenderSinks } from './response-sinks.js';
 import { Program } from './program.js';
 import { adopt, shapeOf, type Deferred } from './shapes.js';
 import { MemoPacker, type PackedMemo } from './memo-codec.js';
@@ -108,6 +109,8 @@ export interface EngineOptions {
   memo?: MemoFile;
   /** Modules given as shapes (see shapes.ts), built whole when one of their analyses has to run. */
   deferred?: ReadonlyMap<ModuleIR, Deferred>;
+  /** Template files rendered with a context (response-sinks.ts); none: render calls are not sinks. */
+  renderSinks?: RenderSinks;
 }
 
 export function analyseProgram(modules: ModuleIR[], models: ModelSet, options: EngineOptions = {}): TaintResult {
@@ -167,11 +170,18 @@ export class TaintEngine {
   private reads: Set<Cell> | undefined;
   private wroteGlobal = false;
 
+  /** Request handlers whose return value is the response (response-sinks.ts). */
+  readonly responses: readonly ResponseModel[];
+  /** Sinks restricted to methods of some classes (`within`), asked with the parameter sources' `within`. */
+  private readonly withinSinks: SinkModel[];
+
   constructor(
     readonly program: Program,
     models: ModelSet,
-    private readonly options: EngineOptions = {},
+    readonly options: EngineOptions = {},
   ) {
+    this.responses = models.responses;
+    this.withinSinks = models.sinks.filter((s) => s.within);
     const push = <T>(map: Map<string, T[]>, key: string, v: T): void => {
       const list = map.get(key);
       if (list) list.push(v);
@@ -730,7 +740,17 @@ export class TaintEngine {
   private withinAnswer(cls: ClassIR): string {
     let answer = '';
     for (const s of this.parameterSources) if (s.within) answer += this.within(cls, s) ? '1' : '0';
+    for (const s of this.withinSinks) answer += this.within(cls, s) ? '1' : '0';
     return answer;
+  }
+
+  /** Whether a sink's `within` holds in `fn`: a method of a class deriving from one of its classes. */
+  sinkWithin(fn: FunctionIR, sink: SinkModel): boolean {
+    const cls = this.classOfMethod.get(fn);
+    if (!cls || fn.isStatic) return false;
+    // Recorded as the parameter sources' answer is (withinAnswer covers both).
+    if (this.log) this.noteFact(this.cachedFact(this.sourceFacts, cls, '') ?? this.factOf(this.sourceFacts, cls, '', this.classKey(cls), () => `P${this.classKey(cls)}\u0001${this.withinAnswer(cls)}`));
+    return this.within(cls, sink);
   }
 
   private mayHaveParameterSources(fn: FunctionIR): boolean {
@@ -763,7 +783,7 @@ export class TaintEngine {
   }
 
   /** Whether the class derives from one of the classes a source is `within` (asked for each method, answered per class). */
-  private within(cls: ClassIR, s: SourceModel): boolean {
+  private within(cls: ClassIR, s: SourceModel | SinkModel): boolean {
     let answers = this.withinAnswers.get(cls);
     if (!answers) {
       answers = new Map();
@@ -778,7 +798,7 @@ export class TaintEngine {
     return answer;
   }
 
-  private readonly withinAnswers = new Map<ClassIR, Map<SourceModel, boolean>>();
+  private readonly withinAnswers = new Map<ClassIR, Map<SourceModel | SinkModel, boolean>>();
   private readonly accessParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
   private readonly callParameterSources = new Map<FunctionIR, readonly SourceModel[]>();
 
@@ -1798,6 +1818,8 @@ class FunctionAnalysis {
 
   private execReturn(s: Extract<Stmt, { k: 'return' }>, env: Env): Flow {
     const v = s.value ? this.eval(s.value, env) : constant(null);
+    const response = s.value && responseSink(this.fn, this.module, this.engine.responses);
+    if (response) this.checkSinks({ k: 'call', callee: s.value!, args: [s.value!], kwargs: [], splats: [], span: s.span }, undefined, undefined, [responseBody(v) ?? CLEAN], NO_KWARGS, NO_LABELS, undefined, undefined, [response]);
     this.noteExit(env);
     this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
     return 'exit';
@@ -2550,10 +2572,17 @@ class FunctionAnalysis {
     receiver: Value | undefined,
     /** Where the sink is, when not the call's own span (a subscript store). */
     site?: Span,
+    /** The sink models, when not those of the callee (a returned value). */
+    given?: readonly SinkModel[],
   ): void {
-    const models = this.engine.sinksFor(q, method);
+    const render = this.engine.options.renderSinks;
+    if (render && !given) {
+      const spanOf = (e: Expr): Span => resolveSpan(this.module.spans, e.span);
+      for (const hit of renderHits(render, this.module, this.fn, call, q, args, kwargs, splat, (span, note) => ({ path: this.module.path, span, note }), spanOf, spanOf(call))) this.recordHit(hit);
+    }
+    const models = given ?? this.engine.sinksFor(q, method);
     if (models.length === 0) return;
-    const candidates = models.filter((m) => !m.unless || !this.exceptionHolds(call, m));
+    const candidates = models.filter((m) => (!m.unless || !this.exceptionHolds(call, m)) && (!m.receiver || (call.callee.k === 'attr' && dottedOf(call.callee.object) === m.receiver)) && (!m.within || this.engine.sinkWithin(this.fn, m)));
     const conditional = candidates.filter((m) => m.when && this.conditionHolds(call, m, kwargs));
     const applicable = conditional.length > 0 ? conditional : candidates.filter((m) => !m.when);
     for (const model of applicable) {
@@ -2614,7 +2643,8 @@ class FunctionAnalysis {
     const unless = model.unless!;
     for (const p of unless.arg) {
       const e = typeof p === 'number' ? call.args[p] : call.kwargs.find((k) => k.name === p)?.value;
-      if (!e || (e.k !== 'name' && e.k !== 'attr')) continue;
+      if (unless.constant && e?.k === 'const' && typeof e.value === 'string' && new RegExp(unless.constant).test(e.value)) return true;
+      if (!e || (e.k !== 'name' && e.k !== 'attr') || !unless.is) continue;
       const q = qnameOf(e, this.module);
       if (q && unless.is.includes(q)) return true;
     }

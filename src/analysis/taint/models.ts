@@ -87,9 +87,28 @@ const exception = z
       )
       .min(1),
     /** Qualified names (through imports) that make the call safe. */
-    is: z.array(z.string().regex(QUALIFIED_NAME, 'expected a qualified name like `yaml.SafeLoader`')).min(1),
+    is: z.array(z.string().regex(QUALIFIED_NAME, 'expected a qualified name like `yaml.SafeLoader`')).min(1).optional(),
+    /**
+     * Or: a string literal matching this regular expression makes the call safe
+     * (`mimetype="application/json"` for `flask.Response`).
+     */
+    constant: z
+      .string()
+      .min(1)
+      .refine((r) => validRegex(r), 'expected a valid regular expression')
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((u) => u.is !== undefined || u.constant !== undefined, 'expected `is` or `constant`');
+
+function validRegex(r: string): boolean {
+  try {
+    new RegExp(r);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const sourceSchema = z
   .object({
@@ -123,6 +142,10 @@ const sinkSchema = z
     args: z.array(argRef).min(1).optional(),
     when: condition.optional(),
     unless: exception.optional(),
+    /** With `method`: only when the receiver is spelled so (`self.wfile` for `self.wfile.write(...)`). */
+    receiver: z.string().regex(QUALIFIED_NAME, 'expected a dotted name like `self.wfile`').optional(),
+    /** Only in methods of classes deriving from one of these qualified class names (as for sources). */
+    within: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     description: z.string().min(1),
   })
   .strict();
@@ -167,6 +190,43 @@ const handlerSchema = z
   })
   .strict();
 
+/**
+ * What a request handler returns is the response: a string returned from a route function
+ * decorated so is the body of an HTML response (Flask), checked as a sink of `kind`.
+ */
+const responseSchema = z
+  .object({
+    /** Decorator qualified name, or `*.route` for a method on any receiver (as in `handlers`). */
+    decorator: z.string().min(1),
+    kind: sinkKind,
+    /** Only in modules importing one of these packages (`@app.get` is Flask's or FastAPI's). */
+    imports: z.array(z.string().regex(QUALIFIED_NAME, 'expected a package name like `flask`')).min(1).optional(),
+    description: z.string().min(1),
+  })
+  .strict();
+
+/**
+ * Calls that render a template file with a context: the template's unescaped outputs of a
+ * context variable are XSS sinks for the value the call passes under that name.
+ */
+const renderSchema = z
+  .object({
+    ...target,
+    /** Where the template name is: positions/keywords of this call, or of `receiver-call`. */
+    template: z.array(argRef).min(1),
+    /**
+     * `keywords`: the context is the call's keyword arguments (`render_template(name, x=1)`);
+     * otherwise the positions/keywords of a dict (`render(request, name, {'x': 1})`).
+     */
+    context: z.union([z.literal('keywords'), z.array(argRef).min(1)]),
+    /** With `method`: the receiver is the result of this call (a qualified name, or a method name) and holds the template name. */
+    'receiver-call': z.string().min(1).optional(),
+    /** Decides where template names are looked up and which files autoescape. */
+    engine: z.enum(['flask', 'django', 'jinja2']),
+    description: z.string().min(1),
+  })
+  .strict();
+
 export const modelFileSchema = z
   .object({
     /** The language whose scans use the file (a scan loads the files of each language it reads). */
@@ -178,6 +238,8 @@ export const modelFileSchema = z
     summaries: z.array(summarySchema).default([]),
     handlers: z.array(handlerSchema).default([]),
     types: z.array(typeSchema).default([]),
+    responses: z.array(responseSchema).default([]),
+    renders: z.array(renderSchema).default([]),
   })
   .strict();
 
@@ -192,6 +254,8 @@ export type SanitizerModel = z.infer<typeof sanitizerSchema> & { file: string };
 export type SummaryModel = z.infer<typeof summarySchema> & { file: string };
 export type HandlerModel = z.infer<typeof handlerSchema> & { file: string };
 export type TypeModel = z.infer<typeof typeSchema> & { file: string };
+export type ResponseModel = z.infer<typeof responseSchema> & { file: string };
+export type RenderModel = z.infer<typeof renderSchema> & { file: string };
 
 export { ModelError };
 
@@ -203,6 +267,8 @@ export class ModelSet {
   readonly summaries: SummaryModel[] = [];
   readonly handlers: HandlerModel[] = [];
   readonly types: TypeModel[] = [];
+  readonly responses: ResponseModel[] = [];
+  readonly renders: RenderModel[] = [];
   readonly files: string[] = [];
 
   add(file: string, model: ModelFile): void {
@@ -213,6 +279,8 @@ export class ModelSet {
     for (const s of model.summaries) this.summaries.push({ ...s, file });
     for (const h of model.handlers) this.handlers.push({ ...h, file });
     for (const t of model.types) this.types.push({ ...t, file });
+    for (const r of model.responses) this.responses.push({ ...r, file });
+    for (const r of model.renders) this.renders.push({ ...r, file });
     this.linkDedicatedKinds();
   }
 
@@ -318,7 +386,7 @@ function memoProblem(parsed: unknown, count: number): string | undefined {
 
 /** The index of an entry that names nothing to match (a model file must not have one). */
 function entryWithoutName(data: ModelFile): number | undefined {
-  for (const [i, entry] of [...data.sources, ...data.sinks, ...data.sanitizers, ...data.summaries].entries()) {
+  for (const [i, entry] of [...data.sources, ...data.sinks, ...data.sanitizers, ...data.summaries, ...data.renders].entries()) {
     if (!entry.name && !entry.method && !('parameter' in entry && entry.parameter)) return i;
   }
   return undefined;
@@ -329,6 +397,10 @@ export function parseModelFile(file: string, text?: string): ModelFile {
   const { data } = parseModelYaml(file, text ?? readModelFile(file), modelFileSchema);
   const unnamed = entryWithoutName(data);
   if (unnamed !== undefined) throw new ModelError(file, undefined, `entry ${unnamed + 1} needs \`name\`, \`method\` or \`parameter\``);
+  const stray = data.sinks.findIndex((s) => s.receiver !== undefined && !s.method);
+  if (stray >= 0) throw new ModelError(file, undefined, `sink ${stray + 1}: \`receiver\` needs \`method\` (the receiver of which method call)`);
+  const unplaced = data.renders.findIndex((r) => (r['receiver-call'] !== undefined) !== (r.method !== undefined && !r.name));
+  if (unplaced >= 0) throw new ModelError(file, undefined, `render ${unplaced + 1}: \`receiver-call\` goes with \`method\`, and \`name\` without it`);
   return data;
 }
 
