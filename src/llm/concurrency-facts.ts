@@ -92,9 +92,14 @@ export function lockText(lock: string, classes: ReadonlySet<string> = new Set())
   return plain(lock.split(':').pop() ?? '') ?? 'a lock';
 }
 
-/** An entry point as `handed to eventlet.GreenPool.spawn_n at agent.py:412`. */
+/** An entry point as `handed to eventlet.GreenPool.spawn_n at agent.py:412` or `public method of RouterInfo, which owns a lock`. */
 function entryText(entry: EntryPoint): string {
-  const why = entry.why.replace(/`/g, '').replace(/[^\w .,:()'/\-]/g, '').slice(0, 120);
+  if (entry.kind === 'lock-owner') {
+    // `why` names the class that owns the lock (a subclass of the method's own, maybe).
+    const cls = /`([^`]+)`/.exec(entry.why)?.[1] ?? functionLabel(entry.fn).split('.')[0]!;
+    return `public method of ${plain(cls) ?? 'a class'}, which owns a lock`;
+  }
+  const why = entry.why.replace(/`/g, '').replace(/[^\w .,:()'/\-]/g, '').slice(0, 80);
   const site = entry.site ? ` at ${plain(entry.site.path, 120) ?? 'another file'}:${entry.site.span.line}` : '';
   return `${why}${site}`;
 }
@@ -221,12 +226,20 @@ export function factsSection(facts: FileConcurrencyFacts | undefined, range: Lin
     rows.push({ text: `- ${label}: ${parts.join('; ')}`, count: listed.length });
   }
 
+  // Functions reached the same way share a row: `- A.f, A.g: handed to … at x.py:41`.
   const reaching = facts.functions.filter((f) => f.entries.length > 0 && inRange.some((a) => a.fn === f.id));
-  const entryRows = reaching.slice(0, FACTS_LIMITS.entries).map((f) => {
-    const texts = f.entries.map((e) => (e.fn === f.id ? entryText(e) : `through ${functionLabel(e.fn)}, ${entryText(e)}`));
-    return `- ${f.label}: ${texts.join('; ')}`;
+  const byEntry = new Map<string, string[]>();
+  for (const f of reaching) {
+    const text = f.entries.map((e) => (e.fn === f.id ? entryText(e) : `through ${functionLabel(e.fn)}, ${entryText(e)}`)).join('; ');
+    const list = byEntry.get(text);
+    if (list) list.push(f.label);
+    else byEntry.set(text, [f.label]);
+  }
+  const entryRows = [...byEntry].slice(0, FACTS_LIMITS.entries).map(([text, fns]) => {
+    const names = fns.length > 3 ? `${fns.slice(0, 3).join(', ')} and ${fns.length - 3} more` : fns.join(', ');
+    return `- ${names}: ${text}`;
   });
-  if (reaching.length > FACTS_LIMITS.entries) entryRows.push(`(${reaching.length - FACTS_LIMITS.entries} more functions left out)`);
+  if (byEntry.size > FACTS_LIMITS.entries) entryRows.push(`(${byEntry.size - FACTS_LIMITS.entries} more entry points left out)`);
   const owners = facts.lockOwners.filter((o) => o.start <= range.end && o.end >= range.start);
   const ownerRow = owners.length > 0 ? `Locks owned: ${owners.map((o) => `${o.label}: ${o.locks.join(', ')}`).join('; ')}.` : undefined;
 
