@@ -87,7 +87,8 @@ export function lockText(lock: string, classes: ReadonlySet<string> = new Set())
     return name.endsWith('*') ? `lock('${shown}…')` : `lock('${shown}')`;
   }
   if (lock.startsWith('decorator:')) return `@${plain(lock.slice(10)) ?? 'a lock decorator'}`;
-  if (lock.startsWith('call:')) return `${plain(lock.slice(5).split('.').pop() ?? '') ?? 'a lock helper'}()`;
+  // `with common_utils.lock(name):`-style helpers whose lock the analysis cannot name: one per helper and class.
+  if (lock.startsWith('call:')) return `the lock of ${plain(lock.slice(5).split('.').pop() ?? '') ?? 'a lock helper'}(…)`;
   if (lock.includes('#')) return resourceText(lock, classes);
   return plain(lock.split(':').pop() ?? '') ?? 'a lock';
 }
