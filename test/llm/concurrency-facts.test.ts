@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
+import { carryResults, concurrencyOf } from '../../src/api/analysis-results.js';
 import { pillarOf } from '../../src/cwe/catalogue.js';
 import { reviewWithLlm } from '../../src/llm/review.js';
 import type { LlmSettings } from '../../src/llm/settings.js';
@@ -49,6 +50,17 @@ async function review(content: string, options: { scan?: Partial<ScanOptions>; s
 
 const userPrompts = (s: FakeServer): string[] => s.requests.map((r) => r.body.messages.find((m) => m.role === 'user')!.content);
 const NO_DEFECTS = jsonReply([], 'No security defects are detected in the code');
+
+describe('the analysis the report carries', () => {
+  it('is the scan\'s own, never serialised, and lost by a copy unless carried over', async () => {
+    const report = await scan({ paths: [FILE], cwd: DIR, config: false });
+    const analysis = concurrencyOf(report);
+    expect([...analysis!.program.functions.keys()]).toContain('fip_subscriptions.FipSubscriptions.subscribe');
+    expect(JSON.stringify(report)).not.toContain('fip_subscriptions.FipSubscriptions.subscribe');
+    expect(concurrencyOf({ ...report })).toBeUndefined();
+    expect(concurrencyOf(carryResults(report, { ...report }))).toBe(analysis);
+  });
+});
 
 describe('the concurrency facts in the prompt', () => {
   it('the prompt of a file with an unlocked check-then-act holds the facts section: its lines, lockset "none", entry points, locks', async () => {
