@@ -105,7 +105,7 @@ function entryText(entry: EntryPoint): string {
   return `${why}${site}`;
 }
 
-/** The analysis of one scan, indexed by file (built once per LLM run, on first use). */
+/** The analysis of one scan, indexed by file (built once per LLM run). */
 export class ConcurrencyFactsIndex {
   private readonly byPath = new Map<string, FileConcurrencyFacts>();
   private readonly byResource = new Map<string, SharedAccess[]>();
@@ -158,9 +158,11 @@ export class ConcurrencyFactsIndex {
       for (const a of files.get(file.path)?.accesses ?? []) for (const l of a.locks) if (l.startsWith(`${file.module}#`)) held.add(l);
       if (held.size > 0) own(file.path, { label: 'the module', start: 1, end: Number.MAX_SAFE_INTEGER, locks: [...held].sort().map((l) => lockText(l, classes)) });
     }
-    const byLine = (a: { line?: number; start?: number }, b: { line?: number; start?: number }): number => (a.line ?? a.start ?? 0) - (b.line ?? b.start ?? 0);
+    const byPlace = (a: SharedAccess, b: SharedAccess): number =>
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.line - b.line || a.label.localeCompare(b.label) || a.kind.localeCompare(b.kind);
+    for (const list of this.byResource.values()) list.sort(byPlace);
     for (const [path, file] of files) {
-      file.accesses.sort((a, b) => byLine(a, b) || a.label.localeCompare(b.label) || a.kind.localeCompare(b.kind));
+      file.accesses.sort(byPlace);
       file.functions.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
       this.byPath.set(path, {
         path,
