@@ -2,9 +2,11 @@
  * What `--llm` costs in prompt tokens: builds the exact prompts the review would send for every
  * Python file under a folder (default: examples/), with the default settings, and prints tokens
  * per 1,000 lines. Sends nothing anywhere. Tokens are estimated at 3.5 characters per token (see
- * src/llm/tokens.ts); a server's tokenizer may differ by some 10-20 %.
+ * src/llm/tokens.ts); a server's tokenizer may differ by some 10-20 %. The prompts include the
+ * concurrency facts of each chunk as the review sends them; `--no-concurrency-facts` leaves them
+ * out, to see what they cost.
  *
- *   npx tsx bench/llm-prompt-size.ts [folder] [--context-tokens N]
+ *   npx tsx bench/llm-prompt-size.ts [folder] [--context-tokens N] [--no-concurrency-facts]
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -13,6 +15,8 @@ import { discoverFiles } from '../src/discover/discover.js';
 import { planChunks } from '../src/llm/chunk.js';
 import { buildMessages, DEFAULT_PROMPT_MODE, IDENTITY_FENCE, type PromptInput } from '../src/llm/prompt.js';
 import { splitLines } from '../src/llm/review.js';
+import { concurrencyOf } from '../src/api/analysis-results.js';
+import { ConcurrencyFactsIndex, factsBudget, factsSection } from '../src/llm/concurrency-facts.js';
 import { LLM_DEFAULTS } from '../src/llm/settings.js';
 import { estimateTokens } from '../src/llm/tokens.js';
 
@@ -21,8 +25,11 @@ const ctxFlag = args.indexOf('--context-tokens');
 const contextTokens = ctxFlag >= 0 ? Number(args[ctxFlag + 1]) : LLM_DEFAULTS.contextTokens;
 const folder = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--context-tokens') ?? 'examples');
 const maxOutput = LLM_DEFAULTS.maxOutputTokens;
+const withFacts = !args.includes('--no-concurrency-facts');
 
 const report = await scan({ paths: ['.'], cwd: folder, config: false });
+const analysis = withFacts ? concurrencyOf(report) : undefined;
+const concurrency = analysis ? new ConcurrencyFactsIndex(analysis) : undefined;
 const { files } = await discoverFiles({ root: folder, paths: ['.'], extensions: ['.py'] });
 
 let totalLines = 0;
@@ -46,13 +53,19 @@ for (const file of files) {
     staticFindings,
     mode: DEFAULT_PROMPT_MODE,
   };
+  const facts = concurrency?.forFile(file.path);
   const overhead = estimateTokens(buildMessages({ ...base, lines: [] }, IDENTITY_FENCE).map((m) => m.content).join('\n'));
-  const codeTokens = Math.floor((contextTokens - maxOutput - overhead) * 0.9);
+  // As src/llm/review.ts plans it.
+  const room = Math.floor((contextTokens - maxOutput - overhead) * 0.9);
+  const factsChars = factsBudget(room);
+  const wholeFacts = factsSection(facts, { start: 1, end: lines.length }, factsChars);
+  const codeTokens = wholeFacts ? room - estimateTokens(`${wholeFacts}\n\n`) : room;
   const chunks = await planChunks(text, lines, { codeTokens, overlap: LLM_DEFAULTS.chunkOverlap });
   let prompt = 0;
   chunks.forEach((c, i) => {
     const input = { ...base, contextStart: c.contextStart, start: c.start, end: c.end, chunkIndex: i, chunkCount: chunks.length };
     input.staticFindings = staticFindings.filter((f) => f.location.startLine >= c.contextStart && f.location.startLine <= c.end);
+    input.concurrencyFacts = factsSection(facts, { start: c.contextStart, end: c.end }, factsChars);
     prompt += estimateTokens(buildMessages(input, IDENTITY_FENCE).map((m) => m.content).join('\n'));
   });
   totalLines += lines.length;
@@ -64,7 +77,7 @@ for (const file of files) {
 const header = ['file', 'lines', 'requests', 'prompt tokens', 'per 1,000 lines'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-console.log(`LLM prompt size for ${folder} (context ${contextTokens} tokens, estimate: 3.5 characters per token)\n`);
+console.log(`LLM prompt size for ${folder} (context ${contextTokens} tokens, estimate: 3.5 characters per token, concurrency facts ${withFacts ? 'included' : 'left out'})\n`);
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 const per1000 = Math.round((totalPrompt / totalLines) * 1000);

@@ -27,7 +27,7 @@ const CODE = ['dvr_fip_ns.py', 'lang/ifconfig_helper.c', 'lang/download_cache.cp
 const COMMIT_MESSAGE = readFileSync(join(REPLIES, 'commit-message.txt'), 'utf8');
 /** `npm run bench:llm -- --verbose` lists every verified finding and rejected claim. */
 const VERBOSE = process.argv.includes('--verbose');
-const REASONS = ['no-line', 'line-missing', 'quote-missing', 'quote-elsewhere', 'name-missing', 'no-cwe', 'unknown-cwe', 'not-mappable', 'wrong-pillar', 'outside-shown'] as const;
+const REASONS = ['no-line', 'line-missing', 'quote-missing', 'quote-elsewhere', 'name-missing', 'no-cwe', 'unknown-cwe', 'not-mappable', 'wrong-pillar', 'outside-shown', 'race-no-shared-access', 'race-common-lock', 'race-read-only', 'lock-no-acquire'] as const;
 
 interface Run {
   /** Scanned file (under test/fixtures/llm/) → recorded reply file. */

@@ -33,6 +33,8 @@ import { readStreamLimited, type StdinInput } from './stdin.js';
 import { concurrencyAppliesTo, runConcurrencyRules } from '../analysis/concurrency/run.js';
 import { TEMPLATE_GLOBS, isTemplatePath } from '../frontend/templates/lookup.js';
 import { loadTemplates, type LoadedTemplates } from '../frontend/templates/load.js';
+import type { ConcurrencyResult } from '../analysis/concurrency/races.js';
+import { attachConcurrency } from './analysis-results.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -338,7 +340,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let raw: Finding[] = perFile.flatMap((f) => f.findings);
   if (tainted) raw = mergeOverlapping(raw, tainted, plan.rules);
   // The concurrency analysis is cheap and runs on every scan from the files' facts (cached with them).
-  const concurrent = runConcurrencyRules(plan.rules, perFile, () => models ?? loadModelsFor(plan, options));
+  let concurrency: ConcurrencyResult | undefined;
+  const concurrent = runConcurrencyRules(plan.rules, perFile, () => models ?? loadModelsFor(plan, options), (r) => (concurrency = r));
   for (const f of concurrent) if (plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId))) raw.push(f);
 
   // Suppressions apply to pattern and taint findings alike, file by file.
@@ -390,7 +393,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const rule = findRule(f.ruleId);
     if (rule) usedRules.set(rule.id, rule);
   }
-  return {
+  const report: ScanResult = {
     schemaVersion: 1,
     tool: { name: 'secreview', version: VERSION },
     root,
@@ -413,6 +416,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     failOn: config['fail-on'],
     cache: cacheDir !== undefined ? { dir: cacheDir, hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, rejected: (cache?.rejected ?? 0) + memoRejected, error: cacheError } : undefined,
   };
+  // The LLM second opinion reads the shared state, locks and entry points from the same analysis.
+  return concurrency ? attachConcurrency(report, concurrency) : report;
 }
 
 /** The taint models (their request-handler decorators mark concurrent entry points), when the taint rules did not load them. */

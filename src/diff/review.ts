@@ -20,6 +20,7 @@
  */
 import { resolve } from 'node:path';
 import { scan, UsageError, type ScanOptions, type ScanResult } from '../api/scan.js';
+import { carryResults } from '../api/analysis-results.js';
 import type { ChangeInfo, ChangedFile, Finding } from '../findings/types.js';
 import { frontEndForPath } from '../frontend/registry.js';
 import { isTemplatePath } from '../frontend/templates/lookup.js';
@@ -129,7 +130,8 @@ export async function scanChange(options: ChangeScanOptions): Promise<ChangeScan
       change,
     };
     if (options.baseline) result.baseline = compareWithBaseline(options.baseline.file, options.baseline.data, fresh, headScan.findings);
-    return result;
+    // `diff --llm` gives the model the head scan's concurrency facts.
+    return carryResults(headScan, result);
   } finally {
     scratch?.dispose();
     repo.dispose();

@@ -36,7 +36,12 @@ export type RejectionCode =
   | 'no-cwe'
   | 'unknown-cwe'
   | 'not-mappable'
-  | 'wrong-pillar';
+  | 'wrong-pillar'
+  // Race and locking claims checked against the concurrency facts (verify-race.ts).
+  | 'race-no-shared-access'
+  | 'race-common-lock'
+  | 'race-read-only'
+  | 'lock-no-acquire';
 
 const SPECIFICITY: Record<string, number> = { Variant: 3, Base: 2, Compound: 2, Class: 1, Pillar: 0 };
 

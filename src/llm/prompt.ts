@@ -66,6 +66,8 @@ export interface PromptInput {
   /** Sent only in the modes that use one (`commit`, `cot-commit`). */
   commitMessage?: string;
   mode: PromptMode;
+  /** The concurrency facts for these lines (concurrency-facts.ts), when they access shared state. */
+  concurrencyFacts?: string;
 }
 
 /** The ten CWE-1000 pillars with their catalogue names, ascending. */
@@ -227,6 +229,7 @@ export function userPrompt(input: PromptInput, fence: string): string {
     }
   }
   out.push('', staticContext(input.staticFindings), '');
+  if (input.concurrencyFacts) out.push(input.concurrencyFacts, '');
   out.push(`<<<CODE-${fence}`, numberLines(input.lines, input.contextStart, input.end), `CODE-${fence}>>>`);
   out.push('', 'Answer with the JSON object only.');
   return out.join('\n');

@@ -16,6 +16,9 @@ import { buildMessages, promptIdentity, newFence, promptModeOf, responseSchema, 
 import type { LlmSettings } from './settings.js';
 import { estimateTokens } from './tokens.js';
 import { verifyClaim, type VerifyOutcome } from './verify.js';
+import { concurrencyOf } from '../api/analysis-results.js';
+import type { ConcurrencyResult } from '../analysis/concurrency/races.js';
+import { ConcurrencyFactsIndex, factsBudget, factsSection } from './concurrency-facts.js';
 
 export interface ReviewFile {
   /** Path as reported (relative to the scan root). */
@@ -38,6 +41,8 @@ export interface LlmReviewInput<R extends Report = Report> {
   /** Whether an LLM-only finding is shown (the user's --severity/--confidence); default: all. */
   meetsThresholds?: (finding: Finding) => boolean;
   clientOptions?: ClientOptions;
+  /** The scan's concurrency analysis; default: the one the report carries (src/api/analysis-results.ts). */
+  concurrency?: ConcurrencyResult;
 }
 
 /** Tokens kept free for the chunker's estimate being low. */
@@ -74,9 +79,12 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
   let chunkCount = 0;
   const cacheProblems = new Set<string>();
   const spent = (): number => tokens.prompt + tokens.completion;
+  const analysis = input.concurrency ?? concurrencyOf(report);
+  const concurrency = analysis ? new ConcurrencyFactsIndex(analysis) : undefined;
 
-  const reviewChunk = async (file: ReviewFile, lines: string[], chunk: Chunk, index: number, count: number): Promise<ChunkResult> => {
+  const reviewChunk = async (file: ReviewFile, lines: string[], chunk: Chunk, index: number, count: number, factsChars: number): Promise<ChunkResult> => {
     const staticFindings = report.findings.filter((f) => f.location.path === file.path);
+    const facts = concurrency?.forFile(file.path);
     const prompt: PromptInput = {
       path: file.path,
       language: file.language ?? 'Python',
@@ -89,6 +97,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
       staticFindings: staticFindings.filter((f) => f.location.startLine >= chunk.contextStart && f.location.startLine <= chunk.end),
       commitMessage,
       mode,
+      concurrencyFacts: factsSection(facts, { start: chunk.contextStart, end: chunk.end }, factsChars),
     };
     const range = count > 1 ? { startLine: chunk.contextStart, endLine: chunk.end } : {};
     const key = cacheKey(settings.model, promptIdentity(prompt, settings));
@@ -145,7 +154,7 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
     const problem = unusable(content, parsed);
     if (problem) return { outcomes: [], notReviewed: { ...range, reason: problem } };
     const shown = { start: chunk.contextStart, end: chunk.end };
-    return { outcomes: parsed.claims.map((claim) => verifyClaim(claim, { path: file.path, lines, shown, staticFindings })) };
+    return { outcomes: parsed.claims.map((claim) => verifyClaim(claim, { path: file.path, lines, shown, staticFindings, concurrency: facts })) };
   };
 
   const notReviewed: LlmReviewSummary['notReviewed'] = (input.unavailable ?? []).map((u) => ({ path: u.path, reason: u.reason }));
@@ -173,14 +182,19 @@ export async function reviewWithLlm<R extends Report>(input: LlmReviewInput<R>):
           .map((m) => m.content)
           .join('\n'),
       );
-      const codeTokens = Math.floor((settings.contextTokens - settings.maxOutputTokens - overhead) * SAFETY);
+      const room = Math.floor((settings.contextTokens - settings.maxOutputTokens - overhead) * SAFETY);
+      // The concurrency facts get at most a fifth of the room, and the room for code is what the whole file's
+      // leave (a chunk's are a part of them, or about as long when the caps cut them; SAFETY covers the rest).
+      const factsChars = factsBudget(room);
+      const wholeFacts = factsSection(concurrency?.forFile(file.path), { start: 1, end: lines.length }, factsChars);
+      const codeTokens = wholeFacts ? room - estimateTokens(`${wholeFacts}\n\n`) : room;
       if (codeTokens < 256) {
         return [{ outcomes: [], notReviewed: { reason: `llm.context-tokens (${settings.contextTokens}) leaves no room for code after the instructions` } }];
       }
       if (file.text.trim() === '') return [{ outcomes: [], notReviewed: { reason: 'empty file' } }];
       const chunks = await planChunks(file.text, lines, { codeTokens, overlap: settings.chunkOverlap, language: file.language ?? 'Python' });
       chunkCount += chunks.length;
-      return Promise.all(chunks.map((c, i) => limit(() => reviewChunk(file, lines, c, i, chunks.length))));
+      return Promise.all(chunks.map((c, i) => limit(() => reviewChunk(file, lines, c, i, chunks.length, factsChars))));
     }),
   );
 

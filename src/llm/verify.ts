@@ -12,7 +12,10 @@
  * 4. a claim on the same lines (±2) as a static finding with the same CWE or the same pillar
  *    confirms that finding: the static finding keeps its evidence, severity and confidence, and
  *    gains the LLM's explanation (`llmNote`, origin `static+llm`);
- * 5. otherwise it becomes an `llm-verified` finding (rule `llm/cwe-<id>`).
+ * 5. a race or locking claim in a file the concurrency analysis read is checked against its facts
+ *    (verify-race.ts): shared state accessed at the cited lines, two accesses of it without a
+ *    common lock; a lock acquired where it says one is not released;
+ * 6. otherwise it becomes an `llm-verified` finding (rule `llm/cwe-<id>`).
  *
  * A claim failing a check is rejected with the reason. Nothing here can remove or change a static
  * finding other than adding the note: the model's output is only ever additive.
@@ -22,6 +25,8 @@ import { fingerprint } from '../findings/fingerprint.js';
 import type { Finding, LlmClaimRecord } from '../findings/types.js';
 import { chooseCwe, cweLabel, type CweChoice, type RejectionCode } from './cwe-choice.js';
 import type { LineRange, ParsedClaim } from './parse-review.js';
+import type { FileConcurrencyFacts } from './concurrency-facts.js';
+import { checkConcurrencyClaim, concurrencyClaimKind } from './verify-race.js';
 
 export type { RejectionCode } from './cwe-choice.js';
 
@@ -38,6 +43,8 @@ export interface VerifyContext {
   shown?: LineRange;
   /** Static findings of this file, as reported. */
   staticFindings: readonly Finding[];
+  /** The file's concurrency facts, when the concurrency analysis read it (race claims are checked against them). */
+  concurrency?: FileConcurrencyFacts;
 }
 
 export type VerifyOutcome =
@@ -219,8 +226,15 @@ export function verifyClaim(claim: ParsedClaim, ctx: VerifyContext): VerifyOutco
     return { kind: 'merged', target, note: noteText(claim) };
   }
 
-  // 5. A finding of its own.
   if (choice.kind === 'rejected') return reject(choice.reason, choice.code);
+  // 5. Races and locking, against the concurrency facts.
+  if (ctx.concurrency) {
+    const kind = concurrencyClaimKind(choice.kind === 'specific' ? choice.cwe[0]! : choice.id, claim);
+    const problem = kind && checkConcurrencyClaim(kind, claim, [...claim.ranges, location], ctx.lines, ctx.concurrency);
+    if (problem) return reject(problem.reason, problem.code);
+  }
+
+  // 6. A finding of its own.
   return { kind: 'verified', finding: toFinding(claim, ctx, location, choice, anchor !== undefined, main) };
 }
 

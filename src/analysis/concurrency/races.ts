@@ -45,6 +45,9 @@ export interface ConcurrencyResult {
   issues: ConcurrencyIssue[];
   stats: { functions: number; entries: number; concurrent: number };
   program: ConcurrencyProgram;
+  /** Locks each function's callers hold for it, and the resource an access's resource counts as: what the checks above used. */
+  inherited: ReadonlyMap<string, ReadonlySet<string>>;
+  canonical: (resource: string) => string;
 }
 
 export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: ProgramOptions = {}): ConcurrencyResult {
@@ -157,7 +160,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
     }
   }
   issues.sort((a, b) => (a.primary.path < b.primary.path ? -1 : a.primary.path > b.primary.path ? 1 : a.primary.span.line - b.primary.span.line || a.kind.localeCompare(b.kind) || a.resource.localeCompare(b.resource)));
-  return { issues, stats: { functions: program.functions.size, entries: program.entries.length, concurrent: program.reach.size }, program };
+  return { issues, stats: { functions: program.functions.size, entries: program.entries.length, concurrent: program.reach.size }, program, inherited, canonical };
 }
 
 function lower(c: Confidence): Confidence {

@@ -3,7 +3,7 @@ import type { AnyRule } from '../../rules/define-rule.js';
 import type { ModelSet } from '../taint/models.js';
 import type { ConcurrencyFacts } from './facts.js';
 import { builtinConcurrencyModel } from './model.js';
-import { analyseConcurrency, type ConcurrencyIssue } from './races.js';
+import { analyseConcurrency, type ConcurrencyIssue, type ConcurrencyResult } from './races.js';
 import { concurrencyFindings } from './to-findings.js';
 
 /**
@@ -17,8 +17,14 @@ export function concurrencyAppliesTo(path: string): boolean {
 /**
  * The whole-program step of the concurrency rules: link every file's facts, find the races,
  * turn them into findings of the rules asked for. Nothing to do when no concurrency rule runs.
+ * `onResult` receives the analysis the findings came from (the LLM second opinion reuses it).
  */
-export function runConcurrencyRules(rules: readonly AnyRule[], files: readonly { concurrency?: ConcurrencyFacts }[], models: () => ModelSet): Finding[] {
+export function runConcurrencyRules(
+  rules: readonly AnyRule[],
+  files: readonly { concurrency?: ConcurrencyFacts }[],
+  models: () => ModelSet,
+  onResult?: (result: ConcurrencyResult) => void,
+): Finding[] {
   const byKind = new Map<ConcurrencyIssue['kind'], AnyRule>();
   for (const r of rules) if (r.concurrency) byKind.set(r.concurrency.kind, r);
   if (byKind.size === 0) return [];
@@ -29,5 +35,6 @@ export function runConcurrencyRules(rules: readonly AnyRule[], files: readonly {
     handlerDecorators: models().handlers.map((h) => h.decorator),
     threadClasses: model.threadClasses,
   });
+  onResult?.(result);
   return concurrencyFindings(result, byKind);
 }
