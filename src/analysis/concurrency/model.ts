@@ -56,6 +56,12 @@ export const concurrencyModelSchema = z
     'endpoint-markers': z.array(entry).default([]),
     /** Base classes whose listed methods run in their own thread (`threading.Thread.run`). */
     'thread-classes': z.array(threadClass).default([]),
+    /**
+     * Calls that turn the program's threads into green threads (`eventlet.monkey_patch()`): a thread
+     * then switches only where it blocks (I/O, sleep, a lock), so a check and an act with no such
+     * call between them cannot interleave.
+     */
+    'green-threads': z.array(entry).default([]),
   })
   .strict();
 
@@ -74,6 +80,7 @@ export interface ConcurrencyModel {
   endpointLists: ModelArgEntry[];
   endpointMarkers: ModelEntry[];
   threadClasses: { name: string; methods: string[] }[];
+  greenThreads: ModelEntry[];
   files: string[];
 }
 
@@ -82,7 +89,7 @@ export const CONCURRENCY_MODEL_DIR = join(packageRoot(), 'models', 'python', 'co
 /** Parse and validate one concurrency model file. */
 export function parseConcurrencyModel(file: string, text: string): ConcurrencyModelFile {
   const { data, lineOf } = parseModelYaml(file, text, concurrencyModelSchema);
-  for (const key of ['locks', 'named-locks', 'lock-decorators', 'safe-types', 'spawners', 'endpoint-lists', 'endpoint-markers'] as const) {
+  for (const key of ['locks', 'named-locks', 'lock-decorators', 'safe-types', 'spawners', 'endpoint-lists', 'endpoint-markers', 'green-threads'] as const) {
     (data[key] as { name?: string; method?: string; receiver?: string }[]).forEach((e, i) => {
       if (!e.name === !e.method) throw new ModelError(file, lineOf([key, i]), `${key}.${i}: needs exactly one of \`name\` or \`method\``);
       if (e.receiver && !e.method) throw new ModelError(file, lineOf([key, i]), `${key}.${i}: \`receiver\` only goes with \`method\``);
@@ -116,7 +123,7 @@ export function builtinConcurrencyModel(): ConcurrencyModel {
 }
 
 export function mergeConcurrencyModels(parts: readonly { file: string; model: ConcurrencyModelFile }[]): ConcurrencyModel {
-  const out: ConcurrencyModel = { locks: [], namedLocks: [], lockDecorators: [], safeTypes: [], spawners: [], endpointLists: [], endpointMarkers: [], threadClasses: [], files: [] };
+  const out: ConcurrencyModel = { locks: [], namedLocks: [], lockDecorators: [], safeTypes: [], spawners: [], endpointLists: [], endpointMarkers: [], threadClasses: [], greenThreads: [], files: [] };
   for (const { file, model } of parts) {
     out.files.push(file);
     out.locks.push(...model.locks);
@@ -127,6 +134,7 @@ export function mergeConcurrencyModels(parts: readonly { file: string; model: Co
     out.endpointLists.push(...model['endpoint-lists']);
     out.endpointMarkers.push(...model['endpoint-markers']);
     out.threadClasses.push(...model['thread-classes']);
+    out.greenThreads.push(...model['green-threads']);
   }
   return out;
 }
@@ -142,6 +150,7 @@ export interface ModelIndex {
   spawners: Matcher<ModelArgEntry & { copies: 'one' | 'many' }>;
   endpointLists: Matcher<ModelArgEntry>;
   endpointMarkers: Matcher<ModelEntry>;
+  greenThreads: Matcher<ModelEntry>;
 }
 
 const indexes = new WeakMap<ConcurrencyModel, ModelIndex>();
@@ -157,6 +166,7 @@ export function modelIndex(model: ConcurrencyModel): ModelIndex {
       spawners: matcher(model.spawners),
       endpointLists: matcher(model.endpointLists),
       endpointMarkers: matcher(model.endpointMarkers),
+      greenThreads: matcher(model.greenThreads),
     };
     indexes.set(model, index);
   }

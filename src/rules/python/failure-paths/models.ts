@@ -58,6 +58,8 @@ const fileSchema = z
     language: z.literal('python'),
     resources: z.array(resourceSchema).optional(),
     fallbacks: z.array(fallbackSchema).optional(),
+    /** Calls that do not fail in practice: the statement that can raise is looked for past them. */
+    pure: z.array(callPattern).optional(),
   })
   .strict();
 
@@ -89,6 +91,7 @@ export interface FallbackModel extends Matcher {
 export interface FailureModels {
   resources: ResourceModel[];
   fallbacks: FallbackModel[];
+  pure: Matcher[];
 }
 
 export const FAILURE_MODEL_DIR = join(packageRoot(), 'models', 'python', 'failure-paths');
@@ -102,7 +105,7 @@ export function failureModels(): FailureModels {
 }
 
 export function loadFailureModels(files: readonly string[]): FailureModels {
-  const out: FailureModels = { resources: [], fallbacks: [] };
+  const out: FailureModels = { resources: [], fallbacks: [], pure: [] };
   for (const file of files) {
     let text: string;
     try {
@@ -113,6 +116,7 @@ export function loadFailureModels(files: readonly string[]): FailureModels {
     const parsed = parseFailureModelFile(file, text);
     out.resources.push(...parsed.resources);
     out.fallbacks.push(...parsed.fallbacks);
+    out.pure.push(...parsed.pure);
   }
   return out;
 }
@@ -131,6 +135,7 @@ export function parseFailureModelFile(file: string, text: string): FailureModels
       file,
     })),
     fallbacks: (data.fallbacks ?? []).map((f) => ({ ...matcher(f), kind: f.kind })),
+    pure: (data.pure ?? []).map(matcher),
   };
 }
 

@@ -236,7 +236,8 @@ function reach(guard: Guard, assignment: Node): Node | undefined {
   const body = guard.test.childForFieldName('consequence');
   if (!body) return undefined;
   if (guard.form === 'unset') return within(assignment, body) ? body : undefined;
-  if (!exits(body) || guard.test.type !== 'if_statement' || guard.test.endIndex > assignment.startIndex) return undefined;
+  // `if self.parent: raise AlreadySet(...)` rejects a second call loudly: a precondition, not a skip.
+  if (!exits(body) || raises(body) || guard.test.type !== 'if_statement' || guard.test.endIndex > assignment.startIndex) return undefined;
   const block = guard.test.parent;
   return block && within(assignment, block) ? block : undefined;
 }
@@ -245,6 +246,12 @@ function reach(guard: Guard, assignment: Node): Node | undefined {
 function exits(block: Node): boolean {
   const last = [...block.namedChildren].reverse().find((c) => !!c && c.type !== 'comment');
   return !!last && (last.type === 'return_statement' || last.type === 'raise_statement' || last.type === 'continue_statement');
+}
+
+/** The block ends in `raise`. */
+function raises(block: Node): boolean {
+  const last = [...block.namedChildren].reverse().find((c) => !!c && c.type !== 'comment');
+  return last?.type === 'raise_statement';
 }
 
 interface Marker {
