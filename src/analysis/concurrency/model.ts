@@ -98,27 +98,44 @@ export function parseConcurrencyModel(file: string, text: string): ConcurrencyMo
   return data;
 }
 
+let builtinParts: { file: string; model: ConcurrencyModelFile }[] | undefined;
 let builtin: ConcurrencyModel | undefined;
+
+function readModel(file: string): { file: string; model: ConcurrencyModelFile } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
+  }
+  return { file, model: parseConcurrencyModel(file, text) };
+}
+
+function builtinModelParts(): { file: string; model: ConcurrencyModelFile }[] {
+  builtinParts ??= readdirSync(CONCURRENCY_MODEL_DIR)
+    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+    .sort()
+    .map((f) => readModel(join(CONCURRENCY_MODEL_DIR, f)));
+  return builtinParts;
+}
 
 /** The bundled models (read once per thread). */
 export function builtinConcurrencyModel(): ConcurrencyModel {
-  if (builtin) return builtin;
-  const files = readdirSync(CONCURRENCY_MODEL_DIR)
-    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
-    .sort()
-    .map((f) => join(CONCURRENCY_MODEL_DIR, f));
-  const model = mergeConcurrencyModels(
-    files.map((file) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
-      }
-      return { file, model: parseConcurrencyModel(file, text) };
-    }),
-  );
-  builtin = model;
+  return (builtin ??= mergeConcurrencyModels(builtinModelParts()));
+}
+
+const withExtra = new Map<string, ConcurrencyModel>();
+
+/**
+ * The bundled models and then the user's files (the `models:` setting, checked on load by
+ * src/analysis/extra-models.ts): extra entries only add, since lookups keep the first entry
+ * that names a call and the bundled files come first. Read once per thread and list of files.
+ */
+export function concurrencyModelWith(extra: readonly string[] | undefined): ConcurrencyModel {
+  if (!extra || extra.length === 0) return builtinConcurrencyModel();
+  const key = extra.join('\0');
+  let model = withExtra.get(key);
+  if (!model) withExtra.set(key, (model = mergeConcurrencyModels([...builtinModelParts(), ...extra.map(readModel)])));
   return model;
 }
 

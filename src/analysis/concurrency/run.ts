@@ -2,7 +2,7 @@ import type { Finding } from '../../findings/types.js';
 import type { AnyRule } from '../../rules/define-rule.js';
 import type { ModelSet } from '../taint/models.js';
 import type { ConcurrencyFacts } from './facts.js';
-import { builtinConcurrencyModel } from './model.js';
+import { concurrencyModelWith } from './model.js';
 import { analyseConcurrency, type ConcurrencyIssue } from './races.js';
 import { concurrencyFindings } from './to-findings.js';
 
@@ -18,13 +18,13 @@ export function concurrencyAppliesTo(path: string): boolean {
  * The whole-program step of the concurrency rules: link every file's facts, find the races,
  * turn them into findings of the rules asked for. Nothing to do when no concurrency rule runs.
  */
-export function runConcurrencyRules(rules: readonly AnyRule[], files: readonly { concurrency?: ConcurrencyFacts }[], models: () => ModelSet): Finding[] {
+export function runConcurrencyRules(rules: readonly AnyRule[], files: readonly { concurrency?: ConcurrencyFacts }[], models: () => ModelSet, extra?: readonly string[]): Finding[] {
   const byKind = new Map<ConcurrencyIssue['kind'], AnyRule>();
   for (const r of rules) if (r.concurrency) byKind.set(r.concurrency.kind, r);
   if (byKind.size === 0) return [];
   const facts = files.map((f) => f.concurrency).filter((f): f is ConcurrencyFacts => f !== undefined);
   if (facts.length === 0) return [];
-  const model = builtinConcurrencyModel();
+  const model = concurrencyModelWith(extra);
   const result = analyseConcurrency(facts, {
     handlerDecorators: models().handlers.map((h) => h.decorator),
     threadClasses: model.threadClasses,

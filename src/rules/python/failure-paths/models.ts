@@ -98,10 +98,31 @@ export const FAILURE_MODEL_DIR = join(packageRoot(), 'models', 'python', 'failur
 const BUILTIN_FILES = ['resources.yml', 'fallbacks.yml'];
 
 let builtin: FailureModels | undefined;
+let current: FailureModels | undefined;
+let currentKey = '';
 
-/** The built-in models, read once per process. */
+/**
+ * The models the rules use: the built-in ones (read once per thread), then the files of the
+ * `models:` setting the scan asked for with `useExtraFailureModels` (they only add entries; the
+ * built-in ones come first).
+ */
 export function failureModels(): FailureModels {
-  return (builtin ??= loadFailureModels(BUILTIN_FILES.map((f) => join(FAILURE_MODEL_DIR, f))));
+  builtin ??= loadFailureModels(BUILTIN_FILES.map((f) => join(FAILURE_MODEL_DIR, f)));
+  return current ?? builtin;
+}
+
+/** Use these extra failure-path model files (absolute paths, checked on load) from now on in this thread. */
+export function useExtraFailureModels(files: readonly string[] | undefined): void {
+  const key = (files ?? []).join('\0');
+  if (key === currentKey) return;
+  currentKey = key;
+  if (!files || files.length === 0) {
+    current = undefined;
+    return;
+  }
+  const base = failureModels();
+  const extra = loadFailureModels(files);
+  current = { resources: [...base.resources, ...extra.resources], fallbacks: [...base.fallbacks, ...extra.fallbacks], pure: [...base.pure, ...extra.pure] };
 }
 
 export function loadFailureModels(files: readonly string[]): FailureModels {

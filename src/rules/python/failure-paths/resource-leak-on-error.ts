@@ -97,12 +97,15 @@ export default defineRule({
 });
 
 let index: Map<string, ResourceModel[]> | undefined;
+let indexOf: readonly ResourceModel[] | undefined;
 
 /** Resource models by the last name of their acquire call (`ensure_namespace`, `mkdtemp`, `open`). */
 function acquireIndex(): Map<string, ResourceModel[]> {
-  if (index) return index;
+  const resources = failureModels().resources;
+  if (index && indexOf === resources) return index;
   index = new Map();
-  for (const m of failureModels().resources) {
+  indexOf = resources;
+  for (const m of resources) {
     const key = m.acquire.method ?? m.acquire.name!.slice(m.acquire.name!.lastIndexOf('.') + 1);
     const list = index.get(key);
     if (list) list.push(m);
