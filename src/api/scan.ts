@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Confidence, Diagnostic, Finding, Report, Severity } from '../findings/types.js';
 import { discoverFiles, type DiscoveredFile } from '../discover/discover.js';
 import { allRules, findRule, rulesSelectedBy } from '../rules/index.js';
@@ -12,6 +12,7 @@ import { FindingPolicy, compareFindings } from '../filters/policy.js';
 import { frontEndForPath, supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
+import { NO_EXTRA_MODELS, extraModelsDigest, sortExtraModels, type ExtraModels } from '../analysis/extra-models.js';
 import { analyseProgram, type TaintResult } from '../analysis/taint/engine.js';
 import { moduleFingerprint, type MemoFile } from '../analysis/taint/replay.js';
 import { readMemo } from '../analysis/taint/memo-codec.js';
@@ -118,6 +119,8 @@ interface ScanPlan {
   disabled: ReadonlySet<string>;
   config: ConfigFile;
   configSource?: string;
+  /** The `models:` setting's files by kind, checked (src/analysis/extra-models.ts). */
+  extraModels: ExtraModels;
   maxFileSize: number;
   fileTimeoutMs: number;
   /** Is this report path test code? (settings `test-paths`) */
@@ -210,9 +213,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let jsModels: ModelSet | undefined;
   if (wantTaint) {
     try {
-      models = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined);
+      models = loadModels(plan.extraModels.taint, root, useCache ? modelMemo(cacheDir, memoLog) : undefined);
       if (inputs.some((i) => frontEndForPath(i.file.path)?.language === 'javascript')) {
-        jsModels = loadModels(config.models ?? [], root, useCache ? modelMemo(cacheDir, memoLog) : undefined, 'javascript');
+        jsModels = loadModels(plan.extraModels.taint, root, useCache ? modelMemo(cacheDir, memoLog) : undefined, 'javascript');
       }
     } catch (error) {
       if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
@@ -341,7 +344,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   if (tainted) raw = mergeOverlapping(raw, tainted, plan.rules);
   // The concurrency analysis is cheap and runs on every scan from the files' facts (cached with them).
   let concurrency: ConcurrencyResult | undefined;
-  const concurrent = runConcurrencyRules(plan.rules, perFile, () => models ?? loadModelsFor(plan, options), (r) => (concurrency = r));
+  const concurrent = runConcurrencyRules(plan.rules, perFile, () => models ?? loadModelsFor(plan, options), plan.extraModels.concurrency, (r) => (concurrency = r));
   for (const f of concurrent) if (plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId))) raw.push(f);
 
   // Suppressions apply to pattern and taint findings alike, file by file.
@@ -423,7 +426,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 /** The taint models (their request-handler decorators mark concurrent entry points), when the taint rules did not load them. */
 function loadModelsFor(plan: ScanPlan, options: ScanOptions): ModelSet {
   try {
-    return loadModels(plan.config.models ?? [], plan.root, options.cache ? modelMemo(resolve(plan.root, options.cache.dir)) : undefined);
+    return loadModels(plan.extraModels.taint, plan.root, options.cache ? modelMemo(resolve(plan.root, options.cache.dir)) : undefined);
   } catch (error) {
     if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
     throw error;
@@ -483,12 +486,24 @@ function makePlan(options: ScanOptions): ScanPlan {
     disabled,
     config,
     configSource: loaded.source,
+    extraModels: extraModelsOf(config, loaded.source ? dirname(loaded.source) : root),
     maxFileSize: options.maxFileSize ?? (config['max-file-size'] !== undefined ? parseSize(config['max-file-size'])! : DEFAULT_MAX_FILE_SIZE),
     fileTimeoutMs: options.fileTimeoutMs ?? (config['file-timeout'] !== undefined ? config['file-timeout'] * 1000 : DEFAULT_FILE_TIMEOUT_MS),
     isTestCode: testPathMatcher(config['test-paths'] ?? DEFAULT_TEST_PATHS),
     showTests: options.includeTests ?? config.tests === 'show',
     foreignSuppressions: options.foreignSuppressions ?? config['foreign-suppressions'] ?? true,
   };
+}
+
+/** The `models:` setting sorted by kind and checked; a bad file is a ConfigError naming it and the line (exit 2). */
+function extraModelsOf(config: ConfigFile, base: string): ExtraModels {
+  if (!config.models?.length) return NO_EXTRA_MODELS;
+  try {
+    return sortExtraModels(config.models, base);
+  } catch (error) {
+    if (error instanceof ModelError) throw new ConfigError(error.line ? `${error.file}:${error.line}` : error.file, error.detail);
+    throw error;
+  }
 }
 
 function tooLarge(size: number, max: number): Omit<Diagnostic, 'path' | 'level'> {
@@ -506,6 +521,7 @@ function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, lo
     models: models ?? null,
     // Only scans that read JavaScript have these (Python-only scans keep their keys).
     ...(jsModels ? { javascriptModels: jsModels } : {}),
+    extraModels: extraModelsDigest(plan.extraModels),
   }, log);
 }
 
@@ -599,7 +615,9 @@ async function analyseFiles(
     const enabled = (r: AnyRule): boolean => plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id));
     const rules = plan.rules.filter((r) => !r.taint && !r.concurrency && enabled(r));
     const wantConcurrency = concurrencyAppliesTo(path) && plan.rules.some((r) => r.concurrency && enabled(r));
-    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}) }, rules };
+    const { concurrency, failure } = plan.extraModels;
+    const models = concurrency.length || failure.length ? { models: { concurrency, failure } } : {};
+    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}), ...models }, rules };
   };
   let done = 0;
   const finished = (index: number, result: FileResult): void => {

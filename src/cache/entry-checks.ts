@@ -168,6 +168,7 @@ function checkSite(x: unknown): string | undefined {
 /** A file's concurrency facts, as a cached outcome keeps them. */
 export function checkConcurrencyFacts(x: unknown): string | undefined {
   if (!isObject(x) || !isString(x.path) || !isString(x.module) || !strings(x.globals)) return 'concurrency facts are incomplete';
+  if (x.greenThreads !== undefined && !(isObject(x.greenThreads) && isLine(x.greenThreads.line) && isString(x.greenThreads.code))) return 'green-thread marker is incomplete';
   return (
     checkList(x.functions, checkFunctionFacts, 'functions') ??
     checkList(x.classes, checkClassFacts, 'classes') ??

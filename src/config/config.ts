@@ -42,6 +42,7 @@ export const configSchema = z
       .optional(),
     /** Seconds. */
     'file-timeout': z.number().positive().optional(),
+    /** Extra model files or folders (taint, concurrency, failure paths), relative to the settings file. */
     models: z.array(z.string().min(1)).optional(),
     /** Findings in test code: `hide` (default) shows only rules marked meaningful in tests; `show` shows all. */
     tests: z.enum(['show', 'hide']).optional(),

@@ -24,7 +24,8 @@ import type { ModuleIR } from '../analysis/taint/ir.js';
 import { Budget, BudgetExceeded, formatSeconds } from '../scheduling/budget.js';
 import type { ConcurrencyFacts } from '../analysis/concurrency/facts.js';
 import { pythonConcurrencyFacts } from '../frontend/python/concurrency-facts.js';
-import { builtinConcurrencyModel } from '../analysis/concurrency/model.js';
+import { concurrencyModelWith } from '../analysis/concurrency/model.js';
+import { useExtraFailureModels } from '../rules/python/failure-paths/models.js';
 import { checkFileMeta } from '../cache/entry-checks.js';
 
 export interface FileJob {
@@ -39,6 +40,8 @@ export interface FileJob {
   wantIR: boolean;
   /** Extract the facts of the concurrency analysis (src/analysis/concurrency/). */
   wantConcurrency?: boolean;
+  /** Extra concurrency and failure-path model files (the `models:` setting, checked before the scan), absolute paths. */
+  models?: { concurrency: readonly string[]; failure: readonly string[] };
   /**
    * `false`: hand back only the tree copy the IR is built from (workers: building the IR where
    * the engine runs is cheaper than serialising it across threads).
@@ -94,6 +97,7 @@ export async function analyseFile(job: FileJob, rules: readonly AnyRule[], known
 /** `analyseFile` once the file's parser is loaded (`parsersReadyFor`). */
 export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRule: (id: string) => boolean): FileOutcome {
   const fail = (d: Omit<Diagnostic, 'path' | 'level'>, cacheable = true): FileOutcome => ({ meta: failedMeta(job.path, d, cacheable) });
+  useExtraFailureModels(job.models?.failure);
   let text: string;
   let encoding: HidingDeclaration | undefined;
   if (typeof job.content === 'string') {
@@ -146,7 +150,7 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
     let concurrency: ConcurrencyFacts | undefined;
     if (job.wantConcurrency && frontEnd.language === 'python') {
       try {
-        concurrency = pythonConcurrencyFacts(analysis.module as PythonModule, builtinConcurrencyModel());
+        concurrency = pythonConcurrencyFacts(analysis.module as PythonModule, concurrencyModelWith(job.models?.concurrency));
         budget.check('the concurrency facts');
       } catch (error) {
         if (error instanceof BudgetExceeded) return overBudget(error);

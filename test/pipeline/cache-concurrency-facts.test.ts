@@ -61,6 +61,13 @@ describe('cached concurrency facts', () => {
     );
   });
 
+  it('a green-thread marker that is not a line and its code is rejected by the check', () => {
+    const facts = { path: 'a.py', module: 'a', globals: [], functions: [], classes: [], spawns: [], endpoints: [] };
+    expect(checkConcurrencyFacts({ ...facts, greenThreads: { line: 3, code: 'eventlet.monkey_patch()' } })).toBeUndefined();
+    expect(checkConcurrencyFacts({ ...facts, greenThreads: 'yes' })).toMatch(/green-thread marker/);
+    expect(checkConcurrencyFacts({ ...facts, greenThreads: { line: -1, code: 'x' } })).toMatch(/green-thread marker/);
+  });
+
   it('a forged entry whose facts hold a cycle is a miss; the scan gives the uncached findings', async () => {
     const root = tempTree({ 'agent.py': AGENT });
     const dir = join(tempTree({}), 'cache');

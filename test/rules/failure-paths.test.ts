@@ -29,9 +29,9 @@ describe('python/resource-leak-on-error', () => {
         'from neutron.agent.linux import ip_lib',
         '',
         'def build(name):',
-        '    ns = ip_lib.IPWrapper().ensure_namespace(name)',
+        '    ns = ip_lib.create_network_namespace(name)',
         '    LOG.debug("created")',
-        "    ns.netns.execute(['sysctl', '-w', 'net.ipv4.ip_forward=1'])",
+        "    ip_lib.IPWrapper(namespace=name).netns.execute(['sysctl', '-w', 'net.ipv4.ip_forward=1'])",
       ),
     );
     expect(found.map((f) => [f.rule, f.line, f.confidence])).toEqual([['python/resource-leak-on-error', 4, 'medium']]);
@@ -62,6 +62,27 @@ describe('python/resource-leak-on-error', () => {
       'tests/functional/test_ns.py',
     );
     expect(found).toEqual([]);
+  });
+});
+
+describe('python/resource-leak-on-error: how sure, per resource', () => {
+  it('is low for get-or-create namespaces and idempotent plugs, medium for a veth pair made here', async () => {
+    const found = await findings(
+      src(
+        'from neutron.agent.linux import ip_lib',
+        'class Router(object):',
+        '    def create(self, name, port):',
+        '        ns = ip_lib.IPWrapper().ensure_namespace(name)',
+        '        ns.netns.execute(["sysctl", "-w", "net.ipv4.ip_forward=1"])',
+        '    def plug(self, port, name):',
+        '        self.driver.plug(port["network_id"], port["id"], name, port["mac_address"])',
+        '        self.driver.init_l3(name, ["10.0.0.1/24"])',
+        '    def link(self, name, peer):',
+        '        root, ns = ip_lib.IPWrapper().add_veth(name, peer)',
+        '        root.disable_ipv6()',
+      ),
+    );
+    expect(found.filter((f) => f.rule === 'python/resource-leak-on-error').map((f) => [f.line, f.confidence])).toEqual([[4, 'low'], [7, 'low'], [10, 'medium']]);
   });
 });
 

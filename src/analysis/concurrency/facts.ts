@@ -82,6 +82,17 @@ export interface CheckThenAct {
   shape: 'if' | 'flag';
   /** In a coroutine: whether an `await` lies between the check and the act (else the event loop cannot interleave). */
   awaitBetween?: boolean;
+  /**
+   * No call that can block (and so switch green threads: I/O, RPC, a subprocess, a sleep, a lock)
+   * lies between the check and the act: only builtins, container and string methods, logging.
+   */
+  noYield?: boolean;
+  /** The act rebinds the field wholesale (`self.x = make()`), rather than changing the container it holds. */
+  rebind?: boolean;
+  /** The act empties the field (`self.pending = []`): the reset of a drain that took the old contents. */
+  reset?: boolean;
+  /** The act stores the time (`self.last_sync[k] = time.time()`): a refresh marker. */
+  clock?: boolean;
 }
 
 export interface FunctionFacts {
@@ -141,4 +152,6 @@ export interface ConcurrencyFacts {
   endpoints: EndpointSite[];
   /** Module-level names that are shared mutable state (mutated or rebound from functions). */
   globals: string[];
+  /** Where the file turns the program's threads into green threads (`eventlet.monkey_patch()`). */
+  greenThreads?: { line: number; code: string };
 }

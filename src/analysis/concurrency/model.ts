@@ -56,6 +56,12 @@ export const concurrencyModelSchema = z
     'endpoint-markers': z.array(entry).default([]),
     /** Base classes whose listed methods run in their own thread (`threading.Thread.run`). */
     'thread-classes': z.array(threadClass).default([]),
+    /**
+     * Calls that turn the program's threads into green threads (`eventlet.monkey_patch()`): a thread
+     * then switches only where it blocks (I/O, sleep, a lock), so a check and an act with no such
+     * call between them cannot interleave.
+     */
+    'green-threads': z.array(entry).default([]),
   })
   .strict();
 
@@ -74,6 +80,7 @@ export interface ConcurrencyModel {
   endpointLists: ModelArgEntry[];
   endpointMarkers: ModelEntry[];
   threadClasses: { name: string; methods: string[] }[];
+  greenThreads: ModelEntry[];
   files: string[];
 }
 
@@ -82,7 +89,7 @@ export const CONCURRENCY_MODEL_DIR = join(packageRoot(), 'models', 'python', 'co
 /** Parse and validate one concurrency model file. */
 export function parseConcurrencyModel(file: string, text: string): ConcurrencyModelFile {
   const { data, lineOf } = parseModelYaml(file, text, concurrencyModelSchema);
-  for (const key of ['locks', 'named-locks', 'lock-decorators', 'safe-types', 'spawners', 'endpoint-lists', 'endpoint-markers'] as const) {
+  for (const key of ['locks', 'named-locks', 'lock-decorators', 'safe-types', 'spawners', 'endpoint-lists', 'endpoint-markers', 'green-threads'] as const) {
     (data[key] as { name?: string; method?: string; receiver?: string }[]).forEach((e, i) => {
       if (!e.name === !e.method) throw new ModelError(file, lineOf([key, i]), `${key}.${i}: needs exactly one of \`name\` or \`method\``);
       if (e.receiver && !e.method) throw new ModelError(file, lineOf([key, i]), `${key}.${i}: \`receiver\` only goes with \`method\``);
@@ -91,32 +98,49 @@ export function parseConcurrencyModel(file: string, text: string): ConcurrencyMo
   return data;
 }
 
+let builtinParts: { file: string; model: ConcurrencyModelFile }[] | undefined;
 let builtin: ConcurrencyModel | undefined;
+
+function readModel(file: string): { file: string; model: ConcurrencyModelFile } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
+  }
+  return { file, model: parseConcurrencyModel(file, text) };
+}
+
+function builtinModelParts(): { file: string; model: ConcurrencyModelFile }[] {
+  builtinParts ??= readdirSync(CONCURRENCY_MODEL_DIR)
+    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+    .sort()
+    .map((f) => readModel(join(CONCURRENCY_MODEL_DIR, f)));
+  return builtinParts;
+}
 
 /** The bundled models (read once per thread). */
 export function builtinConcurrencyModel(): ConcurrencyModel {
-  if (builtin) return builtin;
-  const files = readdirSync(CONCURRENCY_MODEL_DIR)
-    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
-    .sort()
-    .map((f) => join(CONCURRENCY_MODEL_DIR, f));
-  const model = mergeConcurrencyModels(
-    files.map((file) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new ModelError(file, undefined, `cannot read model file: ${(error as Error).message}`);
-      }
-      return { file, model: parseConcurrencyModel(file, text) };
-    }),
-  );
-  builtin = model;
+  return (builtin ??= mergeConcurrencyModels(builtinModelParts()));
+}
+
+const withExtra = new Map<string, ConcurrencyModel>();
+
+/**
+ * The bundled models and then the user's files (the `models:` setting, checked on load by
+ * src/analysis/extra-models.ts): extra entries only add, since lookups keep the first entry
+ * that names a call and the bundled files come first. Read once per thread and list of files.
+ */
+export function concurrencyModelWith(extra: readonly string[] | undefined): ConcurrencyModel {
+  if (!extra || extra.length === 0) return builtinConcurrencyModel();
+  const key = extra.join('\0');
+  let model = withExtra.get(key);
+  if (!model) withExtra.set(key, (model = mergeConcurrencyModels([...builtinModelParts(), ...extra.map(readModel)])));
   return model;
 }
 
 export function mergeConcurrencyModels(parts: readonly { file: string; model: ConcurrencyModelFile }[]): ConcurrencyModel {
-  const out: ConcurrencyModel = { locks: [], namedLocks: [], lockDecorators: [], safeTypes: [], spawners: [], endpointLists: [], endpointMarkers: [], threadClasses: [], files: [] };
+  const out: ConcurrencyModel = { locks: [], namedLocks: [], lockDecorators: [], safeTypes: [], spawners: [], endpointLists: [], endpointMarkers: [], threadClasses: [], greenThreads: [], files: [] };
   for (const { file, model } of parts) {
     out.files.push(file);
     out.locks.push(...model.locks);
@@ -127,6 +151,7 @@ export function mergeConcurrencyModels(parts: readonly { file: string; model: Co
     out.endpointLists.push(...model['endpoint-lists']);
     out.endpointMarkers.push(...model['endpoint-markers']);
     out.threadClasses.push(...model['thread-classes']);
+    out.greenThreads.push(...model['green-threads']);
   }
   return out;
 }
@@ -142,6 +167,7 @@ export interface ModelIndex {
   spawners: Matcher<ModelArgEntry & { copies: 'one' | 'many' }>;
   endpointLists: Matcher<ModelArgEntry>;
   endpointMarkers: Matcher<ModelEntry>;
+  greenThreads: Matcher<ModelEntry>;
 }
 
 const indexes = new WeakMap<ConcurrencyModel, ModelIndex>();
@@ -157,6 +183,7 @@ export function modelIndex(model: ConcurrencyModel): ModelIndex {
       spawners: matcher(model.spawners),
       endpointLists: matcher(model.endpointLists),
       endpointMarkers: matcher(model.endpointMarkers),
+      greenThreads: matcher(model.greenThreads),
     };
     indexes.set(model, index);
   }

@@ -39,6 +39,8 @@ export interface ConcurrencyIssue {
   /** Locks that guard the resource elsewhere (for the fix). */
   guardedBy: string[];
   shape?: 'if' | 'flag';
+  /** Why the confidence is lower than the lock evidence alone would make it, for the message. */
+  notes?: string[];
 }
 
 export interface ConcurrencyResult {
@@ -55,6 +57,28 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
   const inherited = inheritedLocks(program);
   const canonical = canonicalResources(program);
   const issues: ConcurrencyIssue[] = [];
+  // Green threads (eventlet.monkey_patch): a thread switches only where it blocks.
+  const greenFile = files.find((f) => f.greenThreads);
+  const green = greenFile?.greenThreads ? `${greenFile.path}:${greenFile.greenThreads.line}` : undefined;
+
+  // Which classes take each lock in their own code (a body, a `with`, a decorator).
+  const holders = new Map<string, Set<string>>();
+  for (const f of program.functions.values()) {
+    if (!f.cls) continue;
+    const own = new Set([...f.locks, ...f.accesses.flatMap((a) => a.locks), ...f.calls.flatMap((c) => c.locks)]);
+    for (const l of own) {
+      const set = holders.get(l);
+      if (set) set.add(f.cls);
+      else holders.set(l, new Set([f.cls]));
+    }
+  }
+  /** Whether the class owning `resource` (or a relative) takes `lock` itself. */
+  const ownerHoldsLock = (resource: string, lock: string): boolean => {
+    const owner = resource.slice(0, resource.indexOf('#'));
+    if (!program.classes.has(owner)) return true; // module state: any holder counts
+    const family = new Set([...program.ancestors(owner), ...program.descendants(owner)]);
+    return [...(holders.get(lock) ?? [])].some((c) => family.has(c) || program.ancestors(c).includes(owner));
+  };
 
   interface Placed {
     access: Access;
@@ -96,6 +120,21 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       const reach = program.reach.get(p.fn)!;
       let confidence: Confidence = p.access.kind === 'write' ? 'high' : 'medium';
       if (reach.weak) confidence = lower(confidence);
+      const notes: string[] = [];
+      if (green && p.access.kind === 'read') {
+        confidence = 'low';
+        notes.push(`the program runs on green threads (\`eventlet.monkey_patch()\` at ${green}), where a single unlocked read sees the field either before or after a change, never half-way`);
+      }
+      // The lock is only ever held by callers of another class (for their own state), and most writers of this state take none.
+      if (lockedWrites.every((lw) => lw.access.locks.length === 0) && !guardedBy.some((l) => ownerHoldsLock(resource, l))) {
+        const lockedFns = new Set(lockedWrites.map((lw) => lw.fn));
+        const unlockedFns = new Set(accesses.filter((a) => a.access.kind === 'write' && !a.locks.some((l) => guardedBy.includes(l))).map((a) => a.fn));
+        confidence = unlockedFns.size > lockedFns.size ? 'low' : lower(confidence);
+        notes.push(
+          `the lock is not taken for this state anywhere: it is held by the callers of ${lockedFns.size === 1 ? 'the locked write' : 'the locked writes'} (for their own work)` +
+            (unlockedFns.size > lockedFns.size ? `, and ${unlockedFns.size} functions write it without any lock against ${lockedFns.size} under one` : ''),
+        );
+      }
       issues.push({
         kind: 'inconsistent-locking',
         resource,
@@ -105,6 +144,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
         chain: chainOf(program, p.fn),
         confidence,
         guardedBy,
+        ...(notes.length ? { notes } : {}),
       });
     }
   }
@@ -127,6 +167,11 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
     const reported = new Set<string>();
     for (const c of fn.checks) {
       if (fn.async && !c.awaitBetween) continue; // one event loop thread: nothing interleaves without an await
+      // Green threads: with nothing that can block between the check and the act, no other green
+      // thread runs in between (a flag is acted on later, after the work, so it still counts).
+      if (green && c.noYield && c.shape === 'if') continue;
+      // `batch = self.pending; self.pending = []` between blocking calls: the swap is atomic under green threads.
+      if (green && c.reset) continue;
       if (/\.setdefault\(/.test(c.act.code)) continue;
       const resource = canonical(c.act.resource);
       const reads = new Set(c.reads.map(canonical));
@@ -146,6 +191,20 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       const explicit = (program.entriesOf.get(id) ?? []).some((e) => e.kind === 'explicit');
       let confidence: Confidence = lockedAnywhere.has(resource) ? 'high' : explicit ? 'medium' : 'low';
       if (reach.weak) confidence = lower(confidence);
+      const notes: string[] = [];
+      // `if not self.x: self.x = make()`, `if stale(self.t): self.t = now()`: lazy initialisation or
+      // a refresh. Two callers may both build the value; the last one wins and nothing is half-made.
+      if (c.rebind && c.shape === 'if' && c.calls.length === 0 && reads.size === 1) {
+        confidence = 'low';
+        notes.push('the act only rebinds the field to a value built in full first (lazy initialisation or a refresh): at worst two callers both build it and the last one wins');
+      } else if (c.clock) {
+        confidence = 'low';
+        notes.push('the act stores the time (a refresh marker): at worst two callers both refresh');
+      }
+      if (green && c.noYield && c.shape === 'flag') {
+        confidence = 'low';
+        notes.push(`the program runs on green threads (\`eventlet.monkey_patch()\` at ${green}) and nothing between the check and the act can block, so only one caller sees the old state; a race remains only if the others rely on work the first has not finished`);
+      }
       issues.push({
         kind: 'check-then-act',
         resource,
@@ -156,6 +215,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
         confidence,
         guardedBy,
         shape: c.shape,
+        ...(notes.length ? { notes } : {}),
       });
     }
   }

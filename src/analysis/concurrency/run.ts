@@ -2,7 +2,7 @@ import type { Finding } from '../../findings/types.js';
 import type { AnyRule } from '../../rules/define-rule.js';
 import type { ModelSet } from '../taint/models.js';
 import type { ConcurrencyFacts } from './facts.js';
-import { builtinConcurrencyModel } from './model.js';
+import { concurrencyModelWith } from './model.js';
 import { analyseConcurrency, type ConcurrencyIssue, type ConcurrencyResult } from './races.js';
 import { concurrencyFindings } from './to-findings.js';
 
@@ -23,6 +23,7 @@ export function runConcurrencyRules(
   rules: readonly AnyRule[],
   files: readonly { concurrency?: ConcurrencyFacts }[],
   models: () => ModelSet,
+  extra?: readonly string[],
   onResult?: (result: ConcurrencyResult) => void,
 ): Finding[] {
   const byKind = new Map<ConcurrencyIssue['kind'], AnyRule>();
@@ -30,7 +31,7 @@ export function runConcurrencyRules(
   if (byKind.size === 0) return [];
   const facts = files.map((f) => f.concurrency).filter((f): f is ConcurrencyFacts => f !== undefined);
   if (facts.length === 0) return [];
-  const model = builtinConcurrencyModel();
+  const model = concurrencyModelWith(extra);
   const result = analyseConcurrency(facts, {
     handlerDecorators: models().handlers.map((h) => h.decorator),
     threadClasses: model.threadClasses,

@@ -86,6 +86,7 @@ function toFinding(issue: ConcurrencyIssue, rule: AnyRule): Finding {
         : `\`${field}\` is checked here and changed at line ${act} (\`${other.code.trim()}\`) with no lock held across both; \`${fnLabel(primary.fn)}\` can run concurrently${via}; two callers can both pass the check.`;
     fix = `Hold ${lockName} from the check at line ${primary.span.line} through the change at line ${act}${issue.guardedBy.length ? ' (it already guards this state elsewhere)' : ''}. ${rule.fix.guidance}`;
   }
+  if (issue.notes?.length) message += ` Confidence is ${issue.confidence}: ${issue.notes.join('; ')}.`;
   const related: RelatedLocation[] = [
     {
       role: 'access',

@@ -4,6 +4,7 @@ import type { CalleeRef, ConcurrencyFacts } from '../../analysis/concurrency/fac
 import type { ConcurrencyModel } from '../../analysis/concurrency/model.js';
 import { awaitBetween, exits, usesName } from './concurrency-syntax.js';
 import { ExtractorBase, MUTATORS, type FnCtx } from './concurrency-walk.js';
+import { blockingCallBetween, type YieldContext } from './concurrency-yield.js';
 
 /** The concurrency facts of one Python file (see concurrency-walk.ts for what they hold). */
 export function pythonConcurrencyFacts(module: PythonModule, model: ConcurrencyModel): ConcurrencyFacts {
@@ -85,7 +86,19 @@ class Extractor extends ExtractorBase {
 
   /** Pair each check of a function with the first write of what it read, in its scope (after the walk). */
   protected resolveChecks(ctx: FnCtx): void {
+    const yieldCtx: YieldContext = {
+      qname: (n) => this.qname(n),
+      isContainer: (n) => {
+        const u = this.module.unwrap(n);
+        if (u.type === 'subscript') return true;
+        const field = u.type === 'attribute' && u.childForFieldName('object')?.text === ctx.selfName ? u.childForFieldName('attribute')?.text : undefined;
+        if (field !== undefined) return !!ctx.cls?.containers.has(field);
+        return u.type === 'identifier' && this.globalCandidates.has(u.text);
+      },
+    };
     for (const p of ctx.pending) {
+      let scope: Node = p.from;
+      while (scope.parent && scope.type !== 'function_definition') scope = scope.parent;
       const seen = new Set<string>();
       for (const w of ctx.writes) {
         if (seen.has(w.resource) || !p.ranges.some(([a, b]) => w.at >= a && w.at < b)) continue;
@@ -98,9 +111,14 @@ class Extractor extends ExtractorBase {
           const { name, rest } = p.flag;
           if (!rest.some((r) => r.endPosition.row + 1 >= act.span.line && usesName(r, name, act.span.line))) continue;
         }
+        const noYield = !blockingCallBetween(scope, p.from.startIndex, w.end, yieldCtx);
         ctx.facts.checks.push({
           reads: p.reads, calls: p.calls, check: p.check, act, shape: p.shape,
           ...(ctx.facts.async ? { awaitBetween: awaitBetween(p.from, act.span) } : {}),
+          ...(noYield ? { noYield } : {}),
+          ...(w.rebind ? { rebind: true } : {}),
+          ...(w.empty ? { reset: true } : {}),
+          ...(w.clock ? { clock: true } : {}),
         });
       }
     }

@@ -77,6 +77,32 @@ export function assignsConstant(target: Node): boolean {
   return !!right && ['true', 'false', 'none', 'integer', 'float', 'string'].includes(right.type);
 }
 
+/** `self.x = …` / `X = …`: the write rebinds the name wholesale (not a subscript, not a container method). */
+export function rebinds(target: Node): boolean {
+  const a = target.parent;
+  return (target.type === 'attribute' || target.type === 'identifier') && a?.type === 'assignment' && a.childForFieldName('left') === target;
+}
+
+/** `self.x = []` / `= {}` / `= set()` / `= collections.defaultdict(list)`: the write empties the field (a drain's reset). */
+export function assignsEmpty(target: Node): boolean {
+  const a = target.parent;
+  if (a?.type !== 'assignment' || a.childForFieldName('left') !== target) return false;
+  const right = a.childForFieldName('right');
+  if (!right) return false;
+  if (['list', 'dictionary', 'set', 'tuple'].includes(right.type)) return right.namedChildren.length === 0;
+  if (right.type !== 'call') return false;
+  const fn = right.childForFieldName('function')?.text ?? '';
+  const args = right.childForFieldName('arguments')?.namedChildren ?? [];
+  return (/^(list|dict|set|tuple)$/.test(fn) && args.length === 0) || (/(^|\.)(defaultdict|OrderedDict|deque)$/.test(fn) && args.length <= 1);
+}
+
+/** `… = time.time()` / `timeutils.utcnow()`: the write stores the time. */
+export function assignsClock(target: Node): boolean {
+  const a = target.parent;
+  const right = a?.type === 'assignment' && a.childForFieldName('left') === target ? a.childForFieldName('right') : undefined;
+  return right?.type === 'call' && /(^|\.)(time|monotonic|utcnow|now)$/.test(right.childForFieldName('function')?.text ?? '');
+}
+
 /** Inside a `for`/`while` loop or a comprehension of its function. */
 export function inLoop(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {

@@ -2,7 +2,7 @@ import type { Node } from '../../parse/tree-sitter.js';
 import type { PythonModule } from './module.js';
 import { absoluteImport, moduleNameForPath } from './module-names.js';
 import type { Access, CallSite, CalleeRef, CheckThenAct, ClassFacts, ConcurrencyFacts, EndpointSite, FunctionFacts, SpawnSite, Span } from '../../analysis/concurrency/facts.js';
-import { COMMON_METHODS, NO_LOCKS, STATEMENT_TYPES, argAt, assignsConstant, awaitBetween, constantPrefix, exits, firstParameter, inLoop, isStatement, usesName, worthLinking } from './concurrency-syntax.js';
+import { COMMON_METHODS, NO_LOCKS, STATEMENT_TYPES, argAt, assignsClock, assignsConstant, assignsEmpty, rebinds, awaitBetween, constantPrefix, exits, firstParameter, inLoop, isStatement, usesName, worthLinking } from './concurrency-syntax.js';
 import { modelIndex, type ConcurrencyModel, type ModelArgEntry, type ModelIndex } from '../../analysis/concurrency/model.js';
 
 /**
@@ -60,7 +60,7 @@ export interface FnCtx {
   /** Functions defined in this function's body: name → id. */
   localDefs: Map<string, string>;
   /** Every write, in walk order, with its offset (checks are paired with them after the walk). */
-  writes: { resource: string; at: number; span: Span; code: string; locks: string[]; constant: boolean }[];
+  writes: { resource: string; at: number; end: number; span: Span; code: string; locks: string[]; constant: boolean; rebind: boolean; empty: boolean; clock: boolean }[];
   /** Checks waiting for the writes of their scope. */
   pending: PendingCheck[];
 }
@@ -93,6 +93,7 @@ export abstract class ExtractorBase {
   protected readonly moduleSafe = new Set<string>();
   protected readonly usedGlobals = new Set<string>();
   protected readonly qnameCache = new Map<number, string | undefined>();
+  protected greenThreads: { line: number; code: string } | undefined;
 
   protected readonly model: ModelIndex;
 
@@ -120,6 +121,7 @@ export abstract class ExtractorBase {
       spawns: this.spawns,
       endpoints: this.endpoints,
       globals: [...this.usedGlobals].sort(),
+      ...(this.greenThreads ? { greenThreads: this.greenThreads } : {}),
     };
   }
 
@@ -610,7 +612,7 @@ export abstract class ExtractorBase {
   protected access(resource: string | undefined, kind: 'read' | 'write', node: Node, ctx: FnCtx, held: readonly string[]): void {
     if (!resource || !ctx.record) return;
     const locks = [...new Set(held)].sort();
-    if (kind === 'write') ctx.writes.push({ resource, at: node.startIndex, span: this.span(node), code: this.code(node), locks, constant: assignsConstant(node) });
+    if (kind === 'write') ctx.writes.push({ resource, at: node.startIndex, end: this.module.statementOf(node).endIndex, span: this.span(node), code: this.code(node), locks, constant: assignsConstant(node), rebind: rebinds(node), empty: assignsEmpty(node), clock: assignsClock(node) });
     const key = `${resource}|${kind}|${locks.join(',')}`;
     if (ctx.seen.has(key)) return;
     ctx.seen.add(key);
@@ -739,6 +741,7 @@ export abstract class ExtractorBase {
     const call = this.module.call(e);
     const q = this.qname(call.callee);
     const receiver = call.receiver ? this.module.dottedName(call.receiver) : undefined;
+    if (!this.greenThreads && this.model.greenThreads(q, undefined, undefined)) this.greenThreads = { line: e.startPosition.row + 1, code: this.code(e).trim() };
     const spawner = this.model.spawners(q, call.method, receiver);
     if (spawner) {
       for (const target of this.targetsOf(e, spawner, ctx)) {

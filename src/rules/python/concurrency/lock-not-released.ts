@@ -18,7 +18,10 @@ export default defineRule({
   description:
     'A lock (or semaphore, condition) is taken with `acquire()` and not released in a `finally` block (or through ' +
     '`with lock:`): either it is released only on the normal path, so an exception between `acquire()` and ' +
-    '`release()` leaves it held, or the function never releases it at all.',
+    '`release()` leaves it held, or the function never releases it at all. Works on one function\'s syntax: a lock is ' +
+    'a receiver spelled like one (`self._lock`, `sem`, `mutex`) or made by a lock constructor of the concurrency ' +
+    'models; functions that acquire on purpose for a partner to release (`__enter__`, `acquire_*`, lock wrappers) are ' +
+    'left alone. Blind to a release done by a callee or a caller, and to locks reached through other objects.',
   whyItMatters:
     'A lock left held blocks every other thread that needs it, for good: the service hangs (a deadlock, a denial of ' +
     'service) rather than failing visibly, and in green-thread services one stuck lock stalls every request behind it.',

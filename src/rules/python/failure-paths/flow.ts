@@ -3,6 +3,7 @@ import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';
 import type { ReportStep } from '../../define-rule.js';
 import { walkSameScope } from '../error-handling/except-clauses.js';
+import { callMatches, failureModels } from './models.js';
 
 /**
  * Syntax-level failure paths inside one function, shared by the failure-path rules: which
@@ -38,6 +39,7 @@ export function isPureCall(module: PythonModule, call: PyCall): boolean {
     if (PURE_METHODS.has(call.method)) return true;
   }
   if (call.qname?.startsWith('logging.')) return true;
+  if (failureModels().pure.some((m) => callMatches(call, m, () => (call.receiver ? module.text(call.receiver) : undefined)))) return true;
   // `ip_lib.IPWrapper(namespace=ns)`, `netaddr.IPNetwork(cidr)`: constructing a value object rarely
   // fails; the calls made on it afterwards are the ones that reach the system.
   const last = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee.type === 'identifier' ? callee.text : undefined;

@@ -58,6 +58,8 @@ const fileSchema = z
     language: z.literal('python'),
     resources: z.array(resourceSchema).optional(),
     fallbacks: z.array(fallbackSchema).optional(),
+    /** Calls that do not fail in practice: the statement that can raise is looked for past them. */
+    pure: z.array(callPattern).optional(),
   })
   .strict();
 
@@ -89,20 +91,42 @@ export interface FallbackModel extends Matcher {
 export interface FailureModels {
   resources: ResourceModel[];
   fallbacks: FallbackModel[];
+  pure: Matcher[];
 }
 
 export const FAILURE_MODEL_DIR = join(packageRoot(), 'models', 'python', 'failure-paths');
 const BUILTIN_FILES = ['resources.yml', 'fallbacks.yml'];
 
 let builtin: FailureModels | undefined;
+let current: FailureModels | undefined;
+let currentKey = '';
 
-/** The built-in models, read once per process. */
+/**
+ * The models the rules use: the built-in ones (read once per thread), then the files of the
+ * `models:` setting the scan asked for with `useExtraFailureModels` (they only add entries; the
+ * built-in ones come first).
+ */
 export function failureModels(): FailureModels {
-  return (builtin ??= loadFailureModels(BUILTIN_FILES.map((f) => join(FAILURE_MODEL_DIR, f))));
+  builtin ??= loadFailureModels(BUILTIN_FILES.map((f) => join(FAILURE_MODEL_DIR, f)));
+  return current ?? builtin;
+}
+
+/** Use these extra failure-path model files (absolute paths, checked on load) from now on in this thread. */
+export function useExtraFailureModels(files: readonly string[] | undefined): void {
+  const key = (files ?? []).join('\0');
+  if (key === currentKey) return;
+  currentKey = key;
+  if (!files || files.length === 0) {
+    current = undefined;
+    return;
+  }
+  const base = failureModels();
+  const extra = loadFailureModels(files);
+  current = { resources: [...base.resources, ...extra.resources], fallbacks: [...base.fallbacks, ...extra.fallbacks], pure: [...base.pure, ...extra.pure] };
 }
 
 export function loadFailureModels(files: readonly string[]): FailureModels {
-  const out: FailureModels = { resources: [], fallbacks: [] };
+  const out: FailureModels = { resources: [], fallbacks: [], pure: [] };
   for (const file of files) {
     let text: string;
     try {
@@ -113,6 +137,7 @@ export function loadFailureModels(files: readonly string[]): FailureModels {
     const parsed = parseFailureModelFile(file, text);
     out.resources.push(...parsed.resources);
     out.fallbacks.push(...parsed.fallbacks);
+    out.pure.push(...parsed.pure);
   }
   return out;
 }
@@ -131,6 +156,7 @@ export function parseFailureModelFile(file: string, text: string): FailureModels
       file,
     })),
     fallbacks: (data.fallbacks ?? []).map((f) => ({ ...matcher(f), kind: f.kind })),
+    pure: (data.pure ?? []).map(matcher),
   };
 }
 

@@ -25,8 +25,12 @@ export default defineRule({
     '`atexit.register`, an `ExitStack`). Resources released within the function (scoped ones) are reported only ' +
     'when the function does release them on the normal path; resources meant to outlive the function ' +
     '(persistent ones) are reported when a later step of their set-up can fail with no rollback. The acquire/' +
-    'release pairs are data: models/python/failure-paths/resources.yml. A resource stored on `self`, returned or ' +
-    'yielded is handed off to its owner and is not reported.',
+    'release pairs are data: models/python/failure-paths/resources.yml, extended by the `models:` setting (your own ' +
+    'namespaces, devices or ports). A resource stored on `self`, returned or yielded is handed off to its owner and ' +
+    'is not reported. Every call is assumed to raise except builtins, logging, container and string methods, value ' +
+    'constructors and the models\' `pure` helpers; get-or-create namespaces (`ensure_namespace`) and idempotent ' +
+    'plugs are low confidence, since the next attempt usually reuses them. Blind to a caller\'s `try`, a resync loop ' +
+    'that repairs what was left, and a release done by a helper not named in the model.',
   whyItMatters:
     'Every failure leaks one more resource: descriptors and temporary files accumulate until the service fails, ' +
     'child processes stay as zombies, and a half-built namespace or device is left behind. In an agent that ' +
@@ -97,12 +101,15 @@ export default defineRule({
 });
 
 let index: Map<string, ResourceModel[]> | undefined;
+let indexOf: readonly ResourceModel[] | undefined;
 
 /** Resource models by the last name of their acquire call (`ensure_namespace`, `mkdtemp`, `open`). */
 function acquireIndex(): Map<string, ResourceModel[]> {
-  if (index) return index;
+  const resources = failureModels().resources;
+  if (index && indexOf === resources) return index;
   index = new Map();
-  for (const m of failureModels().resources) {
+  indexOf = resources;
+  for (const m of resources) {
     const key = m.acquire.method ?? m.acquire.name!.slice(m.acquire.name!.lastIndexOf('.') + 1);
     const list = index.get(key);
     if (list) list.push(m);

@@ -23,7 +23,9 @@ export default defineRule({
     'method skips that work once the marker is set (`if self.gw_port: return` before it, or the work inside ' +
     '`if not self._initialized:`), so after one failure the work is never retried. When only another method of ' +
     'the class tests the marker the finding is low confidence: that test may or may not skip this work. ' +
-    '`__init__`, `setUp` and the context-manager methods are not checked (a failed constructor leaves no object).',
+    '`__init__`, `setUp` and the context-manager methods are not checked (a failed constructor leaves no object). ' +
+    'A guard that raises (`if self.parent: raise AlreadySet(...)`) is a precondition, not a skipped retry. Blind to ' +
+    'a later call that resets the marker elsewhere (a resync), and assumes any call not known to be pure can raise.',
   whyItMatters:
     'The object believes it is configured while it is half-configured: a gateway port is cached but never ' +
     'plugged, a namespace is marked ready without its firewall rules, a client is marked connected without its ' +
@@ -236,7 +238,8 @@ function reach(guard: Guard, assignment: Node): Node | undefined {
   const body = guard.test.childForFieldName('consequence');
   if (!body) return undefined;
   if (guard.form === 'unset') return within(assignment, body) ? body : undefined;
-  if (!exits(body) || guard.test.type !== 'if_statement' || guard.test.endIndex > assignment.startIndex) return undefined;
+  // `if self.parent: raise AlreadySet(...)` rejects a second call loudly: a precondition, not a skip.
+  if (!exits(body) || raises(body) || guard.test.type !== 'if_statement' || guard.test.endIndex > assignment.startIndex) return undefined;
   const block = guard.test.parent;
   return block && within(assignment, block) ? block : undefined;
 }
@@ -245,6 +248,12 @@ function reach(guard: Guard, assignment: Node): Node | undefined {
 function exits(block: Node): boolean {
   const last = [...block.namedChildren].reverse().find((c) => !!c && c.type !== 'comment');
   return !!last && (last.type === 'return_statement' || last.type === 'raise_statement' || last.type === 'continue_statement');
+}
+
+/** The block ends in `raise`. */
+function raises(block: Node): boolean {
+  const last = [...block.namedChildren].reverse().find((c) => !!c && c.type !== 'comment');
+  return last?.type === 'raise_statement';
 }
 
 interface Marker {
