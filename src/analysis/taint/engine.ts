@@ -10,7 +10,8 @@ import type { AnalysisLog, Cell, FunctionState, GlobalVar } from './engine-state
 import { ModelIndex } from './model-index.js';
 import { ParameterSources } from './parameter-sources.js';
 import { ReplayHooks } from './replay-hooks.js';
-import { FunctionAnalysis, numericRouteParams } from './interpreter/statements.js';
+import { FunctionAnalysis } from './interpreter/statements.js';
+import { taintSemanticsFor, type TaintSemantics } from './language.js';
 import type { Env } from './interpreter/env.js';
 
 /**
@@ -96,8 +97,8 @@ export class TaintEngine {
     /** @internal (replay-hooks.ts) */
     readonly options: EngineOptions = {},
   ) {
-    this.models = new ModelIndex(models);
-    this.parameterSources = new ParameterSources(models.sources, program, this.classOfMethod);
+    this.models = new ModelIndex(models, taintSemanticsFor(models.language));
+    this.parameterSources = new ParameterSources(models.sources, program, this.classOfMethod, (fn) => this.hasReceiver(fn));
     for (const m of program.modules) {
       for (const cls of m.classes) for (const fn of cls.methods.values()) this.classOfMethod.set(fn, cls);
       const deferred = options.deferred?.get(m);
@@ -265,11 +266,11 @@ export class TaintEngine {
     this.log = log;
     const a = new FunctionAnalysis(this, fn, module, 0);
     const env: Env = new Map();
-    const handler = this.models.isRequestHandler(fn, module);
-    const numeric = handler ? numericRouteParams(fn) : undefined;
+    const handler = this.isRequestHandler(fn, module);
+    const numeric = handler ? a.lang.inertRouteParams(fn) : undefined;
     fn.params.forEach((p, i) => {
       if (numeric?.has(p.name)) env.set(p.name, CLEAN);
-      else if (handler && !(i === 0 && this.classOfMethod.has(fn) && !fn.isStatic)) {
+      else if (handler && !(i === 0 && this.hasReceiver(fn))) {
         env.set(p.name, a.sourceValue(`request parameter \`${p.name}\``, 'remote', p.span ?? fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``));
       } else {
         env.set(p.name, a.paramValue(i, p.name));
@@ -445,9 +446,8 @@ export class TaintEngine {
    * `__init__`, `os.system(self.cmd)` in another method).
    */
   private ownedCleanField(fn: FunctionIR, label: Label): boolean {
-    if (label.origin !== 'param' || label.param !== 0 || !label.field || fn.isStatic) return false;
-    const cls = this.classOfMethod.get(fn);
-    if (!cls) return false;
+    if (label.origin !== 'param' || label.param !== 0 || !label.field || !this.hasReceiver(fn)) return false;
+    const cls = this.classOfMethod.get(fn)!;
     const field = label.field.split('.')[0]!;
     let assigned = false;
     for (const c of this.program.ancestors(cls)) {
@@ -570,12 +570,37 @@ export class TaintEngine {
 
   /** @internal (replay-hooks.ts) */
   superMethodOf(cls: ClassIR, name: string): FunctionIR | undefined {
-    const above = this.program.ancestors(cls);
-    for (let i = 1; i < above.length; i++) {
-      const m = above[i]!.methods.get(name);
-      if (m) return m;
+    return this.classSemantics(cls).superMethod(this.program.ancestors(cls), name);
+  }
+
+  // ---- the languages' semantics (language.ts) ------------------------------------------------
+
+  /** The semantics a module's code is interpreted with: its language's. */
+  semanticsOf(module: ModuleIR): TaintSemantics {
+    return taintSemanticsFor(module.language);
+  }
+
+  /** The semantics of the language a class is written in. */
+  classSemantics(cls: ClassIR): TaintSemantics {
+    return this.semanticsOf(this.program.moduleOfClass(cls)!);
+  }
+
+  /** Whether `fn` is a method with a receiver parameter (parameter 0, `self`), by its language's rules. */
+  hasReceiver(fn: FunctionIR): boolean {
+    let answer = this.receivers.get(fn);
+    if (answer === undefined) {
+      const cls = this.classOfMethod.get(fn);
+      answer = cls !== undefined && this.classSemantics(cls).hasReceiver(fn, true);
+      this.receivers.set(fn, answer);
     }
-    return undefined;
+    return answer;
+  }
+
+  private readonly receivers = new Map<FunctionIR, boolean>();
+
+  /** Whether `fn` (of `module`) handles requests, by the handler models and its language's rules. */
+  isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
+    return this.semanticsOf(module).isRequestHandler(fn, module, this.models.handlers);
   }
 
   ancestors(cls: ClassIR): ClassIR[] {

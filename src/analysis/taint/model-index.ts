@@ -1,12 +1,11 @@
-import type { FunctionIR, ModuleIR } from './ir.js';
 import type { HandlerModel, ModelSet, SinkKind, SinkModel, SourceModel } from './models.js';
-import { qnameOf } from './expr-names.js';
+import type { TaintSemantics } from './language.js';
 
 /**
  * The models indexed for the interpreter's questions: which sinks, sanitiser, source and
  * pass-through summary apply to a call by qualified name or by method name, which source a
- * read of a qualified name is, the library class a call returns, whether a decorator makes a
- * function a request handler. (Sources rooted at a parameter are parameter-sources.ts's.)
+ * read of a qualified name is, the library class a call returns; the request handlers' decorators
+ * (the language's semantics match them). Sources rooted at a parameter are parameter-sources.ts's.
  */
 export class ModelIndex {
   private readonly sinksByName = new Map<string, SinkModel[]>();
@@ -18,13 +17,15 @@ export class ModelIndex {
   private readonly sanitizersByMethod = new Map<string, ReadonlySet<SinkKind> | 'all'>();
   private readonly summariesByName = new Map<string, (number | string)[]>();
   private readonly summariesByMethod = new Map<string, (number | string)[]>();
-  private readonly handlers: HandlerModel[];
+  /** The decorators that make a function a request handler (the language's semantics match them). */
+  readonly handlers: readonly HandlerModel[];
   /** Library classes some model names a member of (`requests.Session` for `requests.Session.get`). */
   private readonly typeNames = new Set<string>();
   /** Calls returning an instance of a library class. */
   private readonly factories = new Map<string, string>();
 
-  constructor(models: ModelSet) {
+  /** `semantics`: of the models' language, whose naming conventions decide which model names are class members. */
+  constructor(models: ModelSet, semantics: TaintSemantics) {
     const push = <T>(map: Map<string, T[]>, key: string, v: T): void => {
       const list = map.get(key);
       if (list) list.push(v);
@@ -54,9 +55,9 @@ export class ModelIndex {
     this.handlers = models.handlers;
     for (const list of [models.sinks, models.sources, models.sanitizers, models.summaries]) {
       for (const entry of list) {
-        const parts = entry.name?.split('.') ?? [];
-        // `pkg.Class.method`: a member of a class (capitalised, by Python convention).
-        if (parts.length >= 3 && /^[A-Z]/.test(parts[parts.length - 2]!)) this.typeNames.add(parts.slice(0, -1).join('.'));
+        // `pkg.Class.method`: a member of a library class.
+        const cls = entry.name ? semantics.modelMemberClass(entry.name) : undefined;
+        if (cls) this.typeNames.add(cls);
       }
     }
     for (const t of models.types) {
@@ -69,19 +70,6 @@ export class ModelIndex {
   resultType(q: string | undefined): string | undefined {
     if (!q) return undefined;
     return this.modelsNamed(q).type;
-  }
-
-  isRequestHandler(fn: FunctionIR, module: ModuleIR): boolean {
-    if (fn.decorators.length === 0) return false;
-    for (const d of fn.decorators) {
-      const callee = d.k === 'call' ? d.callee : d;
-      const method = callee.k === 'attr' ? callee.attr : undefined;
-      const q = qnameOf(callee, module);
-      for (const h of this.handlers) {
-        if (h.decorator.startsWith('*.') ? method === h.decorator.slice(2) : q === h.decorator) return true;
-      }
-    }
-    return false;
   }
 
   accessSource(q: string): SourceModel | undefined {

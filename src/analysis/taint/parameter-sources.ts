@@ -16,6 +16,8 @@ export class ParameterSources {
     sources: readonly SourceModel[],
     private readonly program: Program,
     private readonly classOfMethod: ReadonlyMap<FunctionIR, ClassIR>,
+    /** Whether a method has a receiver parameter (parameter 0), by its language's rules. */
+    private readonly hasReceiver: (fn: FunctionIR) => boolean,
   ) {
     for (const s of sources) {
       if (!s.parameter) continue;
@@ -51,7 +53,7 @@ export class ParameterSources {
         if (!hasParam(fn, param)) continue;
         if (s.within) {
           const cls = this.classOfMethod.get(fn);
-          if (!cls || fn.isStatic || fn.params[0]?.name !== param || !this.within(cls, s)) continue;
+          if (!cls || !this.hasReceiver(fn) || fn.params[0]?.name !== param || !this.within(cls, s)) continue;
         }
         found.push(s);
       }

@@ -4,6 +4,8 @@ import { SpanTableBuilder } from '../../analysis/taint/spans.js';
 import type { SyntaxTree } from '../../parse/syntax-tree.js';
 import type { PythonModule } from './module.js';
 import { Budget } from '../../scheduling/budget.js';
+// Python's semantics for the taint engine, registered for the modules built here.
+import './taint-semantics.js';
 
 /** Deeper nesting than this is summarised as opaque (keeps the converter's stack bounded). */
 const MAX_DEPTH = 400;
@@ -51,7 +53,7 @@ export function pythonToIR(module: PythonModule, budget: Budget = Budget.none): 
     path: module.path,
     globals: new Set(),
   };
-  return { path: module.path, moduleName, imports, top, functions, classes, spans: b.spans.finish() };
+  return { path: module.path, moduleName, imports, top, functions, classes, spans: b.spans.finish(), language: 'python' };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Expr, FunctionIR, ModuleIR, SpanId, Stmt, Target } from '../ir.js';
 import { resolveSpan, spanText } from '../spans.js';
 import type { TaintEngine } from '../engine.js';
+import type { TaintSemantics } from '../language.js';
 import type { Summary, TaintHit } from '../summary.js';
 import { NO_KINDS, allLabels, labelKey, makeLabel, type FlowStep, type Label, type Value } from '../values.js';
 import type { Env, Flow } from './env.js';
@@ -38,7 +39,12 @@ export abstract class AnalysisBase {
     readonly module: ModuleIR,
     readonly inlineDepth: number,
     readonly closureEnv?: Env,
-  ) {}
+  ) {
+    this.lang = engine.semanticsOf(module);
+  }
+
+  /** The semantics of the module's language (language.ts): everything the IR does not say of it. */
+  readonly lang: TaintSemantics;
 
   protected accessSources: boolean | undefined;
   protected callSources: boolean | undefined;
@@ -103,7 +109,7 @@ export abstract class AnalysisBase {
 
   /** The name of a method's receiver parameter (`self`), when the function is a method. */
   protected selfName(): string | undefined {
-    if (!this.engine.classOfMethod.has(this.fn) || this.fn.isStatic) return undefined;
+    if (!this.engine.hasReceiver(this.fn)) return undefined;
     return this.fn.params[0]?.name;
   }
 

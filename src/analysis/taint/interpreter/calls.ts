@@ -192,7 +192,7 @@ export abstract class CallAnalysis extends SinkChecks {
       if (self && callee.k === 'attr') selfExpr = callee.object;
     } else if (call.qname) {
       byName = this.engine.lookup(call.qname, this.module);
-    } else if (callee.k === 'attr' && isSuperCall(callee.object)) {
+    } else if (callee.k === 'attr' && this.lang.isSuperReceiver(callee.object)) {
       // super().m(...): the next definition of m above the current method's class.
       const own = this.engine.classOfMethod.get(this.fn);
       const selfName = this.selfName();
@@ -232,7 +232,7 @@ export abstract class CallAnalysis extends SinkChecks {
   /** `Cls(...)`: an instance with the fields `__init__` stores. */
   protected construct(cls: ClassIR, call: CallExpr, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[]): Value {
     const instance: Value = { labels: [], cls, fields: new Map() };
-    const init = this.engine.method(cls, '__init__');
+    const init = this.engine.method(cls, this.engine.classSemantics(cls).constructorMethod);
     if (!init) return instance;
     const bound = this.bindArguments(init, instance, args, kwargs, splat);
     const summary = this.engine.summaryOf(init);
@@ -274,14 +274,14 @@ export abstract class CallAnalysis extends SinkChecks {
   }
 
   protected isMethodCall(fn: FunctionIR): boolean {
-    return this.engine.classOfMethod.has(fn) && !fn.isStatic;
+    return this.engine.hasReceiver(fn);
   }
 
   /** Values for each parameter position of `fn` at this call. */
   protected bindArguments(fn: FunctionIR, self: Value | undefined, args: Value[], kwargs: ReadonlyMap<string, Value>, splat: readonly Label[]): Value[] {
     const bound: Value[] = [];
     let next = 0;
-    const isMethod = this.engine.classOfMethod.has(fn) && !fn.isStatic;
+    const isMethod = this.engine.hasReceiver(fn);
     if (isMethod) {
       bound[0] = self ?? CLEAN;
       next = 1;
@@ -378,7 +378,3 @@ function spliceSteps(caller: readonly FlowStep[], enter: FlowStep, callee: reado
 
 const NO_LABELS: readonly Label[] = [];
 const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
-
-function isSuperCall(e: Expr): boolean {
-  return e.k === 'call' && e.callee.k === 'name' && e.callee.name === 'super';
-}

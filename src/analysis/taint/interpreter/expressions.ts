@@ -3,7 +3,6 @@ import { dottedOf, qnameOf } from '../expr-names.js';
 import { CLEAN, allLabels, constant, flatten, fromLabels, join, mergeLabels, with_, type Label, type Value } from '../values.js';
 import { CallAnalysis } from './calls.js';
 import type { Env } from './env.js';
-import { NUMERIC_OPS, foldBinary, foldCompare, isNumber, percentFormatTaint, truthy } from './folding.js';
 import type { SpanId } from '../ir.js';
 
 /**
@@ -54,7 +53,7 @@ export abstract class ExpressionAnalysis extends CallAnalysis {
       case 'bool': {
         const l = this.eval(e.left, env);
         if (l.const !== undefined) {
-          const t = truthy(l.const);
+          const t = this.lang.truthy(l.const);
           if (e.op === 'and') return t ? this.eval(e.right, env) : l;
           return t ? l : this.eval(e.right, env);
         }
@@ -62,7 +61,7 @@ export abstract class ExpressionAnalysis extends CallAnalysis {
       }
       case 'not': {
         const v = this.eval(e.operand, env);
-        return v.const !== undefined ? constant(!truthy(v.const)) : CLEAN;
+        return v.const !== undefined ? constant(!this.lang.truthy(v.const)) : CLEAN;
       }
       case 'unary': {
         const v = this.eval(e.operand, env);
@@ -79,7 +78,7 @@ export abstract class ExpressionAnalysis extends CallAnalysis {
         return this.evalContainer(e, env);
       case 'cond': {
         const test = this.eval(e.test, env);
-        if (test.const !== undefined) return this.eval(truthy(test.const) ? e.body : e.orelse, env);
+        if (test.const !== undefined) return this.eval(this.lang.truthy(test.const) ? e.body : e.orelse, env);
         return join(this.eval(e.body, env), this.eval(e.orelse, env));
       }
       case 'lambda':
@@ -152,14 +151,18 @@ export abstract class ExpressionAnalysis extends CallAnalysis {
     const l = this.eval(e.left, env);
     const r = this.eval(e.right, env);
     if (l.const !== undefined && r.const !== undefined) {
-      const folded = foldBinary(e.op, l.const, r.const);
+      const folded = this.lang.foldBinary(e.op, l.const, r.const);
       if (folded !== undefined) return constant(folded);
     }
     if (e.op === '+' && l.elems && r.elems) return { labels: [], elems: [...l.elems, ...r.elems] };
     // Arithmetic with a number gives a number (a string operand would raise TypeError);
     // `*` repeats and `%` formats strings, so they keep the taint.
-    if (NUMERIC_OPS.has(e.op) && (isNumber(l.const) || isNumber(r.const))) return CLEAN;
-    if (e.op === '%' && typeof l.const === 'string') return fromLabels(mergeLabels(allLabels(l), percentFormatTaint(l.const, r)));
+    if (this.lang.numericOperators.has(e.op) && (typeof l.const === 'number' || typeof r.const === 'number')) return CLEAN;
+    if (typeof l.const === 'string') {
+      // A formatting operator (`"%d" % x`): what the format lets through.
+      const formatted = this.lang.formatTaint(e.op, l.const, r);
+      if (formatted) return fromLabels(mergeLabels(allLabels(l), formatted));
+    }
     return fromLabels(mergeLabels(allLabels(l), allLabels(r)));
   }
 
@@ -168,7 +171,7 @@ export abstract class ExpressionAnalysis extends CallAnalysis {
     if (values.every((v) => v.const !== undefined) && e.ops.length === values.length - 1) {
       let result = true;
       for (let i = 0; i < e.ops.length; i++) {
-        const r = foldCompare(e.ops[i]!, values[i]!.const!, values[i + 1]!.const!);
+        const r = this.lang.foldCompare(e.ops[i]!, values[i]!.const!, values[i + 1]!.const!);
         if (r === undefined) return CLEAN;
         result &&= r;
       }

@@ -1,29 +1,25 @@
 import type { Expr } from '../ir.js';
+import type { TaintSemantics } from '../language.js';
 import type { SinkKind } from '../models.js';
 import { CLEAN, allLabels, fromLabels, makeLabel, type Value } from '../values.js';
 
 /**
  * Tests that validate data (allow-list membership, `isdigit()`-style checks, a regex full match,
- * a path prefix check, a redirect host check) and calls that end the program: what the
- * interpreter narrows on a branch, and where a block stops.
+ * a path prefix check, a redirect host check: which ones is the language's semantics' say) and
+ * calls that end the program: what the interpreter narrows on a branch, and where a block stops.
  */
 
-const EXITING_CALLS = new Set(['sys.exit', 'exit', 'quit', 'flask.abort', 'os._exit', 'os.abort']);
-const VALIDATING_METHODS = new Set(['isdigit', 'isdecimal', 'isnumeric', 'isalnum', 'isalpha', 'isidentifier']);
-const REGEX_VALIDATORS = new Set(['re.match', 're.fullmatch']);
-const PATH_PREFIX_CHECKS = new Set(['startswith']);
-
 /** The expressions a test validates where it `holds` (or fails), and the kinds it makes them safe for. */
-export function refinements(test: Expr, holds: boolean, sanitize: (target: Expr, kinds: ReadonlySet<SinkKind> | 'all') => void): void {
+export function refinements(test: Expr, holds: boolean, lang: TaintSemantics, sanitize: (target: Expr, kinds: ReadonlySet<SinkKind> | 'all') => void): void {
   if (test.k === 'not') {
-    refinements(test.operand, !holds, sanitize);
+    refinements(test.operand, !holds, lang, sanitize);
     return;
   }
   if (test.k === 'bool') {
     // `a and b` holding means both hold; `a or b` failing means both fail.
     if ((test.op === 'and' && holds) || (test.op === 'or' && !holds)) {
-      refinements(test.left, holds, sanitize);
-      refinements(test.right, holds, sanitize);
+      refinements(test.left, holds, lang, sanitize);
+      refinements(test.right, holds, lang, sanitize);
     }
     return;
   }
@@ -32,49 +28,49 @@ export function refinements(test: Expr, holds: boolean, sanitize: (target: Expr,
     const op = test.ops[0];
     // Allow-list membership: `x in ALLOWED` / `x not in ALLOWED`.
     if ((op === 'in' && holds) || (op === 'not in' && !holds)) {
-      if (isConstantCollection(right)) sanitize(left, 'all');
+      if (isConstantCollection(right, lang)) sanitize(left, 'all');
     }
     return;
   }
   if (test.k === 'call' && holds) {
     const callee = test.callee;
-    if (callee.k === 'attr' && VALIDATING_METHODS.has(callee.attr)) sanitize(callee.object, 'all');
-    else if (callee.k === 'attr' && PATH_PREFIX_CHECKS.has(callee.attr) && test.args[0] && isConstantish(test.args[0])) {
+    if (callee.k === 'attr' && lang.validatingMethods.has(callee.attr)) sanitize(callee.object, 'all');
+    else if (callee.k === 'attr' && lang.pathPrefixChecks.has(callee.attr) && test.args[0] && isConstantish(test.args[0], lang)) {
       sanitize(callee.object, new Set<SinkKind>(['path-injection']));
-    } else if (test.qname && REGEX_VALIDATORS.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
+    } else if (test.qname && lang.regexValidators.has(test.qname) && test.args[0]?.k === 'const' && test.args[1]) {
       sanitize(test.args[1], 'all');
-    } else if (test.qname?.endsWith('url_has_allowed_host_and_scheme') && test.args[0]) {
+    } else if (test.qname && lang.isRedirectCheck(test.qname) && test.args[0]) {
       sanitize(test.args[0], new Set<SinkKind>(['open-redirect']));
     }
   }
 }
 
-
 /** Whether `refinements` finds anything to narrow. */
-export function mayRefine(test: Expr, holds: boolean): boolean {
+export function mayRefine(test: Expr, holds: boolean, lang: TaintSemantics): boolean {
   let found = false;
-  refinements(test, holds, () => {
+  refinements(test, holds, lang, () => {
     found = true;
   });
   return found;
 }
 
-export function isConstantCollection(e: Expr): boolean {
+/** A literal collection of constants, or a name the language's convention says is a constant (`ALLOWED`). */
+function isConstantCollection(e: Expr, lang: TaintSemantics): boolean {
   if (e.k === 'container') return e.elements.every((x) => x.k === 'const');
-  if (e.k === 'name') return /^_*[A-Z][A-Z0-9_]*$/.test(e.name);
-  if (e.k === 'attr') return /^_*[A-Z][A-Z0-9_]*$/.test(e.attr);
+  if (e.k === 'name') return lang.isConstantName(e.name);
+  if (e.k === 'attr') return lang.isConstantName(e.attr);
   return false;
 }
 
-export function isConstantish(e: Expr): boolean {
-  return e.k === 'const' || isConstantCollection(e);
+function isConstantish(e: Expr, lang: TaintSemantics): boolean {
+  return e.k === 'const' || isConstantCollection(e, lang);
 }
 
-export function isExitCall(e: Expr): boolean {
+/** Whether an expression statement is a call that ends the program (nothing after it runs). */
+export function isExitCall(e: Expr, lang: TaintSemantics): boolean {
   if (e.k !== 'call') return false;
-  return !!e.qname && EXITING_CALLS.has(e.qname);
+  return !!e.qname && lang.exitingCalls.has(e.qname);
 }
-
 
 export function sanitizeValue(v: Value, kinds: ReadonlySet<SinkKind> | 'all'): Value {
   if (kinds === 'all') return CLEAN;

@@ -99,11 +99,12 @@ export abstract class SinkChecks extends AnalysisBase {
    */
   protected checkSubscriptStore(target: { object: Expr; index: Expr; span: SpanId }, value: Value, source: Expr, env: Env): void {
     const q = qnameOf(target.object, this.module);
-    const setter = q ? `${q}.__setitem__` : undefined;
-    if (this.engine.models.sinksFor(setter, setter ? undefined : '__setitem__').length === 0) return;
+    const store = this.lang.subscriptStoreMethod;
+    const setter = q ? `${q}.${store}` : undefined;
+    if (this.engine.models.sinksFor(setter, setter ? undefined : store).length === 0) return;
     const call: CallExpr = {
       k: 'call',
-      callee: { k: 'attr', object: target.object, attr: '__setitem__', span: target.span },
+      callee: { k: 'attr', object: target.object, attr: store, span: target.span },
       args: [target.index, source],
       kwargs: [],
       splats: [],
@@ -113,6 +114,6 @@ export abstract class SinkChecks extends AnalysisBase {
     // The store as a whole, from the target to the end of the value.
     const [t, v] = [resolveSpan(this.module.spans, target.span), resolveSpan(this.module.spans, source.span)];
     const site: Span = { line: t.line, column: t.column, endLine: v.endLine, endColumn: v.endColumn, text: `${t.text} = ${v.text}` };
-    this.checkSinks(call, setter, setter ? undefined : '__setitem__', [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env), site);
+    this.checkSinks(call, setter, setter ? undefined : store, [this.eval(target.index, env), value], new Map(), [], this.eval(target.object, env), site);
   }
 }

@@ -3,7 +3,6 @@ import { CLEAN, allLabels, constant, flatten, join, mergeLabels, with_, withStep
 import { MAX_INLINE_DEPTH } from './base.js';
 import { envKey, joinEnv, replaceEnv, type Env, type Flow } from './env.js';
 import { ExpressionAnalysis } from './expressions.js';
-import { foldBinary, truthy } from './folding.js';
 import { isExitCall, mayRefine, refinements, sanitizeValue } from './refinements.js';
 
 /**
@@ -36,7 +35,7 @@ export class FunctionAnalysis extends ExpressionAnalysis {
         return this.execAugassign(s, env);
       case 'expr':
         this.eval(s.expr, env);
-        return isExitCall(s.expr) ? 'exit' : 'normal';
+        return isExitCall(s.expr, this.lang) ? 'exit' : 'normal';
       case 'if':
         return this.execIf(s, env);
       case 'while':
@@ -79,7 +78,7 @@ export class FunctionAnalysis extends ExpressionAnalysis {
     let value: Value;
     if (current.elems && s.op === '+' && added.elems) value = { labels: [], elems: [...current.elems, ...added.elems] };
     else {
-      const folded = current.const !== undefined && added.const !== undefined ? foldBinary(s.op, current.const, added.const) : undefined;
+      const folded = current.const !== undefined && added.const !== undefined ? this.lang.foldBinary(s.op, current.const, added.const) : undefined;
       value = { labels: mergeLabels(allLabels(current), allLabels(added)) };
       if (folded !== undefined) value.const = folded;
     }
@@ -91,12 +90,12 @@ export class FunctionAnalysis extends ExpressionAnalysis {
     const test = this.eval(s.test, env);
     if (test.const !== undefined) {
       // A constant condition: only the branch that can run is analysed.
-      return this.execBlock(truthy(test.const) ? s.body : s.orelse, env);
+      return this.execBlock(this.lang.truthy(test.const) ? s.body : s.orelse, env);
     }
     const thenEnv = new Map(env);
     this.refine(s.test, true, thenEnv);
     // Without `else`, and when the test refines nothing where it fails, that branch is `env` as it is.
-    const elseEnv = s.orelse.length === 0 && !mayRefine(s.test, false) ? env : new Map(env);
+    const elseEnv = s.orelse.length === 0 && !mayRefine(s.test, false, this.lang) ? env : new Map(env);
     if (elseEnv !== env) this.refine(s.test, false, elseEnv);
     const thenFlow = this.execBlock(s.body, thenEnv);
     const elseFlow = this.execBlock(s.orelse, elseEnv);
@@ -107,7 +106,7 @@ export class FunctionAnalysis extends ExpressionAnalysis {
 
   protected execWhile(s: Extract<Stmt, { k: 'while' }>, env: Env): Flow {
     const test = this.eval(s.test, env);
-    if (test.const !== undefined && !truthy(test.const)) return this.execBlock(s.orelse, env);
+    if (test.const !== undefined && !this.lang.truthy(test.const)) return this.execBlock(s.orelse, env);
     this.loop(env, (e) => this.execBlock(s.body, e));
     this.execBlock(s.orelse, env);
     return 'normal';
@@ -161,7 +160,7 @@ export class FunctionAnalysis extends ExpressionAnalysis {
 
   /** Narrow taint on the branch where a validating condition holds. */
   protected refine(test: Expr, holds: boolean, env: Env): void {
-    refinements(test, holds, (target, kinds) => {
+    refinements(test, holds, this.lang, (target, kinds) => {
       const key = envKey(target);
       if (!key) return;
       const current = this.eval(target, env);
@@ -245,8 +244,8 @@ export class FunctionAnalysis extends ExpressionAnalysis {
       if (this.inlined.has(fn) || (fn.name !== '<lambda>' && !this.engine.nestedOwner.has(fn))) continue;
       this.inlined.add(fn);
       const inner = this.nested(fn, closure);
-      const handler = this.engine.models.isRequestHandler(fn, this.module);
-      const numeric = handler ? numericRouteParams(fn) : undefined;
+      const handler = this.engine.isRequestHandler(fn, this.module);
+      const numeric = handler ? this.lang.inertRouteParams(fn) : undefined;
       const env: Env = new Map();
       fn.params.forEach((p) => {
         env.set(p.name, handler && !numeric!.has(p.name) ? inner.sourceValue(`request parameter \`${p.name}\``, 'remote', p.span ?? fn.span, `route parameter \`${p.name}\` of \`${fn.name}()\``) : CLEAN);
@@ -287,31 +286,3 @@ export class FunctionAnalysis extends ExpressionAnalysis {
     }
   }
 }
-
-/**
- * Path parameters of a route whose converter only matches numbers or UUIDs (`<int:id>`,
- * `<float:x>`, `<uuid:u>` in Flask, Werkzeug and Quart; `<id:int>` in Sanic): the framework
- * rejects any other text, so they cannot carry an injection.
- */
-export function numericRouteParams(fn: FunctionIR): ReadonlySet<string> {
-  let found = numericParamsOf.get(fn);
-  if (!found) {
-    const names = new Set<string>();
-    for (const d of fn.decorators) {
-      const path = d.k === 'call' ? d.args[0] : undefined;
-      if (path?.k !== 'const' || typeof path.value !== 'string') continue;
-      for (const [, first, second] of path.value.matchAll(ROUTE_VARIABLE)) {
-        if (NUMERIC_CONVERTERS.has(first!)) names.add(second!);
-        else if (NUMERIC_CONVERTERS.has(second!)) names.add(first!);
-      }
-    }
-    found = names;
-    numericParamsOf.set(fn, found);
-  }
-  return found;
-}
-
-const NUMERIC_CONVERTERS = new Set(['int', 'float', 'uuid', 'number']);
-/** `<converter:name>` or `<converter(args):name>` (Flask), `<name:type>` (Sanic). */
-const ROUTE_VARIABLE = /<(\w+)(?:\([^)>]*\))?:(\w+)>/g;
-const numericParamsOf = new WeakMap<FunctionIR, ReadonlySet<string>>();
