@@ -108,7 +108,7 @@ function withShapes(program: ModuleIR[], memo: MemoFile): { modules: ModuleIR[];
     const shaped = moduleFromShape(memo.moduleShapes[at]!, m.path, m.spans.source, fingerprint, () => {
       built++;
       return deserialize(serialize(m)) as ModuleIR;
-    });
+    }, m.language);
     deferred.set(shaped.module, shaped.deferred);
     return shaped.module;
   });

@@ -532,7 +532,8 @@ function shapeFor(f: FileResult, memo: MemoFile, index: ReadonlyMap<string, numb
   if (at === undefined || f.source === undefined) return undefined;
   const fingerprint = moduleFingerprint({ path, moduleName: moduleNameForPath(path), spans: { source: f.source } });
   if (fingerprint !== memo.fingerprints[at]) return undefined;
-  const shaped = moduleFromShape(memo.moduleShapes[at]!, path, f.source, fingerprint, build);
+  // The taint run lowers Python files only (see pythonLanguageInfo above).
+  const shaped = moduleFromShape(memo.moduleShapes[at]!, path, f.source, fingerprint, build, 'python');
   deferred.set(shaped.module, shaped.deferred);
   return shaped.module;
 }

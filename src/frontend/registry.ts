@@ -1,6 +1,9 @@
 import type { FrontEnd, SourceModule } from './types.js';
 import { pythonFrontEnd } from './python/index.js';
 import { javascriptFrontEnd, typescriptFrontEnd, tsxFrontEnd } from './javascript/index.js';
+// Each front end's semantics for the taint engine, registered wherever front ends are known.
+import './python/taint-semantics.js';
+import './javascript/taint-semantics.js';
 
 /** Front ends by language; JavaScript and TypeScript have one per grammar (JS/JSX, TS, TSX). */
 export const frontEnds: readonly FrontEnd<SourceModule>[] = [

@@ -84,7 +84,7 @@ async function shaped(files: Files, memo: MemoFile): Promise<{ modules: ModuleIR
     const shape = moduleFromShape(memo.moduleShapes[at]!, m.path, m.spans.source, fingerprint, () => {
       built.push(m.path);
       return m;
-    });
+    }, m.language);
     deferred.set(shape.module, shape.deferred);
     return shape.module;
   });

@@ -2,7 +2,9 @@
  * The data-flow IR: what a language front end hands the taint engine. Structured (if,
  * loop, try stay nested) so the engine can interpret it abstractly with constant folding
  * and dead-branch pruning; plain objects, so trees can be freed once it is built.
- * Nothing here is Python-specific: a JavaScript front end lowers to the same shapes.
+ * Nothing here is Python-specific: a JavaScript front end lowers to the same shapes, and what
+ * the IR cannot say of a language (method resolution, request handlers...) is its TaintSemantics
+ * (language.ts), chosen by `ModuleIR.language`.
  */
 
 /** A source range, resolved (trace steps and sinks hold these). */
@@ -141,6 +143,8 @@ export interface ModuleIR {
   classes: ClassIR[];
   /** Where every SpanId of this module points. */
   spans: SpanTable;
+  /** The front end's language (`python`): the engine interprets the module with its semantics (language.ts). */
+  language: string;
 }
 
 /** The statement lists nested directly in a statement (branches, loop bodies, handlers...). */

@@ -261,6 +261,8 @@ export { ModelError };
 
 /** All models for one language, indexed for the engine's lookups. */
 export class ModelSet {
+  /** The language its files model (the schema knows only Python's yet): its naming conventions apply. */
+  readonly language = 'python';
   readonly sources: SourceModel[] = [];
   readonly sinks: SinkModel[] = [];
   readonly sanitizers: SanitizerModel[] = [];

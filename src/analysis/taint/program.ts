@@ -1,4 +1,5 @@
 import type { ClassIR, FunctionIR, ModuleIR } from './ir.js';
+import { taintSemanticsFor } from './language.js';
 
 /**
  * The whole scanned tree as one program: functions and classes indexed by qualified name,
@@ -185,19 +186,16 @@ export class Program {
   /** `method` answers per class (most names asked are fields, found in no ancestor). */
   private readonly methodCache = new Map<ClassIR, Map<string, FunctionIR | null>>();
 
-  /** The class and the classes it inherits from that are in the program, nearest first. */
+  /**
+   * The class and the classes it inherits from that are in the program, in the order its
+   * language looks methods up (its module's TaintSemantics.resolutionOrder).
+   */
   ancestors(cls: ClassIR): ClassIR[] {
     const cached = this.ancestorCache.get(cls);
     if (cached) return cached;
-    const out: ClassIR[] = [];
-    const seen = new Set<ClassIR>();
-    const visit = (c: ClassIR): void => {
-      if (seen.has(c)) return;
-      seen.add(c);
-      out.push(c);
-      for (const base of this.basesOf(c)) visit(base);
-    };
-    visit(cls);
+    const module = this.moduleOfClass(cls);
+    // A class outside the program's modules has no bases in it.
+    const out = module ? taintSemanticsFor(module.language).resolutionOrder(cls, (c) => this.basesOf(c)) : [cls];
     this.ancestorCache.set(cls, out);
     return out;
   }

@@ -85,6 +85,7 @@ export function moduleFromShape(
   source: string,
   fingerprint: string,
   build: () => ModuleIR | undefined,
+  language: string,
 ): { module: ModuleIR; deferred: Deferred } {
   const fn = (s: FunctionShape): FunctionIR => ({
     name: s.name,
@@ -112,6 +113,7 @@ export function moduleFromShape(
     functions,
     classes: shape.classes.map((c) => ({ name: c.name, qname: c.qname, bases: c.bases, methods: new Map(c.methods.map(([name, i]) => [name, functions[i]!])), span: c.span })),
     spans: { source, lineStarts: new Int32Array(0), offsets: new Int32Array(0) },
+    language,
   };
   return { module, deferred: { nestedOwners, fingerprint, build } };
 }

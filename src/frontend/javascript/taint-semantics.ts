@@ -23,6 +23,8 @@
  *   receiver; callbacks of other library calls are analysed on their own with clean
  *   parameters (and the parameter-rooted sources).
  */
+import type { ClassIR, Constant, Expr, FunctionIR } from '../../analysis/taint/ir.js';
+import { registerTaintSemantics, type TaintSemantics } from '../../analysis/taint/language.js';
 
 /** Methods whose callback argument receives the receiver's data (promises and arrays). */
 export const RECEIVER_CALLBACK_METHODS: ReadonlySet<string> = new Set([
@@ -61,3 +63,78 @@ export const javascriptTaintSemantics: JavaScriptTaintSemantics = {
     return method !== undefined && ROUTE_METHODS.has(method) && (typeof firstArgument === 'string' ? firstArgument.startsWith('/') || firstArgument === '*' : method === 'use');
   },
 };
+
+/**
+ * JavaScript's semantics for the taint engine (src/analysis/taint/language.ts). Request values
+ * are rooted at handler parameters by name in the models, so no function is a request handler
+ * by decoration; `this` is parameter 0 of a non-static method (the lowering adds it); single
+ * inheritance along `extends`; `super.m()` reaches the first definition above the class; the
+ * constructor is stored as `__init__` and a subscript store is modelled as `__setitem__`, the
+ * IR's names for both; JavaScript's truthiness and operators.
+ */
+export const javascriptEngineSemantics: TaintSemantics = {
+  language: 'javascript',
+  isRequestHandler: () => false,
+  inertRouteParams: () => NO_NAMES,
+  hasReceiver: (fn: FunctionIR, inClass: boolean): boolean => inClass && !fn.isStatic,
+  resolutionOrder(cls: ClassIR, basesOf: (c: ClassIR) => readonly ClassIR[]): ClassIR[] {
+    const out: ClassIR[] = [];
+    for (let c: ClassIR | undefined = cls; c && !out.includes(c); c = basesOf(c)[0]) out.push(c);
+    return out;
+  },
+  isSuperReceiver: (e: Expr): boolean => e.k === 'name' && e.name === 'super',
+  superMethod(order: readonly ClassIR[], name: string): FunctionIR | undefined {
+    for (let i = 1; i < order.length; i++) {
+      const m = order[i]!.methods.get(name);
+      if (m) return m;
+    }
+    return undefined;
+  },
+  constructorMethod: '__init__',
+  subscriptStoreMethod: '__setitem__',
+  modelMemberClass(name: string): string | undefined {
+    const parts = name.split('.');
+    // `pkg.Class.method`: a member of a class (capitalised by convention).
+    return parts.length >= 3 && /^[A-Z]/.test(parts[parts.length - 2]!) ? parts.slice(0, -1).join('.') : undefined;
+  },
+  exitingCalls: new Set(['process.exit', 'process.abort']),
+  validatingMethods: new Set<string>(),
+  isRedirectCheck: () => false,
+  isConstantName: (name: string): boolean => /^_*[A-Z][A-Z0-9_]*$/.test(name),
+  truthy: (c: Constant): boolean => !(c === null || c === false || c === 0 || c === '' || (typeof c === 'number' && Number.isNaN(c))),
+  foldBinary(op: string, a: Constant, b: Constant): Constant | undefined {
+    if (op === '+' && (typeof a === 'string' || typeof b === 'string') && a !== null && b !== null) return `${a}${b}`;
+    if (typeof a !== 'number' || typeof b !== 'number') return undefined;
+    switch (op) {
+      case '+': return a + b;
+      case '-': return a - b;
+      case '*': return a * b;
+      case '/': return a / b;
+      case '%': return a % b;
+      case '**': return a ** b;
+      default: return undefined;
+    }
+  },
+  foldCompare(op: string, a: Constant, b: Constant): boolean | undefined {
+    switch (op) {
+      case '===': case '==': return a === b;
+      case '!==': case '!=': return a !== b;
+    }
+    if (typeof a === 'number' && typeof b === 'number') {
+      switch (op) {
+        case '<': return a < b;
+        case '<=': return a <= b;
+        case '>': return a > b;
+        case '>=': return a >= b;
+      }
+    }
+    return undefined;
+  },
+  // `+` concatenates as soon as one side is text: not numeric.
+  numericOperators: new Set(['-', '*', '/', '%', '**', '<<', '>>', '>>>', '&', '|', '^']),
+  formatTaint: () => undefined,
+};
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+registerTaintSemantics(javascriptEngineSemantics);

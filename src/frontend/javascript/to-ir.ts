@@ -37,7 +37,7 @@ export function javascriptToIR(module: JavaScriptModule, budget: Budget = Budget
   };
   top.body = lowering.topLevel(module.root);
   lowering.finishExports();
-  return { path: module.path, moduleName, imports, top, functions, classes, spans: spans.finish() };
+  return { path: module.path, moduleName, imports, top, functions, classes, spans: spans.finish(), language: 'javascript' };
 }
 
 /** Statements, functions, classes and exports (expressions are ExpressionLowering's). */

@@ -1,6 +1,8 @@
 import { type CallExpr, type ClassIR, type Expr, type FunctionIR, type ModuleIR, type SpanId, type Stmt, type Target } from '../../analysis/taint/ir.js';
 import type { PythonModule } from './module.js';
 import { Budget } from '../../scheduling/budget.js';
+// Python's semantics for the taint engine, registered for the modules built here.
+import './taint-semantics.js';
 import { absoluteImport, moduleNameForPath } from './module-names.js';
 import { exact, MAX_DEPTH, NONE } from './ir-tree.js';
 import { PatternLowering } from './ir-match.js';
@@ -35,7 +37,7 @@ export function pythonToIR(module: PythonModule, budget: Budget = Budget.none): 
     path: module.path,
     globals: new Set(),
   };
-  return { path: module.path, moduleName, imports, top, functions, classes, spans: b.spans.finish() };
+  return { path: module.path, moduleName, imports, top, functions, classes, spans: b.spans.finish(), language: 'python' };
 }
 
 /** Lowering of Python statements, definitions and classes (on top of the expression lowering). */
