@@ -6,6 +6,7 @@ import { errorHandlingRules } from './python/error-handling/index.js';
 import { taintRules } from './python/taint/index.js';
 import { concurrencyRules } from './python/concurrency/index.js';
 import { failurePathRules } from './python/failure-paths/index.js';
+import { settingsRules } from './python/settings/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -16,6 +17,7 @@ export const allRules: readonly AnyRule[] = [
   ...taintRules,
   ...concurrencyRules,
   ...failurePathRules,
+  ...settingsRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
