@@ -140,3 +140,18 @@ describe('swallowed exceptions: confidence from what the guarded code does', () 
     ).toEqual([[5, 'high'], [10, 'medium'], [16, 'low'], [23, 'low'], [29, 'low']]);
   });
 });
+
+describe('JWT decoded without verification', () => {
+  it('is low confidence when the same function verifies the token afterwards (reading the issuer first)', async () => {
+    expect(
+      await found('python/jwt-verification-disabled', [
+        'import jwt',
+        'def by_issuer(token, keys):',
+        '    unverified = jwt.decode(token, options={"verify_signature": False})',
+        '    return jwt.decode(token, keys[unverified["iss"]], algorithms=["RS256"])',
+        'def user(token):',
+        '    return jwt.decode(token, options={"verify_signature": False})["sub"]',
+      ]),
+    ).toEqual([[3, 'low'], [6, 'high']]);
+  });
+});
