@@ -155,3 +155,17 @@ describe('JWT decoded without verification', () => {
     ).toEqual([[3, 'low'], [6, 'high']]);
   });
 });
+
+describe('hard-coded credentials that are short or made of words', () => {
+  it('are medium with digits or symbols, low as a bare word or an environment fallback', async () => {
+    expect(
+      await found('python/hardcoded-secret', [
+        'import os',
+        'DB_PASSWORD = "admin123"',
+        'DB_PASSWORD = "postgres"',
+        'DB_PASSWORD = os.environ.get("DB_PASSWORD", "dev123")',
+        'DB_PASSWORD = "changeme"',
+      ]),
+    ).toEqual([[2, 'medium'], [3, 'low'], [4, 'low']]);
+  });
+});
