@@ -169,3 +169,22 @@ describe('hard-coded credentials that are short or made of words', () => {
     ).toEqual([[2, 'medium'], [3, 'low'], [4, 'low']]);
   });
 });
+
+describe('CSRF exemptions: only on views that can change something', () => {
+  it('is medium on a writing view, low on one that hands the request on, absent on a read-only one', async () => {
+    expect(
+      await found('python/csrf-protection-disabled', [
+        'from django.views.decorators.csrf import csrf_exempt',
+        '@csrf_exempt',
+        'def update(request):',
+        '    request.user.save()',
+        '@csrf_exempt',
+        'def entry(request):',
+        '    return handle(request)',
+        '@csrf_exempt',
+        'def listing(request):',
+        '    return render(request, "list.html", {})',
+      ]),
+    ).toEqual([[2, 'medium'], [5, 'low']]);
+  });
+});
