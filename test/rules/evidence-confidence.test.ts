@@ -188,3 +188,12 @@ describe('CSRF exemptions: only on views that can change something', () => {
     ).toEqual([[2, 'medium'], [5, 'low']]);
   });
 });
+
+describe('requests without a timeout in command-line scripts', () => {
+  it('are low confidence in a __main__ module or an argparse tool, high in a service module', async () => {
+    const call = ['import requests', 'def fetch(url):', '    return requests.get(url)'];
+    expect(await found('python/request-without-timeout', call)).toEqual([[3, 'high']]);
+    expect(await found('python/request-without-timeout', [...call, 'if __name__ == "__main__":', '    fetch("https://x.example")'])).toEqual([[3, 'low']]);
+    expect(await found('python/request-without-timeout', ['import argparse', ...call])).toEqual([[4, 'low']]);
+  });
+});
