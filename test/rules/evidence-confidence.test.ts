@@ -197,3 +197,19 @@ describe('requests without a timeout in command-line scripts', () => {
     expect(await found('python/request-without-timeout', ['import argparse', ...call])).toEqual([[4, 'low']]);
   });
 });
+
+describe('fast hashes of passwords', () => {
+  it('are high when a password-named value is hashed, medium when only the result or the function is named so', async () => {
+    expect(
+      await found('python/fast-password-hash', [
+        'import hashlib',
+        'def store(user, password):',
+        '    user.digest = hashlib.sha256(password.encode()).hexdigest()',
+        'def hash_password(raw):',
+        '    return hashlib.sha256(raw.encode()).hexdigest()',
+        'def port_name(port_id):',
+        '    return hashlib.sha256(port_id.encode()).hexdigest()[:11]',
+      ]),
+    ).toEqual([[3, 'high'], [5, 'medium']]);
+  });
+});

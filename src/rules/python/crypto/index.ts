@@ -9,6 +9,7 @@ import weakHash from './weak-hash.js';
 import weakKeySize from './weak-key-size.js';
 import weakTlsProtocol from './weak-tls-protocol.js';
 import jwtVerificationDisabled from './jwt-verification-disabled.js';
+import fastPasswordHash from './fast-password-hash.js';
 
 /** Cryptography, TLS and secrets: broken primitives, disabled verification, predictable or exposed secrets. */
 export const cryptoRules: AnyRule[] = [
@@ -22,4 +23,5 @@ export const cryptoRules: AnyRule[] = [
   timingUnsafeComparison,
   insecureTransport,
   jwtVerificationDisabled,
+  fastPasswordHash,
 ];
