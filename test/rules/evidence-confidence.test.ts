@@ -213,3 +213,20 @@ describe('fast hashes of passwords', () => {
     ).toEqual([[3, 'high'], [5, 'medium']]);
   });
 });
+
+describe("data read from the program's own files", () => {
+  it('is low confidence for pickle and yaml when the path is a constant or built from configuration', async () => {
+    const lines = [
+      'import os, pickle, yaml',
+      'from oslo_config import cfg',
+      'CONF = cfg.CONF',
+      'def f(path):',
+      '    yaml.load(open(CONF.policy_file))',
+      '    pickle.loads(open(os.path.join(CONF.state_path, "x.pkl"), "rb").read())',
+      '    yaml.load(open(path))',
+      '    pickle.loads(open(path, "rb").read())',
+    ];
+    expect(await found('python/yaml-unsafe-load', lines)).toEqual([[5, 'low'], [7, 'medium']]);
+    expect(await found('python/unsafe-deserialization', lines)).toEqual([[6, 'low'], [8, 'medium']]);
+  });
+});
