@@ -230,3 +230,17 @@ describe("data read from the program's own files", () => {
     expect(await found('python/unsafe-deserialization', lines)).toEqual([[6, 'low'], [8, 'medium']]);
   });
 });
+
+describe('archives at a fixed or configured path', () => {
+  it('are low confidence; an archive from a parameter stays medium', async () => {
+    expect(
+      await found('python/archive-path-traversal', [
+        'import os, tarfile',
+        'from oslo_config import cfg',
+        'def f(upload):',
+        '    tarfile.open(os.path.join(cfg.CONF.image_dir, "base.tar")).extractall("/srv/out")',
+        '    tarfile.open(upload).extractall("/srv/out")',
+      ]),
+    ).toEqual([[4, 'low'], [5, 'medium']]);
+  });
+});
