@@ -196,6 +196,16 @@ describe('requests without a timeout in command-line scripts', () => {
     expect(await found('python/request-without-timeout', [...call, 'if __name__ == "__main__":', '    fetch("https://x.example")'])).toEqual([[3, 'low']]);
     expect(await found('python/request-without-timeout', ['import argparse', ...call])).toEqual([[4, 'low']]);
   });
+
+  it('are low confidence in a file under scripts/ or bin/', async () => {
+    for (const filename of ['tools/scripts/fetch.py', 'bin/fetch.py']) {
+      const report = await scan({
+        paths: ['-'], stdin: { text: 'import requests\nrequests.get("https://x.example")\n', filename },
+        rules: [findRule('python/request-without-timeout')!], config: false, severity: 'low', confidence: 'low',
+      });
+      expect(report.findings.map((f) => [f.location.startLine, f.confidence])).toEqual([[2, 'low']]);
+    }
+  });
 });
 
 describe('fast hashes of passwords', () => {
