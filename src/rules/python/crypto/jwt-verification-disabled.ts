@@ -103,7 +103,7 @@ export default defineRule({
       const verify = call.keywords.get('verify');
       if (verify && module.constantValue(verify) === false) return { node: call.node, why: '`verify=False` (PyJWT 1.x) skips the signature check' };
       const algorithms = call.keywords.get('algorithms') ?? call.keywords.get('algorithm');
-      if (algorithms && acceptsNone(module, algorithms)) return { node: call.node, why: "the accepted algorithms include `'none'`, so an unsigned token passes" };
+      if (algorithms && acceptsNone(module, algorithms)) return { node: call.node, why: "`'none'` is among the accepted algorithms (an unsigned token passes)" };
       return undefined;
     }
 

@@ -36,6 +36,13 @@ export function offendingValue(module: PythonModule, model: SettingModel, value:
   return undefined;
 }
 
+/** The offending entry is visible in the quoted assignment: inside the value and within the 80 characters shown. */
+function shownInline(module: PythonModule, assignment: Node, value: Node, entry: Node): boolean {
+  if (entry.id === value.id) return true;
+  const inside = entry.startIndex >= value.startIndex && entry.endIndex <= value.endIndex;
+  return inside && module.text(assignment).replace(/\s+/g, ' ').length <= 80;
+}
+
 /** Visitors reporting every assignment the settings models mark as `defect`. */
 export function settingVisitors(module: PythonModule, report: (r: RuleReport) => void, defect: SettingDefect): PythonVisitors {
   const models = settingModels().filter((m) => m.defect === defect);
@@ -52,7 +59,7 @@ export function settingVisitors(module: PythonModule, report: (r: RuleReport) =>
           node: setting.node,
           message:
             `\`${oneLine(module.text(setting.node), 80)}\`` +
-            (bad.node.id === setting.value.id ? '' : ` (entry \`${oneLine(bad.shown, 70)}\`)`) +
+            (shownInline(module, setting.node, setting.value, bad.node) ? '' : ` (entry \`${oneLine(bad.shown, 70)}\`)`) +
             ` ${model.says}.`,
         });
       },
