@@ -22,10 +22,25 @@ function isPasswordName(name: string, asData = true): boolean {
   return !words.some((w) => NOT_THE_PASSWORD.has(w) && (asData || !/^(?:hash|hashed|digest)$/.test(w)));
 }
 
-/** Identifiers and attribute names in an argument (`password.encode()`, `user.password`, `salt + pw`). */
-function namesIn(node: Node): string[] {
+/**
+ * Identifiers, attribute names and constant keys in an argument: `password.encode()`, `user.password`,
+ * `salt + pw`, `request.POST['password']`, `form.get('password')`.
+ */
+function namesIn(module: PythonModule, node: Node): string[] {
   const out: string[] = [];
-  for (const n of [node, ...node.descendantsOfType(['identifier'])]) if (n.type === 'identifier') out.push(n.text);
+  for (const n of [node, ...node.descendantsOfType(['identifier', 'subscript', 'call'])]) {
+    if (n.type === 'identifier') out.push(n.text);
+    else if (n.type === 'subscript') {
+      const key = n.childForFieldName('subscript');
+      const v = key ? module.constantValue(key) : undefined;
+      if (typeof v === 'string') out.push(v);
+    } else if (n.type === 'call') {
+      const call = module.call(n);
+      const key = call.method === 'get' || call.method === 'getlist' ? call.positional[0] : undefined;
+      const v = key ? module.constantValue(key) : undefined;
+      if (typeof v === 'string') out.push(v);
+    }
+  }
   return out;
 }
 
@@ -82,7 +97,7 @@ export default defineRule({
     function checkData(call: PyCall, data: Node, algorithm: string, where: Node): void {
       const usedForSecurity = call.keywords.get('usedforsecurity');
       if (usedForSecurity && module.constantValue(usedForSecurity) === false) return;
-      const names = namesIn(data);
+      const names = namesIn(module, data);
       const hashed = names.find((n) => isPasswordName(n));
       let evidence: 'high' | 'medium' | undefined = hashed ? 'high' : undefined;
       let named = hashed;

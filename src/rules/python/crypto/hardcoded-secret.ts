@@ -65,7 +65,7 @@ function isWordLike(v: string): boolean {
 }
 
 const CREDENTIAL_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials']);
-const CREDENTIAL_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'signing', 'sign', 'encryption', 'master', 'hmac', 'auth', 'aes']);
+const CREDENTIAL_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'signing', 'sign', 'encryption', 'master', 'hmac', 'auth', 'aes', 'jwt']);
 /** Public halves and non-secret identifiers that share the vocabulary. */
 const PUBLIC_WORDS = new Set(['public', 'publishable', 'pub', 'csrf', 'xsrf', 'id']);
 
@@ -320,7 +320,11 @@ export default defineRule({
         other = call.positional.find((c) => c.id !== node.id);
       }
       if (!other) return undefined;
-      const name = targetName(module, other);
+      // request.POST.get('password'), form.get('api_token')
+      const o = module.unwrap(other);
+      const getKey = o.type === 'call' && module.call(o).method === 'get' ? module.call(o).positional[0] : undefined;
+      const key = getKey ? module.constantValue(getKey) : undefined;
+      const name = typeof key === 'string' ? key : targetName(module, other);
       return name && isCredentialName(name) && !module.isStringLiteral(other) ? name : undefined;
     }
 
