@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 // The data files of the settings rules and of hardcoded-secret's key arguments: load and validation.
+import { describe, expect, it } from 'vitest';
 import { parseSettingModelFile, settingModels } from '../../src/rules/python/settings/models.js';
 
 describe('settings models (models/python/settings/)', () => {
