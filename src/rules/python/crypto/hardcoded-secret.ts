@@ -114,7 +114,11 @@ function notASecret(v: string): string | undefined {
 }
 
 /** Bare words that stand for "no value" rather than for a chosen password. */
-const NO_VALUE_WORDS = new Set(['none', 'null', 'nil', 'empty', 'default', 'true', 'false', 'undefined', 'unset', 'unknown', 'missing']);
+const NO_VALUE_WORDS = new Set([
+  'none', 'null', 'nil', 'empty', 'default', 'true', 'false', 'undefined', 'unset', 'unknown', 'missing', 'n/a', 'tbd',
+  // flags and authentication scheme names compared or stored next to credentials
+  'yes', 'no', 'on', 'off', 'enabled', 'disabled', 'bearer', 'basic', 'digest', 'token', 'oauth', 'oauth2', 'apikey',
+]);
 
 /**
  * A human-chosen credential that the entropy test rejects: short (`hunter2`), a default word with
@@ -125,6 +129,7 @@ const NO_VALUE_WORDS = new Set(['none', 'null', 'nil', 'empty', 'default', 'true
 function weakCredential(v: string): 'medium' | 'low' | undefined {
   if (v.trim().length < 3) return undefined;
   const lower = v.toLowerCase();
+  if (NO_VALUE_WORDS.has(lower)) return undefined;
   if (PLACEHOLDER_MARKERS.some((m) => lower.includes(m))) return undefined;
   if (TEMPLATE.test(v) || URL.test(v) || PATH.test(v) || ENV_NAME.test(v) || PASSWORD_HASH.test(v) || REGEX.test(v)) return undefined;
   if (/\s/.test(v)) {
@@ -134,7 +139,7 @@ function weakCredential(v: string): 'medium' | 'low' | undefined {
     return 'medium';
   }
   if (/[^A-Za-z]/.test(v)) return 'medium';
-  return NO_VALUE_WORDS.has(lower) ? undefined : 'low';
+  return 'low';
 }
 
 /**
@@ -145,6 +150,14 @@ function namesItself(name: string, value: string): boolean {
   const letters = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
   const bare = /`([^`]+)`/.exec(name)?.[1] ?? name;
   return letters(value) === letters(bare.slice(bare.lastIndexOf('.') + 1));
+}
+
+/** `user_password = 'Password'`: the value is the credential word of its name, a label or field name. */
+function namesItsHead(name: string, value: string): boolean {
+  const bare = /`([^`]+)`/.exec(name)?.[1] ?? name;
+  const words = nameWords(bare);
+  const head = words[words.length - 1];
+  return head !== undefined && value.toLowerCase() === head;
 }
 
 const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|[\w.-]+\.(?:local|localhost|test|example|invalid)|example\.(?:com|org|net))$/i;
@@ -377,7 +390,7 @@ export default defineRule({
       const isStrong = (): boolean => (strongCache ??= value.length >= MIN_LENGTH && !notASecret(value));
       const name = boundName(node);
       if (name) {
-        if (namesItself(name, value)) return;
+        if (namesItself(name, value) || namesItsHead(name, value)) return;
         const strong = isStrong();
         const weak = strong ? undefined : weakCredential(value);
         if (!strong && !weak) return;
