@@ -190,6 +190,9 @@ function literalValue(module: PythonModule, node: Node): string | undefined {
   return out;
 }
 
+/** Where a literal shorter than MIN_LENGTH can still be a credential: bound to a name, a key argument, a comparison. */
+const SHORT_LITERAL_PLACES = new Set(['assignment', 'keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair', 'argument_list', 'comparison_operator']);
+
 const ENV_LOOKUPS = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
 
 export default defineRule({
@@ -445,8 +448,12 @@ export default defineRule({
       nodes: {
         string(node) {
           // Quotes included, anything shorter than 5 characters holds no 3-character credential.
-          if (node.endIndex - node.startIndex < 5) return;
-          if (node.parent?.type === 'concatenated_string') return;
+          const size = node.endIndex - node.startIndex;
+          if (size < 5) return;
+          const parent = node.parent?.type;
+          if (parent === 'concatenated_string') return;
+          // Shorter than a random-looking secret: only where a name, a key parameter or a comparison can make it one.
+          if (size < MIN_LENGTH + 2 && (parent === undefined || !SHORT_LITERAL_PLACES.has(parent))) return;
           check(node);
         },
         concatenated_string(node) {
