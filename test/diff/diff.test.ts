@@ -78,7 +78,7 @@ describe('secreview diff: which findings a change gets', () => {
       { path: 'app.py', status: 'modified', lines: [[13, 18], [21, 24]] },
       { path: 'notes/todo.txt', status: 'added', lines: [[1, 1]] },
     ]);
-    expect(result.change.notShown).toBe(1); // legacy_hash
+    expect(result.change.notShown).toBe(2); // legacy_hash: weak-hash and fast-password-hash
     expect(result.root).toBe(repo.root);
 
     // The sink is in a file the change does not touch; the path's source is what changed.
@@ -225,7 +225,7 @@ def ping():
     expect(summary(staged.findings)).toEqual(['python/os-command-injection a.py:5']);
     expect(staged.change.head).toBe('staged changes');
     const all = await scanChange({ cwd: repo.root });
-    expect(summary(all.findings)).toEqual(['python/os-command-injection a.py:5', 'python/weak-hash b.py:5']);
+    expect(summary(all.findings)).toEqual(['python/fast-password-hash b.py:5', 'python/os-command-injection a.py:5', 'python/weak-hash b.py:5']);
 
     // A feature branch with two commits; main moves on after it branched off.
     repo.git('checkout', '-q', '-b', 'feature');
@@ -237,7 +237,7 @@ def ping():
     repo.git('checkout', '-q', 'feature');
 
     const branch = await scanChange({ cwd: repo.root });
-    expect(summary(branch.findings)).toEqual(['python/os-command-injection a.py:5', 'python/weak-hash b.py:5']);
+    expect(summary(branch.findings)).toEqual(['python/fast-password-hash b.py:5', 'python/os-command-injection a.py:5', 'python/weak-hash b.py:5']);
     expect(branch.change.base).toMatch(/^[0-9a-f]{12} \(merge base with main\)$/);
     expect(branch.change.message).toBe('Add wipe()\n\nNeeded by the nightly job.\n\nAdd h()');
 
@@ -246,7 +246,7 @@ def ping():
     expect(summary(byRev.findings)).toEqual(summary(branch.findings));
     expect(byRev.change.head).toMatch(/^feature \([0-9a-f]{12}\)$/);
     const lastCommit = await scanChange({ cwd: repo.root, head: 'feature', base: 'feature~1' });
-    expect(summary(lastCommit.findings)).toEqual(['python/weak-hash b.py:5']);
+    expect(summary(lastCommit.findings)).toEqual(['python/fast-password-hash b.py:5', 'python/weak-hash b.py:5']);
     expect(lastCommit.change.message).toBe('Add h()');
     // On main with a clean tree: the last commit.
     const onMain = await scanChange({ cwd: repo.root });

@@ -140,3 +140,117 @@ describe('swallowed exceptions: confidence from what the guarded code does', () 
     ).toEqual([[5, 'high'], [10, 'medium'], [16, 'low'], [23, 'low'], [29, 'low']]);
   });
 });
+
+describe('JWT decoded without verification', () => {
+  it('is low confidence when the same function verifies the token afterwards (reading the issuer first)', async () => {
+    expect(
+      await found('python/jwt-verification-disabled', [
+        'import jwt',
+        'def by_issuer(token, keys):',
+        '    unverified = jwt.decode(token, options={"verify_signature": False})',
+        '    return jwt.decode(token, keys[unverified["iss"]], algorithms=["RS256"])',
+        'def user(token):',
+        '    return jwt.decode(token, options={"verify_signature": False})["sub"]',
+      ]),
+    ).toEqual([[3, 'low'], [6, 'high']]);
+  });
+});
+
+describe('hard-coded credentials that are short or made of words', () => {
+  it('are medium with digits or symbols, low as a bare word or an environment fallback', async () => {
+    expect(
+      await found('python/hardcoded-secret', [
+        'import os',
+        'DB_PASSWORD = "admin123"',
+        'DB_PASSWORD = "postgres"',
+        'DB_PASSWORD = os.environ.get("DB_PASSWORD", "dev123")',
+        'DB_PASSWORD = "changeme"',
+      ]),
+    ).toEqual([[2, 'medium'], [3, 'low'], [4, 'low']]);
+  });
+});
+
+describe('CSRF exemptions: only on views that can change something', () => {
+  it('is medium on a writing view, low on one that hands the request on, absent on a read-only one', async () => {
+    expect(
+      await found('python/csrf-protection-disabled', [
+        'from django.views.decorators.csrf import csrf_exempt',
+        '@csrf_exempt',
+        'def update(request):',
+        '    request.user.save()',
+        '@csrf_exempt',
+        'def entry(request):',
+        '    return handle(request)',
+        '@csrf_exempt',
+        'def listing(request):',
+        '    return render(request, "list.html", {})',
+      ]),
+    ).toEqual([[2, 'medium'], [5, 'low']]);
+  });
+});
+
+describe('requests without a timeout in command-line scripts', () => {
+  it('are low confidence in a __main__ module or an argparse tool, high in a service module', async () => {
+    const call = ['import requests', 'def fetch(url):', '    return requests.get(url)'];
+    expect(await found('python/request-without-timeout', call)).toEqual([[3, 'high']]);
+    expect(await found('python/request-without-timeout', [...call, 'if __name__ == "__main__":', '    fetch("https://x.example")'])).toEqual([[3, 'low']]);
+    expect(await found('python/request-without-timeout', ['import argparse', ...call])).toEqual([[4, 'low']]);
+  });
+
+  it('are low confidence in a file under scripts/ or bin/', async () => {
+    for (const filename of ['tools/scripts/fetch.py', 'bin/fetch.py']) {
+      const report = await scan({
+        paths: ['-'], stdin: { text: 'import requests\nrequests.get("https://x.example")\n', filename },
+        rules: [findRule('python/request-without-timeout')!], config: false, severity: 'low', confidence: 'low',
+      });
+      expect(report.findings.map((f) => [f.location.startLine, f.confidence])).toEqual([[2, 'low']]);
+    }
+  });
+});
+
+describe('fast hashes of passwords', () => {
+  it('are high when a password-named value is hashed, medium when only the result or the function is named so', async () => {
+    expect(
+      await found('python/fast-password-hash', [
+        'import hashlib',
+        'def store(user, password):',
+        '    user.digest = hashlib.sha256(password.encode()).hexdigest()',
+        'def hash_password(raw):',
+        '    return hashlib.sha256(raw.encode()).hexdigest()',
+        'def port_name(port_id):',
+        '    return hashlib.sha256(port_id.encode()).hexdigest()[:11]',
+      ]),
+    ).toEqual([[3, 'high'], [5, 'medium']]);
+  });
+});
+
+describe("data read from the program's own files", () => {
+  it('is low confidence for pickle and yaml when the path is a constant or built from configuration', async () => {
+    const lines = [
+      'import os, pickle, yaml',
+      'from oslo_config import cfg',
+      'CONF = cfg.CONF',
+      'def f(path):',
+      '    yaml.load(open(CONF.policy_file))',
+      '    pickle.loads(open(os.path.join(CONF.state_path, "x.pkl"), "rb").read())',
+      '    yaml.load(open(path))',
+      '    pickle.loads(open(path, "rb").read())',
+    ];
+    expect(await found('python/yaml-unsafe-load', lines)).toEqual([[5, 'low'], [7, 'medium']]);
+    expect(await found('python/unsafe-deserialization', lines)).toEqual([[6, 'low'], [8, 'medium']]);
+  });
+});
+
+describe('archives at a fixed or configured path', () => {
+  it('are low confidence; an archive from a parameter stays medium', async () => {
+    expect(
+      await found('python/archive-path-traversal', [
+        'import os, tarfile',
+        'from oslo_config import cfg',
+        'def f(upload):',
+        '    tarfile.open(os.path.join(cfg.CONF.image_dir, "base.tar")).extractall("/srv/out")',
+        '    tarfile.open(upload).extractall("/srv/out")',
+      ]),
+    ).toEqual([[4, 'low'], [5, 'medium']]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
+import { keyArguments } from './secret-arguments.js';
 import { isSecretName, isTestPath, nameWords, shannonEntropy, targetName, valueUse } from './secret-context.js';
 
 /** Credential formats with a recognisable prefix and shape: a match is a credential whatever the variable is called. */
@@ -64,7 +65,7 @@ function isWordLike(v: string): boolean {
 }
 
 const CREDENTIAL_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials']);
-const CREDENTIAL_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'signing', 'sign', 'encryption', 'master', 'hmac', 'auth', 'aes']);
+const CREDENTIAL_KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'signing', 'sign', 'encryption', 'master', 'hmac', 'auth', 'aes', 'jwt']);
 /** Public halves and non-secret identifiers that share the vocabulary. */
 const PUBLIC_WORDS = new Set(['public', 'publishable', 'pub', 'csrf', 'xsrf', 'id']);
 
@@ -112,6 +113,35 @@ function notASecret(v: string): string | undefined {
   return undefined;
 }
 
+/** Bare words that stand for "no value" rather than for a chosen password. */
+const NO_VALUE_WORDS = new Set([
+  'none', 'null', 'nil', 'empty', 'default', 'true', 'false', 'undefined', 'unset', 'unknown', 'missing', 'n/a', 'tbd',
+  // flags and authentication scheme names compared or stored next to credentials
+  'yes', 'no', 'on', 'off', 'enabled', 'disabled', 'bearer', 'basic', 'digest', 'token', 'oauth', 'oauth2', 'apikey',
+]);
+
+/**
+ * A human-chosen credential that the entropy test rejects: short (`hunter2`), a default word with
+ * digits (`admin123`, `password1`), a pass phrase (`my super secret key`), or a bare word
+ * (`postgres`, `dev`; low confidence). Explicit placeholders (`changeme`, `<password>`, `xxx`,
+ * `your-key-here`), templates, paths, URLs, env-var names, hashes, prompts and labels are not.
+ */
+function weakCredential(v: string): 'medium' | 'low' | undefined {
+  if (v.trim().length < 3) return undefined;
+  const lower = v.toLowerCase();
+  if (NO_VALUE_WORDS.has(lower)) return undefined;
+  if (PLACEHOLDER_MARKERS.some((m) => lower.includes(m))) return undefined;
+  if (TEMPLATE.test(v) || URL.test(v) || PATH.test(v) || ENV_NAME.test(v) || PASSWORD_HASH.test(v) || REGEX.test(v)) return undefined;
+  if (/\s/.test(v)) {
+    // A pass phrase, not a prompt, label or message ("Enter your password:", "Invalid token").
+    const words = v.trim().split(/\s+/);
+    if (words.length > 8 || /[:?.!]$/.test(v.trim()) || /^[A-Z][a-z]+\s/.test(v.trim()) || /[%{}]/.test(v)) return undefined;
+    return 'medium';
+  }
+  if (/[^A-Za-z]/.test(v)) return 'medium';
+  return 'low';
+}
+
 /**
  * The value spells its own name in another case (`CHANGE_PASSWORD = 'changePassword'`,
  * `RESET_TOKEN = 'reset-token'`): an action, field or event name, not a credential.
@@ -120,6 +150,14 @@ function namesItself(name: string, value: string): boolean {
   const letters = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
   const bare = /`([^`]+)`/.exec(name)?.[1] ?? name;
   return letters(value) === letters(bare.slice(bare.lastIndexOf('.') + 1));
+}
+
+/** `user_password = 'Password'`: the value is the credential word of its name, a label or field name. */
+function namesItsHead(name: string, value: string): boolean {
+  const bare = /`([^`]+)`/.exec(name)?.[1] ?? name;
+  const words = nameWords(bare);
+  const head = words[words.length - 1];
+  return head !== undefined && value.toLowerCase() === head;
 }
 
 const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|[\w.-]+\.(?:local|localhost|test|example|invalid)|example\.(?:com|org|net))$/i;
@@ -152,6 +190,9 @@ function literalValue(module: PythonModule, node: Node): string | undefined {
   return out;
 }
 
+/** Where a literal shorter than MIN_LENGTH can still be a credential: bound to a name, a key argument, a comparison. */
+const SHORT_LITERAL_PLACES = new Set(['assignment', 'keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair', 'argument_list', 'comparison_operator']);
+
 const ENV_LOOKUPS = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
 
 export default defineRule({
@@ -169,8 +210,14 @@ export default defineRule({
     'GitHub, Slack, Stripe live and Google API keys, PEM private keys), or a random-looking literal stored under a ' +
     'credential name (`password`, `api_key`, `SECRET_KEY`, `auth_token`, `client_secret`...) as a variable, ' +
     'attribute, keyword argument, dict entry, parameter default or environment-variable fallback, or a password ' +
-    'inside a connection URL. Placeholders, templates, paths, env-var names, words and low-entropy fillers are ' +
-    'ignored. In test code only the well-known formats are shown by default (a real key there is still a leak); ' +
+    'inside a connection URL. Under a credential name, a guessable human-chosen value is reported too: short ' +
+    '(`hunter2`), a default word with digits (`admin123`), or a pass phrase (`my super secret key`), at medium ' +
+    'confidence; a bare word (`postgres`) or an environment-variable fallback at low confidence. Also reported: a ' +
+    'literal passed as the key of a signing call listed in `models/python/secrets/key-arguments.yml` ' +
+    "(`jwt.encode(payload, 'secret')`, `hmac.new(b'key', ...)`), and a credential compared with a literal " +
+    "(`if password == 'letmein42':`, `hmac.compare_digest(token, '...')`) unless the branch only rejects (raises or " +
+    "returns False/None). Explicit placeholders (`changeme`, `<password>`, `your-key-here`, `xxx`), empty strings, " +
+    'templates, paths, URLs, env-var names, prompts and labels (`Enter your password:`) are ignored. In test code only the well-known formats are shown by default (a real key there is still a leak); ' +
     'credential-named literals there are test fixtures and are shown with `--include-tests`.',
   whyItMatters:
     'Source code is copied to laptops, CI logs, forks, wheels and container images, and stays in version history ' +
@@ -248,6 +295,71 @@ export default defineRule({
       }
     }
 
+    /** `jwt.encode(payload, '<here>')`, `hmac.new(key=b'<here>')`: the call, when the literal is its key argument. */
+    function keyArgumentCall(node: Node): string | undefined {
+      const p = node.parent;
+      let callNode: Node | null | undefined;
+      let matches: (k: { position: number | undefined; keyword: string | undefined }, call: ReturnType<typeof module.call>) => boolean;
+      if (p?.type === 'argument_list') {
+        callNode = p.parent;
+        matches = (k, call) => k.position !== undefined && !call.hasStarArgs && call.positional[k.position]?.id === node.id;
+      } else if (p?.type === 'keyword_argument' && p.childForFieldName('value')?.id === node.id) {
+        callNode = p.parent?.parent;
+        const kw = p.childForFieldName('name')?.text;
+        matches = (k) => k.keyword !== undefined && k.keyword === kw;
+      } else return undefined;
+      if (callNode?.type !== 'call') return undefined;
+      const call = module.call(callNode);
+      const model = call.qname ? keyArguments().get(call.qname) : undefined;
+      return model && matches(model, call) ? call.qname : undefined;
+    }
+
+    /**
+     * `password == '<here>'`, `'<here>' != token`, `hmac.compare_digest(api_key, '<here>')`: the credential's
+     * name, when a credential is compared with the literal. An equality that only rejects (its branch raises or
+     * returns False/None: a deny list of known-bad passwords) is not a built-in credential.
+     */
+    function comparedCredential(node: Node): string | undefined {
+      const p = node.parent;
+      if (!p) return undefined;
+      let other: Node | undefined;
+      if (p.type === 'comparison_operator') {
+        const operands = p.namedChildren.filter((c): c is Node => !!c);
+        const ops = p.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
+        if (operands.length !== 2 || ops.length !== 1 || (ops[0] !== '==' && ops[0] !== '!=')) return undefined;
+        other = operands.find((c) => c.id !== node.id);
+        if (ops[0] === '==' && onlyRejects(p)) return undefined;
+      } else if (p.type === 'argument_list' && p.parent?.type === 'call') {
+        const call = module.call(p.parent);
+        if (call.qname !== 'hmac.compare_digest' && call.qname !== 'secrets.compare_digest') return undefined;
+        if (call.positional.length !== 2) return undefined;
+        other = call.positional.find((c) => c.id !== node.id);
+      }
+      if (!other) return undefined;
+      // request.POST.get('password'), form.get('api_token')
+      const o = module.unwrap(other);
+      const getKey = o.type === 'call' && module.call(o).method === 'get' ? module.call(o).positional[0] : undefined;
+      const key = getKey ? module.constantValue(getKey) : undefined;
+      const name = typeof key === 'string' ? key : targetName(module, other);
+      return name && isCredentialName(name) && !module.isStringLiteral(other) ? name : undefined;
+    }
+
+    /** `if <comparison>:` whose body starts by raising or returning False/None. */
+    function onlyRejects(comparison: Node): boolean {
+      let c = comparison;
+      while (c.parent?.type === 'boolean_operator' || c.parent?.type === 'parenthesized_expression') c = c.parent;
+      const ifNode = c.parent;
+      if ((ifNode?.type !== 'if_statement' && ifNode?.type !== 'elif_clause') || ifNode.childForFieldName('condition')?.id !== c.id) return false;
+      const first = ifNode.childForFieldName('consequence')?.namedChildren.find((s) => s && s.type !== 'comment');
+      if (!first) return false;
+      if (first.type === 'raise_statement') return true;
+      if (first.type === 'return_statement') {
+        const v = first.namedChildren[0];
+        return !v || v.type === 'false' || v.type === 'none';
+      }
+      return false;
+    }
+
     function check(node: Node): void {
       // Raw text: the formats never contain escapes, and bytes/f-strings still show them.
       const raw = node.text;
@@ -263,30 +375,64 @@ export default defineRule({
       }
 
       const value = literalValue(module, node);
-      // Shorter literals are neither credentials nor headers or URLs carrying one.
-      if (value === undefined || value.length < MIN_LENGTH) return;
-      const header = headerName(node);
-      const credential = header ? authorizationCredential(value) : undefined;
-      if (header && credential) {
-        report({
-          node,
-          inTests: false,
-          message: `\`${header}\` carries a hard-coded credential (\`${value.slice(0, value.length - credential.length)}${redact(credential)}\`); load the token from the environment or a secret store.`,
-          confidence: confidence('medium'),
-        });
-        return;
+      if (value === undefined) return;
+      if (value.length >= MIN_LENGTH) {
+        const header = headerName(node);
+        const credential = header ? authorizationCredential(value) : undefined;
+        if (header && credential) {
+          report({
+            node,
+            inTests: false,
+            message: `\`${header}\` carries a hard-coded credential (\`${value.slice(0, value.length - credential.length)}${redact(credential)}\`); load the token from the environment or a secret store.`,
+            confidence: confidence('medium'),
+          });
+          return;
+        }
       }
+      let strongCache: boolean | undefined;
+      const isStrong = (): boolean => (strongCache ??= value.length >= MIN_LENGTH && !notASecret(value));
       const name = boundName(node);
       if (name) {
-        if (notASecret(value) || namesItself(name, value)) return;
+        if (namesItself(name, value) || namesItsHead(name, value)) return;
+        const strong = isStrong();
+        const weak = strong ? undefined : weakCredential(value);
+        if (!strong && !weak) return;
+        // A weak fallback of an environment lookup is usually a development default.
+        const fallback = name.startsWith('the fallback');
         report({
           node,
           inTests: false,
-          message: `${name[0]!.toUpperCase()}${name.slice(1)} is a hard-coded literal (\`${redact(value)}\`, ${value.length} chars); credentials belong in the environment or a secret store.`,
+          message: strong
+            ? `${name[0]!.toUpperCase()}${name.slice(1)} is a hard-coded literal (\`${redact(value)}\`, ${value.length} chars); credentials belong in the environment or a secret store.`
+            : `${name[0]!.toUpperCase()}${name.slice(1)} is a hard-coded, guessable literal (\`${redact(value)}\`, ${value.length} chars); credentials belong in the environment or a secret store.`,
+          confidence: strong ? confidence('medium') : inTests || fallback ? 'low' : weak!,
+        });
+        return;
+      }
+      const keyCall = keyArgumentCall(node);
+      if (keyCall) {
+        const strong = isStrong();
+        if (!strong && !weakCredential(value)) return;
+        report({
+          node,
+          inTests: false,
+          message: `\`${keyCall}\` is given a hard-coded key (\`${redact(value)}\`); anyone with the source can sign or verify what it protects.`,
+          confidence: confidence(strong ? 'high' : 'medium'),
+        });
+        return;
+      }
+      const compared = comparedCredential(node);
+      if (compared) {
+        if (!isStrong() && !weakCredential(value)) return;
+        report({
+          node,
+          inTests: false,
+          message: `\`${compared}\` is checked against a hard-coded literal (\`${redact(value)}\`): a built-in credential anyone with the source can use.`,
           confidence: confidence('medium'),
         });
         return;
       }
+      if (value.length < MIN_LENGTH) return;
       const password = urlCredential(value);
       if (password) {
         report({
@@ -301,13 +447,17 @@ export default defineRule({
     return {
       nodes: {
         string(node) {
-          // Quotes included, anything shorter than 10 characters holds no 8-character secret.
-          if (node.endIndex - node.startIndex < 10) return;
-          if (node.parent?.type === 'concatenated_string') return;
+          // Quotes included, anything shorter than 5 characters holds no 3-character credential.
+          const size = node.endIndex - node.startIndex;
+          if (size < 5) return;
+          const parent = node.parent?.type;
+          if (parent === 'concatenated_string') return;
+          // Shorter than a random-looking secret: only where a name, a key parameter or a comparison can make it one.
+          if (size < MIN_LENGTH + 2 && (parent === undefined || !SHORT_LITERAL_PLACES.has(parent))) return;
           check(node);
         },
         concatenated_string(node) {
-          if (node.endIndex - node.startIndex < 10) return;
+          if (node.endIndex - node.startIndex < 5) return;
           check(node);
         },
       },

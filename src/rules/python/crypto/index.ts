@@ -8,6 +8,8 @@ import weakCipher from './weak-cipher.js';
 import weakHash from './weak-hash.js';
 import weakKeySize from './weak-key-size.js';
 import weakTlsProtocol from './weak-tls-protocol.js';
+import jwtVerificationDisabled from './jwt-verification-disabled.js';
+import fastPasswordHash from './fast-password-hash.js';
 
 /** Cryptography, TLS and secrets: broken primitives, disabled verification, predictable or exposed secrets. */
 export const cryptoRules: AnyRule[] = [
@@ -20,4 +22,6 @@ export const cryptoRules: AnyRule[] = [
   hardcodedSecret,
   timingUnsafeComparison,
   insecureTransport,
+  jwtVerificationDisabled,
+  fastPasswordHash,
 ];

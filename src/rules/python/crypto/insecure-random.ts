@@ -1,5 +1,6 @@
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
+import { secretSinkOf } from './random-sinks.js';
 import { describeCallee, functionName, isSecretName, nameWords, targetName, valueUse } from './secret-context.js';
 
 /** Module-level functions of `random`, all backed by the shared Mersenne Twister instance. */
@@ -30,9 +31,12 @@ export default defineRule({
   confidence: 'high',
   description:
     'A value from the `random` module (Mersenne Twister) becomes a token, password, key, salt, nonce or one-time ' +
-    'code. The rule reports a `random` call only when its result is stored under, returned as, or passed into ' +
-    'something named as a secret, or (with less confidence) when it sits in a function so named; random numbers ' +
-    'for jitter, sampling or tests are left alone.',
+    'code. The rule reports a `random` call when its result is stored under, returned as, or passed into ' +
+    'something named as a secret; when it reaches a cookie (`set_cookie`, `response.cookies[...]`), the session ' +
+    "(`session[...] =`, `request.session[...] =`) or a link or message carrying a token or code (`'/reset?token=' + " +
+    "x`, `f'Your code is {code}'`), directly or through a local variable of any name (high confidence for a " +
+    'secret-like cookie or session key, medium for a computed one, none for a preference such as `theme`); or, with less confidence, when ' +
+    'it sits in a function named as a secret. Random numbers for jitter, sampling or tests are left alone.',
   whyItMatters:
     'Mersenne Twister is not a cryptographic generator: after observing 624 32-bit outputs (for example other ' +
     'tokens the application handed out) an attacker reconstructs its state and predicts every future and past ' +
@@ -108,6 +112,16 @@ export default defineRule({
               : undefined;
         if (evidence) {
           report({ node: call.node, message: `${described} ${evidence}; \`random\` is predictable, so this secret can be guessed.` });
+          return;
+        }
+        // Stored in a cookie or the session, or sent in a link or code message, whatever it is called.
+        const sink = secretSinkOf(module, call.node);
+        if (sink && sink.named !== 'other') {
+          report({
+            node: call.node,
+            confidence: sink.named === 'secret' ? 'high' : 'medium',
+            message: `${described} ends up in ${sink.what}; \`random\` is predictable, so the value can be guessed.`,
+          });
           return;
         }
         if (hasWord([...bound, ...use.passedTo], NON_SECRET_USE_WORDS)) return;

@@ -227,7 +227,7 @@ const SECRET_WORDS = new Set([
 const QUALIFIED_SECRET_WORDS: Record<string, ReadonlySet<string>> = {
   key: new Set([
     'api', 'secret', 'session', 'encryption', 'enc', 'crypto', 'private', 'signing', 'sign', 'aes', 'hmac', 'access',
-    'auth', 'master', 'license', 'activation', 'reset', 'symmetric', 'shared', 'cipher', 'otp',
+    'auth', 'master', 'license', 'activation', 'reset', 'symmetric', 'shared', 'cipher', 'otp', 'jwt',
   ]),
   session: new Set(['id', 'key', 'cookie']),
   reset: new Set(['code', 'key', 'link', 'hash', 'id']),

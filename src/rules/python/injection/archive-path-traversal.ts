@@ -3,7 +3,7 @@ import type { PyCall } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import {
-  bindingsOf, externalSource, isConstant, qualifiedName, singleAssignment, snippet, stringTemplate, valueFacts,
+  bindingsOf, externalSource, fromOwnFile, isConstant, isOwnPath, qualifiedName, singleAssignment, snippet, stringTemplate, valueFacts,
 } from '../value-facts/index.js';
 
 const TAR_OPENERS = new Set([
@@ -127,7 +127,12 @@ export default defineRule({
 
     function confidenceFor(archive: Node | undefined): { confidence: Confidence; from: string } {
       const source = archive ? externalSource(module, archive) : undefined;
-      return source ? { confidence: 'high', from: ` (the archive comes from ${source})` } : { confidence: 'medium', from: '' };
+      if (source) return { confidence: 'high', from: ` (the archive comes from ${source})` };
+      // An archive at a constant or configured path is the program's own file: low confidence.
+      const n = archive ? module.unwrap(archive) : undefined;
+      const path = n?.type === 'call' ? (module.call(n).arg(0, 'name') ?? module.call(n).arg(0, 'fileobj')) : n;
+      if (path && (isOwnPath(module, path) || fromOwnFile(module, path))) return { confidence: 'low', from: ' (a file at a fixed or configured path)' };
+      return { confidence: 'medium', from: '' };
     }
 
     function checkTar(call: PyCall): void {

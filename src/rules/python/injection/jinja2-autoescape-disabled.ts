@@ -25,7 +25,8 @@ export default defineRule({
     'file shows it serves HTML (a web framework import or `.html` templates), an explicit `False` is reported at ' +
     'high and a missing argument at medium confidence; otherwise both are low confidence, because Jinja2 is also ' +
     'used for configuration files, e-mails and code generation where HTML escaping would be wrong. ' +
-    '`autoescape=True` and `autoescape=select_autoescape(...)` are fine. Flask\'s own `render_template` ' +
+    '`autoescape=True` and `autoescape=select_autoescape(...)` are fine. For aiohttp, `aiohttp_jinja2.setup(app, ' +
+    '..., autoescape=False)` is reported (its default is True).  Flask\'s own `render_template` ' +
     'environment autoescapes `.html` templates and is not affected.',
   whyItMatters:
     'Without escaping, any value that reaches a template (a user name, a comment, a query parameter) can carry ' +
@@ -51,6 +52,19 @@ export default defineRule({
 
     return {
       call(call) {
+        // aiohttp_jinja2.setup(app, loader=..., autoescape=False): the default there is True.
+        if (call.qname === 'aiohttp_jinja2.setup') {
+          const autoescape = call.keywords.get('autoescape');
+          if (autoescape && module.constantValue(autoescape) === false) {
+            report({
+              node: autoescape.parent ?? autoescape,
+              message:
+                '`aiohttp_jinja2.setup` is given `autoescape=False`: values rendered into this aiohttp application\'s ' +
+                'templates are not escaped, so markup or `<script>` in a variable reaches the page as code.',
+            });
+          }
+          return;
+        }
         if (!call.qname || !JINJA_CLASSES.has(call.qname)) return;
         const q = qualifiedName(module, call);
         if (!q) return;

@@ -1,7 +1,6 @@
-import type { Node } from '../../../parse/tree-sitter.js';
 import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
-import { bindingsOf, externalSource, isConstant, qualifiedName, snippet } from '../value-facts/index.js';
+import { externalSource, fromOwnFile, qualifiedName, snippet } from '../value-facts/index.js';
 
 const PICKLE_LIKE = ['pickle', 'cPickle', '_pickle', 'dill', 'cloudpickle'];
 
@@ -25,7 +24,6 @@ const LOADERS = new Map<string, string>([
   ['torch.load', 'f'],
 ]);
 
-const OPENERS = new Set(['open', 'io.open', 'builtins.open', 'codecs.open', 'gzip.open', 'bz2.open', 'lzma.open']);
 
 export default defineRule({
   id: 'python/unsafe-deserialization',
@@ -105,7 +103,7 @@ export default defineRule({
           });
           return;
         }
-        const confidence: Confidence = fromConstantFile(data) ? 'low' : base;
+        const confidence: Confidence = fromOwnFile(module, data) ? 'low' : base;
         if (q === 'shelve.open') {
           report({
             node: call.node,
@@ -125,30 +123,5 @@ export default defineRule({
         });
       },
     };
-
-    /** A constant path, `open(<constant>)`, or a `with open(<constant>) as f` handle. */
-    function fromConstantFile(node: Node, depth = 0): boolean {
-      if (depth > 4) return false;
-      const n = module.unwrap(node);
-      if (isConstant(module, n)) return true;
-      if (n.type === 'identifier') {
-        const bindings = bindingsOf(module, n);
-        const b = bindings[0];
-        return bindings.length === 1 && !!b && !!b.value && (b.kind === 'with' || b.kind === 'assign') &&
-          fromConstantFile(b.value, depth + 1);
-      }
-      if (n.type === 'call') {
-        const call = module.call(n);
-        if (call.qname && OPENERS.has(call.qname)) {
-          const path = call.arg(0, 'file') ?? call.arg(0, 'filename');
-          return !!path && isConstant(module, path);
-        }
-        if ((call.method === 'read' || call.method === 'read_bytes' || call.method === 'open') && call.receiver) {
-          return fromConstantFile(call.receiver, depth + 1);
-        }
-        if (call.qname === 'pathlib.Path' && call.positional[0]) return isConstant(module, call.positional[0]);
-      }
-      return false;
-    }
   },
 });

@@ -2,7 +2,7 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
 import { replaceNode } from '../../autofix.js';
-import { externalSource, isConstant, qualifiedName, snippet } from '../value-facts/index.js';
+import { externalSource, fromOwnFile, isConstant, qualifiedName, snippet } from '../value-facts/index.js';
 
 const SAFE_LOADERS = new Set(['SafeLoader', 'CSafeLoader', 'BaseLoader', 'CBaseLoader']);
 const UNSAFE_LOADERS = new Set(['Loader', 'UnsafeLoader', 'CLoader', 'CUnsafeLoader']);
@@ -128,7 +128,8 @@ export default defineRule({
           const ruamel = q.startsWith('ruamel.');
           report({
             node: call.node,
-            confidence: origin(stream) ? 'high' : 'medium',
+            // The program's own file (a constant or configured path) is as trusted as its code.
+            confidence: origin(stream) ? 'high' : stream && fromOwnFile(module, stream) ? 'low' : 'medium',
             autofix: safeLoadFix(call, q),
             message: ruamel
               ? `\`${q}\` parses ${shown}${origin(stream)} without a \`Loader\`, which in ruamel.yaml's old API means the unsafe loader.`

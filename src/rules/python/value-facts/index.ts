@@ -4,3 +4,4 @@ export * from './bindings.js';
 export * from './value-parts.js';
 export * from './origins.js';
 export * from './command-lines.js';
+export * from './own-files.js';

@@ -297,7 +297,7 @@ export function isTrueConstant(module: PythonModule, node: Node): boolean {
 
 // ---- cookies ------------------------------------------------------------------------------
 
-/** Keyword arguments of the framework `set_cookie` signatures (Flask/Werkzeug, Django, Starlette). */
+/** Keyword arguments of the framework `set_cookie` signatures (Flask/Werkzeug, Django, Starlette, aiohttp). */
 const COOKIE_KEYWORDS = ['value', 'max_age', 'expires', 'path', 'domain', 'secure', 'httponly', 'samesite'];
 
 export interface CookieCall {
@@ -320,7 +320,7 @@ export function setCookieCall(module: PythonModule, call: PyCall): CookieCall | 
   if (call.hasStarKwargs || call.hasStarArgs || !call.receiver) return undefined;
   const receiver = module.dottedName(call.receiver)?.split('.').pop() ?? module.text(call.receiver);
   if (/client|jar|cookies$/i.test(receiver)) return undefined;
-  if (call.qname !== undefined && !/^(flask|werkzeug|django|starlette|fastapi)\b/.test(call.qname)) return undefined;
+  if (call.qname !== undefined && !/^(flask|werkzeug|django|starlette|fastapi|aiohttp)\b/.test(call.qname)) return undefined;
   const key = call.arg(0, 'key');
   if (!key) return undefined;
   const hasValue = call.positional.length >= 2 || COOKIE_KEYWORDS.some((k) => call.keywords.has(k));

@@ -3,6 +3,7 @@ import type { PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
 import type { ConfigSetting } from './app-context.js';
 import { configAssignment, configUpdateSettings, isFalsyConstant, isProductionSetting, walk } from './app-context.js';
+import { viewDefinition, viewEffect } from './view-effects.js';
 
 const CSRF_EXEMPT = 'django.views.decorators.csrf.csrf_exempt';
 const METHOD_DECORATOR = 'django.utils.decorators.method_decorator';
@@ -19,7 +20,11 @@ export default defineRule({
     "Cross-site request forgery protection is switched off: Flask-WTF's `WTF_CSRF_ENABLED = False` (or " +
     '`WTF_CSRF_CHECK_DEFAULT = False`) outside test and development configuration, a Django view marked ' +
     '`@csrf_exempt` (also through `method_decorator` or `csrf_exempt(view)` in a URLconf), or a Flask view or ' +
-    'blueprint exempted with `csrf.exempt`.',
+    'blueprint exempted with `csrf.exempt`. An exempted view defined in the same file is reported only when it can ' +
+    'change something: it handles POST/PUT/PATCH/DELETE (a handler method, `@require_POST`, a route with unsafe ' +
+    '`methods=`, a test of `request.method`), reads a request body, or writes to the database, session, cookies or ' +
+    'files; a view that hands the request to other code is low confidence, and a read-only view (`@require_GET`, a ' +
+    'Flask route without `methods=`, a body that only renders) is not reported.',
   whyItMatters:
     'Without the token check, any web page a logged-in user visits can make the browser submit state-changing ' +
     'requests to the application with the user\'s cookies: change the e-mail or password, transfer funds, create ' +
@@ -54,12 +59,22 @@ export default defineRule({
       });
     };
 
-    const reportExempt = (node: Node, what: string, view: string | undefined): void => {
+    /**
+     * `def` is the exempted view when it is defined in this file: a view that changes nothing (no
+     * unsafe method, no database, session or file write) is not reported; one that hands the request to
+     * code out of sight is low confidence. A view defined elsewhere keeps medium confidence.
+     */
+    const reportExempt = (node: Node, what: string, view: string | undefined, def?: Node): void => {
+      const effect = def ? viewEffect(module, def) : 'writes';
+      if (effect === 'read-only') return;
       report({
         node,
         severity: 'medium',
-        confidence: 'medium',
-        message: `${what} removes CSRF protection from ${view ? `\`${view}\`` : 'this view'}; make sure it is not reachable with browser cookies alone.`,
+        confidence: effect === 'writes' ? 'medium' : 'low',
+        message:
+          `${what} removes CSRF protection from ${view ? `\`${view}\`` : 'this view'}` +
+          (effect === 'unknown' ? ' (it passes the request on, so it may change state)' : '') +
+          '; make sure it is not reachable with browser cookies alone.',
       });
     };
 
@@ -69,14 +84,14 @@ export default defineRule({
         // csrf_exempt(view) in a URLconf (a decorator without parentheses is not a call).
         if (call.qname === CSRF_EXEMPT && !isDecoratorExpression(call.node)) {
           const view = call.positional[0];
-          reportExempt(call.node, '`csrf_exempt(...)`', view ? module.text(view) : undefined);
+          reportExempt(call.node, '`csrf_exempt(...)`', view ? module.text(view) : undefined, view ? viewDefinition(module, view) : undefined);
           return;
         }
         // @method_decorator(csrf_exempt, name='dispatch') on a class-based view.
         if (call.qname === METHOD_DECORATOR) {
           const first = call.positional[0];
           if (first && module.resolve(first) === CSRF_EXEMPT) {
-            reportExempt(call.node, '`method_decorator(csrf_exempt)`', decoratedName(call.node));
+            reportExempt(call.node, '`method_decorator(csrf_exempt)`', decoratedName(call.node), decoratedDefinition(call.node));
           }
           return;
         }
@@ -95,12 +110,12 @@ export default defineRule({
           const expr = node.namedChildren.find((c) => c && c.type !== 'comment');
           if (!expr || expr.type === 'call') return;
           if (module.resolve(expr) === CSRF_EXEMPT) {
-            reportExempt(node, `\`${module.text(node)}\``, decoratedName(node));
+            reportExempt(node, `\`${module.text(node)}\``, decoratedName(node), decoratedDefinition(node));
             return;
           }
           if (expr.type === 'attribute' && expr.childForFieldName('attribute')?.text === 'exempt') {
             const object = expr.childForFieldName('object');
-            if (object && isCsrfProtect(module, object)) reportExempt(node, `\`@${module.text(expr)}\``, decoratedName(node));
+            if (object && isCsrfProtect(module, object)) reportExempt(node, `\`@${module.text(expr)}\``, decoratedName(node), decoratedDefinition(node));
           }
         },
       },
@@ -116,6 +131,14 @@ function isDecoratorExpression(node: Node): boolean {
 function decoratedName(node: Node): string | undefined {
   for (let p: Node | null = node; p; p = p.parent) {
     if (p.type === 'decorated_definition') return p.childForFieldName('definition')?.childForFieldName('name')?.text;
+  }
+  return undefined;
+}
+
+/** The function or class definition a decorator applies to. */
+function decoratedDefinition(node: Node): Node | undefined {
+  for (let p: Node | null = node; p; p = p.parent) {
+    if (p.type === 'decorated_definition') return p.childForFieldName('definition') ?? undefined;
   }
   return undefined;
 }

@@ -23,7 +23,8 @@ export default defineRule({
   description:
     'The application turns on its framework debug mode in code: Flask `app.run(debug=True)`, `app.debug = True` or ' +
     "`app.config['DEBUG'] = True`, Werkzeug `run_simple(..., use_debugger=True)` or " +
-    '`DebuggedApplication(app, evalex=True)`, or Django `DEBUG = True` in a settings module.',
+    '`DebuggedApplication(app, evalex=True)`, Django `DEBUG = True` in a settings module, or aiohttp ' +
+    '`web.Application(debug=True)` and `aiohttp_debugtoolbar.setup(app)`.',
   whyItMatters:
     'The Werkzeug interactive debugger runs arbitrary Python typed into the browser on any error page (the PIN is a ' +
     'weak barrier), so a reachable debug server is remote code execution. Django and Flask debug modes also show ' +
@@ -97,6 +98,28 @@ export default defineRule({
         if (call.qname === 'werkzeug.serving.run_simple' || call.qname === 'werkzeug.run_simple') {
           const value = call.arg(4, 'use_debugger');
           if (value && isTrueConstant(module, value)) reportDebugger(value, '`run_simple(..., use_debugger=True)`');
+          return;
+        }
+        // aiohttp: web.Application(debug=True) and the aiohttp-debugtoolbar middleware.
+        if (call.qname === 'aiohttp.web.Application' || call.qname === 'aiohttp.web_app.Application') {
+          const value = call.keywords.get('debug');
+          if (value && isTrueConstant(module, value) && !isTestOrDevContext(module, call.node)) {
+            report({
+              node: value.parent ?? value,
+              confidence: inMainGuard(call.node) ? 'medium' : 'high',
+              message: '`web.Application(debug=True)` runs aiohttp in debug mode: asyncio debug checks and detailed errors in a deployed server.',
+            });
+          }
+          return;
+        }
+        if (call.qname === 'aiohttp_debugtoolbar.setup') {
+          if (isTestOrDevContext(module, call.node)) return;
+          report({
+            node: call.node,
+            severity: 'high',
+            confidence: inMainGuard(call.node) ? 'medium' : 'high',
+            message: '`aiohttp_debugtoolbar.setup(...)` installs the debug toolbar, which shows requests, settings and tracebacks to whoever can reach it.',
+          });
           return;
         }
         if (call.qname === 'werkzeug.debug.DebuggedApplication' || call.qname === 'werkzeug.DebuggedApplication') {

@@ -2,10 +2,10 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
 import { setKeyword } from '../python-edits.js';
+import { inMainGuard, walk } from './app-context.js';
 
 /** What the fix passes: long enough for a slow API, short enough that a dead server frees the worker. */
 const DEFAULT_FIX_TIMEOUT = '30';
-import { walk } from './app-context.js';
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request']);
 const SESSION_FACTORIES = new Set(['requests.Session', 'requests.session', 'requests.sessions.Session']);
@@ -23,7 +23,9 @@ export default defineRule({
   description:
     'An outgoing HTTP request is made with no timeout: `requests.get/post/...` or a `requests.Session()` method ' +
     'without `timeout=`, `urllib.request.urlopen()` without a timeout, or an httpx call or client with ' +
-    '`timeout=None`. requests and urllib wait forever by default.',
+    '`timeout=None`. requests and urllib wait forever by default. In command-line scripts (files under `bin/` or ' +
+    "`scripts/`, modules with `if __name__ == '__main__':`, argparse/click/typer tools) and under a `__main__` guard " +
+    'the finding is low confidence: a person waits in front of them and can interrupt a hung call.',
   whyItMatters:
     'A remote server that accepts the connection and never answers (slow, overloaded, or hostile) blocks the ' +
     'calling thread indefinitely. In a web worker, queue consumer or scheduler, a few such calls exhaust the pool ' +
@@ -42,6 +44,10 @@ export default defineRule({
     'https://www.python-httpx.org/advanced/timeouts/',
   ],
   create({ module, report }) {
+    // A command-line tool waits in front of a person who can interrupt it: low confidence there.
+    // Imports are recorded while the file is walked: decide at the first finding.
+    let script: boolean | undefined;
+    const confidenceAt = (node: Node): 'low' | undefined => ((script ??= commandLineScript(module)) || inMainGuard(node) ? 'low' : undefined);
     const isNone = (n: Node): boolean => module.constantValue(n) === null;
     // urlopen falls back to socket.getdefaulttimeout(); a module that sets it has a timeout.
     let defaultTimeoutSet: boolean | undefined;
@@ -74,6 +80,7 @@ export default defineRule({
           report({
             node: call.node,
             autofix: edit ? { description: `Pass timeout=${DEFAULT_FIX_TIMEOUT} (seconds)`, edits: [edit] } : undefined,
+            confidence: confidenceAt(call.node),
             message: timeout
               ? `\`${module.text(call.callee)}\` is called with \`timeout=None\` and waits forever for a server that does not answer.`
               : `\`${module.text(call.callee)}\` is called without a timeout and waits forever for a server that does not answer.`,
@@ -85,6 +92,7 @@ export default defineRule({
           if (timeout && isNone(timeout)) {
             report({
               node: call.node,
+              confidence: confidenceAt(call.node),
               message: `\`${q}\` is given \`timeout=None\`, which removes httpx's default timeout: requests can wait forever.`,
             });
           }
@@ -103,6 +111,7 @@ export default defineRule({
       report({
         node: call.node,
         autofix: edit ? { description: `Pass timeout=${DEFAULT_FIX_TIMEOUT} (seconds)`, edits: [edit] } : undefined,
+        confidence: confidenceAt(call.node),
         message: timeout
           ? `${what} is called with \`timeout=None\`; it waits forever for a server that does not answer.`
           : `${what} is called without \`timeout=\`; requests waits forever for a server that does not answer.`,
@@ -110,6 +119,18 @@ export default defineRule({
     }
   },
 });
+
+const CLI_LIBRARIES = /^(?:argparse|optparse|getopt|click|typer|docopt|fire)(?:\.|$)/;
+
+/**
+ * A command-line script: a file under `bin/` or `scripts/`, a module with a top-level
+ * `if __name__ == '__main__':`, or one built on an argument parser (argparse, click, typer...).
+ */
+export function commandLineScript(module: PythonModule): boolean {
+  if (/(?:^|[\\/])(?:bin|scripts)[\\/]/.test(module.path)) return true;
+  if ([...module.imports.values()].some((q) => CLI_LIBRARIES.test(q))) return true;
+  return module.root.namedChildren.some((s) => s?.type === 'if_statement' && s.namedChildren[0] !== undefined && inMainGuard(s.namedChildren[0]!));
+}
 
 /**
  * The receiver is a `requests.Session()`: a `requests.Session()` call itself, a name bound
