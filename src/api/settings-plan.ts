@@ -39,7 +39,7 @@ export interface SettingsFlags {
   /** The rules a run may choose from (default: every registered rule). */
   rules?: readonly AnyRule[];
   /** Bounds and redirections of the search (diff checkouts). */
-  discovery?: Omit<FinderOptions, 'onWarning'>;
+  discovery?: Omit<FinderOptions, 'onIgnored'>;
 }
 
 /** One settings file (or the defaults) compiled for the files it governs. */
@@ -89,7 +89,15 @@ export class SettingsPlan {
     } else {
       this.finder = new SettingsFinder({
         ...flags.discovery,
-        onWarning: (file, message) => this.diagnostics.push(this.warning(undefined, `${this.shown(file)} ${message}`)),
+        onIgnored: (file, why) =>
+          this.diagnostics.push(
+            this.warning(
+              file,
+              'shadowedBy' in why
+                ? `is ignored: ${this.shown(why.shadowedBy)} in the same folder holds settings and takes precedence`
+                : 'is ignored: it is owned by another user, outside any repository (a folder others can write to, such as /tmp, may hold it)',
+            ),
+          ),
       });
     }
     this.run = this.fixed ?? this.scopeOfFolder(commonFolder(root, paths.map((p) => (p === '-' ? (stdinFilename ?? 'stdin.py') : p))));

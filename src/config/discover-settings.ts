@@ -28,8 +28,11 @@ export interface FinderOptions {
    * change is judged with the changed state's settings. Needs `top`.
    */
   settingsTree?: string;
-  /** Hears of files that are ignored (shadowed in their folder, or owned by another user). */
-  onWarning?: (file: string, message: string) => void;
+  /**
+   * Hears of files that are ignored: shadowed by `by` in their folder, or owned by another user
+   * outside any repository.
+   */
+  onIgnored?: (file: string, why: { shadowedBy: string } | { otherOwner: true }) => void;
 }
 
 export class SettingsFinder {
@@ -53,7 +56,7 @@ export class SettingsFinder {
     const read = this.folderToRead(dir);
     const here = read === undefined ? undefined : settingsInFolder(read);
     for (const file of here?.shadowed ?? []) {
-      this.warn(file, `is ignored: ${here!.found!.source} in the same folder holds settings and takes precedence`);
+      this.ignored(file, { shadowedBy: here!.found!.source });
     }
     let result: SettingsFile | null = null;
     const isRepoRoot = read !== undefined && existsSync(join(read, '.git'));
@@ -61,7 +64,7 @@ export class SettingsFinder {
     if (here?.found && !(!this.inRepository(dir) && this.ownedByAnother(here.found.source))) {
       result = { dir, source: here.found.source, config: here.found.config };
     } else {
-      if (here?.found) this.warn(here.found.source, 'is ignored: it is owned by another user, outside any repository');
+      if (here?.found) this.ignored(here.found.source, { otherOwner: true });
       const parent = dirname(dir);
       const stop = isRepoRoot || dir === this.top || parent === dir || (this.top !== undefined && !inside(this.top, dir));
       if (!stop) result = this.lookup(parent);
@@ -96,10 +99,10 @@ export class SettingsFinder {
     }
   }
 
-  private warn(file: string, message: string): void {
+  private ignored(file: string, why: { shadowedBy: string } | { otherOwner: true }): void {
     if (this.warned.has(file)) return;
     this.warned.add(file);
-    this.options.onWarning?.(file, message);
+    this.options.onIgnored?.(file, why);
   }
 }
 
