@@ -67,6 +67,7 @@ export class SettingsPlan {
   /** The scope whose run-wide keys apply (fail-on, models, sizes, gitignore, llm). */
   readonly run: Scope;
   private readonly scopes = new Map<string, Scope>();
+  private readonly places = new Map<string, { scope: Scope; rel: string }>();
   private readonly fixed: Scope | undefined;
   private readonly finder: SettingsFinder | undefined;
   private readonly candidates: readonly AnyRule[];
@@ -105,36 +106,43 @@ export class SettingsPlan {
 
   /** The scope governing a path (relative to the root, or absolute). */
   scopeFor(path: string): Scope {
-    return this.fixed ?? this.scopeOfFolder(dirname(resolve(this.root, path)));
+    return this.placed(path).scope;
   }
 
-  /** The path as its scope's patterns see it: relative to the folder of its settings file. */
-  relativeTo(scope: Scope, path: string): string {
-    return toPosix(relative(scope.dir, resolve(this.root, path))) || '.';
+  /** Its scope and the path as the scope's patterns see it (relative to the settings file's folder); asked per rule, so kept. */
+  private placed(path: string): { scope: Scope; rel: string } {
+    let placed = this.places.get(path);
+    if (!placed) {
+      const abs = resolve(this.root, path);
+      const scope = this.fixed ?? this.scopeOfFolder(dirname(abs));
+      // With --config, paths stay as reported (relative to the root), as before the search existed.
+      const rel = scope.dir === this.root ? path : toPosix(relative(scope.dir, abs)) || '.';
+      placed = { scope, rel };
+      this.places.set(path, placed);
+    }
+    return placed;
   }
 
   /** Does the include/exclude of its settings keep this file? */
   keeps(path: string): boolean {
-    const scope = this.scopeFor(path);
-    const rel = this.relativeTo(scope, path);
+    const { scope, rel } = this.placed(path);
     return (!scope.include || scope.include.matches(rel)) && (!scope.exclude || !scope.exclude.matches(rel));
   }
 
   ruleEnabledFor(ruleId: string, path: string): boolean {
-    const scope = this.scopeFor(path);
-    return scope.policy.ruleEnabledFor(ruleId, this.relativeTo(scope, path), !scope.disabled.has(ruleId));
+    const { scope, rel } = this.placed(path);
+    return scope.policy.ruleEnabledFor(ruleId, rel, !scope.disabled.has(ruleId));
   }
 
   meetsThresholds(finding: Finding): boolean {
-    const scope = this.scopeFor(finding.location.path);
-    const rel = this.relativeTo(scope, finding.location.path);
-    return scope.policy.meetsThresholds({ ...finding, location: { ...finding.location, path: rel } });
+    const { scope, rel } = this.placed(finding.location.path);
+    return scope.policy.meetsThresholds(rel === finding.location.path ? finding : { ...finding, location: { ...finding.location, path: rel } });
   }
 
   /** Is this test code whose findings are hidden (unless meaningful in tests)? */
   hidesTestFindings(path: string): boolean {
-    const scope = this.scopeFor(path);
-    return !scope.showTests && scope.isTestCode(this.relativeTo(scope, path));
+    const { scope, rel } = this.placed(path);
+    return !scope.showTests && scope.isTestCode(rel);
   }
 
   foreignSuppressions(path: string): boolean {
@@ -154,11 +162,14 @@ export class SettingsPlan {
     );
   }
 
-  /** What besides a file's path and content decides its outcome, for the cache key. */
+  /**
+   * What besides a file's path and content decides its outcome, for the cache key: each scope's
+   * folder (relative to the root) and contents, not where its file was read, so the base of a
+   * change, judged with the changed tree's files, shares the cache with the change.
+   */
   fingerprint(): unknown {
     return this.allScopes().map((s) => ({
       dir: toPosix(relative(this.root, s.dir)),
-      source: s.source ? toPosix(relative(this.root, s.source)) : null,
       config: s.config,
       disabled: [...s.disabled].sort(),
     }));

@@ -4,7 +4,7 @@
  * paths in that file are relative to it; a nested file replaces (never merges with) its parent's.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { chownSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
 import { ConfigError } from '../../src/config/config.js';
@@ -78,6 +78,22 @@ describe('where settings are found', () => {
     // A `.git` file (a worktree or submodule) marks a repository root too.
     const worktree = tempTree({ '.secreview.yml': 'disable: [python/weak-hash]\n', 'wt/.git': 'gitdir: /elsewhere\n', 'wt/app.py': CODE });
     expect(byFile(await run(join(worktree, 'wt'), ['.']), worktree)).toEqual({ 'wt/app.py': ALL });
+  });
+
+  // Making a file another user owns takes root (the machine these tests run on); elsewhere this one cannot run.
+  it.runIf(process.getuid?.() === 0)('outside a repository, a settings file another user owns is ignored with a warning; inside one it is used', async () => {
+    const outer = tempTree({ '.secreview.yml': 'disable: [python/weak-hash]\n', 'plain/app.py': CODE, 'repo/.secreview.yml': 'disable: [python/weak-hash]\n', 'repo/app.py': CODE });
+    chownSync(join(outer, '.secreview.yml'), 12345, 12345);
+    chownSync(join(outer, 'repo/.secreview.yml'), 12345, 12345);
+    mkdirSync(join(outer, 'repo/.git'));
+    const plain = await run(join(outer, 'plain'), ['.']);
+    expect(plain.configSource).toBeUndefined();
+    expect(byFile(plain, outer)).toEqual({ 'plain/app.py': ALL });
+    expect(warnings(plain)).toEqual([
+      `${join(outer, '.secreview.yml')}: is ignored: it is owned by another user, outside any repository (a folder others can write to, such as /tmp, may hold it)`,
+    ]);
+    const repo = await run(join(outer, 'repo'), ['.']);
+    expect(byFile(repo, outer)).toEqual({ 'repo/app.py': without('python/weak-hash') });
   });
 
   it('standard input is governed by the settings of its --stdin-filename', async () => {
