@@ -2,13 +2,15 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Confidence, Diagnostic, Finding, Report, Severity } from '../findings/types.js';
 import { discoverFiles, type DiscoveredFile } from '../discover/discover.js';
-import { allRules, findRule, rulesSelectedBy } from '../rules/index.js';
+import { findRule } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { ruleSummary } from '../rules/catalogue-info.js';
-import { loadConfig, ConfigError, type ConfigFile } from '../config/config.js';
+import { ConfigError, type ConfigFile } from '../config/config.js';
+import { UsageError } from './errors.js';
+import { SettingsPlan, type SettingsFlags } from './settings-plan.js';
 import { applySuppressions, unqualifiedSuppressionDiagnostics, unusedSuppressionDiagnostics } from '../filters/suppressions.js';
-import { DEFAULT_TEST_PATHS, meaningfulInTests, testPathMatcher } from '../filters/test-code.js';
-import { FindingPolicy, compareFindings } from '../filters/policy.js';
+import { meaningfulInTests } from '../filters/test-code.js';
+import { compareFindings } from '../filters/policy.js';
 import { frontEndForPath, supportedExtensions } from '../frontend/registry.js';
 import { VERSION } from '../version.js';
 import { loadModels, ModelError, type ModelSet, type SinkKind } from '../analysis/taint/models.js';
@@ -52,8 +54,13 @@ export interface ScanOptions {
   paths: readonly string[];
   /** Folder that paths and config are relative to; default: process.cwd(). */
   cwd?: string;
-  /** Explicit settings file; `false` ignores settings files altogether. */
+  /**
+   * Explicit settings file for every scanned file (relative paths in it from `cwd`); `false` ignores
+   * settings files altogether; undefined: each file's nearest settings file (api/settings-plan.ts).
+   */
   config?: string | false;
+  /** Bounds of the settings search (a diff checkout), or the tree its settings files are read from. */
+  settingsDiscovery?: SettingsFlags['discovery'];
   severity?: Severity;
   confidence?: Confidence;
   /** Run only these rules: rule ids or `CWE-<n>` (default: settings `select`, else every rule). */
@@ -106,27 +113,24 @@ export interface ScanResult extends Report {
   cache?: { dir: string; hits: number; misses: number; rejected: number; error?: string };
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** Everything `scan` needs to decide per file, resolved once. */
 interface ScanPlan {
   root: string;
+  /** The rules some file's settings may run (known once every input has been looked up). */
   rules: readonly AnyRule[];
-  policy: FindingPolicy;
-  /** Rules switched off by settings or flags (per-path overrides may switch them back on). */
-  disabled: ReadonlySet<string>;
+  /** Per file: which settings govern it, and so its rules, thresholds and test code. */
+  settings: SettingsPlan;
+  /** The run's settings (run-wide keys: models, sizes, gitignore, fail-on). */
   config: ConfigFile;
   configSource?: string;
   /** The `models:` setting's files by kind, checked (src/analysis/extra-models.ts). */
   extraModels: ExtraModels;
+  /** The folder the run's settings file's relative paths (models) start from. */
+  configDir: string;
   maxFileSize: number;
   fileTimeoutMs: number;
-  /** Is this report path test code? (settings `test-paths`) */
-  isTestCode: (path: string) => boolean;
-  showTests: boolean;
-  foreignSuppressions: boolean;
 }
 
 type ReadResult = Buffer | { tooLarge: number };
@@ -182,9 +186,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       root,
       paths: fsPaths,
       extensions: supportedExtensions,
-      include: [...(config.include ?? []), ...(options.include ?? [])],
-      exclude: [...(config.exclude ?? []), ...(options.exclude ?? [])],
+      include: [...(options.include ?? [])],
+      exclude: [...(options.exclude ?? [])],
       respectGitignore: config.gitignore ?? true,
+      keep: (path) => plan.settings.keeps(path),
     });
     diagnostics.push(...discovery.diagnostics);
     for (const file of discovery.files) inputs.push({ file });
@@ -194,6 +199,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   }
   const templateIndex = templates && templates.index.size > 0 ? templates.index : undefined;
+  // Every input's settings are known now: the rules some of them run, and what was said of the settings.
+  for (const input of inputs) plan.settings.scopeFor(input.file.path);
+  plan.rules = plan.settings.rules();
+  diagnostics.push(...plan.settings.diagnostics, ...plan.settings.unmatchedPatterns());
 
   const wantTaint = plan.rules.some((r) => r.taint);
   // A folder that cannot hold the cache (procfs, a device, a FIFO…) is refused before anything
@@ -315,7 +324,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         // Not recorded for replay yet: the records number the modules of one program.
         tainted.push(...taintFindings(analyseProgram(jsProgram, jsModels), jsTaintRules, lineOf));
       }
-      tainted = tainted.filter((f) => plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId)));
+      tainted = tainted.filter((f) => plan.settings.ruleEnabledFor(f.ruleId, f.location.path));
     }
     // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
     metas = files.map((f) => f.meta);
@@ -345,7 +354,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // The concurrency analysis is cheap and runs on every scan from the files' facts (cached with them).
   let concurrency: ConcurrencyResult | undefined;
   const concurrent = runConcurrencyRules(plan.rules, perFile, () => models ?? loadModelsFor(plan, options), plan.extraModels.concurrency, (r) => (concurrency = r));
-  for (const f of concurrent) if (plan.policy.ruleEnabledFor(f.ruleId, f.location.path, !plan.disabled.has(f.ruleId))) raw.push(f);
+  for (const f of concurrent) if (plan.settings.ruleEnabledFor(f.ruleId, f.location.path)) raw.push(f);
 
   // Suppressions apply to pattern and taint findings alike, file by file.
   const findings: Finding[] = [];
@@ -361,16 +370,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     byPath.set(f.location.path, list);
   }
   for (const file of perFile) {
-    const foreign = { foreign: plan.foreignSuppressions };
+    const foreign = { foreign: plan.settings.foreignSuppressions(file.path) };
     const { kept, suppressed, unqualified } = applySuppressions(byPath.get(file.path) ?? [], file.suppressions, foreign);
     suppressedCount += suppressed.length;
     for (const u of unqualified) suppressedUnqualified += u.findings.length;
     diagnostics.push(...unqualifiedSuppressionDiagnostics(file.path, unqualified));
     if (options.reportUnusedSuppressions) diagnostics.push(...unusedSuppressionDiagnostics(file.path, file.suppressions, foreign));
     // Test code is analysed like the rest (it feeds the data flow); what is shown there is decided here.
-    const inTestCode = !plan.showTests && plan.isTestCode(file.path);
+    const inTestCode = plan.settings.hidesTestFindings(file.path);
     for (const f of kept) {
-      if (!plan.policy.meetsThresholds(f)) belowThreshold++;
+      if (!plan.settings.meetsThresholds(f)) belowThreshold++;
       else if (inTestCode && !meaningfulInTests(f, ruleById.get(f.ruleId)?.inTests ?? findRule(f.ruleId)?.inTests)) hiddenInTests++;
       else findings.push(f);
     }
@@ -381,9 +390,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const analysedPaths = new Set(perFile.map((f) => f.path));
   for (const [path, list] of byPath) {
     if (analysedPaths.has(path) || !templates?.texts.has(path)) continue;
-    const inTestCode = !plan.showTests && plan.isTestCode(path);
+    const inTestCode = plan.settings.hidesTestFindings(path);
     for (const f of list) {
-      if (!plan.policy.meetsThresholds(f)) belowThreshold++;
+      if (!plan.settings.meetsThresholds(f)) belowThreshold++;
       else if (inTestCode && !meaningfulInTests(f, ruleById.get(f.ruleId)?.inTests ?? findRule(f.ruleId)?.inTests)) hiddenInTests++;
       else findings.push(f);
     }
@@ -435,63 +444,24 @@ function loadModelsFor(plan: ScanPlan, options: ScanOptions): ModelSet {
 
 function makePlan(options: ScanOptions): ScanPlan {
   const root = resolve(options.cwd ?? process.cwd());
-  const loaded = options.config === false ? { config: {} as ConfigFile } : loadConfig(root, options.config);
-  const config = loaded.config;
-  const where = loaded.source ?? 'command line';
-  const checkIds = (ids: readonly string[] | undefined, origin: string): void => {
-    for (const id of ids ?? []) {
-      if (!findRule(id)) {
-        const message = `unknown rule id \`${id}\` (see \`secreview rules\`)`;
-        if (origin === 'command line') throw new UsageError(message);
-        throw new ConfigError(origin, message);
-      }
-    }
-  };
-  checkIds(config.enable, where);
-  checkIds(config.disable, where);
-  for (const o of config.overrides ?? []) {
-    checkIds(o.enable, where);
-    checkIds(o.disable, where);
-  }
-  checkIds(options.enable, 'command line');
-  checkIds(options.disable, 'command line');
-
-  // `select` (the command line's replaces the settings') leaves only the rules it names switched
-  // on; `disable` then removes rules from them and `enable` adds rules back.
-  const select = options.select ?? config.select;
-  const selected = new Set<string>();
-  for (const entry of select ?? []) {
-    const rules = rulesSelectedBy(entry, options.rules ?? allRules);
-    if (!rules) {
-      const message = `\`${entry}\` in select names no rule (a rule id, or CWE-<n> that some rule maps to; see \`secreview rules\`)`;
-      if (options.select) throw new UsageError(message);
-      throw new ConfigError(where, message);
-    }
-    for (const r of rules) selected.add(r.id);
-  }
-  const unselected = select ? (options.rules ?? allRules).map((r) => r.id).filter((id) => !selected.has(id)) : [];
-  const disabled = new Set([...unselected, ...(config.disable ?? []), ...(options.disable ?? [])]);
-  for (const id of [...(config.enable ?? []), ...(options.enable ?? [])]) disabled.delete(id);
-  // Overrides may switch a globally disabled rule back on, so every rule stays a candidate
-  // and the per-path decision happens in scanOne.
-  const policy = new FindingPolicy({
-    severity: options.severity ?? config.severity ?? 'medium',
-    confidence: options.confidence ?? config.confidence ?? 'medium',
-    overrides: config.overrides,
-  });
+  const { config: explicit, severity, confidence, select, enable, disable, includeTests, foreignSuppressions, rules } = options;
+  const settings = new SettingsPlan(
+    root,
+    options.paths,
+    { config: explicit, severity, confidence, select, enable, disable, includeTests, foreignSuppressions, rules, discovery: options.settingsDiscovery },
+    options.stdin?.filename,
+  );
+  const config = settings.run.config;
   return {
     root,
-    rules: (options.rules ?? allRules).filter((r) => !disabled.has(r.id) || (config.overrides ?? []).some((o) => o.enable?.includes(r.id))),
-    policy,
-    disabled,
+    rules: [],
+    settings,
     config,
-    configSource: loaded.source,
-    extraModels: extraModelsOf(config, loaded.source ? dirname(loaded.source) : root),
+    configSource: settings.run.source,
+    configDir: settings.run.dir,
+    extraModels: extraModelsOf(config, settings.run.dir),
     maxFileSize: options.maxFileSize ?? (config['max-file-size'] !== undefined ? parseSize(config['max-file-size'])! : DEFAULT_MAX_FILE_SIZE),
     fileTimeoutMs: options.fileTimeoutMs ?? (config['file-timeout'] !== undefined ? config['file-timeout'] * 1000 : DEFAULT_FILE_TIMEOUT_MS),
-    isTestCode: testPathMatcher(config['test-paths'] ?? DEFAULT_TEST_PATHS),
-    showTests: options.includeTests ?? config.tests === 'show',
-    foreignSuppressions: options.foreignSuppressions ?? config['foreign-suppressions'] ?? true,
   };
 }
 
@@ -513,9 +483,8 @@ function tooLarge(size: number, max: number): Omit<Diagnostic, 'path' | 'level'>
 function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, log: CacheLog | undefined, jsModels?: ModelSet): ScanCache {
   // Everything besides a file's own path and content that decides its outcome.
   return ScanCache.open(dir, {
-    config: plan.config,
+    settings: plan.settings.fingerprint(),
     rules: plan.rules.map((r) => r.id),
-    disabled: [...plan.disabled].sort(),
     maxFileSize: plan.maxFileSize,
     fileTimeoutMs: plan.fileTimeoutMs,
     models: models ?? null,
@@ -613,7 +582,7 @@ async function analyseFiles(
   const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {
     const path = inputs[index]!.file.path;
     const content = (loaded[index] as { content: Uint8Array | string }).content;
-    const enabled = (r: AnyRule): boolean => plan.policy.ruleEnabledFor(r.id, path, !plan.disabled.has(r.id));
+    const enabled = (r: AnyRule): boolean => plan.settings.ruleEnabledFor(r.id, path);
     const rules = plan.rules.filter((r) => !r.taint && !r.concurrency && enabled(r));
     const wantConcurrency = concurrencyAppliesTo(path) && plan.rules.some((r) => r.concurrency && enabled(r));
     const { concurrency, failure } = plan.extraModels;

@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
@@ -74,26 +74,44 @@ export class ConfigError extends Error {
   }
 }
 
-const CANDIDATES = ['.secreview.yml', '.secreview.yaml'];
+/** Settings files, in the order they win when one folder holds several (see settingsInFolder). */
+export const SETTINGS_FILES = ['.secreview.yml', '.secreview.yaml', 'pyproject.toml', 'package.json'] as const;
 
 /**
- * Find and load settings: an explicit file, else `.secreview.yml` in the folder, else
- * `[tool.secreview]` in pyproject.toml (a pyproject without that section is fine). The
- * pyproject file is read as TOML data, never executed.
+ * Load one explicit settings file (`--config`): YAML, or a pyproject.toml / package.json, which
+ * must then hold the section.
  */
-export function loadConfig(folder: string, explicit?: string): LoadedConfig {
-  if (explicit) {
-    const file = resolve(folder, explicit);
-    if (!existsSync(file)) throw new ConfigError(file, 'config file not found');
-    return file.endsWith('.toml') ? loadPyproject(file, true) : loadYaml(file);
-  }
-  for (const name of CANDIDATES) {
+export function loadSettingsFile(file: string): LoadedConfig {
+  if (!existsSync(file)) throw new ConfigError(file, 'config file not found');
+  if (file.endsWith('.toml')) return loadPyproject(file, true);
+  if (basename(file) === 'package.json') return loadPackageJson(file, true);
+  return loadYaml(file);
+}
+
+/**
+ * The settings one folder holds: `.secreview.yml`, else `.secreview.yaml`, else `[tool.secreview]`
+ * in pyproject.toml, else the `"secreview"` key of package.json (a pyproject.toml or package.json
+ * without the section holds none). `shadowed` lists the other files of the folder that hold
+ * settings too and lose to the first. Every file is read as data, never executed.
+ */
+export function settingsInFolder(folder: string): { found?: LoadedConfig & { source: string }; shadowed: string[] } {
+  let found: (LoadedConfig & { source: string }) | undefined;
+  const shadowed: string[] = [];
+  for (const name of SETTINGS_FILES) {
     const file = join(folder, name);
-    if (existsSync(file)) return loadYaml(file);
+    if (!existsSync(file)) continue;
+    const loaded = name === 'pyproject.toml' ? loadPyproject(file, false) : name === 'package.json' ? loadPackageJson(file, false) : loadYaml(file);
+    if (loaded.source === undefined) continue;
+    if (found) shadowed.push(file);
+    else found = { source: loaded.source, config: loaded.config };
   }
-  const pyproject = join(folder, 'pyproject.toml');
-  if (existsSync(pyproject)) return loadPyproject(pyproject, false);
-  return { config: {} };
+  return { found, shadowed };
+}
+
+/** Settings from an explicit file, else from the folder itself (no search upwards: see discover-settings.ts). */
+export function loadConfig(folder: string, explicit?: string): LoadedConfig {
+  if (explicit) return loadSettingsFile(resolve(folder, explicit));
+  return settingsInFolder(folder).found ?? { config: {} };
 }
 
 function readText(file: string): string {
@@ -137,6 +155,22 @@ function loadPyproject(file: string, required: boolean): LoadedConfig {
     return { config: {} };
   }
   return { source: file, config: validate(file, section, 'tool.secreview.') };
+}
+
+function loadPackageJson(file: string, required: boolean): LoadedConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(readText(file));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new ConfigError(file, `invalid JSON: ${error.message}`);
+    throw error;
+  }
+  const section = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).secreview : undefined;
+  if (section === undefined) {
+    if (required) throw new ConfigError(file, 'no "secreview" key');
+    return { config: {} };
+  }
+  return { source: file, config: validate(file, section, 'secreview.') };
 }
 
 /** The user's own settings file: only an `llm:` section (same schema as in `.secreview.yml`). */

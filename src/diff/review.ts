@@ -102,7 +102,8 @@ export async function scanChange(options: ChangeScanOptions): Promise<ChangeScan
 
     options.onPhase?.('head');
     const headDir = mode === 'worktree' ? root : await scratch.checkout(head!.tree, 'head');
-    const headScan = await scan({ ...scanOptions, paths: ['.'], cwd: headDir });
+    // Settings are searched for in the reviewed tree only (a checkout has no .git to stop at).
+    const headScan = await scan({ ...scanOptions, paths: ['.'], cwd: headDir, settingsDiscovery: { top: headDir } });
 
     const index = new ChangeIndex(files);
     const candidates = headScan.findings.filter((f) => touchesChange(f, index));
@@ -110,9 +111,9 @@ export async function scanChange(options: ChangeScanOptions): Promise<ChangeScan
     if (candidates.length > 0 && base.commit) {
       options.onPhase?.('base');
       const baseDir = await scratch.checkout(base.tree, 'base');
-      // The base is judged with the changed state's settings, so a settings change is not a code change.
-      const config = scanOptions.config ?? headScan.configSource ?? false;
-      const baseScan = await scan({ ...scanOptions, config, paths: ['.'], cwd: baseDir });
+      // The base is judged with the changed state's settings files (each where it is in the changed
+      // tree), so a settings change is not a code change.
+      const baseScan = await scan({ ...scanOptions, paths: ['.'], cwd: baseDir, settingsDiscovery: { top: baseDir, settingsTree: headDir } });
       fresh = newSinceBase(candidates, headScan.findings, baseScan.findings).fresh;
     }
     change.notShown = headScan.findings.length - fresh.length;

@@ -53,6 +53,11 @@ export interface DiscoverOptions {
    * extensions, and which paths count. They are listed in `extra`, not in `files`.
    */
   extra?: { globs: readonly string[]; accept: (path: string) => boolean };
+  /**
+   * Also asked of every file a folder walk finds (the include/exclude of the settings governing
+   * it); explicitly named files are kept whatever it says, as with include/exclude.
+   */
+  keep?: (path: string) => boolean;
 }
 
 export interface DiscoveredFile {
@@ -129,7 +134,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovery
 
   const keep = (absPath: string): DiscoveredFile => ({ absPath, path: toPosix(relative(root, absPath)) || '.' });
   const filtered = (file: DiscoveredFile): boolean =>
-    (!include || include.matches(file.path)) && (!exclude || !exclude.matches(file.path));
+    (!include || include.matches(file.path)) && (!exclude || !exclude.matches(file.path)) && (!options.keep || options.keep(file.path));
 
   for (const given of options.paths) {
     const absPath = isAbsolute(given) ? given : resolve(root, given);

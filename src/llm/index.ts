@@ -4,9 +4,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { DEFAULT_MAX_FILE_SIZE } from '../api/scan.js';
-import { loadConfig, loadUserConfig, type ConfigFile } from '../config/config.js';
+import { loadUserConfig, type ConfigFile } from '../config/config.js';
+import { SettingsPlan } from '../api/settings-plan.js';
 import { discoverFiles } from '../discover/discover.js';
-import { FindingPolicy } from '../filters/policy.js';
 import type { Confidence, Report, Severity } from '../findings/types.js';
 import { supportedExtensions } from '../frontend/registry.js';
 import { decodeSource } from '../parse/decode.js';
@@ -73,6 +73,7 @@ export async function collectScannedFiles(
   report: Report,
   options: ScanLlmOptions,
   config: ConfigFile,
+  keep?: (path: string) => boolean,
 ): Promise<{ files: ReviewFile[]; unavailable: { path: string; reason: string }[] }> {
   const files: ReviewFile[] = [];
   const unavailable: { path: string; reason: string }[] = [];
@@ -100,9 +101,10 @@ export async function collectScannedFiles(
     root: report.root,
     paths: fsPaths,
     extensions: [...supportedExtensions, ...llmOnlyExtensions],
-    include: [...(config.include ?? []), ...(options.include ?? [])],
-    exclude: [...(config.exclude ?? []), ...(options.exclude ?? [])],
+    include: [...(options.include ?? [])],
+    exclude: [...(options.exclude ?? [])],
     respectGitignore: config.gitignore ?? true,
+    ...(keep ? { keep } : {}),
   });
   for (const file of discovery.files) {
     if (failed.has(file.path)) {
@@ -135,32 +137,30 @@ export async function collectScannedFiles(
 /** Runs the LLM second opinion over a finished scan and returns the augmented report. */
 export async function runLlmForScan<R extends Report>(report: R, options: ScanLlmOptions): Promise<R> {
   const vars = options.env ?? process.env;
-  const loaded = options.config === false ? { config: {} as ConfigFile } : loadConfig(report.root, options.config);
-  const config = loaded.config;
+  // The same settings as the scan: each file's nearest settings file, the run's for the LLM keys.
+  const plan = new SettingsPlan(report.root, options.paths, { config: options.config, severity: options.severity, confidence: options.confidence }, options.stdin?.filename);
+  const { config, source, dir } = plan.run;
   const sources: LlmSources = { trustRepo: options.trustRepoSettings === true };
-  if (loaded.source && config.llm) {
+  if (source && config.llm) {
     // A file the user named with --config outside the scanned tree is the user's own.
-    sources.repo = { file: loaded.source, config: config.llm, usersOwn: Boolean(options.config) && !isInsideTree(report.root, loaded.source) };
+    sources.repo = { file: source, config: config.llm, usersOwn: Boolean(options.config) && !isInsideTree(report.root, source) };
   }
   if (options.config !== false) {
     const user = loadUserConfig(userConfigPath(vars));
     if (user.source && user.config.llm) sources.user = { file: user.source, config: user.config.llm };
   }
-  const { settings, warnings } = resolveLlmSettings(report.root, sources, options.overrides, vars);
+  // Relative paths (llm.cache-dir) start from the folder of the settings file, which is also the
+  // tree a repository's cache folder must stay in.
+  const { settings, warnings } = resolveLlmSettings(dir, sources, options.overrides, vars);
   for (const w of warnings) options.onWarning?.(w);
-  const { files, unavailable } = await collectScannedFiles(report, options, config);
-  const policy = new FindingPolicy({
-    severity: options.severity ?? config.severity ?? 'medium',
-    confidence: options.confidence ?? config.confidence ?? 'medium',
-    overrides: config.overrides,
-  });
+  const { files, unavailable } = await collectScannedFiles(report, options, config, (path) => plan.keeps(path));
   return reviewWithLlm({
     report,
     files,
     unavailable,
     settings,
     warnings,
-    meetsThresholds: (f) => policy.meetsThresholds(f),
+    meetsThresholds: (f) => plan.meetsThresholds(f),
     clientOptions: options.clientOptions,
   });
 }

@@ -13,15 +13,15 @@ import type { Confidence, CweRef, Diagnostic, Finding, Location, Report, RuleSum
 import { capitalise, compareStrings, cweUrl, diagnosticsByLocation, findingsByLocation, rulesById, sentences } from './common.js';
 import type { ReportOptions, Reporter } from './index.js';
 import { codeBlock } from './markdown.js';
+import { incompleteRunReason } from './change.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SRCROOT = '%SRCROOT%';
 /** Key of the partial fingerprint; bump the suffix if findings/fingerprint.ts changes its recipe. */
 export const FINGERPRINT_KEY = 'secreview/v1';
-/** Key of a baseline entry's identity (src/findings/identity.ts) on `absent` results. */
-export const BASELINE_KEY = 'secreview/baseline/v1';
-/** Rule id of `absent` results: the baseline records keys, not the rules behind them. */
-export const ABSENT_RULE_ID = 'secreview/baseline-entry';
+/** Why baseline entries gone from this run are counted in run properties, not listed as `absent` results. */
+export const ABSENT_NOTE =
+  'Findings recorded in the baseline and not found in this run (fixed, or no longer reported). They are not SARIF results: the baseline records no location for them, and GitHub code scanning rejects results without one.';
 /** Where users learn about the tool (SARIF tool.driver.informationUri; the multitool warns without one). */
 export const INFORMATION_URI = 'https://www.npmjs.com/package/secreview';
 const CWE_TAXONOMY = 'CWE';
@@ -54,6 +54,37 @@ const NOTIFICATION_DESCRIPTIONS: Record<string, string> = {
   'unqualified-suppression': 'A bare `# nosec` or `# nosemgrep` silences every rule on its line.',
   skipped: 'A file was skipped.',
   'internal-error': 'secreview failed on a file; other files were analysed.',
+  'path-error': 'A path named on the command line could not be scanned.',
+};
+
+/** What to do about each kind of notification (GitHub requires a help text on every descriptor). */
+const NOTIFICATION_HELP: Record<string, string> = {
+  'read-error': 'Check that the file exists and is readable by the user running the scan.',
+  'decode-error': 'Save the file as UTF-8, or declare its encoding on line 1 or 2 (PEP 263).',
+  'binary-file': 'Nothing to do, unless the file is source code: then check its encoding.',
+  'parse-error': 'Fix the syntax error at the line named in the message.',
+  'config-error': 'Correct or remove the setting named in the message (README "Settings").',
+  'suppression-error': 'Write `# secreview: ignore[<rule-id>] <reason>` with a rule id from `secreview rules`.',
+  'unused-suppression': 'Remove the comment, or move it to the line of the finding it is meant for.',
+  'unqualified-suppression': 'Name the rules it is meant for (`# nosec B602`, `# nosemgrep: <rule>`).',
+  skipped: 'Raise --max-file-size or --file-timeout if the file should be analysed.',
+  'internal-error': 'Report the message to secreview\'s maintainers with the file if you can share it.',
+  'path-error': 'Check the spelling of the path on the command line.',
+};
+
+/** What each kind of notification means for the results (GitHub requires a full description). */
+const NOTIFICATION_DETAILS: Record<string, string> = {
+  'read-error': 'The file was not analysed, so defects in it are not reported.',
+  'decode-error': 'The file was not analysed, so defects in it are not reported.',
+  'binary-file': 'Binary files hold no source code to review.',
+  'parse-error': 'The lines named in the message were not analysed; the rest of the file was.',
+  'config-error': 'As an error, the run did not do what its settings asked; as a warning, the setting named in the message had no effect.',
+  'suppression-error': 'It silences nothing until it names known rules and gives a reason.',
+  'unused-suppression': 'It can be removed.',
+  'unqualified-suppression': 'It silences every rule on its line, so a new defect there would be hidden too.',
+  skipped: 'The file was not analysed, so defects in it are not reported; the message says why (size, time budget, file type).',
+  'internal-error': 'The file was not analysed, so defects in it are not reported.',
+  'path-error': 'Nothing under that path was scanned, and the run exits with status 2.',
 };
 
 export const sarifReporter: Reporter = {
@@ -439,20 +470,6 @@ export function toSarif(report: Report): Sarif.Log {
     };
     return result;
   });
-  // Baseline entries not found this time: results with state `absent` (the baseline keeps only their keys).
-  for (const a of report.baseline?.absentKeys ?? []) {
-    for (let i = 0; i < a.count; i++) {
-      results.push({
-        ruleId: ABSENT_RULE_ID,
-        kind: 'informational',
-        level: 'none',
-        message: { text: 'A finding recorded in the baseline was not found in this run (fixed, or no longer reported).' },
-        partialFingerprints: { [BASELINE_KEY]: a.key },
-        baselineState: 'absent',
-      });
-    }
-  }
-
   const kinds = [...new Set(diagnostics.map((d) => d.kind))].sort(compareStrings);
   const notificationIndex = new Map(kinds.map((k, i) => [k, i]));
 
@@ -468,12 +485,16 @@ export function toSarif(report: Report): Sarif.Log {
       id: k,
       name: pascalCase(k),
       shortDescription: { text: NOTIFICATION_DESCRIPTIONS[k] ?? `${k} diagnostic.` },
+      fullDescription: { text: `${NOTIFICATION_DESCRIPTIONS[k] ?? `${k} diagnostic.`} ${NOTIFICATION_DETAILS[k] ?? 'The message names the file and the cause.'}` },
+      help: { text: NOTIFICATION_HELP[k] ?? 'See the message for the file and the cause.' },
     }));
   }
   driver.supportedTaxonomies = [{ name: CWE_TAXONOMY, index: 0 }];
 
   const invocation: Sarif.Invocation = {
-    executionSuccessful: !diagnostics.some((d) => d.kind === 'config-error'),
+    // A setting that could not be used, or a run that could not do its job (exit 2: a named path
+    // missing, nothing readable): not successful. Warnings about settings do not count.
+    executionSuccessful: !diagnostics.some((d) => d.kind === 'config-error' && d.level === 'error') && incompleteRunReason(report) === undefined,
   };
   if (diagnostics.length > 0) {
     invocation.toolExecutionNotifications = diagnostics.map((d) => notification(d, notificationIndex.get(d.kind)!, artifacts));
@@ -502,6 +523,19 @@ export function toSarif(report: Report): Sarif.Log {
   const notShown: Record<string, unknown> = {};
   if (report.stats.hiddenInTests) Object.assign(notShown, { hiddenInTests: report.stats.hiddenInTests, showTests: SHOW_TESTS_HINT });
   if (report.stats.suppressedUnqualified) notShown.suppressedUnqualified = report.stats.suppressedUnqualified;
+  // Baseline entries not found this time are not results: a result needs a location (GitHub code
+  // scanning rejects one without), and the baseline keeps only keys. GitHub closes an alert that an
+  // upload no longer reports, so they are counted here instead.
+  if (report.baseline) {
+    const b = report.baseline;
+    notShown.baseline = {
+      file: b.file,
+      new: b.new,
+      unchanged: b.unchanged,
+      absent: b.absent,
+      ...(b.absent > 0 ? { absentNote: ABSENT_NOTE, absentFingerprints: b.absentKeys.map((a) => ({ fingerprint: a.key, count: a.count })) } : {}),
+    };
+  }
   if (Object.keys(notShown).length > 0) run.properties = { ...run.properties, secreview: notShown };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }
