@@ -177,8 +177,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       inputs.push(Buffer.isBuffer(read) ? { file, bytes: read } : { file, overLimit: read.tooLarge });
     }
   }
-  // Templates are read for one purpose: the XSS rule's render sinks (frontend/templates/).
-  const wantTemplates = plan.rules.some((r) => r.taint?.kind === 'xss');
+  // Templates are read for one purpose: the XSS rule's render sinks (frontend/templates/). The
+  // rules of the scopes known so far (the run's settings) decide; plan.rules is set below.
+  const wantTemplates = plan.settings.rules().some((r) => r.taint?.kind === 'xss');
   let templates: LoadedTemplates | undefined;
   if (fsPaths.length > 0) {
     const discovery = await discoverFiles({
