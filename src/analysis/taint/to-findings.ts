@@ -82,6 +82,13 @@ function contains(outer: Span, inner: Span): boolean {
  */
 const LOCAL_IS_CONFIGURATION: ReadonlySet<SinkKind> = new Set<SinkKind>(['path-injection', 'ssrf']);
 
+/**
+ * Sinks where data that went through a call secreview cannot see into is weak evidence: an HTML
+ * response built from a command's output, a file's content or a parser's result holds attacker
+ * text only if that call echoes its input, which such calls seldom do. Two levels down.
+ */
+const OPAQUE_IS_WEAK: ReadonlySet<SinkKind> = new Set<SinkKind>(['xss']);
+
 function confidenceOf(rule: AnyRule, label: Label): Confidence {
   if (label.origin === 'param') return 'low';
   let c: Confidence = rule.confidence;
@@ -89,7 +96,10 @@ function confidenceOf(rule: AnyRule, label: Label): Confidence {
     c = lower(c);
     if (rule.taint && LOCAL_IS_CONFIGURATION.has(rule.taint.kind)) c = lower(c);
   }
-  if (label.lowered) c = lower(c);
+  if (label.lowered) {
+    c = lower(c);
+    if (rule.taint && OPAQUE_IS_WEAK.has(rule.taint.kind)) c = lower(c);
+  }
   return c;
 }
 
