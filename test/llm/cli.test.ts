@@ -122,7 +122,7 @@ describe('scan --llm', () => {
 
   it('LLM-only findings never fail the build unless --fail-on-llm', async () => {
     // app.py without its command injection: no static finding left.
-    const safe = readFileSync(join(FIXTURES, 'app.py'), 'utf8').replace("subprocess.check_output('ping -c 1 ' + host, shell=True)", 'host');
+    const safe = readFileSync(join(FIXTURES, 'app.py'), 'utf8').replace("subprocess.check_output('ping -c 1 ' + host, shell=True)", "'pong'");
     const dir = tempTree({ 'app.py': safe });
     expect((await cli(['scan', '.'], dir)).code).toBe(0);
     const env = await serve({ content: VERIFIED_ONLY });
@@ -248,7 +248,7 @@ describe('a folder with only C files', () => {
     const r = await cli(['scan', '.'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'secreview: no files static analysis can read (it reads .py, .pyw, .pyi); found 2 files (C: 2) that only the LLM second opinion reviews: add --llm',
+      'secreview: no files static analysis can read (it reads .py, .pyw, .pyi, .js, .mjs, .cjs, .jsx, .ts, .mts, .cts, .tsx); found 2 files (C: 2) that only the LLM second opinion reviews: add --llm',
     );
   });
 
