@@ -15,7 +15,7 @@
 // import/export, commonjs otherwise; inline config comments off (so a file's own
 // `eslint-disable` of an unknown rule neither errors nor hides anything). ESLint runs single-threaded (its default)
 // and, as a second row, with `--concurrency auto`. BENCH_RUNS=N repeats each tool N times
-// (default 1) and the median is quoted. Writes bench-results/js-speed.json. Asserts nothing.
+// (default 1) and the median is quoted (the mean of the middle two for an even N). Writes bench-results/js-speed.json. Asserts nothing.
 //   npm run build && npm run bench:js-speed
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -38,7 +38,11 @@ const cli = fileURLToPath(new URL('../bin/secreview.js', import.meta.url));
 if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) fail('build secreview first: npm run build');
 const CACHE = join(resolve(process.env.SECREVIEW_BENCH_CACHE ?? join(tmpdir(), 'secreview-bench')), 'npm-js');
 const work = mkdtempSync(join(tmpdir(), 'secreview-js-speed-'));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 function fail(message: string): never {
   console.error(`bench:js-speed: ${message}`);
