@@ -180,7 +180,7 @@ function measure(args: string[], cwd: string, okStatus: number[]): Measured {
 
 interface SecreviewReport {
   summary: { filesScanned: number; lines: number };
-  findings: { ruleId: string; trace?: unknown[] }[];
+  findings: { ruleId: string; trace?: unknown[]; location: { path: string; startLine: number } }[];
   diagnostics: { level: string; kind: string }[];
 }
 
@@ -198,6 +198,7 @@ function secreviewOnce(): { run: Measured; facts: Record<string, unknown> } {
       errorDiagnostics: r.diagnostics.filter((d) => d.level === 'error').length,
       diagnosticKinds: Object.fromEntries([...new Set(r.diagnostics.map((d) => d.kind))].map((k) => [k, r.diagnostics.filter((d) => d.kind === k).length])),
       findings: r.findings.length, taintFindings: r.findings.filter((f) => (f.trace?.length ?? 0) > 0).length, byRule,
+      firstFindings: r.findings.slice(0, 20).map((f) => `${f.location.path}:${f.location.startLine} ${f.ruleId}`),
     },
   };
 }
@@ -284,6 +285,7 @@ console.log(
 const s = tools.secreview.facts;
 const e = tools.eslint.facts;
 console.log(`secreview: ${s.filesScanned} files scanned (${s.lines} lines by its count), ${s.errorDiagnostics} error diagnostics ${JSON.stringify(s.diagnosticKinds)}, ${s.findings} findings (${s.taintFindings} with a taint trace): ${JSON.stringify(s.byRule)}`);
+console.log(`secreview findings (first 20): ${(s.firstFindings as string[]).join('; ') || 'none'}`);
 console.log(`ESLint: ${e.filesLinted} files linted, ${e.parseErrors} parse errors, ${e.problems} problems: ${JSON.stringify(e.byRule)}`);
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
