@@ -82,7 +82,9 @@ function fetchPackage(name: string, version: string): string {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (r.error || r.status !== 0) {
-    fail(`npm pack ${name}@${version} failed (the npm registry must be reachable): ${r.error?.message ?? (r.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`);
+    const lines = (r.stderr ?? '').trim().split('\n');
+    const cause = lines.filter((l) => /\b(?:code|E[A-Z0-9]{3,}|request to)\b/.test(l)).slice(0, 3);
+    fail(`npm pack ${name}@${version} failed (the npm registry must be reachable): ${r.error?.message ?? (cause.length ? cause : lines.slice(-3)).join(' | ')}`);
   }
   const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   if (!tgz) fail(`npm pack ${name}@${version} produced no tarball in ${dir}`);
