@@ -32,7 +32,7 @@ export interface Corpus {
   output: string;
 }
 
-interface Label {
+export interface Label {
   app: string;
   file: string;
   line: number;
@@ -80,9 +80,21 @@ const zero = (): Counts => ({ labelled: 0, tp: 0, fn: 0, fp: 0, fpOnSafe: 0, saf
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 const pct = (x: number | null): string => (x === null ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);
 
+const labelPattern = (corpus: Corpus): RegExp =>
+  new RegExp(`(?:${corpus.commentOpeners})\\s*(vuln|safe):\\s*([a-z-]+(?:\\s*,\\s*[a-z-]+)*)`);
+
+/** The apps of a corpus, in order. */
+export function appsOf(corpus: Corpus): string[] {
+  return readdirSync(corpus.apps).filter((a) => statSync(join(corpus.apps, a)).isDirectory()).sort();
+}
+
+/** Every label of an app (one per class a label names); throws on a class the corpus does not know. */
+export function readLabels(corpus: Corpus, app: string): Label[] {
+  return labelsOf(corpus, app, labelPattern(corpus));
+}
+
 async function measure(corpus: Corpus, settings: { severity?: 'low'; confidence?: 'low' }) {
   const CLASSES = corpus.classes;
-  const label = new RegExp(`(?:${corpus.commentOpeners})\\s*(vuln|safe):\\s*([a-z-]+(?:\\s*,\\s*[a-z-]+)*)`);
   const classesOf = (f: Finding): string[] => {
     const ids = new Set(f.cwe.map((c) => c.id));
     return Object.keys(CLASSES).filter((cls) => CLASSES[cls]!.some((id) => ids.has(id)));
@@ -92,8 +104,8 @@ async function measure(corpus: Corpus, settings: { severity?: 'low'; confidence?
   const falsePositives: string[] = [];
   const unclassified = new Map<string, number>();
   let ms = 0;
-  for (const app of readdirSync(corpus.apps).filter((a) => statSync(join(corpus.apps, a)).isDirectory()).sort()) {
-    const labels = labelsOf(corpus, app, label);
+  for (const app of appsOf(corpus)) {
+    const labels = readLabels(corpus, app);
     const t0 = performance.now();
     const report = await scan({ paths: ['.'], cwd: join(corpus.apps, app), config: false, ...settings });
     ms += performance.now() - t0;
