@@ -16,6 +16,10 @@
 // `eslint-disable` of an unknown rule neither errors nor hides anything). ESLint runs single-threaded (its default)
 // and, as a second row, with `--concurrency auto`. BENCH_RUNS=N repeats each tool N times
 // (default 1) and the median is quoted (the mean of the middle two for an even N). Writes bench-results/js-speed.json. Asserts nothing.
+// ESLint and the plugin are devDependencies (pinned); where they are not installed in this checkout,
+// SECREVIEW_ESLINT_PREFIX names a folder whose node_modules holds them. The packages are cached in
+// $SECREVIEW_BENCH_CACHE/npm-js (default: the OS temp folder's secreview-bench/npm-js). When
+// `npm pack` fails (no registry), the bench says so and exits 2.
 //   npm run build && npm run bench:js-speed
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
