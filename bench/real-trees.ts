@@ -67,8 +67,14 @@ for (const name of names) {
   for (const [rule, n] of Object.entries(count(outside))) console.log(`    ${String(n).padStart(4)}  ${rule}`);
   console.log(`  in test code, shown (rules meaningful in tests): ${shownInTests.length}`);
   for (const [rule, n] of Object.entries(count(shownInTests))) console.log(`    ${String(n).padStart(4)}  ${rule}`);
-  console.log(`  in test code, not shown (summary.hiddenInTests): ${s.hiddenInTests ?? 0}; by rule (from --include-tests):`);
-  for (const [rule, n] of Object.entries(count(inTests))) console.log(`    ${String(n).padStart(4)}  ${rule}`);
+  // By rule: what --include-tests finds in test code, less what the default run shows there.
+  const hiddenByRule = count(inTests);
+  for (const [rule, n] of Object.entries(count(shownInTests))) {
+    hiddenByRule[rule] = (hiddenByRule[rule] ?? 0) - n;
+    if (hiddenByRule[rule]! <= 0) delete hiddenByRule[rule];
+  }
+  console.log(`  in test code, not shown (summary.hiddenInTests): ${s.hiddenInTests ?? 0}; by rule (--include-tests less the shown ones):`);
+  for (const [rule, n] of Object.entries(hiddenByRule)) console.log(`    ${String(n).padStart(4)}  ${rule}`);
   console.log(`  suppressed by comments: ${s.suppressed} (unqualified # nosec / # nosemgrep: ${s.suppressedUnqualified ?? 0})`);
   results[name] = {
     files: s.filesScanned,
@@ -77,6 +83,7 @@ for (const name of names) {
     shownInTests: count(shownInTests),
     hiddenInTests: s.hiddenInTests ?? 0,
     inTestsByRule: count(inTests),
+    hiddenInTestsByRule: hiddenByRule,
     suppressed: s.suppressed,
     suppressedUnqualified: s.suppressedUnqualified ?? 0,
     seconds: Number(shown.seconds.toFixed(1)),

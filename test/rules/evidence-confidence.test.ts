@@ -141,6 +141,64 @@ describe('swallowed exceptions: confidence from what the guarded code does', () 
   });
 });
 
+describe('swallowed exceptions: a default kept when the try fails', () => {
+  it('is low when the try only replaces a default set before it and read after it (nova _is_path_shared_with)', async () => {
+    expect(
+      await found('python/exception-swallowed', [
+        'import os',
+        'def is_shared(remotefs, dest, path, local):',
+        '    shared = (dest == local)',
+        '    if not shared:',
+        '        try:',
+        '            remotefs.create_file(dest, path)',
+        '            if os.path.exists(path):',
+        '                shared = True',
+        '        except Exception:',
+        '            pass',
+        '    return shared',
+        'def probe(remotefs, dest, path):',
+        '    shared = False',
+        '    try:',
+        '        remotefs.create_file(dest, path)',
+        '        shared = True',
+        '    except Exception:',
+        '        pass',
+        '    return shared',
+      ]),
+    ).toEqual([[9, 'low'], [17, 'low']]);
+  });
+
+  it('stays medium without a default before the try, or when nothing reads the value after it, and high around security steps', async () => {
+    expect(
+      await found('python/exception-swallowed', [
+        'def no_default(remotefs, dest, path):',
+        '    try:',
+        '        remotefs.create_file(dest, path)',
+        '        shared = True',
+        '    except Exception:',
+        '        pass',
+        '    return False',
+        'def unread(remotefs, dest, path):',
+        '    done = False',
+        '    try:',
+        '        remotefs.create_file(dest, path)',
+        '        done = True',
+        '    except Exception:',
+        '        pass',
+        '    return None',
+        'def firewall(iptables_manager, rules):',
+        '    applied = False',
+        '    try:',
+        '        iptables_manager.apply(rules)',
+        '        applied = True',
+        '    except Exception:',
+        '        pass',
+        '    return applied',
+      ]),
+    ).toEqual([[5, 'medium'], [13, 'medium'], [21, 'high']]);
+  });
+});
+
 describe('JWT decoded without verification', () => {
   it('is low confidence when the same function verifies the token afterwards (reading the issuer first)', async () => {
     expect(

@@ -49,7 +49,9 @@ export default defineRule({
     'failure of the guarded code disappears, including the ones nobody anticipated. Confidence follows what the ' +
     '`try` block does: high when its names show a security step (firewall rules, privileges, permissions, ' +
     'sessions, tokens, signatures, TLS), low when it only tidies up or reads (`os.unlink`, `shutil.rmtree`, ' +
-    '`server.stop()`, `os.path.exists`, `x = body["a"][0]`), medium otherwise.',
+    '`server.stop()`, `os.path.exists`, `x = body["a"][0]`) or when it only replaces a default set before it ' +
+    '(`shared = False` before the `try`, `shared = True` inside, `shared` read after: the default is the fallback), ' +
+    'medium otherwise.',
   whyItMatters:
     'A failed security step (writing a firewall rule, dropping privileges, verifying a signature, closing a ' +
     'session) looks exactly like a successful one, so the program carries on in a state it believes is safe. ' +
@@ -88,12 +90,16 @@ export default defineRule({
           }
           const what = breadth === 'bare' ? '`except:`' : `\`except ${shortText(module, exceptType(module, clause)!)}\``;
           const guarded = guardedBody(clause);
-          const evidence = guarded ? securityEvidence(module, guarded) : 'other';
+          let evidence = guarded ? securityEvidence(module, guarded) : 'other';
+          const fallback = evidence === 'other' && clause.parent ? keptDefault(clause.parent) : undefined;
+          if (fallback) evidence = 'cleanup';
           report({
             node: clause,
             message:
               `${what} catches every error and discards it: any failure in the \`try\` block passes silently` +
-              (evidence === 'cleanup' ? ' (it only tidies up or reads data, so the loss is probably harmless).' : '.'),
+              (fallback
+                ? ` (\`${fallback}\` keeps the value it was given before the \`try\`, so this looks like an intended fallback).`
+                : evidence === 'cleanup' ? ' (it only tidies up or reads data, so the loss is probably harmless).' : '.'),
             confidence: CONFIDENCE[evidence],
           });
         },
@@ -103,6 +109,47 @@ export default defineRule({
 });
 
 const CONFIDENCE: Record<'security' | 'other' | 'cleanup', Confidence> = { security: 'high', other: 'medium', cleanup: 'low' };
+
+/**
+ * A name that is the `try`'s answer with a default: bound by a plain assignment before the `try`
+ * (in its block or an enclosing one, within the function), assigned again inside it, and read after it (`shared = False; try: ...;
+ * shared = True; except Exception: pass; return shared`). When the `try` fails, the default is
+ * what the code goes on with, which is a fallback, not a lost error.
+ */
+function keptDefault(tryStatement: Node): string | undefined {
+  // From the `try` up to its function: plain assignments before it, and statements after it, in
+  // each enclosing block (the `try` may sit in an `if` under the default's assignment).
+  const before = new Set<string>();
+  const after: Node[] = [];
+  for (let node: Node | null = tryStatement; node && node.type !== 'function_definition' && node.type !== 'module'; node = node.parent) {
+    const block = node.parent;
+    if (!block || (block.type !== 'block' && block.type !== 'module')) continue;
+    const siblings = block.namedChildren.filter((c): c is Node => c !== null);
+    const at = siblings.findIndex((c) => c.id === node!.id);
+    for (const s of siblings.slice(0, at)) {
+      const target = plainAssignmentTarget(s);
+      if (target) before.add(target);
+    }
+    after.push(...siblings.slice(at + 1));
+  }
+  if (before.size === 0) return undefined;
+  const body = tryStatement.childForFieldName('body');
+  for (const a of body?.descendantsOfType(['assignment']) ?? []) {
+    const left = a?.childForFieldName('left');
+    if (left?.type !== 'identifier' || !before.has(left.text)) continue;
+    if (after.some((s) => s.descendantsOfType(['identifier']).some((id) => id?.text === left.text))) return left.text;
+  }
+  return undefined;
+}
+
+/** `name = ...` as a statement: the name. */
+function plainAssignmentTarget(statement: Node): string | undefined {
+  if (statement.type !== 'expression_statement') return undefined;
+  const assignment = statement.namedChildren[0];
+  if (assignment?.type !== 'assignment') return undefined;
+  const left = assignment.childForFieldName('left');
+  return left?.type === 'identifier' ? left.text : undefined;
+}
 
 /** The `try` block an except clause belongs to. */
 function guardedBody(clause: Node): Node | undefined {
