@@ -190,3 +190,22 @@ describe('fixes written by secreview fix', () => {
     expect((await fixed(source, 'python/debug-mode-enabled')).text).toBe(source.replace('app.run(debug=True)', 'app.run(debug=False)'));
   });
 });
+
+describe('ensureImport placement', () => {
+  const placed = async (source: string, name: string): Promise<string> => {
+    const module = await load(source);
+    const edit = ensureImport(module, name);
+    if (!edit) throw new Error('no edit');
+    const out = applyEdits(source, [fixEdit(edit)]);
+    if ('error' in out) throw new Error(out.error);
+    return out.text;
+  };
+
+  it('goes after a docstring that follows licence comments, and after `from __future__` imports', async () => {
+    expect(await placed('# Licensed under the Apache License.\n"""Disk helpers."""\n\nfrom __future__ import annotations\n\nX = 1\n', 'secrets')).toBe(
+      '# Licensed under the Apache License.\n"""Disk helpers."""\n\nfrom __future__ import annotations\nimport secrets\n\nX = 1\n',
+    );
+    expect(await placed('# coding: utf-8\n"""Doc."""\nX = 1\n', 'os')).toBe('# coding: utf-8\n"""Doc."""\nimport os\nX = 1\n');
+    expect(await placed('X = 1\n"""not a docstring"""\n', 'os')).toBe('import os\nX = 1\n"""not a docstring"""\n');
+  });
+});

@@ -58,11 +58,14 @@ export function ensureImport(module: PythonModule, name: string): NodeEdit | nul
   // The name bound to something else: importing would shadow it.
   if (module.imports.has(name)) return undefined;
   let after: Node | undefined;
+  let first = true;
   for (const child of module.root.namedChildren) {
-    if (!child) continue;
+    if (!child || child.type === 'comment') continue;
+    // The docstring is the first statement, after any licence or encoding comments.
     if (child.type === 'import_statement' || child.type === 'import_from_statement' || child.type === 'future_import_statement') after = child;
-    else if (!after && child.type === 'expression_statement' && child.namedChild(0)?.type === 'string' && child === module.root.namedChild(0)) after = child;
-    else if (child.type !== 'comment') break;
+    else if (first && child.type === 'expression_statement' && child.namedChild(0)?.type === 'string') after = child;
+    else break;
+    first = false;
   }
   if (!after) return insertAt({ row: 0, column: 0 }, `import ${name}\n`);
   return insertAt(after.endPosition, `\nimport ${name}`);
