@@ -1,5 +1,7 @@
 import type { PyCall } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
+import { replaceNode } from '../../autofix.js';
+import { ensureImport, usedOtherThanAsModule } from '../python-edits.js';
 import { secretSinkOf } from './random-sinks.js';
 import { describeCallee, functionName, isSecretName, nameWords, targetName, valueUse } from './secret-context.js';
 
@@ -8,6 +10,16 @@ const RANDOM_FUNCTIONS = new Set([
   'random', 'randint', 'randrange', 'choice', 'choices', 'sample', 'getrandbits', 'shuffle', 'uniform', 'randbytes',
   'triangular', 'gauss', 'normalvariate',
 ].map((f) => `random.${f}`));
+
+/**
+ * `random.<f>(x)` → `secrets.<g>(x)`: the same argument, the same kind of result, drawn from the
+ * operating system's generator. `randbytes(n)` and `token_bytes(n)` both return `n` bytes.
+ */
+const SECRETS_EQUIVALENT = new Map([
+  ['choice', 'choice'],
+  ['getrandbits', 'randbits'],
+  ['randbytes', 'token_bytes'],
+]);
 
 /** Uses that show the number is for timing, load spreading or simulation. */
 const NON_SECRET_USE_WORDS = new Set([
@@ -78,6 +90,26 @@ export default defineRule({
       return false;
     }
 
+    /**
+     * The `secrets` call for `random.choice(seq)`, `random.getrandbits(k)` or `random.randbytes(n)`
+     * spelled through the module name `random` itself, with one positional argument (keyword names
+     * differ: `randbytes(n=)` vs `token_bytes(nbytes=)`), and `import secrets` added when missing.
+     */
+    function secretsFix(call: PyCall) {
+      const callee = module.unwrap(call.callee);
+      if (callee.type !== 'attribute') return undefined;
+      const object = callee.childForFieldName('object');
+      const replacement = SECRETS_EQUIVALENT.get(callee.childForFieldName('attribute')?.text ?? '');
+      if (!replacement || object?.type !== 'identifier' || object.text !== 'random') return undefined;
+      if (module.imports.get('random') !== 'random' || usedOtherThanAsModule(module, 'random')) return undefined;
+      if (call.positional.length !== 1 || call.keywords.size > 0 || call.hasStarArgs || call.hasStarKwargs) return undefined;
+      const imported = ensureImport(module, 'secrets');
+      if (imported === undefined) return undefined;
+      const edits = [replaceNode(callee, `secrets.${replacement}`)];
+      if (imported) edits.unshift(imported);
+      return { description: `Call secrets.${replacement}, which draws from the operating system's CSPRNG`, edits };
+    }
+
     return {
       call(call) {
         if (!call.qname || !RANDOM_FUNCTIONS.has(call.qname)) return;
@@ -111,7 +143,11 @@ export default defineRule({
               ? `is returned by \`${returned}()\``
               : undefined;
         if (evidence) {
-          report({ node: call.node, message: `${described} ${evidence}; \`random\` is predictable, so this secret can be guessed.` });
+          report({
+            node: call.node,
+            message: `${described} ${evidence}; \`random\` is predictable, so this secret can be guessed.`,
+            autofix: secretsFix(call),
+          });
           return;
         }
         // Stored in a cookie or the session, or sent in a link or code message, whatever it is called.
@@ -121,6 +157,7 @@ export default defineRule({
             node: call.node,
             confidence: sink.named === 'secret' ? 'high' : 'medium',
             message: `${described} ends up in ${sink.what}; \`random\` is predictable, so the value can be guessed.`,
+            autofix: secretsFix(call),
           });
           return;
         }
@@ -132,6 +169,7 @@ export default defineRule({
             node: call.node,
             message: `${described} is used inside \`${fn}()\`; \`random\` is predictable, so what it generates can be guessed.`,
             confidence: 'medium',
+            autofix: secretsFix(call),
           });
         }
       },

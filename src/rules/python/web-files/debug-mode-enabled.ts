@@ -1,5 +1,6 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import { defineRule } from '../../define-rule.js';
+import { replaceNode, type NodeEdit } from '../../autofix.js';
 import type { ConfigSetting } from './app-context.js';
 import {
   configAssignment,
@@ -44,7 +45,7 @@ export default defineRule({
     'https://docs.djangoproject.com/en/stable/ref/settings/#debug',
   ],
   create({ module, report }) {
-    const reportDebugger = (node: Node, what: string): void => {
+    const reportDebugger = (node: Node, what: string, autofix?: { description: string; edits: NodeEdit[] }): void => {
       if (isTestOrDevContext(module, node)) return;
       const guarded = inMainGuard(node);
       report({
@@ -54,6 +55,7 @@ export default defineRule({
         message:
           `${what} starts the Werkzeug interactive debugger, which executes Python sent from the browser` +
           (guarded ? ' (here under `__main__`, but the code ships with debugging on).' : '.'),
+        autofix,
       });
     };
 
@@ -89,7 +91,9 @@ export default defineRule({
           for (const kw of ['debug', 'use_debugger'] as const) {
             const value = call.keywords.get(kw);
             if (value && isTrueConstant(module, value)) {
-              reportDebugger(value.parent ?? value, `\`${module.text(call.callee)}(${kw}=${module.text(value)})\``);
+              // Only the literal `True` is turned off: a name (`DEBUG`) may be meant elsewhere too.
+              const autofix = value.type === 'true' ? { description: `Turn the debugger off (${kw}=False)`, edits: [replaceNode(value, 'False')] } : undefined;
+              reportDebugger(value.parent ?? value, `\`${module.text(call.callee)}(${kw}=${module.text(value)})\``, autofix);
               return;
             }
           }

@@ -1,6 +1,7 @@
 import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import { defineRule } from '../../define-rule.js';
+import { mkstempFix } from './mkstemp-fix.js';
 
 /** Functions that return a temporary file *name* for the caller to create later. */
 const NAME_ONLY = new Set(['tempfile.mktemp', 'os.tempnam', 'os.tmpnam']);
@@ -44,6 +45,7 @@ export default defineRule({
           report({
             node: call.node,
             message: `\`${call.qname}()\` only picks a name; another process can create that path (e.g. as a symlink) before this one opens it.`,
+            autofix: mkstempFix(module, call),
           });
           return;
         }
