@@ -7,6 +7,7 @@ import { taintRules } from './python/taint/index.js';
 import { concurrencyRules } from './python/concurrency/index.js';
 import { failurePathRules } from './python/failure-paths/index.js';
 import { javascriptTaintRules } from './javascript/taint/index.js';
+import { javascriptCodeRules } from './javascript/code/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -18,6 +19,7 @@ export const allRules: readonly AnyRule[] = [
   ...concurrencyRules,
   ...failurePathRules,
   ...javascriptTaintRules,
+  ...javascriptCodeRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
