@@ -8,6 +8,7 @@ import { concurrencyRules } from './python/concurrency/index.js';
 import { failurePathRules } from './python/failure-paths/index.js';
 import { javascriptTaintRules } from './javascript/taint/index.js';
 import { javascriptCodeRules } from './javascript/code/index.js';
+import { javascriptCryptoRules } from './javascript/crypto/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -20,6 +21,7 @@ export const allRules: readonly AnyRule[] = [
   ...failurePathRules,
   ...javascriptTaintRules,
   ...javascriptCodeRules,
+  ...javascriptCryptoRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
