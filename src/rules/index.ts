@@ -9,6 +9,7 @@ import { failurePathRules } from './python/failure-paths/index.js';
 import { javascriptTaintRules } from './javascript/taint/index.js';
 import { javascriptCodeRules } from './javascript/code/index.js';
 import { javascriptCryptoRules } from './javascript/crypto/index.js';
+import { javascriptAuthRules } from './javascript/auth/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -22,6 +23,7 @@ export const allRules: readonly AnyRule[] = [
   ...javascriptTaintRules,
   ...javascriptCodeRules,
   ...javascriptCryptoRules,
+  ...javascriptAuthRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
