@@ -10,6 +10,7 @@ import { javascriptTaintRules } from './javascript/taint/index.js';
 import { javascriptCodeRules } from './javascript/code/index.js';
 import { javascriptCryptoRules } from './javascript/crypto/index.js';
 import { javascriptAuthRules } from './javascript/auth/index.js';
+import { javascriptWebRules } from './javascript/web/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -24,6 +25,7 @@ export const allRules: readonly AnyRule[] = [
   ...javascriptCodeRules,
   ...javascriptCryptoRules,
   ...javascriptAuthRules,
+  ...javascriptWebRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
