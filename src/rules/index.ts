@@ -11,6 +11,7 @@ import { javascriptCodeRules } from './javascript/code/index.js';
 import { javascriptCryptoRules } from './javascript/crypto/index.js';
 import { javascriptAuthRules } from './javascript/auth/index.js';
 import { javascriptWebRules } from './javascript/web/index.js';
+import { javascriptBrowserRules } from './javascript/browser/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -26,6 +27,7 @@ export const allRules: readonly AnyRule[] = [
   ...javascriptCryptoRules,
   ...javascriptAuthRules,
   ...javascriptWebRules,
+  ...javascriptBrowserRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
