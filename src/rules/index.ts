@@ -12,6 +12,7 @@ import { javascriptCryptoRules } from './javascript/crypto/index.js';
 import { javascriptAuthRules } from './javascript/auth/index.js';
 import { javascriptWebRules } from './javascript/web/index.js';
 import { javascriptBrowserRules } from './javascript/browser/index.js';
+import { javascriptFileRules } from './javascript/files/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -28,6 +29,7 @@ export const allRules: readonly AnyRule[] = [
   ...javascriptAuthRules,
   ...javascriptWebRules,
   ...javascriptBrowserRules,
+  ...javascriptFileRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
