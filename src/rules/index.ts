@@ -13,6 +13,7 @@ import { javascriptAuthRules } from './javascript/auth/index.js';
 import { javascriptWebRules } from './javascript/web/index.js';
 import { javascriptBrowserRules } from './javascript/browser/index.js';
 import { javascriptFileRules } from './javascript/files/index.js';
+import { javascriptLogicRules } from './javascript/logic/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -30,6 +31,7 @@ export const allRules: readonly AnyRule[] = [
   ...javascriptWebRules,
   ...javascriptBrowserRules,
   ...javascriptFileRules,
+  ...javascriptLogicRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
