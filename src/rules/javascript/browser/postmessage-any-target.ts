@@ -2,6 +2,9 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import { defineRule } from '../../define-rule.js';
 import { argsOf, calledName, constantValue, isConstant, snippet } from '../syntax.js';
 
+/** Names of the current global object. */
+const SELF = /^_?(?:window|self|globalThis|global|_global|root)$/;
+
 export default defineRule({
   id: 'javascript/postmessage-any-target',
   language: 'javascript',
@@ -12,7 +15,7 @@ export default defineRule({
   description:
     "Reports `otherWindow.postMessage(data, '*')` (or `{ targetOrigin: '*' }`) where the data is not a constant: the message " +
     'is delivered whatever page the target window shows at that moment. Constant signals (`postMessage("ready", "*")`) and ' +
-    'worker or port `postMessage(data, [transfer])` calls are not reported.',
+    'worker or port `postMessage(data, [transfer])` calls are not reported, nor a window posting to itself (`window.postMessage(x, "*")`).',
   whyItMatters:
     'If the frame or opener was navigated to another site (an attacker can do that to windows it opened or framed), that site ' +
     'receives the data: tokens, personal data, application state.',
@@ -27,6 +30,10 @@ export default defineRule({
       nodes: {
         call_expression(call: Node) {
           if (calledName(call) !== 'postMessage') return;
+          // A window posting to itself (`window.postMessage(x, '*')`, a setImmediate shim) only reaches its own origin.
+          const callee = call.childForFieldName('function');
+          const recv = callee?.type === 'member_expression' ? callee.childForFieldName('object') : null;
+          if (!recv || SELF.test(recv.text)) return;
           const [data, target] = argsOf(call);
           if (!data || !target || isConstant(module, data)) return;
           const t = unwrap2(target);

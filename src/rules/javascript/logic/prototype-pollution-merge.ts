@@ -81,7 +81,12 @@ export default defineRule({
           report({ node: assign, message: `\`${target}[${key}] = …\` in a recursive merge with no check for \`__proto__\`/\`constructor\`.` });
           return;
         }
-        if (walks) walked = { assign, target, key };
+        // Writing back (a copy of) what the same key already holds brings in no outside value.
+        const right = assign.childForFieldName('right');
+        const readBack = `${target}[${key}]`;
+        const copies = body.descendantsOfType('variable_declarator').filter((d) => d.childForFieldName('value')?.text === readBack).map((d) => d.childForFieldName('name')?.text);
+        const writesBack = !!right && (right.text.includes(readBack) || right.descendantsOfType('identifier').some((id) => copies.includes(id.text)));
+        if (walks && !writesBack) walked = { assign, target, key };
       }
       // A path setter: the write at the end of the walk (the last one) is where the value lands.
       if (walked) report({ node: walked.assign, message: `\`${walked.target}[${walked.key}] = …\` after walking the object by keys, with no check for \`__proto__\`/\`constructor\`.` });
