@@ -8,6 +8,13 @@ import { concurrencyRules } from './python/concurrency/index.js';
 import { failurePathRules } from './python/failure-paths/index.js';
 import { javascriptTaintRules } from './javascript/taint/index.js';
 import { settingsRules } from './python/settings/index.js';
+import { javascriptCodeRules } from './javascript/code/index.js';
+import { javascriptCryptoRules } from './javascript/crypto/index.js';
+import { javascriptAuthRules } from './javascript/auth/index.js';
+import { javascriptWebRules } from './javascript/web/index.js';
+import { javascriptBrowserRules } from './javascript/browser/index.js';
+import { javascriptFileRules } from './javascript/files/index.js';
+import { javascriptLogicRules } from './javascript/logic/index.js';
 
 /** Every built-in rule, in a stable order (by id). */
 export const allRules: readonly AnyRule[] = [
@@ -20,6 +27,13 @@ export const allRules: readonly AnyRule[] = [
   ...failurePathRules,
   ...javascriptTaintRules,
   ...settingsRules,
+  ...javascriptCodeRules,
+  ...javascriptCryptoRules,
+  ...javascriptAuthRules,
+  ...javascriptWebRules,
+  ...javascriptBrowserRules,
+  ...javascriptFileRules,
+  ...javascriptLogicRules,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(allRules.map((r) => [r.id, r]));

@@ -13,6 +13,12 @@ describe('every rule is well-formed', () => {
     expect(allRules.filter((r) => r.language === 'python').length).toBeGreaterThanOrEqual(35);
   });
 
+  it('has at least 40 JavaScript/TypeScript rules, 32 of them pattern rules', () => {
+    const js = allRules.filter((r) => r.language === 'javascript');
+    expect(js.length).toBeGreaterThanOrEqual(40);
+    expect(js.filter((r) => !r.taint).length).toBeGreaterThanOrEqual(32);
+  });
+
   for (const rule of allRules) {
     describe(rule.id, () => {
       it('maps to known CWEs that MITRE allows for mapping', () => {
@@ -59,10 +65,12 @@ describe('fixture annotations name real rules', () => {
   it('every ruleid/ok annotation in every fixture names a registered rule', async () => {
     const { FIXTURE_ROOT } = await import('../support/rule-fixtures.js');
     const known = new Set(allRules.map((r) => r.id));
-    const { cwd, files } = fixtureFiles(join(FIXTURE_ROOT, 'python'));
-    for (const file of files) {
-      for (const a of parseAnnotations(readFileSync(join(cwd, file), 'utf8'))) {
-        expect(known.has(a.ruleId), `${file}:${a.annotationLine} names unknown rule ${a.ruleId}`).toBe(true);
+    for (const language of ['python', 'javascript']) {
+      const { cwd, files } = fixtureFiles(join(FIXTURE_ROOT, language));
+      for (const file of files) {
+        for (const a of parseAnnotations(readFileSync(join(cwd, file), 'utf8'))) {
+          expect(known.has(a.ruleId), `${language}/${file}:${a.annotationLine} names unknown rule ${a.ruleId}`).toBe(true);
+        }
       }
     }
   });

@@ -7,7 +7,7 @@ export default defineRule({
   cwe: [95, 94],
   severity: 'critical',
   confidence: 'high',
-  taint: { kind: 'code-injection' },
+  taint: { kind: 'code-injection', supersedes: ['javascript/eval-dynamic-code', 'javascript/vm-dynamic-code'] },
   description:
     "Data from outside the program reaches a function that compiles or runs it as code: `eval`, `new Function`, `setTimeout`/`setInterval` with a string, `vm.runInNewContext`/`runInContext`/`runInThisContext`, `new vm.Script`.",
   whyItMatters:

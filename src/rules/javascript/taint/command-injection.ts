@@ -7,7 +7,7 @@ export default defineRule({
   cwe: [78],
   severity: 'critical',
   confidence: 'high',
-  taint: { kind: 'command-injection' },
+  taint: { kind: 'command-injection', supersedes: ['javascript/child-process-shell'] },
   description:
     "Data from outside the program (a request parameter, a header, the command line, the environment) flows into a command that a shell parses (`child_process.exec`, `execSync`, `spawn` with `shell: true`) or into the name of the program `spawn`/`execFile` runs.",
   whyItMatters:

@@ -7,7 +7,7 @@ export default defineRule({
   cwe: [79],
   severity: 'high',
   confidence: 'medium',
-  taint: { kind: 'xss' },
+  taint: { kind: 'xss', supersedes: ['javascript/react-dangerous-html'] },
   description:
     "Data from outside the program reaches HTML without escaping: a response body sent with `res.send`, or the DOM through `innerHTML`, `outerHTML`, `insertAdjacentHTML`, `document.write`, jQuery `.html()` or React's `dangerouslySetInnerHTML`. Browser sources include `location.hash`/`search`, `document.URL`, `document.referrer` and `postMessage` event data.",
   whyItMatters:
