@@ -100,6 +100,27 @@ class Namespace(object):
     const manual = fn(facts, 'ns.Namespace.manual').accesses.filter((a) => a.resource === 'ns.Namespace#_items');
     expect(manual.map((a) => a.locks)).toEqual([['ns.Namespace#_guard'], []]);
   });
+
+  it('a lock named through a local is named by the local\'s value, not by the variable', async () => {
+    const facts = await factsOf({
+      'fip.py': `
+from oslo_concurrency import lockutils
+
+class Fip(object):
+    def port(self, interface_name):
+        lock_name = 'port-lock-' + self.name + '-' + interface_name
+        with lockutils.lock(lock_name):
+            self._ports.add(interface_name)
+
+    def other(self, key):
+        with lockutils.lock(key):
+            self._ports.discard(key)
+`,
+    });
+    expect(fn(facts, 'fip.Fip.port').accesses.find((a) => a.resource === 'fip.Fip#_ports')).toMatchObject({ locks: ['name:port-lock-*'] });
+    // A parameter has no value to read: named by its spelling, as before.
+    expect(fn(facts, 'fip.Fip.other').accesses.find((a) => a.resource === 'fip.Fip#_ports')).toMatchObject({ locks: ['name:key*'] });
+  });
 });
 
 describe('entry points', () => {
