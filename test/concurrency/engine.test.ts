@@ -291,3 +291,44 @@ describe('concurrency model files', () => {
     expect(model.spawners.some((e) => e.method === 'spawn_n')).toBe(true);
   });
 });
+
+describe('the path a finding cites', () => {
+  it('cites the entry point that reaches the unguarded access without the lock, not the locked one', async () => {
+    const facts = await factsOf({
+      'qos.py': `
+import threading
+from oslo_concurrency import lockutils
+
+class PolicyMap(object):
+    def __init__(self):
+        self.policies = {}
+
+    def set_policy(self, port, policy):
+        self.policies[port] = policy
+
+    def clean_by_port(self, port):
+        self.policies.pop(port, None)
+
+class Extension(object):
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.map = PolicyMap()
+
+    @lockutils.synchronized('qos-port')
+    def handle_port(self, context, port):
+        self.map.clean_by_port(port)
+        self.map.set_policy(port, 1)
+
+    def delete_port(self, context, port):
+        self._process(port)
+
+    def _process(self, port):
+        self.map.clean_by_port(port)
+`,
+    });
+    const issue = analyseConcurrency(facts).issues.find((i) => i.kind === 'inconsistent-locking' && i.primary.fn === 'qos.PolicyMap.clean_by_port');
+    expect(issue?.reach.entry.fn).toBe('qos.Extension.delete_port');
+    expect(issue?.chain.map((c) => c.fn)).toEqual(['qos.Extension.delete_port', 'qos.Extension._process']);
+    expect(issue?.chain.map((c) => c.line)).toEqual([26, 29]);
+  });
+});

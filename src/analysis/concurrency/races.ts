@@ -154,8 +154,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
         resource,
         primary: { path: p.path, span: p.access.span, code: p.access.code, locks: p.locks, fn: p.fn, access: p.access.kind },
         other: { path: w.path, span: w.access.span, code: w.access.code, locks: w.locks, fn: w.fn, access: 'write' },
-        reach,
-        chain: chainOf(program, p.fn),
+        ...(unlockedPath(program, inherited, p.fn, guardedBy.filter((l) => !p.locks.includes(l)), reach) ?? { reach, chain: chainOf(program, p.fn) }),
         confidence,
         guardedBy,
         ...(notes.length ? { notes } : {}),
@@ -260,6 +259,49 @@ function canonicalResources(program: ConcurrencyProgram): (resource: string) => 
     memo.set(resource, out);
     return out;
   };
+}
+
+/**
+ * A path from an entry point down to `fn` along which none of `locks` is held (the path that
+ * makes the access unguarded: `delete_port` → `clean_by_port`, not the locked `handle_port` →
+ * `clean_by_port`), entry first; the shortest one, at most 8 calls. Undefined when none is found.
+ */
+function unlockedPath(
+  program: ConcurrencyProgram,
+  inherited: ReadonlyMap<string, ReadonlySet<string>>,
+  fn: string,
+  locks: readonly string[],
+  base: Reach,
+): { reach: Reach; chain: ConcurrencyIssue['chain'] } | undefined {
+  if (locks.length === 0) return undefined;
+  const own = (id: string) => program.entries.filter((e) => e.fn === id);
+  const entryOf = (id: string) => own(id).find((e) => e.kind === 'explicit') ?? own(id)[0];
+  const next = new Map<string, { to: string; line: number; column: number }>();
+  const queue = [fn];
+  const seen = new Set([fn]);
+  for (let i = 0; i < queue.length && i < 2000; i++) {
+    const id = queue[i]!;
+    const entry = entryOf(id);
+    if (entry && !locks.some((l) => program.functions.get(id)?.locks.includes(l))) {
+      const chain: ConcurrencyIssue['chain'] = [];
+      let at = id;
+      while (at !== fn && chain.length < 8) {
+        const step = next.get(at)!;
+        chain.push({ fn: at, path: program.functions.get(at)!.path, line: step.line, column: step.column, callee: step.to });
+        at = step.to;
+      }
+      if (at !== fn) return undefined;
+      return { reach: { entry, weak: base.weak, depth: chain.length }, chain };
+    }
+    for (const { from, edge } of program.callers.get(id) ?? []) {
+      if (seen.has(from) || edge.locks.some((l) => locks.includes(l))) continue;
+      if (locks.some((l) => inherited.get(from)?.has(l))) continue;
+      seen.add(from);
+      next.set(from, { to: id, line: edge.line, column: edge.column });
+      queue.push(from);
+    }
+  }
+  return undefined;
 }
 
 /** The calls from the entry point down to `fn`, entry first (at most 8). */
