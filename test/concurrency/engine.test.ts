@@ -100,6 +100,27 @@ class Namespace(object):
     const manual = fn(facts, 'ns.Namespace.manual').accesses.filter((a) => a.resource === 'ns.Namespace#_items');
     expect(manual.map((a) => a.locks)).toEqual([['ns.Namespace#_guard'], []]);
   });
+
+  it('a lock named through a local is named by the local\'s value, not by the variable', async () => {
+    const facts = await factsOf({
+      'fip.py': `
+from oslo_concurrency import lockutils
+
+class Fip(object):
+    def port(self, interface_name):
+        lock_name = 'port-lock-' + self.name + '-' + interface_name
+        with lockutils.lock(lock_name):
+            self._ports.add(interface_name)
+
+    def other(self, key):
+        with lockutils.lock(key):
+            self._ports.discard(key)
+`,
+    });
+    expect(fn(facts, 'fip.Fip.port').accesses.find((a) => a.resource === 'fip.Fip#_ports')).toMatchObject({ locks: ['name:port-lock-*'] });
+    // A parameter has no value to read: named by its spelling, as before.
+    expect(fn(facts, 'fip.Fip.other').accesses.find((a) => a.resource === 'fip.Fip#_ports')).toMatchObject({ locks: ['name:key*'] });
+  });
 });
 
 describe('entry points', () => {
@@ -268,5 +289,46 @@ describe('concurrency model files', () => {
     const model = builtinConcurrencyModel();
     expect(model.locks.some((e) => e.name === 'threading.Lock')).toBe(true);
     expect(model.spawners.some((e) => e.method === 'spawn_n')).toBe(true);
+  });
+});
+
+describe('the path a finding cites', () => {
+  it('cites the entry point that reaches the unguarded access without the lock, not the locked one', async () => {
+    const facts = await factsOf({
+      'qos.py': `
+import threading
+from oslo_concurrency import lockutils
+
+class PolicyMap(object):
+    def __init__(self):
+        self.policies = {}
+
+    def set_policy(self, port, policy):
+        self.policies[port] = policy
+
+    def clean_by_port(self, port):
+        self.policies.pop(port, None)
+
+class Extension(object):
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.map = PolicyMap()
+
+    @lockutils.synchronized('qos-port')
+    def handle_port(self, context, port):
+        self.map.clean_by_port(port)
+        self.map.set_policy(port, 1)
+
+    def delete_port(self, context, port):
+        self._process(port)
+
+    def _process(self, port):
+        self.map.clean_by_port(port)
+`,
+    });
+    const issue = analyseConcurrency(facts).issues.find((i) => i.kind === 'inconsistent-locking' && i.primary.fn === 'qos.PolicyMap.clean_by_port');
+    expect(issue?.reach.entry.fn).toBe('qos.Extension.delete_port');
+    expect(issue?.chain.map((c) => c.fn)).toEqual(['qos.Extension.delete_port', 'qos.Extension._process']);
+    expect(issue?.chain.map((c) => c.line)).toEqual([26, 29]);
   });
 });

@@ -79,3 +79,18 @@ describe('inconsistent locking: green threads and locks held for another object'
     }
   });
 });
+
+describe('inconsistent locking under green threads: whether a locked section can block, over the program', () => {
+  const folder = join(ROOT, 'green-locking');
+  it('lowers an unlocked write when no locked section of the state can block, also through its own methods, with the reason', async () => {
+    const source = readFileSync(join(folder, 'service.py'), 'utf8').split('\n');
+    const line = (text: string) => source.findIndex((l) => l.includes(text)) + 1;
+    const low = (await scan({ paths: ['service.py'], cwd: folder, rules: [findRule('python/inconsistent-locking')!], config: false, severity: 'low', confidence: 'low', includeTests: true })).findings;
+    const byLine = new Map(low.map((f) => [f.location.startLine, f]));
+    const cancel = byLine.get(line('self._events = None'));
+    expect(cancel?.confidence).toBe('low');
+    expect(cancel?.message).toMatch(/no code holding the lock for this state can block/);
+    // The same shape where the locked section calls `self._notify`, which calls a client: kept.
+    expect(byLine.get(line('self._waiting = None'))?.confidence).toBe('high');
+  });
+});

@@ -51,6 +51,14 @@ export interface CallSite {
   line: number;
   column: number;
   locks: string[];
+  /** The call cannot block (a builtin, a container or string method, logging): it cannot switch green threads. */
+  pure?: true;
+}
+
+/** A call that may block and that the program cannot resolve (`ip_lib.add_veth(...)`, `open(...)`), with the locks held there. */
+export interface BlockingSite {
+  line: number;
+  locks: string[];
 }
 
 /** A function run concurrently: handed to a thread, pool, executor, timer or event loop. */
@@ -87,6 +95,12 @@ export interface CheckThenAct {
    * lies between the check and the act: only builtins, container and string methods, logging.
    */
   noYield?: boolean;
+  /**
+   * When the only calls between the check and the act that may block are calls the program may
+   * resolve (`self.has_subscribers()`): those calls. Whether they block is decided over the whole
+   * program (a method that only computes does not).
+   */
+  yieldCalls?: CalleeRef[];
   /** The act rebinds the field wholesale (`self.x = make()`), rather than changing the container it holds. */
   rebind?: boolean;
   /** The act empties the field (`self.pending = []`): the reset of a drain that took the old contents. */
@@ -109,6 +123,8 @@ export interface FunctionFacts {
   accesses: Access[];
   calls: CallSite[];
   checks: CheckThenAct[];
+  /** Calls in the body that may block and that no function of the program can be (I/O, RPC, a subprocess, a sleep). */
+  blocks?: BlockingSite[];
   /** The first parameter after `self`/`cls` (RPC endpoint methods take the request context there). */
   firstParam?: string;
   /** A function defined inside a method: it shares the method's `self`. */

@@ -1,6 +1,7 @@
 import type { Access, ConcurrencyFacts, Span } from './facts.js';
 import { ConcurrencyProgram, type ProgramOptions, type Reach } from './program.js';
 import { inheritedLocks } from './locksets.js';
+import { BlockingSummary } from './blocking.js';
 
 /**
  * Race detection over the linked program: accesses of shared state made from functions that run
@@ -60,6 +61,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
   // Green threads (eventlet.monkey_patch): a thread switches only where it blocks.
   const greenFile = files.find((f) => f.greenThreads);
   const green = greenFile?.greenThreads ? `${greenFile.path}:${greenFile.greenThreads.line}` : undefined;
+  const blocking = new BlockingSummary(program, inherited);
 
   // Which classes take each lock in their own code (a body, a `with`, a decorator).
   const holders = new Map<string, Set<string>>();
@@ -125,6 +127,18 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
         confidence = 'low';
         notes.push(`the program runs on green threads (\`eventlet.monkey_patch()\` at ${green}), where a single unlocked read sees the field either before or after a change, never half-way`);
       }
+      // Green threads: an unlocked write is one step no other green thread can split, and a
+      // locked region that cannot block runs whole; with no locked region of this state that can
+      // block, no interleaving can break what the lock protects.
+      if (green && p.access.kind === 'write' && confidence !== 'low') {
+        const missing = guardedBy.filter((l) => !p.locks.includes(l));
+        const locked = accesses.filter((q) => q.locks.some((l) => missing.includes(l)));
+        const regionBlocks = locked.some((q) => q.locks.filter((l) => missing.includes(l)).some((l) => blocking.heldMayBlock(q.fn, l)));
+        if (!regionBlocks) {
+          confidence = 'low';
+          notes.push(`the program runs on green threads (\`eventlet.monkey_patch()\` at ${green}) and no code holding the lock for this state can block while it holds it, so no other green thread can run in the middle of a locked section`);
+        }
+      }
       // The lock is only ever held by callers of another class (for their own state), and most writers of this state take none.
       if (lockedWrites.every((lw) => lw.access.locks.length === 0) && !guardedBy.some((l) => ownerHoldsLock(resource, l))) {
         const lockedFns = new Set(lockedWrites.map((lw) => lw.fn));
@@ -140,8 +154,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
         resource,
         primary: { path: p.path, span: p.access.span, code: p.access.code, locks: p.locks, fn: p.fn, access: p.access.kind },
         other: { path: w.path, span: w.access.span, code: w.access.code, locks: w.locks, fn: w.fn, access: 'write' },
-        reach,
-        chain: chainOf(program, p.fn),
+        ...(unlockedPath(program, inherited, p.fn, guardedBy.filter((l) => !p.locks.includes(l)), reach) ?? { reach, chain: chainOf(program, p.fn) }),
         confidence,
         guardedBy,
         ...(notes.length ? { notes } : {}),
@@ -169,7 +182,8 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       if (fn.async && !c.awaitBetween) continue; // one event loop thread: nothing interleaves without an await
       // Green threads: with nothing that can block between the check and the act, no other green
       // thread runs in between (a flag is acted on later, after the work, so it still counts).
-      if (green && c.noYield && c.shape === 'if') continue;
+      const noYield = c.noYield || (c.yieldCalls !== undefined && !c.yieldCalls.some((ref) => blocking.callMayBlock(ref, id)));
+      if (green && noYield && c.shape === 'if') continue;
       // `batch = self.pending; self.pending = []` between blocking calls: the swap is atomic under green threads.
       if (green && c.reset) continue;
       if (/\.setdefault\(/.test(c.act.code)) continue;
@@ -201,7 +215,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
         confidence = 'low';
         notes.push('the act stores the time (a refresh marker): at worst two callers both refresh');
       }
-      if (green && c.noYield && c.shape === 'flag') {
+      if (green && noYield && c.shape === 'flag') {
         confidence = 'low';
         notes.push(`the program runs on green threads (\`eventlet.monkey_patch()\` at ${green}) and nothing between the check and the act can block, so only one caller sees the old state; a race remains only if the others rely on work the first has not finished`);
       }
@@ -245,6 +259,49 @@ function canonicalResources(program: ConcurrencyProgram): (resource: string) => 
     memo.set(resource, out);
     return out;
   };
+}
+
+/**
+ * A path from an entry point down to `fn` along which none of `locks` is held (the path that
+ * makes the access unguarded: `delete_port` → `clean_by_port`, not the locked `handle_port` →
+ * `clean_by_port`), entry first; the shortest one, at most 8 calls. Undefined when none is found.
+ */
+function unlockedPath(
+  program: ConcurrencyProgram,
+  inherited: ReadonlyMap<string, ReadonlySet<string>>,
+  fn: string,
+  locks: readonly string[],
+  base: Reach,
+): { reach: Reach; chain: ConcurrencyIssue['chain'] } | undefined {
+  if (locks.length === 0) return undefined;
+  const own = (id: string) => program.entries.filter((e) => e.fn === id);
+  const entryOf = (id: string) => own(id).find((e) => e.kind === 'explicit') ?? own(id)[0];
+  const next = new Map<string, { to: string; line: number; column: number }>();
+  const queue = [fn];
+  const seen = new Set([fn]);
+  for (let i = 0; i < queue.length && i < 2000; i++) {
+    const id = queue[i]!;
+    const entry = entryOf(id);
+    if (entry && !locks.some((l) => program.functions.get(id)?.locks.includes(l))) {
+      const chain: ConcurrencyIssue['chain'] = [];
+      let at = id;
+      while (at !== fn && chain.length < 8) {
+        const step = next.get(at)!;
+        chain.push({ fn: at, path: program.functions.get(at)!.path, line: step.line, column: step.column, callee: step.to });
+        at = step.to;
+      }
+      if (at !== fn) return undefined;
+      return { reach: { entry, weak: base.weak, depth: chain.length }, chain };
+    }
+    for (const { from, edge } of program.callers.get(id) ?? []) {
+      if (seen.has(from) || edge.locks.some((l) => locks.includes(l))) continue;
+      if (locks.some((l) => inherited.get(from)?.has(l))) continue;
+      seen.add(from);
+      next.set(from, { to: id, line: edge.line, column: edge.column });
+      queue.push(from);
+    }
+  }
+  return undefined;
 }
 
 /** The calls from the entry point down to `fn`, entry first (at most 8). */

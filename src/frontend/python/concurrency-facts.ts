@@ -2,9 +2,9 @@ import type { Node } from '../../parse/tree-sitter.js';
 import type { PythonModule } from './module.js';
 import type { CalleeRef, ConcurrencyFacts } from '../../analysis/concurrency/facts.js';
 import type { ConcurrencyModel } from '../../analysis/concurrency/model.js';
-import { awaitBetween, exits, usesName } from './concurrency-syntax.js';
+import { awaitBetween, exits, usesName, worthLinking } from './concurrency-syntax.js';
 import { ExtractorBase, MUTATORS, type FnCtx } from './concurrency-walk.js';
-import { blockingCallBetween, type YieldContext } from './concurrency-yield.js';
+import { blockingCallsBetween, mayYield, type YieldContext } from './concurrency-yield.js';
 
 /** The concurrency facts of one Python file (see concurrency-walk.ts for what they hold). */
 export function pythonConcurrencyFacts(module: PythonModule, model: ConcurrencyModel): ConcurrencyFacts {
@@ -13,6 +13,43 @@ export function pythonConcurrencyFacts(module: PythonModule, model: ConcurrencyM
 
 /** The walk plus checks of shared state followed by acts on it. */
 class Extractor extends ExtractorBase {
+  // ---- may a call block (green threads switch only there) -------------------------------------------
+
+  protected yieldContext(ctx: FnCtx): YieldContext {
+    return {
+      qname: (n) => this.qname(n),
+      isContainer: (n) => {
+        const u = this.module.unwrap(n);
+        if (u.type === 'subscript') return true;
+        const field = u.type === 'attribute' && u.childForFieldName('object')?.text === ctx.selfName ? u.childForFieldName('attribute')?.text : undefined;
+        if (field !== undefined) return !!ctx.cls?.containers.has(field);
+        return u.type === 'identifier' && this.globalCandidates.has(u.text);
+      },
+      linkable: (call) => {
+        const ref = this.calleeRef(call, ctx);
+        return ref !== undefined && worthLinking(ref) ? ref : undefined;
+      },
+    };
+  }
+
+  /**
+   * The walk's call, plus what it may do under green threads: a call site the program may resolve
+   * is marked pure when it cannot block (`self.d.get(k)`, `LOG.debug(...)`); a call it cannot
+   * resolve that may block (`ip_lib.add_veth(...)`) is kept as a blocking site of the function.
+   * Calls of `self` methods are left to the program, which knows what they do.
+   */
+  protected override callExpression(e: Node, ctx: FnCtx, held: string[], depth: number): void {
+    super.callExpression(e, ctx, held, depth);
+    const yields = mayYield(e, this.yieldContext(ctx));
+    const ref = this.calleeRef(e, ctx);
+    if (ref !== undefined && worthLinking(ref)) {
+      const site = ctx.facts.calls[ctx.facts.calls.length - 1];
+      if (!yields && ref.k !== 'self' && site) site.pure = true;
+    } else if (yields) {
+      (ctx.facts.blocks ??= []).push({ line: e.startPosition.row + 1, locks: held.length ? [...new Set(held)].sort() : [] });
+    }
+  }
+
   // ---- check-then-act -------------------------------------------------------------------------------
 
   /** Resources a check expression reads, and the `self` methods it calls. */
@@ -86,16 +123,7 @@ class Extractor extends ExtractorBase {
 
   /** Pair each check of a function with the first write of what it read, in its scope (after the walk). */
   protected resolveChecks(ctx: FnCtx): void {
-    const yieldCtx: YieldContext = {
-      qname: (n) => this.qname(n),
-      isContainer: (n) => {
-        const u = this.module.unwrap(n);
-        if (u.type === 'subscript') return true;
-        const field = u.type === 'attribute' && u.childForFieldName('object')?.text === ctx.selfName ? u.childForFieldName('attribute')?.text : undefined;
-        if (field !== undefined) return !!ctx.cls?.containers.has(field);
-        return u.type === 'identifier' && this.globalCandidates.has(u.text);
-      },
-    };
+    const yieldCtx = this.yieldContext(ctx);
     for (const p of ctx.pending) {
       let scope: Node = p.from;
       while (scope.parent && scope.type !== 'function_definition') scope = scope.parent;
@@ -111,11 +139,13 @@ class Extractor extends ExtractorBase {
           const { name, rest } = p.flag;
           if (!rest.some((r) => r.endPosition.row + 1 >= act.span.line && usesName(r, name, act.span.line))) continue;
         }
-        const noYield = !blockingCallBetween(scope, p.from.startIndex, w.end, yieldCtx);
+        const between = blockingCallsBetween(scope, p.from.startIndex, w.end, yieldCtx);
+        const noYield = between !== 'blocks' && between.length === 0;
         ctx.facts.checks.push({
           reads: p.reads, calls: p.calls, check: p.check, act, shape: p.shape,
           ...(ctx.facts.async ? { awaitBetween: awaitBetween(p.from, act.span) } : {}),
           ...(noYield ? { noYield } : {}),
+          ...(between !== 'blocks' && between.length > 0 ? { yieldCalls: between } : {}),
           ...(w.rebind ? { rebind: true } : {}),
           ...(w.empty ? { reset: true } : {}),
           ...(w.clock ? { clock: true } : {}),

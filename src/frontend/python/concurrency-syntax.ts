@@ -44,8 +44,13 @@ export function argAt(module: PythonModule, call: Node, refs: readonly (number |
 }
 
 /** The constant text a run-time lock name starts with: `'fip-ns-' + name` → `fip-ns-`. */
-export function constantPrefix(module: PythonModule, arg: Node): string {
+export function constantPrefix(module: PythonModule, arg: Node, depth = 0): string {
   const n = module.unwrap(arg);
+  if (n.type === 'identifier' && depth < 3) {
+    // `lock_name = 'port-lock-' + self.name; with lockutils.lock(lock_name):` the local's value.
+    const value = localValue(n);
+    if (value) return constantPrefix(module, value, depth + 1);
+  }
   if (n.type === 'binary_operator') {
     const left = n.childForFieldName('left');
     if (left) {
@@ -67,6 +72,20 @@ export function constantPrefix(module: PythonModule, arg: Node): string {
     if (typeof c === 'string') return c.split(/[{%]/)[0]!;
   }
   return module.dottedName(n) ?? '';
+}
+
+/** The value of the last plain assignment to local `name` before it, in its function (or undefined). */
+function localValue(name: Node): Node | undefined {
+  let scope: Node | null = name.parent;
+  while (scope && scope.type !== 'function_definition') scope = scope.parent;
+  if (!scope) return undefined;
+  let found: Node | undefined;
+  for (const a of scope.descendantsOfType('assignment')) {
+    if (a.startIndex >= name.startIndex) break;
+    const left = a.childForFieldName('left');
+    if (left?.type === 'identifier' && left.text === name.text) found = a.childForFieldName('right') ?? undefined;
+  }
+  return found;
 }
 
 /** `self.x = None` / `self.flag = False`: the write stores a literal constant. */

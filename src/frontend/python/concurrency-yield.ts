@@ -1,4 +1,5 @@
 import type { Node } from '../../parse/tree-sitter.js';
+import type { CalleeRef } from '../../analysis/concurrency/facts.js';
 
 /**
  * Which Python calls cannot block, and so cannot switch green threads: under eventlet (after
@@ -20,6 +21,8 @@ const PURE_NAMES = new Set([
   'collections.defaultdict', 'collections.OrderedDict', 'collections.Counter', 'collections.deque', 'collections.namedtuple',
   'copy.copy', 'copy.deepcopy', 'time.time', 'time.monotonic', 'functools.partial', 'itertools.chain', 'itertools.islice',
   'oslo_utils.timeutils.utcnow', 'oslo_utils.uuidutils.generate_uuid', 'uuid.uuid4', 'netaddr.IPNetwork', 'netaddr.IPAddress',
+  // Creating an event or a lock object does not wait on it.
+  'eventlet.event.Event', 'threading.Event', 'threading.Lock', 'threading.RLock',
 ]);
 /** Container methods that never block, on whatever receiver (no client or file object has them with another meaning that blocks). */
 const CONTAINER_METHODS = new Set([
@@ -41,12 +44,16 @@ export interface YieldContext {
   qname(node: Node): string | undefined;
   /** Whether an expression is a known container (a field assigned `{}`/`[]`/`set()`, a module-level container). */
   isContainer(node: Node): boolean;
+  /** What a call calls, when the program may resolve it (a method or function of the program). */
+  linkable?(call: Node): CalleeRef | undefined;
 }
 
 /** Whether a call may block (and so let another green thread run). */
 export function mayYield(call: Node, ctx: YieldContext): boolean {
   const fn = call.childForFieldName('function');
   if (!fn) return true;
+  // `raise NovaException(...)`: building the exception to raise does no I/O.
+  if (call.parent?.type === 'raise_statement') return false;
   if (fn.type === 'identifier') {
     if (PURE_BUILTINS.has(fn.text)) return false;
     const q = ctx.qname(fn);
@@ -61,20 +68,29 @@ export function mayYield(call: Node, ctx: YieldContext): boolean {
   if (STRING_METHODS.has(method) && receiver?.type === 'string') return false;
   if (CONTAINER_METHODS.has(method)) return false;
   if (AMBIGUOUS_CONTAINER_METHODS.has(method) && receiver && ctx.isContainer(receiver)) return false;
+  // `events.pop(key, None)`: a default for a missing key is the dict's signature, not a client's.
+  if (method === 'pop' && call.childForFieldName('arguments')?.namedChildren.length === 2) return false;
   // `'-'.join(...)`, `name.startswith(...)`: string methods on anything but a field of unknown type.
   if (STRING_METHODS.has(method) && method !== 'format' && method !== 'join') return false;
   return true;
 }
 
-/** Whether any call in the source range [from, to) of `scope` may block. */
-export function blockingCallBetween(scope: Node, from: number, to: number, ctx: YieldContext): boolean {
+/**
+ * The calls in the source range [from, to) of `scope` that may block, as calls the program may
+ * resolve (whether those block is the program's to say), or 'blocks' when one of them cannot be
+ * resolved, or an `await`, `yield` or `with` lies in the range.
+ */
+export function blockingCallsBetween(scope: Node, from: number, to: number, ctx: YieldContext): CalleeRef[] | 'blocks' {
+  const out: CalleeRef[] = [];
   for (const call of scope.descendantsOfType('call')) {
     if (call.startIndex < from || call.startIndex >= to) continue;
-    if (mayYield(call, ctx)) return true;
+    if (!mayYield(call, ctx)) continue;
+    const ref = ctx.linkable?.(call);
+    if (!ref) return 'blocks';
+    out.push(ref);
   }
-  // `await`, `yield` and `with` (a context manager may take a lock or do I/O) block too.
   for (const type of ['await', 'yield', 'with_statement'] as const) {
-    for (const n of scope.descendantsOfType(type)) if (n.startIndex >= from && n.startIndex < to) return true;
+    for (const n of scope.descendantsOfType(type)) if (n.startIndex >= from && n.startIndex < to) return 'blocks';
   }
-  return false;
+  return out;
 }

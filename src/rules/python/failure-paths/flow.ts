@@ -39,6 +39,7 @@ export function isPureCall(module: PythonModule, call: PyCall): boolean {
     if (PURE_METHODS.has(call.method)) return true;
   }
   if (call.qname?.startsWith('logging.')) return true;
+  if (call.method === 'pop' && call.receiver && popCannotFail(module, call)) return true;
   if (failureModels().pure.some((m) => callMatches(call, m, () => (call.receiver ? module.text(call.receiver) : undefined)))) return true;
   // `ip_lib.IPWrapper(namespace=ns)`, `netaddr.IPNetwork(cidr)`: constructing a value object rarely
   // fails; the calls made on it afterwards are the ones that reach the system.
@@ -46,6 +47,26 @@ export function isPureCall(module: PythonModule, call: PyCall): boolean {
   if (last !== undefined && /^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$/.test(last) && !/Error$|Exception$/.test(last)) {
     // ... except classes that start a process or open a connection.
     if (!/^(?:subprocess|socket|multiprocessing|threading|ssl|http|urllib|ftplib|smtplib|telnetlib)\./.test(call.qname ?? '')) return true;
+  }
+  return false;
+}
+
+/**
+ * `d.pop(k, default)`, or `d.pop(k)` inside `if k in d:`: no KeyError. (`s.pop()` of a list or
+ * set, or a bare `d.pop(k)`, can still fail.)
+ */
+function popCannotFail(module: PythonModule, call: PyCall): boolean {
+  if (call.positional.length === 2) return true;
+  if (call.positional.length !== 1) return false;
+  const key = module.text(call.positional[0]!);
+  const receiver = module.text(call.receiver!);
+  for (let n: Node | null = call.node.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const cond = n.childForFieldName('condition');
+    if (cond?.type === 'comparison_operator' && /^in$/.test(cond.children[1]?.text ?? '')) {
+      const [left, right] = [cond.namedChildren[0], cond.namedChildren[1]];
+      if (left && right && module.text(left) === key && module.text(right) === receiver) return true;
+    }
   }
   return false;
 }
