@@ -1,24 +1,26 @@
 // secreview against Bandit and against the parse-only floor, on the same files of real code
-// fetched at run time from Debian (python3-neutron, python3-nova), then how the full scan scales
-// on neutron + nova combined. Every measurement is a fresh process (`/usr/bin/time -v` gives wall
-// time, CPU time and peak RSS for all three tools alike); BENCH_RUNS=N runs each N times
-// (default 3) and the median is quoted. secreview runs as users run it: the built CLI
-// (`npm run build` first), default --jobs (the cores), taint on; cold (--no-cache) for the
-// comparison, then with --jobs 1, and with a cache cold and warm, checking that all these give
-// the same JSON report byte for byte. Prints the figures and writes bench-results/compare.json.
+// fetched at run time from Debian (python3-neutron, python3-nova): neutron alone, then neutron +
+// nova in one tree. Every measurement is a fresh process (`/usr/bin/time -v` gives wall time, CPU
+// time and peak RSS for all three tools alike); BENCH_RUNS=N runs each N times (default 3) and
+// the median is quoted. secreview runs as users run it: the built CLI (`npm run build` first),
+// default --jobs (the cores), taint on; --no-cache for the comparison, then with --jobs 1, then
+// the first scan into an empty cache, warm re-runs, a run reading file entries (as after an
+// edit: it records for replay) and one replaying those records, checking that all these give the
+// same JSON report byte for byte. Prints the figures and writes bench-results/compare.json.
 // Asserts nothing.
-//   npm run bench                  (BENCH_RUNS=1 for a quick pass; BENCH_SCALING=0 skips scaling)
+//   npm run bench   (BENCH_RUNS=1 for a quick pass; BENCH_NOVA=1 adds nova alone; BENCH_SCALING=1 adds
+//                    the quarter/half/all scaling of neutron + nova)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CACHE, debianCorpus } from './corpus.js';
+import { debianCorpus } from './corpus.js';
 import { discoverFiles } from '../src/discover/discover.js';
 import { supportedExtensions } from '../src/frontend/registry.js';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
-const withScaling = process.env.BENCH_SCALING !== '0';
+const withScaling = process.env.BENCH_SCALING === '1';
 const cli = fileURLToPath(new URL('../bin/secreview.js', import.meta.url));
 if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) throw new Error('build secreview first: npm run build');
 const parseOnce = fileURLToPath(new URL('./parse-once.ts', import.meta.url));
@@ -145,10 +147,28 @@ const counts = (m: Record<string, number>): [string, number][] => Object.entries
 
 // ---- corpora -------------------------------------------------------------------------------
 
-const corpora = [
+const packages = [
   { name: 'neutron', root: debianCorpus('python3-neutron', 'neutron') },
   { name: 'nova', root: debianCorpus('python3-nova', 'nova') },
 ];
+
+/** One tree holding both packages side by side (neutron/, nova/), so module names stay right. */
+function pairTree(): string {
+  const both = join(tmpdir(), 'secreview-bench-neutron+nova');
+  if (!existsSync(join(both, '.complete'))) {
+    rmSync(both, { recursive: true, force: true });
+    const tmp = `${both}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    for (const { name, root } of packages) cpSync(root, join(tmp, name), { recursive: true });
+    writeFileSync(join(tmp, '.complete'), '');
+    renameSync(tmp, both);
+  }
+  return both;
+}
+const both = pairTree();
+// neutron alone, then neutron + nova together (the issue's two sizes); nova alone with BENCH_NOVA=1.
+const corpora = [packages[0]!, ...(process.env.BENCH_NOVA === '1' ? [packages[1]!] : []), { name: 'neutron+nova', root: both }];
 
 console.log(`secreview vs Bandit vs parse floor — ${runs} run(s) per measurement, median quoted; each run a fresh process`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${banditVersion}, peak RSS and CPU ${gnuTime ? 'from /usr/bin/time -v' : 'from the process itself (Bandit: n/a)'}`);
@@ -187,8 +207,15 @@ for (const { name, root } of corpora) {
   const one = secreviewOnce(root, undefined, ['--no-cache', '--jobs', '1']);
   reports.set('--jobs 1, no cache', one.report);
   const cacheDir = join(work, `cache-${name}`);
-  const cold = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
-  reports.set('default --jobs, cold cache', cold.report);
+  const coldRuns: ToolRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    rmSync(cacheDir, { recursive: true, force: true });
+    const c = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
+    coldRuns.push(c.run);
+    reports.set('default --jobs, cold cache', c.report);
+  }
+  const replayDir = join(cacheDir, 'v3', 'replay');
+  const coldWroteRecords = existsSync(replayDir) && readdirSync(replayDir).length > 0;
   const warm: ToolRun[] = [];
   for (let i = 0; i < runs; i++) {
     const w = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
@@ -197,8 +224,19 @@ for (const { name, root } of corpora) {
   }
   const warm1 = secreviewOnce(root, undefined, ['--cache-dir', cacheDir, '--jobs', '1']);
   reports.set('--jobs 1, warm cache', warm1.report);
+  // The run after an edit: no run entry answers, every file entry is read and IRs are built from
+  // them, and (the cache holding no replay records yet) the taint pass records. Simulated without
+  // editing the read-only corpus by dropping the run entries.
+  rmSync(join(cacheDir, 'v3', 'program'), { recursive: true, force: true });
+  const entries = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
+  reports.set('default --jobs, file entries, recording', entries.report);
+  // And the run after that one: file entries and replay records.
+  rmSync(join(cacheDir, 'v3', 'program'), { recursive: true, force: true });
+  const replaying = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
+  reports.set('default --jobs, file entries and replay records', replaying.report);
   rmSync(cacheDir, { recursive: true, force: true });
   const W = summarise(warm);
+  const cold = summarise(coldRuns);
   const reference = reports.get('default --jobs, no cache')!;
   const differing = [...reports].filter(([, text]) => text !== reference).map(([label]) => label);
   const P = summarise(parse);
@@ -221,13 +259,17 @@ for (const { name, root } of corpora) {
   console.log(row(`parse only, ${cpus().length} threads`, parseAllCores));
   console.log(row('secreview full scan', S));
   console.log(row('secreview --jobs 1', summarise([one.run])));
-  console.log(row('secreview, cold cache', summarise([cold.run])));
+  console.log(row('secreview, empty cache (first)', cold));
   console.log(row('secreview, warm cache', W));
+  console.log(row('secreview, entries (as if edited)', summarise([entries.run])));
+  console.log(row('secreview, entries + records', summarise([replaying.run])));
   console.log(row(banditVersion, B));
   console.log(`in-process time (start-up excluded): parse floor ${fmtS(P.inProcessSeconds)} s, secreview scan ${fmtS(S.inProcessSeconds)} s (${fmtX(S.inProcessSeconds! / P.inProcessSeconds!)} the floor)`);
   console.log(`secreview is ${fmtX(B.wallSeconds / S.wallSeconds)} as fast as Bandit (wall), peak RSS ${fmtX(S.peakRssMB! / (B.peakRssMB ?? NaN))} Bandit's`);
   console.log(`15x Bandit would be ${fmtS(B.wallSeconds / 15)} s wall; parsing alone on ${cpus().length} threads takes ${fmtS(parseAllCores.wallSeconds)} s (${fmtX(B.wallSeconds / parseAllCores.wallSeconds)} Bandit)`);
-  console.log(`--jobs ${cpus().length} vs --jobs 1: ${fmtX(one.run.wallSeconds / S.wallSeconds)} faster; warm cache vs cold cache: ${fmtX(cold.run.wallSeconds / W.wallSeconds)} faster (wall)`);
+  console.log(`--jobs ${cpus().length} vs --jobs 1: ${fmtX(one.run.wallSeconds / S.wallSeconds)} faster; warm cache vs cold cache: ${fmtX(cold.wallSeconds / W.wallSeconds)} faster (wall)`);
+  console.log(`first scan into an empty cache: ${fmtX(cold.wallSeconds / S.wallSeconds)} the --no-cache wall, ${fmtX(cold.cpuSeconds! / S.cpuSeconds!)} its CPU; replay records written by it: ${coldWroteRecords ? 'yes' : 'no'}`);
+  console.log(`--no-cache: ${fmtX(S.wallSeconds / parseAllCores.wallSeconds)} the all-core parse floor (wall); peak RSS ${fmtMB(S.peakRssMB)}`);
   console.log(`JSON reports byte for byte (durationMs aside), ${reports.size} variants: ${differing.length === 0 ? 'identical' : `DIFFERENT: ${differing.join('; ')}`}`);
   console.log(`findings — secreview: ${int(secJson!.findings ?? 0)} (${int(secJson!.taintFindings ?? 0)} data-flow); Bandit: ${int(banJson!.results.length)} (all severities/confidences)`);
   const sr = counts(secJson!.byRule ?? {});
@@ -241,7 +283,7 @@ for (const { name, root } of corpora) {
   corpusResults.push({
     name, root, files: paths.length, lines, banditLoc: banJson!.metrics._totals.loc, banditErrors: banJson!.errors,
     parseFloor: { ...P, files: parseJson!.files },
-    parseAllCores, jobs1: one.run, coldCache: cold.run, warmCache: W, reportsIdentical: differing.length === 0, reportsDiffering: differing,
+    parseAllCores, jobs1: one.run, coldCache: cold, coldCacheWroteReplayRecords: coldWroteRecords, warmCache: W, fileEntriesRecording: entries.run, fileEntriesReplaying: replaying.run, reportsIdentical: differing.length === 0, reportsDiffering: differing,
     secreview: { ...S, files: secJson!.files, filesWithErrors: secJson!.filesWithErrors, findings: secJson!.findings, taintFindings: secJson!.taintFindings, byRule: Object.fromEntries(sr) },
     bandit: { ...B, version: banditVersion, findings: banJson!.results.length, byTest: Object.fromEntries(br) },
     ratios: {
@@ -252,7 +294,9 @@ for (const { name, root } of corpora) {
       banditWallOverParseFloor: B.wallSeconds / P.wallSeconds,
       secreviewRssOverBandit: B.peakRssMB ? S.peakRssMB! / B.peakRssMB : null,
       jobs1OverDefault: one.run.wallSeconds / S.wallSeconds,
-      coldCacheOverWarmCache: cold.run.wallSeconds / W.wallSeconds,
+      coldCacheOverWarmCache: cold.wallSeconds / W.wallSeconds,
+      coldCacheOverNoCache: cold.wallSeconds / S.wallSeconds,
+      noCacheOverParseAllCores: S.wallSeconds / parseAllCores.wallSeconds,
     },
     linesPerSecond: { parseFloor: lines / P.wallSeconds, secreview: lines / S.wallSeconds, bandit: lines / B.wallSeconds },
   });
@@ -262,17 +306,6 @@ for (const { name, root } of corpora) {
 
 let scaling: unknown = null;
 if (withScaling) {
-  // One tree holding both packages side by side (neutron/, nova/), so module names stay right.
-  const both = join(CACHE, 'neutron+nova');
-  if (!existsSync(join(both, '.complete'))) {
-    rmSync(both, { recursive: true, force: true });
-    const tmp = `${both}.tmp`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    for (const { name, root } of corpora) cpSync(root, join(tmp, name), { recursive: true });
-    writeFileSync(join(tmp, '.complete'), '');
-    renameSync(tmp, both);
-  }
   const { files } = await discoverFiles({ root: both, paths: ['.'], extensions: supportedExtensions });
   console.log('');
   console.log(`== scaling: neutron + nova (${int(files.length)} files), full scan in a fresh process, ${runs} run(s) per size, median`);

@@ -284,6 +284,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     // shapes, and are built only if one of their analyses cannot be replayed.
     const deferred = new Map<ModuleIR, Deferred>();
     const shapes = memo ? new Map(memo.modules.map((path, i) => [path, i])) : undefined;
+    // Recording for replay costs a good part of a taint pass. A cold cache (no records, no file
+    // from the cache) is not recorded: its file entries are written, and the next run that finds
+    // them records. Asked before the IRs are built, which ends `deferrable`.
+    const record = cache !== undefined && (memo !== undefined || files.some((f) => f.deferrable));
     const irs = language
       ? files.map((f) => {
           const build = (): ModuleIR | undefined => f.takeIR(language, plan.fileTimeoutMs);
@@ -304,7 +308,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       options.onStage?.('cross-file', program.length);
       let result: TaintResult;
       try {
-        result = analyseProgram(program, models, { record: cache !== undefined, memo, deferred, renderSinks });
+        result = analyseProgram(program, models, { record, memo, deferred, renderSinks });
       } catch (error) {
         // Records that passed their checks yet do not hold together (a forged entry): the run
         // without them gives the same result, only slower.

@@ -69,13 +69,19 @@ async function filledCache(): Promise<{ root: string; dir: string; uncached: str
   const cold = await cachedScan(root, dir);
   expect(findingsOf(cold.result)).toBe(uncached);
   expect(cold.result.findings.some((f) => f.ruleId === 'python/command-injection' && f.trace)).toBe(true);
+  // A cold cache is not recorded for replay: the run that next reads the file entries records.
+  expect(entries(join(dir, FORMAT, 'replay'))).toEqual([]);
+  dropRunEntries(dir);
+  const second = await cachedScan(root, dir);
+  expect(findingsOf(second.result)).toBe(uncached);
+  expect(entries(join(dir, FORMAT, 'replay'))).toHaveLength(1);
   return { root, dir, uncached };
 }
 
 /** Without its run entries, a scan reads the file entries and the replay records. */
-const dropRunEntries = (dir: string): void => {
+function dropRunEntries(dir: string): void {
   for (const p of entries(join(dir, FORMAT, 'program'))) rmSync(p);
-};
+}
 
 describe('cache entries are checked on every read', () => {
   it('a checksum mismatch in a file entry is a miss, said once, and the entry is rewritten', async () => {

@@ -79,13 +79,16 @@ describe('taint replay records in the scan cache', () => {
     expect(at(cold.findings, 'python/command-injection', 'helpers.py', 5)).toHaveLength(1);
     expect(at(cold.findings, 'python/sql-injection', 'db.py', 5)).toHaveLength(1);
     expect(at(cold.findings, 'python/command-injection', 'helpers.py', 8)).toEqual([]);
-    // One file of records, holding a memo the engine accepts.
-    const records = entries(replayDir);
-    expect(records).toHaveLength(1);
-    const memo = unpackMemo(deserialize(payload(readFileSync(records[0]!))));
-    expect(memo).toBeDefined();
+    // A cold cache gets its file entries but no replay records: recording would make the first
+    // cached scan slower than an uncached one. An unchanged tree is answered by the run entry.
+    expect(entries(join(cacheDir, 'v3', 'files')).length).toBeGreaterThanOrEqual(3);
+    expect(entries(replayDir)).toEqual([]);
+    const unchanged = await scan(base(root, { cache: { dir: cacheDir } }));
+    expect(canonical(unchanged)).toBe(canonical(cold));
+    expect(entries(replayDir)).toEqual([]);
 
     // helpers.call_it now runs its parameter: the route in app.py (unchanged) has a new flow.
+    // This run reads file entries from the cache, so it records.
     writeFileSync(join(root, 'helpers.py'), HELPERS('    os.system(p)'));
     const warm = await scan(base(root, { cache: { dir: cacheDir } }));
     const uncached = await scan(base(root));
@@ -98,6 +101,18 @@ describe('taint replay records in the scan cache', () => {
       ['sink', 'helpers.py', 8],
     ]);
     expect(warm.findings.length).toBe(cold.findings.length + 1);
+    // One file of records, holding a memo the engine accepts.
+    const records = entries(replayDir);
+    expect(records).toHaveLength(1);
+    const memo = unpackMemo(deserialize(payload(readFileSync(records[0]!))));
+    expect(memo).toBeDefined();
+
+    // Another edit, to a tree no run entry knows: replayed from the records (the doctored-record
+    // test below shows they are used), with the uncached report.
+    writeFileSync(join(root, 'helpers.py'), HELPERS('    return p.title()'));
+    const replayed = await scan(base(root, { cache: { dir: cacheDir } }));
+    expect(canonical(replayed)).toBe(canonical(await scan(base(root))));
+    expect(at(replayed.findings, 'python/command-injection', 'helpers.py', 8)).toEqual([]);
 
     // Garbage instead of the records: dropped, and the run is the uncached one.
     writeFileSync(entries(replayDir)[0]!, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02]));
@@ -129,6 +144,10 @@ describe('taint replay records in the scan cache', () => {
   it('are what the next scan replays (a control for the test above: a doctored record shows)', async () => {
     const root = tempTree({ 'app.py': APP, 'helpers.py': HELPERS('    return p.strip()'), 'db.py': DB });
     const cacheDir = join(tempTree({}), 'cache');
+    await scan(base(root, { cache: { dir: cacheDir } }));
+    // A cold cache is not recorded: an edit makes the next run read file entries, and record.
+    expect(entries(join(cacheDir, 'v3', 'replay'))).toEqual([]);
+    writeFileSync(join(root, 'helpers.py'), HELPERS('    return p.upper()'));
     await scan(base(root, { cache: { dir: cacheDir } }));
     const file = entries(join(cacheDir, 'v3', 'replay'))[0]!;
     const bytes = readFileSync(file);
