@@ -50,9 +50,11 @@ describe('lock sets through calls and decorators', () => {
     const store = fn(facts, 'ports.Ports._store');
     expect(store.accesses).toEqual([expect.objectContaining({ resource: 'ports.Ports#_ports', kind: 'write', locks: [] })]);
     const program = new ConcurrencyProgram(facts);
-    expect([...inheritedLocks(program).get('ports.Ports._store')!]).toEqual(['ports.Ports#_lock']);
-    // Public: an entry point of a lock owner, so callers hold nothing for it.
-    expect([...inheritedLocks(program).get('ports.Ports.add')!]).toEqual([]);
+    const inherited = inheritedLocks(program);
+    expect([...inherited.get('ports.Ports._store')!]).toEqual(['ports.Ports#_lock']);
+    // Public: an entry point of a lock owner, so callers hold nothing for it (absent: the empty set).
+    expect(program.functions.has('ports.Ports.add')).toBe(true);
+    expect(inherited.has('ports.Ports.add')).toBe(false);
   });
 
   it('a second caller without the lock takes it away, and the unguarded write is reported', async () => {
@@ -62,7 +64,8 @@ describe('lock sets through calls and decorators', () => {
 `;
     const facts = await factsOf({ 'ports.py': source });
     const program = new ConcurrencyProgram(facts);
-    expect([...inheritedLocks(program).get('ports.Ports._store')!]).toEqual([]);
+    expect(program.functions.has('ports.Ports._store')).toBe(true);
+    expect(inheritedLocks(program).has('ports.Ports._store')).toBe(false);
     // Every write is now unguarded somewhere: no locked write, nothing inconsistent.
     expect(analyseConcurrency(facts).issues).toEqual([]);
   });
@@ -330,5 +333,19 @@ class Extension(object):
     expect(issue?.reach.entry.fn).toBe('qos.Extension.delete_port');
     expect(issue?.chain.map((c) => c.fn)).toEqual(['qos.Extension.delete_port', 'qos.Extension._process']);
     expect(issue?.chain.map((c) => c.line)).toEqual([26, 29]);
+  });
+});
+
+describe('what the linked program keeps (a report carries it after the scan)', () => {
+  it('drops files that only assign constants, and keeps a module body that calls or owns state', async () => {
+    const facts = await factsOf({ 'consts.py': 'X = 1\nNAMES = ("a", "b")\n', 'boot.py': 'import threading\n\ndef work():\n    pass\n\nthreading.Thread(target=work).start()\n', 'ports.py': LOCKED_HELPER });
+    expect(facts.map((f) => f.path).sort()).toEqual(['boot.py', 'consts.py', 'ports.py']);
+    const program = new ConcurrencyProgram(facts);
+    expect(program.files.map((f) => f.path).sort()).toEqual(['boot.py', 'ports.py']);
+    expect([...program.functions.keys()].filter((id) => id.startsWith('consts.'))).toEqual([]);
+    expect(program.functions.has('boot.<module>')).toBe(true);
+    expect(program.entries.map((e) => e.fn)).toContain('boot.work');
+    // Functions that call nothing have no edge list.
+    expect(program.edges.has('boot.work')).toBe(false);
   });
 });

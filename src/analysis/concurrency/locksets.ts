@@ -44,7 +44,8 @@ export function inheritedLocks(program: ConcurrencyProgram): Map<string, Readonl
       }
     }
   }
+  // Only functions whose callers hold a lock for them: an absent entry is the empty set.
   const out = new Map<string, ReadonlySet<string>>();
-  for (const [id, set] of result) out.set(id, set ?? new Set());
+  for (const [id, set] of result) if (set && set.size > 0) out.set(id, set);
   return out;
 }

@@ -55,6 +55,15 @@ export interface ProgramOptions {
   threadClasses?: readonly { name: string; methods: readonly string[] }[];
 }
 
+/** A module body that touches no shared state, calls nothing, checks nothing and blocks nowhere. */
+function isInertModuleBody(f: FunctionFacts): boolean {
+  return f.name === '<module>' && !f.cls && f.locks.length === 0 && f.decorators.length === 0 && f.accesses.length === 0 && f.calls.length === 0 && f.checks.length === 0 && !f.blocks?.length;
+}
+
+function isInert(file: ConcurrencyFacts): boolean {
+  return file.classes.length === 0 && file.spawns.length === 0 && file.endpoints.length === 0 && file.globals.length === 0 && !file.greenThreads && file.functions.every(isInertModuleBody);
+}
+
 const MAX_RESULT_DEPTH = 3;
 /** Method names too common to resolve by name alone. */
 const COMMON_METHODS = new Set(['get', 'set', 'run', 'start', 'stop', 'update', 'delete', 'create', 'add', 'remove', 'close', 'open', 'read', 'write', 'send', 'process', 'execute', 'call', 'handle', 'wait', 'clear', 'reset', 'init', 'setup', 'load', 'save', 'append', 'pop', 'items', 'keys', 'values', 'copy', 'format', 'join', 'split', 'strip', 'lower', 'upper', 'encode', 'decode', 'info', 'debug', 'warning', 'error', 'exception']);
@@ -76,13 +85,19 @@ export class ConcurrencyProgram {
   /** Up to two distinct entry points reaching each function (two means two threads may run it). */
   readonly entriesOf = new Map<string, EntryPoint[]>();
 
+  /** The files with something to say (a scan of many files that only assign constants keeps none of them). */
+  readonly files: readonly ConcurrencyFacts[];
+
   constructor(
-    readonly files: readonly ConcurrencyFacts[],
+    files: readonly ConcurrencyFacts[],
     private readonly options: ProgramOptions = {},
   ) {
-    for (const file of files) {
+    // The program outlives the scan (its report carries it for the LLM second opinion), so inert
+    // module bodies are dropped: they take part in no race, lock set or call.
+    this.files = files.filter((file) => !isInert(file));
+    for (const file of this.files) {
       // The facts are this run's own copies (decoded from a worker or the cache): tagged in place.
-      for (const f of file.functions) this.functions.set(f.id, Object.assign(f, { path: file.path }));
+      for (const f of file.functions) if (!isInertModuleBody(f)) this.functions.set(f.id, Object.assign(f, { path: file.path }));
       for (const c of file.classes) this.classes.set(c.id, Object.assign(c, { path: file.path }));
     }
     for (const id of [...this.functions.keys(), ...this.classes.keys()]) {
@@ -258,7 +273,7 @@ export class ConcurrencyProgram {
           else this.callers.set(to, [{ from: f.id, edge }]);
         }
       }
-      this.edges.set(f.id, out);
+      if (out.length > 0) this.edges.set(f.id, out);
     }
   }
 
