@@ -77,6 +77,23 @@ export interface TaintSemantics {
   formatTaint(op: string, format: string, args: Value): Label[] | undefined;
 }
 
+// ---- conventions several languages share, for front ends to use ---------------------------
+
+/** The first definition of `name` in the classes above the method's own (`order[0]`). */
+export function firstDefinitionAbove(order: readonly ClassIR[], name: string): FunctionIR | undefined {
+  for (let i = 1; i < order.length; i++) {
+    const m = order[i]!.methods.get(name);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** `pkg.Class.method` names a member of `pkg.Class` when the part before the last is capitalised. */
+export function capitalisedMemberClass(name: string): string | undefined {
+  const parts = name.split('.');
+  return parts.length >= 3 && /^[A-Z]/.test(parts[parts.length - 2]!) ? parts.slice(0, -1).join('.') : undefined;
+}
+
 const registered = new Map<string, TaintSemantics>();
 
 /** Called by a front end when it loads: its modules are interpreted with these semantics. */

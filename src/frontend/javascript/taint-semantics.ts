@@ -24,7 +24,7 @@
  *   parameters (and the parameter-rooted sources).
  */
 import type { ClassIR, Constant, Expr, FunctionIR } from '../../analysis/taint/ir.js';
-import { registerTaintSemantics, type TaintSemantics } from '../../analysis/taint/language.js';
+import { capitalisedMemberClass, firstDefinitionAbove, registerTaintSemantics, type TaintSemantics } from '../../analysis/taint/language.js';
 
 /** Methods whose callback argument receives the receiver's data (promises and arrays). */
 export const RECEIVER_CALLBACK_METHODS: ReadonlySet<string> = new Set([
@@ -83,20 +83,11 @@ export const javascriptEngineSemantics: TaintSemantics = {
     return out;
   },
   isSuperReceiver: (e: Expr): boolean => e.k === 'name' && e.name === 'super',
-  superMethod(order: readonly ClassIR[], name: string): FunctionIR | undefined {
-    for (let i = 1; i < order.length; i++) {
-      const m = order[i]!.methods.get(name);
-      if (m) return m;
-    }
-    return undefined;
-  },
+  superMethod: firstDefinitionAbove,
   constructorMethod: '__init__',
   subscriptStoreMethod: '__setitem__',
-  modelMemberClass(name: string): string | undefined {
-    const parts = name.split('.');
-    // `pkg.Class.method`: a member of a class (capitalised by convention).
-    return parts.length >= 3 && /^[A-Z]/.test(parts[parts.length - 2]!) ? parts.slice(0, -1).join('.') : undefined;
-  },
+  // `pkg.Class.method`: a member of a class (capitalised by convention).
+  modelMemberClass: capitalisedMemberClass,
   exitingCalls: new Set(['process.exit', 'process.abort']),
   validatingMethods: new Set<string>(),
   isRedirectCheck: () => false,

@@ -1,7 +1,7 @@
 import type { ClassIR, Constant, Expr, FunctionIR, ModuleIR } from '../../analysis/taint/ir.js';
 import type { HandlerModel } from '../../analysis/taint/models.js';
 import { qnameOf } from '../../analysis/taint/expr-names.js';
-import { registerTaintSemantics, type TaintSemantics } from '../../analysis/taint/language.js';
+import { capitalisedMemberClass, firstDefinitionAbove, registerTaintSemantics, type TaintSemantics } from '../../analysis/taint/language.js';
 import { allLabels, mergeLabels, type Label, type Value } from '../../analysis/taint/values.js';
 
 /**
@@ -52,23 +52,13 @@ export const pythonTaintSemantics: TaintSemantics = {
     return e.k === 'call' && e.callee.k === 'name' && e.callee.name === 'super';
   },
 
-  superMethod(order: readonly ClassIR[], name: string): FunctionIR | undefined {
-    // The first definition of `name` in the classes above the method's own.
-    for (let i = 1; i < order.length; i++) {
-      const m = order[i]!.methods.get(name);
-      if (m) return m;
-    }
-    return undefined;
-  },
+  superMethod: firstDefinitionAbove,
 
   constructorMethod: '__init__',
   subscriptStoreMethod: '__setitem__',
 
-  modelMemberClass(name: string): string | undefined {
-    const parts = name.split('.');
-    // `pkg.Class.method`: a member of a class (capitalised, by Python convention).
-    return parts.length >= 3 && /^[A-Z]/.test(parts[parts.length - 2]!) ? parts.slice(0, -1).join('.') : undefined;
-  },
+  // `pkg.Class.method`: a member of a class (capitalised, by Python convention).
+  modelMemberClass: capitalisedMemberClass,
 
   exitingCalls: new Set(['sys.exit', 'exit', 'quit', 'flask.abort', 'os._exit', 'os.abort']),
   validatingMethods: new Set(['isdigit', 'isdecimal', 'isnumeric', 'isalnum', 'isalpha', 'isidentifier']),
