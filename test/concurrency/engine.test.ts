@@ -349,3 +349,43 @@ describe('what the linked program keeps (a report carries it after the scan)', (
     expect(program.edges.has('boot.work')).toBe(false);
   });
 });
+
+describe('a lock owner method nothing calls', () => {
+  const SINGLETON = `import threading
+
+
+class Manager(object):
+    _instance = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def get_instance(cls):
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls._load()
+        return cls._instance
+
+    @classmethod
+    def _load(cls):
+        return open('/etc/plugins').read()
+
+    @classmethod
+    def clear_instance(cls):
+        cls._instance = None
+`;
+
+  it('is low when no call in the program names it and its class has no outside base', async () => {
+    const facts = await factsOf({ 'manager.py': SINGLETON, 'service.py': 'import manager\n\ndef serve():\n    return manager.Manager.get_instance()\n' });
+    const issues = analyseConcurrency(facts).issues.filter((i) => i.kind === 'inconsistent-locking' && i.primary.access === 'write');
+    expect(issues.map((i) => [i.primary.fn, i.primary.span.line, i.confidence])).toEqual([['manager.Manager.clear_instance', 21, 'low']]);
+    expect(issues[0]!.notes?.join(' ')).toContain('nothing in the scanned code calls `clear_instance`');
+  });
+
+  it('stays high once the program calls it, or when a base outside the program may', async () => {
+    const called = await factsOf({ 'manager.py': SINGLETON, 'service.py': 'import manager\n\ndef reload():\n    manager.Manager.clear_instance()\n' });
+    const writes = (f: ConcurrencyFacts[]) => analyseConcurrency(f).issues.filter((i) => i.kind === 'inconsistent-locking' && i.primary.access === 'write');
+    expect(writes(called).map((i) => [i.primary.span.line, i.confidence])).toEqual([[21, 'high']]);
+    const framework = await factsOf({ 'manager.py': SINGLETON.replace('class Manager(object):', 'from oslo_service import service\n\n\nclass Manager(service.Service):') });
+    expect(writes(framework).map((i) => [i.primary.span.line, i.confidence])).toEqual([[24, 'high']]);
+  });
+});

@@ -86,6 +86,35 @@ describe('python/resource-leak-on-error: how sure, per resource', () => {
   });
 });
 
+describe('python/resource-leak-on-error: create-if-missing', () => {
+  it('is low when the device is made only if an existence test finds it missing and the failing step runs on both paths', async () => {
+    const found = await findings(
+      src(
+        'from neutron.agent.linux import ip_lib',
+        'class Agent(object):',
+        '    def provision(self, names, ns):',
+        '        if ip_lib.device_exists(names[1], ns):',
+        '            ns_dev = ip_lib.IPDevice(names[1], ns)',
+        '        else:',
+        '            root, ns_dev = ip_lib.IPWrapper().add_veth(names[0], names[1], ns)',
+        '        ns_dev.link.set_up()',
+        '    def provision_inside(self, names, ns):',
+        '        if not ip_lib.device_exists(names[1], ns):',
+        '            root, ns_dev = ip_lib.IPWrapper().add_veth(names[0], names[1], ns)',
+        '            ns_dev.link.set_up()',
+        '    def provision_flag(self, names, ns):',
+        '        if self.conf.use_veth:',
+        '            root, ns_dev = ip_lib.IPWrapper().add_veth(names[0], names[1], ns)',
+        '        ns_dev.link.set_up()',
+      ),
+    );
+    const rule = found.filter((f) => f.rule === 'python/resource-leak-on-error');
+    // Line 11: the step that fails is inside the test's branch, so the next attempt skips it. Line 15: the test is no existence test.
+    expect(rule.map((f) => [f.line, f.confidence])).toEqual([[7, 'low'], [11, 'medium'], [15, 'medium']]);
+    expect(rule[0]!.message).toContain('created only when `ip_lib.device_exists(names[1], ns)` (line 4) finds it missing');
+  });
+});
+
 describe('python/state-committed-before-success', () => {
   it('gives high confidence to a True flag skipped by a guard in the same method, with the guard in the trace', async () => {
     const found = await findings(
@@ -116,6 +145,41 @@ describe('python/state-committed-before-success', () => {
       ),
     );
     expect(found.map((f) => [f.line, f.confidence])).toEqual([[3, 'low']]);
+  });
+
+  it('is low when a specific except around the raising call goes on (its author expected that failure); a broad one that goes on stays', async () => {
+    const found = await findings(
+      src(
+        'class Placement(object):',
+        '    def reset(self, driver):',
+        '        if not self._event:',
+        '            self._event = make_event(self)',
+        '            try:',
+        '                driver.idl.notify_handler.watch_events([self._event])',
+        '            except AttributeError:',
+        '                pass',
+        '',
+        '    def plug(self, port):',
+        '        if not self._plugged:',
+        '            self._plugged = True',
+        '            try:',
+        '                self.driver.plug(port)',
+        '            except Exception:',
+        '                LOG.exception("plug failed")',
+        '',
+        '    def bind(self, port):',
+        '        if not self._bound:',
+        '            self._bound = True',
+        '            try:',
+        '                self.driver.bind(port)',
+        '            except KeyError:',
+        '                raise BindFailed(port)',
+      ),
+    );
+    const rule = found.filter((f) => f.rule === 'python/state-committed-before-success');
+    expect(rule.map((f) => [f.line, f.confidence])).toEqual([[4, 'low'], [12, 'high'], [20, 'high']]);
+    expect(rule[0]!.message).toContain('`except AttributeError:` (line 7) handles the failure its author expected there');
+    expect(rule[1]!.message).not.toContain('its author expected');
   });
 
   it('keeps a memoising getter (it returns the marker) at low confidence', async () => {

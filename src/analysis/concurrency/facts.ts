@@ -107,6 +107,8 @@ export interface CheckThenAct {
   reset?: boolean;
   /** The act stores the time (`self.last_sync[k] = time.time()`): a refresh marker. */
   clock?: boolean;
+  /** The act does the same whether or not the check still holds (`d.pop(k, None)`, `s.discard(x)`, `d.setdefault(k, v)`). */
+  tolerant?: boolean;
 }
 
 export interface FunctionFacts {

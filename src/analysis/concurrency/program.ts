@@ -55,6 +55,12 @@ export interface ProgramOptions {
   threadClasses?: readonly { name: string; methods: readonly string[] }[];
 }
 
+/** The method or function name a call names: `m` of `x.m()`, `f` of `pkg.mod.f()`. */
+function calledName(ref: CalleeRef): string {
+  if (ref.k === 'name') return ref.name.slice(ref.name.lastIndexOf('.') + 1);
+  return ref.method;
+}
+
 /** A module body that touches no shared state, calls nothing, checks nothing and blocks nowhere. */
 function isInertModuleBody(f: FunctionFacts): boolean {
   return f.name === '<module>' && !f.cls && f.locks.length === 0 && f.decorators.length === 0 && f.accesses.length === 0 && f.calls.length === 0 && f.checks.length === 0 && !f.blocks?.length;
@@ -315,6 +321,26 @@ export class ConcurrencyProgram {
       for (const m of this.publicMethods(c.id)) add({ fn: m, kind: 'lock-owner', why: `a public method of \`${c.name}\`, which owns a lock (so its callers are expected to call it concurrently)`, many: true });
     }
   }
+
+  /**
+   * A lock owner's public method that no call in the program names (by qualified name or by method
+   * name, on any receiver), of a class whose bases are all in the program (no framework base that
+   * could call it): that it runs concurrently rests on the lock alone, and only code outside the
+   * scan (tests, other packages) calls it, if anything does.
+   */
+  uncalledLockOwnerMethod(e: EntryPoint): boolean {
+    if (e.kind !== 'lock-owner') return false;
+    const fn = this.functions.get(e.fn);
+    if (!fn?.cls) return false;
+    if (!this.calledNames) {
+      this.calledNames = new Set();
+      for (const f of this.functions.values()) for (const c of f.calls) this.calledNames.add(calledName(c.callee));
+    }
+    if (this.calledNames.has(fn.name)) return false;
+    return this.ancestors(fn.cls).every((c) => (this.classes.get(c)?.bases ?? []).every((b) => b === 'object' || b === 'builtins.object' || this.lookup(b, c) !== undefined));
+  }
+
+  private calledNames: Set<string> | undefined;
 
   /** Whether a class keeps a lock in a field or holds one in a method: evidence of concurrent use. */
   ownsLock(cls: string): boolean {

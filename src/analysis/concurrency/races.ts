@@ -139,6 +139,13 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
           notes.push(`the program runs on green threads (\`eventlet.monkey_patch()\` at ${green}) and no code holding the lock for this state can block while it holds it, so no other green thread can run in the middle of a locked section`);
         }
       }
+      // Concurrent only because its class owns a lock, and nothing in the program calls it.
+      const entries = program.entriesOf.get(p.fn) ?? [];
+      if (confidence !== 'low' && entries.length > 0 && entries.every((e) => program.uncalledLockOwnerMethod(e))) {
+        confidence = 'low';
+        const names = [...new Set(entries.map((e) => program.functions.get(e.fn)?.name ?? e.fn))].map((n) => `\`${n}\``).join(' and ');
+        notes.push(`nothing in the scanned code calls ${names}, whose class has no base outside it: that it runs concurrently is inferred from the class owning a lock alone, and only code outside the scan (tests, other packages) can call it`);
+      }
       // The lock is only ever held by callers of another class (for their own state), and most writers of this state take none.
       if (lockedWrites.every((lw) => lw.access.locks.length === 0) && !guardedBy.some((l) => ownerHoldsLock(resource, l))) {
         const lockedFns = new Set(lockedWrites.map((lw) => lw.fn));
@@ -186,7 +193,8 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       if (green && noYield && c.shape === 'if') continue;
       // `batch = self.pending; self.pending = []` between blocking calls: the swap is atomic under green threads.
       if (green && c.reset) continue;
-      if (/\.setdefault\(/.test(c.act.code)) continue;
+      // `if k in self.d: self.d.pop(k, None)`: a stale check does the act no harm.
+      if (c.tolerant) continue;
       const resource = canonical(c.act.resource);
       const reads = new Set(c.reads.map(canonical));
       for (const call of c.calls) for (const t of program.resolve(call, id).targets) for (const r of readsOf(t, 0, new Set())) reads.add(r);

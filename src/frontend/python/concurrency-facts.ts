@@ -149,6 +149,7 @@ class Extractor extends ExtractorBase {
           ...(w.rebind ? { rebind: true } : {}),
           ...(w.empty ? { reset: true } : {}),
           ...(w.clock ? { clock: true } : {}),
+          ...(w.tolerant ? { tolerant: true } : {}),
         });
       }
     }

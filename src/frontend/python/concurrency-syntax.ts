@@ -115,6 +115,20 @@ export function assignsEmpty(target: Node): boolean {
   return (/^(list|dict|set|tuple)$/.test(fn) && args.length === 0) || (/(^|\.)(defaultdict|OrderedDict|deque)$/.test(fn) && args.length <= 1);
 }
 
+/**
+ * `self.d.pop(k, None)`, `self.s.discard(x)`, `self.d.setdefault(k, v)`: a change that does the same
+ * whether or not the key is still there, so a check before it that went stale does no harm.
+ */
+export function toleratesStale(target: Node): boolean {
+  // A container method's write is recorded at the called member (`self.d.pop`).
+  const member = target;
+  const call = member.parent;
+  if (member.type !== 'attribute' || call?.type !== 'call' || call.childForFieldName('function')?.id !== member.id) return false;
+  const method = member.childForFieldName('attribute')?.text;
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a && a.type !== 'comment');
+  return method === 'discard' || method === 'setdefault' || (method === 'pop' && args.length === 2);
+}
+
 /** `… = time.time()` / `timeutils.utcnow()`: the write stores the time. */
 export function assignsClock(target: Node): boolean {
   const a = target.parent;

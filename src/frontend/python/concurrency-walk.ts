@@ -2,7 +2,7 @@ import type { Node } from '../../parse/tree-sitter.js';
 import type { PythonModule } from './module.js';
 import { absoluteImport, moduleNameForPath } from './module-names.js';
 import type { Access, CallSite, CalleeRef, CheckThenAct, ClassFacts, ConcurrencyFacts, EndpointSite, FunctionFacts, SpawnSite, Span } from '../../analysis/concurrency/facts.js';
-import { COMMON_METHODS, NO_LOCKS, STATEMENT_TYPES, argAt, assignsClock, assignsConstant, assignsEmpty, rebinds, awaitBetween, constantPrefix, exits, firstParameter, inLoop, isStatement, usesName, worthLinking } from './concurrency-syntax.js';
+import { COMMON_METHODS, NO_LOCKS, STATEMENT_TYPES, argAt, assignsClock, assignsConstant, assignsEmpty, rebinds, toleratesStale, awaitBetween, constantPrefix, exits, firstParameter, inLoop, isStatement, usesName, worthLinking } from './concurrency-syntax.js';
 import { modelIndex, type ConcurrencyModel, type ModelArgEntry, type ModelIndex } from '../../analysis/concurrency/model.js';
 
 /**
@@ -60,7 +60,7 @@ export interface FnCtx {
   /** Functions defined in this function's body: name → id. */
   localDefs: Map<string, string>;
   /** Every write, in walk order, with its offset (checks are paired with them after the walk). */
-  writes: { resource: string; at: number; end: number; span: Span; code: string; locks: string[]; constant: boolean; rebind: boolean; empty: boolean; clock: boolean }[];
+  writes: { resource: string; at: number; end: number; span: Span; code: string; locks: string[]; constant: boolean; rebind: boolean; empty: boolean; clock: boolean; tolerant: boolean }[];
   /** Checks waiting for the writes of their scope. */
   pending: PendingCheck[];
 }
@@ -612,7 +612,7 @@ export abstract class ExtractorBase {
   protected access(resource: string | undefined, kind: 'read' | 'write', node: Node, ctx: FnCtx, held: readonly string[]): void {
     if (!resource || !ctx.record) return;
     const locks = [...new Set(held)].sort();
-    if (kind === 'write') ctx.writes.push({ resource, at: node.startIndex, end: this.module.statementOf(node).endIndex, span: this.span(node), code: this.code(node), locks, constant: assignsConstant(node), rebind: rebinds(node), empty: assignsEmpty(node), clock: assignsClock(node) });
+    if (kind === 'write') ctx.writes.push({ resource, at: node.startIndex, end: this.module.statementOf(node).endIndex, span: this.span(node), code: this.code(node), locks, constant: assignsConstant(node), rebind: rebinds(node), empty: assignsEmpty(node), clock: assignsClock(node), tolerant: toleratesStale(node) });
     const key = `${resource}|${kind}|${locks.join(',')}`;
     if (ctx.seen.has(key)) return;
     ctx.seen.add(key);

@@ -17,6 +17,8 @@ export default defineRule({
     'Nova), a check and an act with no call between them that can block (anything but builtins, container and string ' +
     'methods, logging) are not reported, and lazy initialisation (`if not self.x: self.x = make()`), refresh markers ' +
     '(`… = time.time()`) and first-caller flags with nothing blocking in between are low confidence; the message says why. ' +
+    'An act that does the same whether or not the check still holds (`d.pop(k, None)`, `s.discard(x)`, `d.setdefault(k, v)`) ' +
+    'is not reported. ' +
     'Assumed: what runs concurrently is what the model lists (threads, green threads and pools, executors, looping calls, ' +
     'RPC endpoint methods, request handlers, public methods of a class that owns a lock); a lock is one per field or per ' +
     'name (per constant prefix for names built at run time). Blind to calls it cannot resolve (dynamic dispatch, ' +

@@ -15,7 +15,9 @@ export default defineRule({
     'that owns a lock. Locks held by callers count (a method only called under the lock has it). Lower confidence (low): ' +
     'a single unlocked read in a program on eventlet green threads (it sees the value before or after a change, never ' +
     'half-way), and state whose only lock is one that callers of another class hold for their own work while more ' +
-    'functions write it unlocked than locked. Blind to locks passed as arguments or taken in another process, to calls ' +
+    'functions write it unlocked than locked; and an access reached only from public methods of a lock owner that no ' +
+    'call in the scanned code names, in a class with no base outside the scan (a test hook such as `clear_instance`, or ' +
+    'an API only other packages call). Blind to locks passed as arguments or taken in another process, to calls ' +
     'it cannot resolve, and to whether the locked code blocks while its invariant is broken (what a conflict needs under ' +
     'green threads); see README "Concurrency review".',
   whyItMatters:

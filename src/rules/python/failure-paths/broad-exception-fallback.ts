@@ -6,15 +6,10 @@ import { isTestPath } from '../crypto/secret-context.js';
 import { caughtTypes, exceptAlias, exceptBody, exceptType, walkSameScope } from '../error-handling/except-clauses.js';
 import { argvOf, commandOf, describeCommand } from '../error-handling/commands.js';
 import { callMatches, failureModels, type FallbackKind } from './models.js';
-import { lineOf, lower, oneLine, step } from './flow.js';
+import { BROAD_EXCEPTIONS, lastSegment, lineOf, lower, oneLine, OVERLOADED_EXCEPTIONS, specificCatch, step } from './flow.js';
 
-/**
- * Exception classes that stand for many unrelated failures: `Exception` for all of them,
- * `RuntimeError`/`ProcessExecutionError`/`CalledProcessError` for any command that exited
- * non-zero (including "File exists" and "No such device"), `OSError` for every errno.
- */
-const BROAD = new Set(['Exception', 'BaseException']);
-const OVERLOADED = new Set(['RuntimeError', 'OSError', 'IOError', 'EnvironmentError', 'ProcessExecutionError', 'CalledProcessError', 'SubprocessError']);
+const BROAD = BROAD_EXCEPTIONS;
+const OVERLOADED = OVERLOADED_EXCEPTIONS;
 
 /** Attributes that tell one error of an overloaded class from another. */
 const DISCRIMINATING_ATTRS = new Set(['errno', 'returncode', 'exit_code', 'stderr', 'stdout', 'code', 'strerror', 'args', 'message', 'winerror', 'status_code', 'kwargs']);
@@ -114,9 +109,6 @@ export default defineRule({
   },
 });
 
-function lastSegment(name: string): string {
-  return name.slice(name.lastIndexOf('.') + 1);
-}
 
 const ORDER: Fallback['kind'][] = ['root', 'sysctl', 'firewall', 'permissions', 'status', 'recreate'];
 function strongest(list: Fallback[]): Fallback {
@@ -161,8 +153,8 @@ function earlierSpecificHandler(module: PythonModule, clause: Node, tryStatement
     if (!c) continue;
     if (c.id === clause.id) return undefined;
     if (c.type !== 'except_clause') continue;
-    const names = caughtTypes(module, c).map((t) => lastSegment(module.resolve(t) ?? module.text(t)));
-    if (names.length > 0 && names.every((n) => !BROAD.has(n) && !OVERLOADED.has(n))) return names.join(', ');
+    const specific = specificCatch(module, c);
+    if (specific) return specific;
   }
   return undefined;
 }

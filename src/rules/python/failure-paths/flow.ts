@@ -2,7 +2,7 @@ import type { Node } from '../../../parse/tree-sitter.js';
 import type { PyCall, PythonModule } from '../../../frontend/python/index.js';
 import type { Confidence } from '../../../findings/types.js';
 import type { ReportStep } from '../../define-rule.js';
-import { walkSameScope } from '../error-handling/except-clauses.js';
+import { caughtTypes, walkSameScope } from '../error-handling/except-clauses.js';
 import { callMatches, failureModels } from './models.js';
 
 /**
@@ -185,4 +185,22 @@ export function oneLine(text: string, max = 80): string {
 /** The first line of a node, 1-based. */
 export function lineOf(node: Node): number {
   return node.startPosition.row + 1;
+}
+
+/**
+ * Exception classes that stand for many unrelated failures: `Exception` for all of them,
+ * `RuntimeError`/`ProcessExecutionError`/`CalledProcessError` for any command that exited
+ * non-zero (including "File exists" and "No such device"), `OSError` for every errno.
+ */
+export const BROAD_EXCEPTIONS: ReadonlySet<string> = new Set(['Exception', 'BaseException']);
+export const OVERLOADED_EXCEPTIONS: ReadonlySet<string> = new Set(['RuntimeError', 'OSError', 'IOError', 'EnvironmentError', 'ProcessExecutionError', 'CalledProcessError', 'SubprocessError']);
+
+export function lastSegment(name: string): string {
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
+/** The classes an `except` clause catches, when each is specific (neither broad nor overloaded); else undefined. */
+export function specificCatch(module: PythonModule, clause: Node): string | undefined {
+  const names = caughtTypes(module, clause).map((t) => lastSegment(module.resolve(t) ?? module.text(t)));
+  return names.length > 0 && names.every((n) => !BROAD_EXCEPTIONS.has(n) && !OVERLOADED_EXCEPTIONS.has(n)) ? names.join(', ') : undefined;
 }

@@ -29,7 +29,9 @@ export default defineRule({
     'namespaces, devices or ports). A resource stored on `self`, returned or yielded is handed off to its owner and ' +
     'is not reported. Every call is assumed to raise except builtins, logging, container and string methods, value ' +
     'constructors and the models\' `pure` helpers; get-or-create namespaces (`ensure_namespace`) and idempotent ' +
-    'plugs are low confidence, since the next attempt usually reuses them. Blind to a caller\'s `try`, a resync loop ' +
+    'plugs are low confidence, since the next attempt usually reuses them; so is a resource created only when an ' +
+    'existence test finds it missing (`if device_exists(name): ... else: add_veth(...)`) with the failing step after ' +
+    'that test, where the next attempt finds it and redoes the step. Blind to a caller\'s `try`, a resync loop ' +
     'that repairs what was left, and a release done by a helper not named in the model.',
   whyItMatters:
     'Every failure leaks one more resource: descriptors and temporary files accumulate until the service fails, ' +
@@ -78,6 +80,7 @@ export default defineRule({
         const found = leakOf(module, call, model, fn);
         if (!found) return;
         const { point } = found;
+        const ensured = createdIfMissing(module, call.node, point, fn);
         const acquired = oneLine(module.text(call.node), 60);
         const raising = point.type === 'raise_statement' ? oneLine(module.text(point), 60) : oneLine(module.text(point), 60);
         const remedy =
@@ -88,8 +91,11 @@ export default defineRule({
           node: call.node,
           message:
             `The ${model.kind} acquired by \`${acquired}\` is not released if \`${raising}\` (line ${lineOf(point)}) raises: ` +
-            `no \`with\`, \`finally\`, rollback or registered cleanup covers that path; ${remedy}.`,
-          confidence: inTests ? lower(model.confidence) : model.confidence,
+            `no \`with\`, \`finally\`, rollback or registered cleanup covers that path; ${remedy}.` +
+            (ensured
+              ? ` Confidence is low: it is created only when \`${oneLine(module.text(ensured), 50)}\` (line ${lineOf(ensured)}) finds it missing, and line ${lineOf(point)} runs on both paths, so the next attempt finds it and redoes the step that failed.`
+              : ''),
+          confidence: ensured ? 'low' : inTests ? lower(model.confidence) : model.confidence,
           steps: [
             step(module, call.node, 'source', `${model.kind} acquired`),
             step(module, point, 'sink', point.type === 'raise_statement' ? 'raises before the release' : 'may raise before the release'),
@@ -147,6 +153,38 @@ function leakOf(module: PythonModule, call: PyCall, model: ResourceModel, fn: No
       if (!covered(point, fn, releasesHere)) return { point };
     }
     if (t.type === 'return_statement' || t.type === 'raise_statement') return undefined;
+  }
+  return undefined;
+}
+
+const EXISTS_CHECK = /(?:^|_)exists?$/;
+
+/**
+ * Create-if-missing: the acquisition sits in a branch of an `if` (in `fn`) whose test asks whether the
+ * resource exists (`if ip_lib.device_exists(name): ... else: add_veth(...)`), and the point that may
+ * raise comes after that `if`, so it runs whichever branch was taken. The test, when it is so.
+ */
+function createdIfMissing(module: PythonModule, acquire: Node, point: Node, fn: Node): Node | undefined {
+  for (let child = acquire, p = acquire.parent; p && p.id !== fn.id; child = p, p = p.parent) {
+    if (p.type !== 'if_statement') continue;
+    if (p.childForFieldName('condition')?.id === child.id) continue;
+    if (point.startIndex < p.endIndex) continue;
+    const tests = [p.childForFieldName('condition'), ...p.namedChildren.filter((c) => c?.type === 'elif_clause').map((c) => c!.childForFieldName('condition'))];
+    for (const t of tests) {
+      if (!t) continue;
+      let hit: Node | undefined;
+      walkSameScope(t, (n) => {
+        if (hit || n.type !== 'call') return;
+        const c = module.call(n);
+        const name = c.method ?? c.qname?.slice(c.qname.lastIndexOf('.') + 1) ?? '';
+        if (EXISTS_CHECK.test(name)) hit = t;
+      });
+      if (!hit && t.type === 'call') {
+        const c = module.call(t);
+        if (EXISTS_CHECK.test(c.method ?? c.qname ?? '')) hit = t;
+      }
+      if (hit) return hit;
+    }
   }
   return undefined;
 }

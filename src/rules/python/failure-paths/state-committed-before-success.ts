@@ -4,7 +4,7 @@ import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import { isTestPath } from '../crypto/secret-context.js';
 import { walkSameScope } from '../error-handling/except-clauses.js';
-import { enclosingTries, following, handlersOf, isPureCall, lineOf, lower, oneLine, raisingPoints, step } from './flow.js';
+import { enclosingTries, following, handlersOf, isPureCall, lastSegment, lineOf, lower, oneLine, raisingPoints, specificCatch, step } from './flow.js';
 
 /** Methods that build the object: if they fail there is no object left to retry with. */
 const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'setUp', 'setUpClass', 'tearDown', '__enter__', '__exit__', '__del__']);
@@ -24,7 +24,9 @@ export default defineRule({
     '`if not self._initialized:`), so after one failure the work is never retried. When only another method of ' +
     'the class tests the marker the finding is low confidence: that test may or may not skip this work. ' +
     '`__init__`, `setUp` and the context-manager methods are not checked (a failed constructor leaves no object). ' +
-    'A guard that raises (`if self.parent: raise AlreadySet(...)`) is a precondition, not a skipped retry. Blind to ' +
+    'A guard that raises (`if self.parent: raise AlreadySet(...)`) is a precondition, not a skipped retry. A call inside ' +
+    'a `try` whose specific `except` (not `Exception`, `RuntimeError` or `OSError`) goes on without raising is low ' +
+    'confidence: its author expected that failure and chose to keep the marker. Blind to ' +
     'a later call that resets the marker elsewhere (a resync), and assumes any call not known to be pure can raise.',
   whyItMatters:
     'The object believes it is configured while it is half-configured: a gateway port is cached but never ' +
@@ -83,7 +85,7 @@ export default defineRule({
               // A flag set to True is a "done" marker by construction; a cached value may also be data.
               const flag = module.unwrap(assignment.childForFieldName('right')!).type === 'true';
               // A memoising getter (`return self.X` at the end) caches a value; what follows the assignment refines it.
-              let confidence: Confidence = !skipping || found.doubt || returnsMarker(method, attr) ? 'low' : flag ? 'high' : 'medium';
+              let confidence: Confidence = !skipping || found.doubt || found.handledBy || returnsMarker(method, attr) ? 'low' : flag ? 'high' : 'medium';
               if (inTests) confidence = lower(confidence);
               const guardMethod = module.enclosingFunction(shownGuard)?.childForFieldName('name')?.text ?? '?';
               report({
@@ -91,7 +93,10 @@ export default defineRule({
                 message:
                   `\`self.${attr}\` is set before \`${oneLine(module.text(found.point), 60)}\` (line ${lineOf(found.point)}), which can raise, ` +
                   `and is not reset when it does; \`${oneLine(module.text(shownGuard), 50)}\` (line ${lineOf(shownGuard)}, in \`${guardMethod}\`) ` +
-                  'then skips the work, so it is never retried. Set the marker after the work succeeded, or reset it on failure.',
+                  'then skips the work, so it is never retried. Set the marker after the work succeeded, or reset it on failure.' +
+                  (found.handledBy
+                    ? ` Confidence is low: \`${oneLine(firstLine(module.text(found.handledBy)), 40)}\` (line ${lineOf(found.handledBy)}) handles the failure its author expected there and goes on with the marker set.`
+                    : ''),
                 confidence,
                 steps: [
                   step(module, assignment, 'source', 'marker set'),
@@ -106,6 +111,11 @@ export default defineRule({
     };
   },
 });
+
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
+}
 
 function returnsMarker(method: Node, attr: string): boolean {
   let found = false;
@@ -303,6 +313,36 @@ function isFalsy(module: PythonModule, value: Node): boolean {
   return false;
 }
 
+interface Failure {
+  point: Node;
+  doubt: boolean;
+  guard: Guard | undefined;
+  /** An `except` around the point that goes on without raising: its author expected this failure and chose to keep the marker. */
+  handledBy: Node | undefined;
+}
+
+/**
+ * The innermost `except` clause around `point` (in `method`) that catches specific classes and raises
+ * nothing: the failure its author expected is handled and the method goes on. A broad or overloaded
+ * handler that goes on is the defect itself (the marker stays set after any failure), so it does not count.
+ */
+function handlerGoingOn(module: PythonModule, method: Node, point: Node): Node | undefined {
+  for (const t of enclosingTries(point, method)) {
+    if (t.part !== 'body') continue;
+    for (const clause of handlersOf(t.statement).excepts) {
+      let raises = false;
+      walkSameScope(clause, (n) => {
+        if (raises) return false;
+        if (n.type === 'raise_statement') raises = true;
+        else if (n.type === 'call' && lastSegment(module.call(n).qname ?? module.call(n).method ?? '') === 'save_and_reraise_exception') raises = true;
+      });
+      if (!raises && specificCatch(module, clause)) return clause;
+    }
+  }
+  return undefined;
+}
+
+
 /**
  * The first call after the marker that may raise and is not covered by a handler that resets
  * the marker. Uses of the cached value itself (`self.X.method()`) are not the work.
@@ -316,8 +356,8 @@ function failureAfter(
   /** Undefined when no guard of this method tests the marker: the first point is the answer. */
   skippedBy: ((point: Node) => Guard | undefined) | undefined,
   until: number,
-): { point: Node; doubt: boolean; guard: Guard | undefined } | undefined {
-  let fallback: { point: Node; doubt: boolean; guard: Guard | undefined } | undefined;
+): Failure | undefined {
+  let fallback: Failure | undefined;
   const usesMarker = (n: Node): boolean => {
     // A deliberate raise is not a failure of the work; a branch on the new value runs only for some values.
     if (n.type === 'raise_statement') return true;
@@ -338,12 +378,13 @@ function failureAfter(
   };
   const doubtAt = (point: Node): boolean =>
     enclosingTries(point, method).some((x) => x.part === 'body' && handlersOf(x.statement).excepts.some((e) => callsOnSelf(module, e)));
+  const failure = (point: Node, guard: Guard | undefined): Failure => ({ point, doubt: doubtAt(point), guard, handledBy: handlerGoingOn(module, method, point) });
   for (const t of following(statement, method)) {
     if (skippedBy && fallback && t.startIndex >= until) break;
     for (const point of raisingPoints(module, t, usesMarker)) {
       const guard = skippedBy?.(point);
-      if (guard || !skippedBy) return { point, doubt: doubtAt(point), guard };
-      if (!fallback) fallback = { point, doubt: doubtAt(point), guard: undefined };
+      if (guard || !skippedBy) return failure(point, guard);
+      if (!fallback) fallback = failure(point, undefined);
     }
     if (t.type === 'return_statement' || t.type === 'raise_statement') break;
   }
