@@ -181,34 +181,24 @@ describe('limits: --max-file-size and --file-timeout', () => {
 });
 
 describe('100,000 tiny files', () => {
-  it('scans them with bounded memory and in reasonable time', () => {
+  // Time and memory of this shape are figures of `npm run bench:many-files`, not asserted here.
+  it('scans every one of them, and the one vulnerable file still counts', () => {
     const dir = tempTree({ 'good.py': VULNERABLE });
     for (let d = 0; d < 100; d++) {
       mkdirSync(join(dir, `pkg${d}`));
       for (let i = 0; i < 1000; i++) writeFileSync(join(dir, `pkg${d}`, `m${i}.py`), `x = ${i}\n`);
     }
-    // In a child process, so this process's heap does not blur the figures.
     const script = `
       const { scan } = await import(${JSON.stringify(SCAN_API)});
-      const rss0 = process.resourceUsage().maxRSS;
-      const t = performance.now();
       const r = await scan({ paths: ['.'], cwd: ${JSON.stringify(dir)}, config: false });
-      const ms = performance.now() - t;
-      globalThis.gc();
-      console.log(JSON.stringify({ ms, files: r.stats.filesScanned, findings: r.findings.length, rssGrowthKiB: process.resourceUsage().maxRSS - rss0, retained: process.memoryUsage().heapUsed }));
+      console.log(JSON.stringify({ files: r.stats.filesScanned, findings: r.findings.length, diagnostics: r.diagnostics.length }));
     `;
-    const p = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const p = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(p.stderr).toBe('');
-    const m = JSON.parse(p.stdout) as { ms: number; files: number; findings: number; rssGrowthKiB: number; retained: number };
+    const m = JSON.parse(p.stdout) as { files: number; findings: number; diagnostics: number };
     expect(m.files).toBe(100_001);
     expect(m.findings).toBe(goodAloneCount());
-    // Measured on 2 cores: ~13-17 s, peak RSS growth ~420 MiB (mostly garbage V8 has not yet
-    // collected), ~19 MiB retained after GC with the report alive (it carries the concurrency
-    // program for the LLM second opinion; before inert module bodies were dropped from it, 137 MiB).
-    // The bounds leave headroom for slower machines.
-    expect(m.ms).toBeLessThan(45_000);
-    expect(m.rssGrowthKiB).toBeLessThan(1024 * 1024);
-    expect(m.retained).toBeLessThan(128 * 1024 * 1024);
+    expect(m.diagnostics).toBe(0);
   }, 120_000);
 });
 
