@@ -201,6 +201,11 @@ const responseSchema = z
     kind: sinkKind,
     /** Only in modules importing one of these packages (`@app.get` is Flask's or FastAPI's). */
     imports: z.array(z.string().regex(QUALIFIED_NAME, 'expected a package name like `flask`')).min(1).optional(),
+    /**
+     * The framework also serialises a returned dict or list as the body (JSON): what they hold
+     * reaches the client too. For kinds where any format counts (exception detail), not XSS.
+     */
+    containers: z.boolean().optional(),
     description: z.string().min(1),
   })
   .strict();
@@ -254,7 +259,7 @@ export type SanitizerModel = z.infer<typeof sanitizerSchema> & { file: string };
 export type SummaryModel = z.infer<typeof summarySchema> & { file: string };
 export type HandlerModel = z.infer<typeof handlerSchema> & { file: string };
 export type TypeModel = z.infer<typeof typeSchema> & { file: string };
-export type ResponseModel = z.infer<typeof responseSchema> & { file: string };
+export type ResponseModel = z.infer<typeof responseSchema> & { file: string; onlyFrom?: ReadonlySet<string> };
 export type RenderModel = z.infer<typeof renderSchema> & { file: string };
 
 export { ModelError };
@@ -296,7 +301,7 @@ export class ModelSet {
         set.add(s.description);
       }
     }
-    for (const sink of this.sinks) {
+    for (const sink of [...this.sinks, ...this.responses]) {
       const only = from.get(sink.kind);
       if (only) sink.onlyFrom = only;
       else delete sink.onlyFrom;

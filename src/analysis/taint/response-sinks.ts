@@ -12,7 +12,7 @@ import { allLabels, fromLabels, withSteps, type FlowStep, type Label, type Value
  *   template's outputs of that variable; those the template does not escape are XSS sinks,
  *   located at the template's line.
  *
- * The engine asks `responseSink` at each `return` and `renderHits` at each call.
+ * The engine asks `responseSinks` at each `return` and `renderHits` at each call.
  */
 
 /** The qualified name of a decorator's callee through imports (`app.route` has none: a method). */
@@ -33,22 +33,32 @@ function importsOneOf(module: ModuleIR, packages: readonly string[]): boolean {
   return false;
 }
 
+/** A sink a handler's return value reaches, and whether a returned dict or list counts as the body. */
+export interface ResponseSink {
+  sink: SinkModel;
+  containers: boolean;
+}
+
 /**
- * The sink a value returned from `fn` reaches, when `fn` is a request handler whose return
- * value is the response body (a `responses:` model), as a sink model for messages.
+ * The sinks a value returned from `fn` reaches, when `fn` is a request handler whose return
+ * value is the response body (`responses:` models), one per sink kind, as sink models for messages.
  */
-export function responseSink(fn: FunctionIR, module: ModuleIR, responses: readonly ResponseModel[]): SinkModel | undefined {
-  if (responses.length === 0 || fn.decorators.length === 0) return undefined;
+export function responseSinks(fn: FunctionIR, module: ModuleIR, responses: readonly ResponseModel[]): ResponseSink[] {
+  if (responses.length === 0 || fn.decorators.length === 0) return [];
+  const out: ResponseSink[] = [];
+  const kinds = new Set<string>();
   for (const d of fn.decorators) {
     const callee = d.k === 'call' ? d.callee : d;
     const method = callee.k === 'attr' ? callee.attr : undefined;
     const q = dottedQname(callee, module);
-    const model = responses.find(
-      (r) => (r.decorator.startsWith('*.') ? method === r.decorator.slice(2) : q === r.decorator) && (!r.imports || importsOneOf(module, r.imports)),
-    );
-    if (model) return { name: `return from ${fn.name}()`, kind: model.kind, description: model.description, file: model.file };
+    for (const r of responses) {
+      if (kinds.has(r.kind)) continue;
+      if (!(r.decorator.startsWith('*.') ? method === r.decorator.slice(2) : q === r.decorator) || (r.imports && !importsOneOf(module, r.imports))) continue;
+      kinds.add(r.kind);
+      out.push({ sink: { name: `return from ${fn.name}()`, kind: r.kind, description: r.description, file: r.file, ...(r.onlyFrom ? { onlyFrom: r.onlyFrom } : {}) }, containers: r.containers === true });
+    }
   }
-  return undefined;
+  return out;
 }
 
 /**
@@ -62,6 +72,12 @@ export function responseBody(v: Value): Value | undefined {
   if (v.seq || v.cls || v.type || v.fn) return undefined;
   if (v.fields && v.labels.length === 0) return undefined;
   return v.labels.length > 0 ? fromLabels(v.labels) : undefined;
+}
+
+/** The whole returned value, containers included, for a response whose dicts and lists are serialised. */
+export function serialisedBody(v: Value): Value | undefined {
+  const labels = allLabels(v);
+  return labels.length > 0 ? fromLabels(labels) : undefined;
 }
 
 /** A template output that does not escape a context variable. */

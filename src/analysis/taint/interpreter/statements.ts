@@ -5,7 +5,7 @@ import { envKey, joinEnv, replaceEnv, type Env, type Flow } from './env.js';
 import { ExpressionAnalysis } from './expressions.js';
 import { isExitCall, mayRefine, refinements, sanitizeValue } from './refinements.js';
 import { NO_KWARGS, NO_LABELS } from './calls.js';
-import { responseBody, responseSink } from '../response-sinks.js';
+import { responseBody, responseSinks, serialisedBody } from '../response-sinks.js';
 
 /**
  * Statements: assignment and binding (unpacking, attribute and subscript stores), branches
@@ -127,8 +127,12 @@ export class FunctionAnalysis extends ExpressionAnalysis {
 
   protected execReturn(s: Extract<Stmt, { k: 'return' }>, env: Env): Flow {
     const v = s.value ? this.eval(s.value, env) : constant(null);
-    const response = s.value && responseSink(this.fn, this.module, this.engine.responses);
-    if (response) this.checkSinks({ k: 'call', callee: s.value!, args: [s.value!], kwargs: [], splats: [], span: s.span }, undefined, undefined, [responseBody(v) ?? CLEAN], NO_KWARGS, NO_LABELS, undefined, undefined, [response]);
+    if (s.value) {
+      for (const { sink, containers } of responseSinks(this.fn, this.module, this.engine.responses)) {
+        const body = (containers ? serialisedBody(v) : responseBody(v)) ?? CLEAN;
+        this.checkSinks({ k: 'call', callee: s.value, args: [s.value], kwargs: [], splats: [], span: s.span }, undefined, undefined, [body], NO_KWARGS, NO_LABELS, undefined, undefined, [sink]);
+      }
+    }
     this.noteExit(env);
     this.returnValue = join(this.returnValue, v.labels.length || v.fields || v.elems ? withStep(v, this.step(s.span, `returned from \`${this.fn.name}()\``)) : v);
     return 'exit';

@@ -11,8 +11,9 @@ export default defineRule({
   description:
     'The text of a caught exception (`str(e)`, `repr(e)`, `e.args`) or a traceback (`traceback.format_exc()`) is ' +
     'put in a response: `jsonify(error=str(e))`, `make_response(traceback.format_exc(), 500)`, ' +
-    '`HttpResponse(str(e))`, `HTTPException(500, detail=str(e))`. A view that returns `str(e)` directly is not ' +
-    'seen (a return value is not a sink).',
+    '`HttpResponse(str(e))`, `HTTPException(500, detail=str(e))`, or returned by a Flask, Quart or FastAPI route ' +
+    'function or error handler (`return "error: " + str(e), 500`, `return {"error": repr(e)}`: a returned dict is ' +
+    'sent as JSON). A helper that returns the text to its caller is not reported; the caller\'s response is.',
   whyItMatters:
     'Exception messages carry file paths, SQL statements, host names, library versions and sometimes secrets; ' +
     'a traceback shows the code. They map the application for an attacker (CWE-209).',
