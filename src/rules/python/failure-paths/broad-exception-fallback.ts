@@ -6,7 +6,7 @@ import { isTestPath } from '../crypto/secret-context.js';
 import { caughtTypes, exceptAlias, exceptBody, exceptType, walkSameScope } from '../error-handling/except-clauses.js';
 import { argvOf, commandOf, describeCommand } from '../error-handling/commands.js';
 import { callMatches, failureModels, type FallbackKind } from './models.js';
-import { BROAD_EXCEPTIONS, lastSegment, lineOf, lower, oneLine, OVERLOADED_EXCEPTIONS, specificCatch, step } from './flow.js';
+import { BROAD_EXCEPTIONS, isReraise, lastSegment, lineOf, lower, oneLine, OVERLOADED_EXCEPTIONS, specificCatch, step } from './flow.js';
 
 const BROAD = BROAD_EXCEPTIONS;
 const OVERLOADED = OVERLOADED_EXCEPTIONS;
@@ -124,9 +124,7 @@ function discriminates(module: PythonModule, body: Node, alias: string | undefin
   let found = false;
   walkSameScope(body, (n) => {
     if (found) return false;
-    if (n.type === 'raise_statement') found = true;
-    else if (n.type === 'call' && module.call(n).method === 'save_and_reraise_exception') found = true;
-    else if (n.type === 'call' && lastSegment(module.call(n).qname ?? '') === 'save_and_reraise_exception') found = true;
+    if (isReraise(module, n)) found = true;
     else if (alias && n.type === 'identifier' && n.text === alias && testsException(module, n)) found = true;
   });
   return found;

@@ -199,6 +199,14 @@ export function lastSegment(name: string): string {
   return name.slice(name.lastIndexOf('.') + 1);
 }
 
+/** A `raise`, or a call of `excutils.save_and_reraise_exception` (which re-raises when its block ends). */
+export function isReraise(module: PythonModule, n: Node): boolean {
+  if (n.type === 'raise_statement') return true;
+  if (n.type !== 'call') return false;
+  const c = module.call(n);
+  return c.method === 'save_and_reraise_exception' || lastSegment(c.qname ?? '') === 'save_and_reraise_exception';
+}
+
 /** The classes an `except` clause catches, when each is specific (neither broad nor overloaded); else undefined. */
 export function specificCatch(module: PythonModule, clause: Node): string | undefined {
   const names = caughtTypes(module, clause).map((t) => lastSegment(module.resolve(t) ?? module.text(t)));

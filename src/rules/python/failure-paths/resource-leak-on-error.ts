@@ -4,7 +4,7 @@ import { defineRule } from '../../define-rule.js';
 import { isTestPath } from '../crypto/secret-context.js';
 import { walkSameScope } from '../error-handling/except-clauses.js';
 import { callMatches, failureModels, isRelease, type ResourceModel } from './models.js';
-import { containsCall, enclosingTries, following, handlersOf, lineOf, lower, oneLine, raisingPoints, step } from './flow.js';
+import { containsCall, enclosingTries, following, handlersOf, lastSegment, lineOf, lower, oneLine, raisingPoints, step } from './flow.js';
 
 /** Calls that register a release for later: the resource is handed off, not leaked. */
 const REGISTRATION_METHODS = new Set(['addCleanup', 'addClassCleanup', 'enter_context', 'callback', 'push', 'useFixture', 'addfinalizer']);
@@ -170,23 +170,25 @@ function createdIfMissing(module: PythonModule, acquire: Node, point: Node, fn: 
     if (p.childForFieldName('condition')?.id === child.id) continue;
     if (point.startIndex < p.endIndex) continue;
     const tests = [p.childForFieldName('condition'), ...p.namedChildren.filter((c) => c?.type === 'elif_clause').map((c) => c!.childForFieldName('condition'))];
-    for (const t of tests) {
-      if (!t) continue;
-      let hit: Node | undefined;
-      walkSameScope(t, (n) => {
-        if (hit || n.type !== 'call') return;
-        const c = module.call(n);
-        const name = c.method ?? c.qname?.slice(c.qname.lastIndexOf('.') + 1) ?? '';
-        if (EXISTS_CHECK.test(name)) hit = t;
-      });
-      if (!hit && t.type === 'call') {
-        const c = module.call(t);
-        if (EXISTS_CHECK.test(c.method ?? c.qname ?? '')) hit = t;
-      }
-      if (hit) return hit;
-    }
+    for (const t of tests) if (t && asksExistence(module, t)) return t;
   }
   return undefined;
+}
+
+/** The test is, or calls, an existence check (`device_exists(...)`, `ip.exists()`, `not os.path.exists(p)`). */
+function asksExistence(module: PythonModule, test: Node): boolean {
+  const isCheck = (n: Node): boolean => {
+    if (n.type !== 'call') return false;
+    const c = module.call(n);
+    return EXISTS_CHECK.test(c.method ?? lastSegment(c.qname ?? ''));
+  };
+  if (isCheck(test)) return true;
+  let found = false;
+  walkSameScope(test, (n) => {
+    if (found) return false;
+    if (isCheck(n)) found = true;
+  });
+  return found;
 }
 
 /** A `try` around the point undoes the resource: its `finally`, or (from its body) one of its handlers. */

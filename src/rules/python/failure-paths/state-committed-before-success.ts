@@ -4,7 +4,7 @@ import type { Confidence } from '../../../findings/types.js';
 import { defineRule } from '../../define-rule.js';
 import { isTestPath } from '../crypto/secret-context.js';
 import { walkSameScope } from '../error-handling/except-clauses.js';
-import { enclosingTries, following, handlersOf, isPureCall, lastSegment, lineOf, lower, oneLine, raisingPoints, specificCatch, step } from './flow.js';
+import { enclosingTries, following, handlersOf, isPureCall, isReraise, lineOf, lower, oneLine, raisingPoints, specificCatch, step } from './flow.js';
 
 /** Methods that build the object: if they fail there is no object left to retry with. */
 const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'setUp', 'setUpClass', 'tearDown', '__enter__', '__exit__', '__del__']);
@@ -333,15 +333,13 @@ function handlerGoingOn(module: PythonModule, method: Node, point: Node): Node |
       let raises = false;
       walkSameScope(clause, (n) => {
         if (raises) return false;
-        if (n.type === 'raise_statement') raises = true;
-        else if (n.type === 'call' && lastSegment(module.call(n).qname ?? module.call(n).method ?? '') === 'save_and_reraise_exception') raises = true;
+        if (isReraise(module, n)) raises = true;
       });
       if (!raises && specificCatch(module, clause)) return clause;
     }
   }
   return undefined;
 }
-
 
 /**
  * The first call after the marker that may raise and is not covered by a handler that resets
