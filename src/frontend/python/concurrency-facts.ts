@@ -2,8 +2,8 @@ import type { Node } from '../../parse/tree-sitter.js';
 import type { PythonModule } from './module.js';
 import type { CalleeRef, ConcurrencyFacts } from '../../analysis/concurrency/facts.js';
 import type { ConcurrencyModel } from '../../analysis/concurrency/model.js';
-import { awaitBetween, exits, usesName, worthLinking } from './concurrency-syntax.js';
-import { ExtractorBase, MUTATORS, type FnCtx } from './concurrency-walk.js';
+import { MUTATORS, awaitBetween, exits, usesName, worthLinking } from './concurrency-syntax.js';
+import { ExtractorBase, type FnCtx } from './concurrency-walk.js';
 import { blockingCallsBetween, mayYield, type YieldContext } from './concurrency-yield.js';
 
 /** The concurrency facts of one Python file (see concurrency-walk.ts for what they hold). */

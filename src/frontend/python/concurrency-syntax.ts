@@ -16,6 +16,15 @@ export const COMMON_METHODS = new Set([
   'assertEqual', 'assertTrue', 'assertFalse', 'assertIn', 'assertIsNone', 'assertRaises', 'assert_not_called',
 ]);
 
+/** Methods that change the container they are called on. */
+export const MUTATORS = new Set([
+  'add', 'append', 'appendleft', 'extend', 'extendleft', 'insert', 'remove', 'discard', 'pop', 'popleft', 'popitem',
+  'clear', 'update', 'setdefault', 'sort', 'reverse', 'difference_update', 'intersection_update',
+  'symmetric_difference_update', 'rotate',
+]);
+/** Mutator names that other objects use too (an API client's `update`, a tree's `remove`). */
+export const AMBIGUOUS_MUTATORS = new Set(['update', 'pop', 'remove', 'clear', 'sort', 'reverse', 'rotate', 'insert']);
+
 /** Calls the engine could never resolve to code of the program are not kept. */
 export function worthLinking(ref: CalleeRef): boolean {
   if (ref.k === 'any') return !COMMON_METHODS.has(ref.method) && !ref.method.startsWith('__');

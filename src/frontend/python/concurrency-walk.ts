@@ -2,7 +2,7 @@ import type { Node } from '../../parse/tree-sitter.js';
 import type { PythonModule } from './module.js';
 import { absoluteImport, moduleNameForPath } from './module-names.js';
 import type { Access, CallSite, CalleeRef, CheckThenAct, ClassFacts, ConcurrencyFacts, EndpointSite, FunctionFacts, SpawnSite, Span } from '../../analysis/concurrency/facts.js';
-import { COMMON_METHODS, NO_LOCKS, STATEMENT_TYPES, argAt, assignsClock, assignsConstant, assignsEmpty, rebinds, toleratesStale, awaitBetween, constantPrefix, exits, firstParameter, inLoop, isStatement, usesName, worthLinking } from './concurrency-syntax.js';
+import { AMBIGUOUS_MUTATORS, COMMON_METHODS, MUTATORS, NO_LOCKS, STATEMENT_TYPES, argAt, assignsClock, assignsConstant, assignsEmpty, rebinds, toleratesStale, awaitBetween, constantPrefix, exits, firstParameter, inLoop, isStatement, usesName, worthLinking } from './concurrency-syntax.js';
 import { modelIndex, type ConcurrencyModel, type ModelArgEntry, type ModelIndex } from '../../analysis/concurrency/model.js';
 
 /**
@@ -15,14 +15,6 @@ import { modelIndex, type ConcurrencyModel, type ModelArgEntry, type ModelIndex 
  * themselves (queues, events, `threading.local`) are not shared state.
  */
 
-/** Methods that change the container they are called on. */
-export const MUTATORS = new Set([
-  'add', 'append', 'appendleft', 'extend', 'extendleft', 'insert', 'remove', 'discard', 'pop', 'popleft', 'popitem',
-  'clear', 'update', 'setdefault', 'sort', 'reverse', 'difference_update', 'intersection_update',
-  'symmetric_difference_update', 'rotate',
-]);
-/** Mutator names that other objects use too (an API client's `update`, a tree's `remove`). */
-const AMBIGUOUS_MUTATORS = new Set(['update', 'pop', 'remove', 'clear', 'sort', 'reverse', 'rotate', 'insert']);
 /** Methods run before the object is shared, or while nothing else can hold it. */
 const CONSTRUCTION = new Set(['__init__', '__new__', '__del__', '__init_subclass__', '__set_name__', 'setUp', 'tearDown', 'setUpClass', 'tearDownClass', '__enter__', '__exit__', '__repr__', '__str__']);
 const LOCKISH = /(^|_)(r?lock|mutex|sem|semaphore)s?$|lock$/i;
