@@ -8,6 +8,7 @@ import { checkSchema } from '../report/schema-check.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../src/report/json-schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const FIXTURE = fileURLToPath(new URL('../fixtures/rules/python/check-then-act-race/', import.meta.url));
+const LOCKING = fileURLToPath(new URL('../fixtures/rules/python/inconsistent-locking/', import.meta.url));
 
 async function neutronStyleReport() {
   const rule = findRule('python/check-then-act-race')!;
@@ -48,5 +49,25 @@ describe('a race finding a reviewer can check', () => {
     expect(result.relatedLocations.at(-1).message.text).toMatch(/^Entry point: /);
     expect(reporters.markdown.render(report, { color: false })).toContain('Related locations (4 places)');
     expect(reporters.html.render(report, { color: false })).toContain('"related":[');
+  });
+
+  it('one inconsistent-locking finding per function and missing lock, naming every field it leaves unguarded', async () => {
+    const rule = findRule('python/inconsistent-locking')!;
+    const report = await scan({ paths: ['ports.py'], cwd: LOCKING, rules: [rule], config: false, severity: 'low', confidence: 'low' });
+    const inDelete = report.findings.filter((x) => x.location.startLine >= 109 && x.location.startLine <= 117);
+    expect(inDelete.map((x) => x.location.startLine)).toEqual([111, 117]);
+    const [both, names] = inDelete as [(typeof inDelete)[number], (typeof inDelete)[number]];
+    expect(both.message).toContain('`self._policies` is changed here with no lock held');
+    expect(both.message).toContain('The same function also changes `self._known` (line 114) without that lock.');
+    expect(both.fix).toMatch(/^Hold `self\._lock` around lines 111, 114 too \(as at line 104\)/);
+    expect(both.related?.[0]).toMatchObject({ role: 'access', location: { startLine: 104 }, note: expect.stringContaining('changed holding `self._lock`') });
+    expect(both.related?.[1]).toMatchObject({ role: 'access', location: { startLine: 114 }, expression: 'self._known.discard(policy)', note: '`self._known` changed in the same function, no lock held' });
+    expect(names.message).not.toContain('The same function also');
+    expect(names.fix).toMatch(/^Hold `self\._names_lock` around line 117 too/);
+    // A helper reached only from `reset`: one finding, at `reset`'s own write, naming the helper's.
+    const inReset = report.findings.filter((x) => x.location.startLine >= 119);
+    expect(inReset.map((x) => x.location.startLine)).toEqual([121]);
+    expect(inReset[0]!.message).toContain('Code reached from `PolicyMap.reset` the same way also changes `self._known` (line 127, in `PolicyMap._forget_all`) without that lock.');
+    expect(inReset[0]!.related).toContainEqual(expect.objectContaining({ role: 'access', location: expect.objectContaining({ startLine: 127 }), note: expect.stringContaining('in `PolicyMap._forget_all`, reached from the same entry point') }));
   });
 });

@@ -42,6 +42,8 @@ export interface ConcurrencyIssue {
   shape?: 'if' | 'flag';
   /** Why the confidence is lower than the lock evidence alone would make it, for the message. */
   notes?: string[];
+  /** Inconsistent locking: other fields accessed the same way without the same lock on the way from the same entry point (one report per entry, as RacerD). */
+  alsoUnguarded?: { resource: string; site: IssueSite & { access?: 'read' | 'write' } }[];
 }
 
 export interface ConcurrencyResult {
@@ -241,8 +243,39 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       });
     }
   }
-  issues.sort((a, b) => (a.primary.path < b.primary.path ? -1 : a.primary.path > b.primary.path ? 1 : a.primary.span.line - b.primary.span.line || a.kind.localeCompare(b.kind) || a.resource.localeCompare(b.resource)));
-  return { issues, stats: { functions: program.functions.size, entries: program.entries.length, concurrent: program.reach.size }, program, inherited, canonical };
+  const merged = onePerFunction(issues);
+  merged.sort((a, b) => (a.primary.path < b.primary.path ? -1 : a.primary.path > b.primary.path ? 1 : a.primary.span.line - b.primary.span.line || a.kind.localeCompare(b.kind) || a.resource.localeCompare(b.resource)));
+  return { issues: merged, stats: { functions: program.functions.size, entries: program.entries.length, concurrent: program.reach.size }, program, inherited, canonical };
+}
+
+const RANK: Record<Confidence, number> = { high: 2, medium: 1, low: 0 };
+
+/**
+ * Inconsistent locking is reported once per entry point, kind of access and missing lock: code
+ * that changes three fields of a lock-guarded object without the lock, on the path from one entry
+ * point, is one defect with one fix (take the lock on that path), not three. RacerD likewise
+ * reports one unprotected write per procedure, however many fields it reaches. The report kept is
+ * the most confident one (then the first line); the others become its `alsoUnguarded` sites.
+ */
+function onePerFunction(issues: readonly ConcurrencyIssue[]): ConcurrencyIssue[] {
+  const out: ConcurrencyIssue[] = [];
+  const groups = new Map<string, ConcurrencyIssue[]>();
+  for (const issue of issues) {
+    if (issue.kind !== 'inconsistent-locking') {
+      out.push(issue);
+      continue;
+    }
+    const key = `${issue.reach.entry.fn}|${issue.primary.access}|${issue.guardedBy.join(',')}`;
+    const group = groups.get(key);
+    if (group) group.push(issue);
+    else groups.set(key, [issue]);
+  }
+  for (const group of groups.values()) {
+    group.sort((a, b) => RANK[b.confidence] - RANK[a.confidence] || a.primary.span.line - b.primary.span.line || a.primary.span.column - b.primary.span.column);
+    const [kept, ...rest] = group as [ConcurrencyIssue, ...ConcurrencyIssue[]];
+    out.push(rest.length ? { ...kept, alsoUnguarded: rest.map((r) => ({ resource: r.resource, site: r.primary })) } : kept);
+  }
+  return out;
 }
 
 function lower(c: Confidence): Confidence {

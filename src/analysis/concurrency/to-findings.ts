@@ -77,7 +77,16 @@ function toFinding(issue: ConcurrencyIssue, rule: AnyRule): Finding {
       `\`${field}\` is ${primary.access === 'write' ? 'changed' : 'read'} here with ${locksText(primary.locks).replace(/^holding /, 'only ')}, ` +
       `but changed at line ${other.span.line}${other.path !== primary.path ? ` of ${other.path}` : ''} ${locksText(other.locks)}; ` +
       `\`${fnLabel(primary.fn)}\` can run concurrently${via}.`;
-    fix = `Hold ${lockLabel(other.locks[0]!)} around line ${primary.span.line} too (as at line ${other.span.line}${other.path !== primary.path ? ` of ${other.path}` : ''}), or document why this ${primary.access} needs no lock. ${rule.fix.guidance}`;
+    const also = [...(issue.alsoUnguarded ?? [])].sort((a, b) => a.site.span.line - b.site.span.line);
+    if (also.length) {
+      const verb = primary.access === 'write' ? 'changes' : 'reads';
+      const where = (a: (typeof also)[number]): string =>
+        `\`${resourceLabel(a.resource, a.site)}\` (line ${a.site.span.line}${a.site.path !== primary.path ? ` of ${a.site.path}` : ''}${a.site.fn !== primary.fn ? `, in \`${fnLabel(a.site.fn)}\`` : ''})`;
+      const subject = also.every((a) => a.site.fn === primary.fn) ? 'The same function also' : `Code reached from \`${fnLabel(entry.fn)}\` the same way also`;
+      message += ` ${subject} ${verb} ${also.map(where).join(', ')} without that lock.`;
+    }
+    const lines = [primary.span.line, ...also.map((a) => a.site.span.line)];
+    fix = `Hold ${lockLabel(other.locks[0]!)} around ${lines.length > 1 ? `lines ${lines.join(', ')}` : `line ${primary.span.line}`} too (as at line ${other.span.line}${other.path !== primary.path ? ` of ${other.path}` : ''}), or document why this ${primary.access} needs no lock. ${rule.fix.guidance}`;
   } else {
     const act = other.span.line;
     message =
@@ -95,6 +104,14 @@ function toFinding(issue: ConcurrencyIssue, rule: AnyRule): Finding {
       note: issue.kind === 'check-then-act' ? `the act: \`${field}\` changed (${locksText(other.locks)})` : `\`${field}\` changed ${locksText(other.locks)}`,
     },
   ];
+  for (const a of issue.alsoUnguarded ?? []) {
+    related.push({
+      role: 'access',
+      location: location(a.site.path, a.site.span),
+      expression: a.site.code.trim(),
+      note: `\`${resourceLabel(a.resource, a.site)}\` ${a.site.access === 'write' ? 'changed' : 'read'} ${a.site.fn === primary.fn ? 'in the same function' : `in \`${fnLabel(a.site.fn)}\`, reached from the same entry point`}, ${locksText(a.site.locks).replace(/^holding /, 'only ')}`,
+    });
+  }
   for (const c of issue.chain) {
     const at = { line: c.line, column: c.column, endLine: c.line, endColumn: c.column, statementLine: c.line };
     related.push({ role: 'call', location: location(c.path, at), expression: `${c.callee.split('.').pop()}(…)`, note: `\`${fnLabel(c.fn)}\` calls \`${fnLabel(c.callee)}\`` });
