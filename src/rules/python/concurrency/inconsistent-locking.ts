@@ -12,7 +12,8 @@ export default defineRule({
     'A field of a shared object (or a module global) is written while a lock is held in one place, and read or written ' +
     'with none of that lock held in another, and both places run concurrently: code handed to a thread, a green thread ' +
     'or pool (`spawn_n`), an executor, a looping call, an RPC endpoint, a request handler, or a public method of a class ' +
-    'that owns a lock. Locks held by callers count (a method only called under the lock has it). Lower confidence (low): ' +
+    'that owns a lock. Locks held by callers count (a method only called under the lock has it). One finding per entry ' +
+    'point, kind of access and missing lock: the other fields left unguarded on that path are its related locations. Lower confidence (low): ' +
     'a single unlocked read in a program on eventlet green threads (it sees the value before or after a change, never ' +
     'half-way), and state whose only lock is one that callers of another class hold for their own work while more ' +
     'functions write it unlocked than locked; and an access reached only from public methods of a lock owner that no ' +
