@@ -243,7 +243,7 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
       });
     }
   }
-  const merged = onePerFunction(issues);
+  const merged = onePerEntryPoint(issues);
   merged.sort((a, b) => (a.primary.path < b.primary.path ? -1 : a.primary.path > b.primary.path ? 1 : a.primary.span.line - b.primary.span.line || a.kind.localeCompare(b.kind) || a.resource.localeCompare(b.resource)));
   return { issues: merged, stats: { functions: program.functions.size, entries: program.entries.length, concurrent: program.reach.size }, program, inherited, canonical };
 }
@@ -257,7 +257,7 @@ const RANK: Record<Confidence, number> = { high: 2, medium: 1, low: 0 };
  * reports one unprotected write per procedure, however many fields it reaches. The report kept is
  * the most confident one (then the first line); the others become its `alsoUnguarded` sites.
  */
-function onePerFunction(issues: readonly ConcurrencyIssue[]): ConcurrencyIssue[] {
+function onePerEntryPoint(issues: readonly ConcurrencyIssue[]): ConcurrencyIssue[] {
   const out: ConcurrencyIssue[] = [];
   const groups = new Map<string, ConcurrencyIssue[]>();
   for (const issue of issues) {
