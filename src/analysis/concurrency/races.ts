@@ -2,6 +2,7 @@ import type { Access, ConcurrencyFacts, Span } from './facts.js';
 import { ConcurrencyProgram, type ProgramOptions, type Reach } from './program.js';
 import { inheritedLocks } from './locksets.js';
 import { BlockingSummary } from './blocking.js';
+import { confidenceRank } from '../../findings/types.js';
 
 /**
  * Race detection over the linked program: accesses of shared state made from functions that run
@@ -248,8 +249,6 @@ export function analyseConcurrency(files: readonly ConcurrencyFacts[], options: 
   return { issues: merged, stats: { functions: program.functions.size, entries: program.entries.length, concurrent: program.reach.size }, program, inherited, canonical };
 }
 
-const RANK: Record<Confidence, number> = { high: 2, medium: 1, low: 0 };
-
 /**
  * Inconsistent locking is reported once per entry point, kind of access and missing lock: code
  * that changes three fields of a lock-guarded object without the lock, on the path from one entry
@@ -271,7 +270,7 @@ function onePerEntryPoint(issues: readonly ConcurrencyIssue[]): ConcurrencyIssue
     else groups.set(key, [issue]);
   }
   for (const group of groups.values()) {
-    group.sort((a, b) => RANK[b.confidence] - RANK[a.confidence] || a.primary.span.line - b.primary.span.line || a.primary.span.column - b.primary.span.column);
+    group.sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence) || a.primary.span.line - b.primary.span.line || a.primary.span.column - b.primary.span.column);
     const [kept, ...rest] = group as [ConcurrencyIssue, ...ConcurrencyIssue[]];
     out.push(rest.length ? { ...kept, alsoUnguarded: rest.map((r) => ({ resource: r.resource, site: r.primary })) } : kept);
   }

@@ -51,6 +51,11 @@ function locksText(locks: readonly string[]): string {
   return locks.length === 0 ? 'no lock held' : `holding ${locks.map(lockLabel).join(', ')}`;
 }
 
+/** The locks at an unguarded access: "no lock held" or "only X". */
+function onlyLocksText(locks: readonly string[]): string {
+  return locksText(locks).replace(/^holding /, 'only ');
+}
+
 function fnLabel(id: string): string {
   const parts = id.split('.');
   // Module.Class.method → Class.method; module.func → func.
@@ -74,7 +79,7 @@ function toFinding(issue: ConcurrencyIssue, rule: AnyRule): Finding {
   let fix: string;
   if (issue.kind === 'inconsistent-locking') {
     message =
-      `\`${field}\` is ${primary.access === 'write' ? 'changed' : 'read'} here with ${locksText(primary.locks).replace(/^holding /, 'only ')}, ` +
+      `\`${field}\` is ${primary.access === 'write' ? 'changed' : 'read'} here with ${onlyLocksText(primary.locks)}, ` +
       `but changed at line ${other.span.line}${other.path !== primary.path ? ` of ${other.path}` : ''} ${locksText(other.locks)}; ` +
       `\`${fnLabel(primary.fn)}\` can run concurrently${via}.`;
     const also = [...(issue.alsoUnguarded ?? [])].sort((a, b) => a.site.span.line - b.site.span.line);
@@ -109,7 +114,7 @@ function toFinding(issue: ConcurrencyIssue, rule: AnyRule): Finding {
       role: 'access',
       location: location(a.site.path, a.site.span),
       expression: a.site.code.trim(),
-      note: `\`${resourceLabel(a.resource, a.site)}\` ${a.site.access === 'write' ? 'changed' : 'read'} ${a.site.fn === primary.fn ? 'in the same function' : `in \`${fnLabel(a.site.fn)}\`, reached from the same entry point`}, ${locksText(a.site.locks).replace(/^holding /, 'only ')}`,
+      note: `\`${resourceLabel(a.resource, a.site)}\` ${a.site.access === 'write' ? 'changed' : 'read'} ${a.site.fn === primary.fn ? 'in the same function' : `in \`${fnLabel(a.site.fn)}\`, reached from the same entry point`}, ${onlyLocksText(a.site.locks)}`,
     });
   }
   for (const c of issue.chain) {

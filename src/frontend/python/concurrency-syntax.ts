@@ -128,14 +128,12 @@ export function assignsEmpty(target: Node): boolean {
  * `self.d.pop(k, None)`, `self.s.discard(x)`, `self.d.setdefault(k, v)`: a change that does the same
  * whether or not the key is still there, so a check before it that went stale does no harm.
  */
-export function toleratesStale(target: Node): boolean {
+export function toleratesStale(module: PythonModule, target: Node): boolean {
   // A container method's write is recorded at the called member (`self.d.pop`).
-  const member = target;
-  const call = member.parent;
-  if (member.type !== 'attribute' || call?.type !== 'call' || call.childForFieldName('function')?.id !== member.id) return false;
-  const method = member.childForFieldName('attribute')?.text;
-  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a && a.type !== 'comment');
-  return method === 'discard' || method === 'setdefault' || (method === 'pop' && args.length === 2);
+  const call = target.parent;
+  if (target.type !== 'attribute' || call?.type !== 'call' || call.childForFieldName('function')?.id !== target.id) return false;
+  const { method, positional } = module.call(call);
+  return method === 'discard' || method === 'setdefault' || (method === 'pop' && positional.length === 2);
 }
 
 /** `… = time.time()` / `timeutils.utcnow()`: the write stores the time. */

@@ -604,7 +604,7 @@ export abstract class ExtractorBase {
   protected access(resource: string | undefined, kind: 'read' | 'write', node: Node, ctx: FnCtx, held: readonly string[]): void {
     if (!resource || !ctx.record) return;
     const locks = [...new Set(held)].sort();
-    if (kind === 'write') ctx.writes.push({ resource, at: node.startIndex, end: this.module.statementOf(node).endIndex, span: this.span(node), code: this.code(node), locks, constant: assignsConstant(node), rebind: rebinds(node), empty: assignsEmpty(node), clock: assignsClock(node), tolerant: toleratesStale(node) });
+    if (kind === 'write') ctx.writes.push({ resource, at: node.startIndex, end: this.module.statementOf(node).endIndex, span: this.span(node), code: this.code(node), locks, constant: assignsConstant(node), rebind: rebinds(node), empty: assignsEmpty(node), clock: assignsClock(node), tolerant: toleratesStale(this.module, node) });
     const key = `${resource}|${kind}|${locks.join(',')}`;
     if (ctx.seen.has(key)) return;
     ctx.seen.add(key);

@@ -8,9 +8,6 @@ import { argvOf, commandOf, describeCommand } from '../error-handling/commands.j
 import { callMatches, failureModels, type FallbackKind } from './models.js';
 import { BROAD_EXCEPTIONS, isReraise, lastSegment, lineOf, lower, oneLine, OVERLOADED_EXCEPTIONS, specificCatch, step } from './flow.js';
 
-const BROAD = BROAD_EXCEPTIONS;
-const OVERLOADED = OVERLOADED_EXCEPTIONS;
-
 /** Attributes that tell one error of an overloaded class from another. */
 const DISCRIMINATING_ATTRS = new Set(['errno', 'returncode', 'exit_code', 'stderr', 'stdout', 'code', 'strerror', 'args', 'message', 'winerror', 'status_code', 'kwargs']);
 
@@ -70,8 +67,8 @@ export default defineRule({
           const types = caughtTypes(module, clause);
           if (types.length === 0) return;
           const names = types.map((t) => lastSegment(module.resolve(t) ?? module.text(t)));
-          const overloaded = names.filter((n) => OVERLOADED.has(n));
-          const broad = names.filter((n) => BROAD.has(n));
+          const overloaded = names.filter((n) => OVERLOADED_EXCEPTIONS.has(n));
+          const broad = names.filter((n) => BROAD_EXCEPTIONS.has(n));
           if (overloaded.length === 0 && broad.length === 0) return;
           const body = exceptBody(clause);
           if (!body || discriminates(module, body, exceptAlias(clause))) return;
@@ -108,7 +105,6 @@ export default defineRule({
     };
   },
 });
-
 
 const ORDER: Fallback['kind'][] = ['root', 'sysctl', 'firewall', 'permissions', 'status', 'recreate'];
 function strongest(list: Fallback[]): Fallback {

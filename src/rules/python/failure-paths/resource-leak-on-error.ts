@@ -82,7 +82,7 @@ export default defineRule({
         const { point } = found;
         const ensured = createdIfMissing(module, call.node, point, fn);
         const acquired = oneLine(module.text(call.node), 60);
-        const raising = point.type === 'raise_statement' ? oneLine(module.text(point), 60) : oneLine(module.text(point), 60);
+        const raising = oneLine(module.text(point), 60);
         const remedy =
           model.lifetime === 'scoped'
             ? 'release it in `finally` or use `with`'
