@@ -20,6 +20,8 @@ import { moduleFingerprint, type MemoFile } from '../analysis/taint/replay.js';
 import { readMemo } from '../analysis/taint/memo-codec.js';
 import { moduleFromShape, type Deferred } from '../analysis/taint/shapes.js';
 import { moduleNameForPath } from '../frontend/python/module-names.js';
+import { jsModuleNameForPath } from '../frontend/javascript/module.js';
+import { reachedByImports } from '../analysis/taint/import-reach.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';
@@ -287,14 +289,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     // Recording for replay costs a good part of a taint pass. A cold cache (no records, no file
     // from the cache) is not recorded: its file entries are written, and the next run that finds
     // them records. Asked before the IRs are built, which ends `deferrable`.
-    const record = cache !== undefined && (memo !== undefined || files.some((f) => f.deferrable));
-    const irs = language
-      ? files.map((f) => {
-          const build = (): ModuleIR | undefined => f.takeIR(language, plan.fileTimeoutMs);
-          const python = frontEndForPath(f.meta.path)?.language !== 'javascript';
-          return (python && f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
-        })
-      : [];
+    const record = cache !== undefined && (memo !== undefined || files.some((f) => f.fromCache && f.deferrable));
+    const irOf = (f: FileResult): ModuleIR | undefined => {
+      const build = (): ModuleIR | undefined => f.takeIR(language!, plan.fileTimeoutMs);
+      const python = frontEndForPath(f.meta.path)?.language !== 'javascript';
+      return (python && f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
+    };
+    // Test code whose findings are hidden is not part of the product's data flow: it enters the
+    // program only where the rest imports it (a flow that starts in a test is no defect of the
+    // product, and a function only tests call is, for the product, called from outside).
+    const irs = language ? files.map((f) => (plan.settings.hidesTestFindings(f.meta.path) ? undefined : irOf(f))) : [];
+    if (language) {
+      const tests = files.flatMap((f, i) => (f.hasIR && plan.settings.hidesTestFindings(f.meta.path) ? [i] : []));
+      const roots = irs.filter((ir): ir is ModuleIR => ir !== undefined);
+      const reached = reachedByImports(roots, tests.map((i) => dataFlowModuleName(files[i]!.meta.path)), (n) => irOf(files[tests[n]!]!));
+      for (const [n, ir] of reached) irs[tests[n]!] = ir;
+      tests.forEach((i, n) => reached.has(n) || files[i]!.dropTree());
+    }
     const withIR = files.filter((_, i) => irs[i] !== undefined);
     if (wantTaint && models && withIR.length > 0) {
       const taintRules = new Map<SinkKind, AnyRule>();
@@ -499,6 +510,11 @@ function openCache(dir: string, plan: ScanPlan, models: ModelSet | undefined, lo
   }, log);
 }
 
+/** A file's module name as its front end's IR names it. */
+function dataFlowModuleName(path: string): string {
+  return frontEndForPath(path)?.language === 'javascript' ? jsModuleNameForPath(path) : moduleNameForPath(path);
+}
+
 /** A file the replay records know with the same source, as a module shape (see taint/shapes.ts). */
 function shapeFor(f: FileResult, memo: MemoFile, index: ReadonlyMap<string, number>, deferred: Map<ModuleIR, Deferred>, build: () => ModuleIR | undefined): ModuleIR | undefined {
   const path = f.meta.path;
@@ -594,6 +610,8 @@ async function analyseFiles(
     const models = concurrency.length || failure.length ? { models: { concurrency, failure } } : {};
     return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}), ...models }, rules };
   };
+  // Test code whose findings are hidden: its IR waits until the taint run knows whether the rest imports it.
+  const outsideDataFlow = (index: number): boolean => plan.settings.hidesTestFindings(inputs[index]!.file.path);
   let done = 0;
   const finished = (index: number, result: FileResult): void => {
     results[index] = result;
@@ -638,7 +656,8 @@ async function analyseFiles(
     // Inline, files are analysed one at a time, so a file's time budget is its own.
     for (const index of todo) {
       const { job, rules } = jobFor(index);
-      const outcome = await analyseFile(job, rules, knownRule);
+      // Test code's IR is built only if the rest imports it (see the taint run).
+      const outcome = await analyseFile(outsideDataFlow(index) ? { ...job, buildIR: false } : job, rules, knownRule);
       store(index, FileResult.fromOutcome(outcome), keys[index] && outcome.meta.cacheable ? encodeOutcome(outcome) : undefined);
     }
     await Promise.all(writes);
@@ -665,7 +684,7 @@ async function analyseFiles(
       // Cache it as the worker made it, before the IR (built here, while workers run) can
       // change its meta.
       store(index, result, outcomes[n]);
-      if (run.language) result.takeIR(run.language, plan.fileTimeoutMs);
+      if (run.language && !outsideDataFlow(index)) result.takeIR(run.language, plan.fileTimeoutMs);
     }
   };
   const batches: number[][] = [];

@@ -172,6 +172,8 @@ export class SettingsPlan {
       dir: toPosix(relative(this.root, s.dir)),
       config: s.config,
       disabled: [...s.disabled].sort(),
+      // Whether test code enters the data-flow program (scan.ts) depends on it.
+      showTests: s.showTests,
     }));
   }
 

@@ -284,9 +284,19 @@ export class FileResult {
     return this.reanalyse ? this.reanalyse().ir : this.ir;
   }
 
-  /** Whether the IR is still to be built (from the tree copy of a cache entry). */
+  /** Whether the IR is still to be built (from the tree copy of a cache entry, or of an outcome kept unbuilt). */
   get deferrable(): boolean {
     return this.ir === undefined && this.tree !== undefined;
+  }
+
+  /** Whether the outcome came from a cache entry (a tree copy that fails is analysed again, see `Reanalyse`). */
+  get fromCache(): boolean {
+    return this.reanalyse !== undefined;
+  }
+
+  /** Forgets the tree copy of an IR that will not be built (test code outside the data-flow program). */
+  dropTree(): void {
+    this.tree = undefined;
   }
 
   get hasIR(): boolean {

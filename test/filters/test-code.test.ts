@@ -65,6 +65,32 @@ describe('findings in test code', () => {
     expect(where(r)).toContain('app/run.py:5 python/command-injection');
   });
 
+  it('enter the data flow only where the rest imports them, also through a plain `import tests.helpers`', async () => {
+    const root = tempTree({
+      'app/files.py': 'def read(name):\n    return open("/srv/" + name).read()\n',
+      // The only caller of read() is a test, and the test passes it a request value.
+      'tests/test_files.py': 'from flask import request\nfrom app.files import read\n\n\ndef test_read():\n    read(request.args["n"])\n',
+      'app/run.py': 'import subprocess\nimport tests.helpers\n\n\ndef ping():\n    subprocess.call("ping " + tests.helpers.host(), shell=True)\n',
+      'tests/helpers.py': 'from flask import request\n\n\ndef host():\n    return request.args["h"]\n',
+    });
+    const flowFrom = (r: Awaited<ReturnType<typeof scan>>, path: string): string[] =>
+      r.findings.filter((f) => f.ruleId === 'python/path-traversal' || f.ruleId === 'python/command-injection').map((f) => `${f.location.path}:${f.location.startLine} ${f.ruleId} ${f.confidence} ${f.trace?.[0]?.location.path === path ? 'from the test' : 'from a caller'}`);
+    // By default: a flow that starts in a test is no defect of the product; read() is called from
+    // outside as far as the product goes (a low-confidence finding on its parameter).
+    const hidden = await scan({ paths: ['.'], cwd: root, config: false, confidence: 'low' });
+    expect(flowFrom(hidden, 'tests/test_files.py')).toEqual([
+      'app/files.py:2 python/path-traversal low from a caller',
+      'app/run.py:6 python/command-injection high from a caller',
+    ]);
+    expect(hidden.findings.find((f) => f.ruleId === 'python/command-injection')?.trace?.[0]?.location.path).toBe('tests/helpers.py');
+    // With test code shown, it is traced like the rest.
+    const shown = await scan({ paths: ['.'], cwd: root, config: false, includeTests: true, confidence: 'low' });
+    expect(flowFrom(shown, 'tests/test_files.py')).toEqual([
+      'app/files.py:2 python/path-traversal high from the test',
+      'app/run.py:6 python/command-injection high from a caller',
+    ]);
+  });
+
   it('are counted in every report format, naming the options that show them', async () => {
     const r = await scan({ paths: ['.'], cwd: tree(), config: false });
     const render = (name: string): string => getReporter(name)!.render(r, { color: false });

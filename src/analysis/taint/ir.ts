@@ -136,6 +136,11 @@ export interface ModuleIR {
   moduleName: string;
   /** Local name → qualified name (imports, resolved against the module's package). */
   imports: Map<string, string>;
+  /**
+   * Modules named in full by statements that bind only a prefix (Python's `import a.b.c` binds
+   * `a`): with `imports`' targets, every name the module's imports mention (see import-reach.ts).
+   */
+  importedModules?: string[];
   /** The module's top-level statements as a function. */
   top: FunctionIR;
   /** Every function and method, nested ones included. */

@@ -410,6 +410,8 @@ function packShapes(shapes: readonly ModuleShape[], strings: Interner): { shapeI
     const start = ints.length;
     ints.push(strings.id(m.moduleName), m.imports.length);
     for (const [local, q] of m.imports) ints.push(strings.id(local), strings.id(q));
+    ints.push(m.importedModules.length);
+    for (const q of m.importedModules) ints.push(strings.id(q));
     fn(m.top);
     ints.push(m.functions.length);
     m.functions.forEach(fn);
@@ -452,6 +454,8 @@ function unpackShapes(t: PackedMemo['packed'], str: (i: number) => string, at: (
     const moduleName = str(next());
     const imports: [string, string][] = [];
     for (let n = next(); n > 0; n--) imports.push([str(next()), str(next())]);
+    const importedModules: string[] = [];
+    for (let n = next(); n > 0; n--) importedModules.push(str(next()));
     const top = fn();
     const functions: FunctionShape[] = [];
     for (let n = next(); n > 0; n--) functions.push(fn());
@@ -466,7 +470,7 @@ function unpackShapes(t: PackedMemo['packed'], str: (i: number) => string, at: (
       if (!bases) throw new RangeError('packed records out of range');
       classes.push({ name, qname, bases, methods, span });
     }
-    return { moduleName, imports, top, functions, classes };
+    return { moduleName, imports, importedModules, top, functions, classes };
   });
 }
 

@@ -10,6 +10,7 @@ import { blocksOf, NO_SPAN } from './ir.js';
 export interface ModuleShape {
   moduleName: string;
   imports: [string, string][];
+  importedModules: string[];
   top: FunctionShape;
   functions: FunctionShape[];
   classes: ClassShape[];
@@ -72,6 +73,7 @@ export function shapeOf(m: ModuleIR, nestedOwner: (fn: FunctionIR) => FunctionIR
   return {
     moduleName: m.moduleName,
     imports: [...m.imports],
+    importedModules: [...(m.importedModules ?? [])],
     top: fn(m.top),
     functions: m.functions.map(fn),
     classes: m.classes.map((c) => ({ name: c.name, qname: c.qname, bases: c.bases, methods: [...c.methods].map(([name, f]) => [name, index.get(f)!]), span: c.span })),
@@ -109,6 +111,7 @@ export function moduleFromShape(
     path,
     moduleName: shape.moduleName,
     imports: new Map(shape.imports),
+    importedModules: shape.importedModules,
     top: fn(shape.top),
     functions,
     classes: shape.classes.map((c) => ({ name: c.name, qname: c.qname, bases: c.bases, methods: new Map(c.methods.map(([name, i]) => [name, functions[i]!])), span: c.span })),

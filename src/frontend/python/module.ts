@@ -39,6 +39,8 @@ export class PythonModule implements SourceModule {
   readonly language = 'python';
   /** Local name → qualified name, from every import statement in the file. */
   readonly imports = new Map<string, string>();
+  /** The modules plain `import a.b.c` statements name in full (`imports` binds only `a`). */
+  readonly importedModules: string[] = [];
   /** Names defined at module level by def/class/assignment (they shadow builtins). */
   readonly moduleDefinitions = new Set<string>();
   /** Module-level names assigned exactly once: name → value node. */
@@ -198,6 +200,7 @@ export class PythonModule implements SourceModule {
           // `import a.b.c` binds `a`, and attribute access spells out the rest.
           const first = child.namedChildren[0]?.text;
           if (first) this.imports.set(first, first);
+          this.importedModules.push(child.text);
         } else if (child.type === 'aliased_import') {
           const name = child.childForFieldName('name')?.text;
           const alias = child.childForFieldName('alias')?.text;

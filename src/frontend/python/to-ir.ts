@@ -37,7 +37,8 @@ export function pythonToIR(module: PythonModule, budget: Budget = Budget.none): 
     path: module.path,
     globals: new Set(),
   };
-  return { path: module.path, moduleName, imports, top, functions, classes, spans: b.spans.finish(), language: 'python' };
+  const importedModules = module.importedModules.map((q) => absoluteImport(q, moduleName, isPackage));
+  return { path: module.path, moduleName, imports, importedModules, top, functions, classes, spans: b.spans.finish(), language: 'python' };
 }
 
 /** Lowering of Python statements, definitions and classes (on top of the expression lowering). */
