@@ -304,7 +304,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const roots = irs.filter((ir): ir is ModuleIR => ir !== undefined);
       const reached = reachedByImports(roots, tests.map((i) => dataFlowModuleName(files[i]!.meta.path)), (n) => irOf(files[tests[n]!]!));
       for (const [n, ir] of reached) irs[tests[n]!] = ir;
-      tests.forEach((i, n) => reached.has(n) || files[i]!.dropTree());
+      tests.forEach((i, n) => {
+        if (!reached.has(n)) files[i]!.dropTree();
+      });
     }
     const withIR = files.filter((_, i) => irs[i] !== undefined);
     if (wantTaint && models && withIR.length > 0) {
