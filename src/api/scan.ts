@@ -298,9 +298,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     // Test code whose findings are hidden is not part of the product's data flow: it enters the
     // program only where the rest imports it (a flow that starts in a test is no defect of the
     // product, and a function only tests call is, for the product, called from outside).
-    const irs = language ? files.map((f) => (plan.settings.hidesTestFindings(f.meta.path) ? undefined : irOf(f))) : [];
+    const hiddenTests = language ? files.map((f) => plan.settings.hidesTestFindings(f.meta.path)) : [];
+    const irs = language ? files.map((f, i) => (hiddenTests[i] ? undefined : irOf(f))) : [];
     if (language) {
-      const tests = files.flatMap((f, i) => (f.hasIR && plan.settings.hidesTestFindings(f.meta.path) ? [i] : []));
+      const tests = files.flatMap((f, i) => (f.hasIR && hiddenTests[i] ? [i] : []));
       const roots = irs.filter((ir): ir is ModuleIR => ir !== undefined);
       const reached = reachedByImports(roots, tests.map((i) => dataFlowModuleName(files[i]!.meta.path)), (n) => irOf(files[tests[n]!]!));
       for (const [n, ir] of reached) irs[tests[n]!] = ir;

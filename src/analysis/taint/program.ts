@@ -1,5 +1,6 @@
 import type { ClassIR, FunctionIR, ModuleIR } from './ir.js';
 import { taintSemanticsFor } from './language.js';
+import { ModuleNameIndex } from './module-name-index.js';
 
 /**
  * The whole scanned tree as one program: functions and classes indexed by qualified name,
@@ -126,11 +127,7 @@ export class Program {
     const cached = this.moduleNameCache.get(name);
     if (cached !== undefined) return cached ?? undefined;
     // The modules whose name ends with `.name`, and those whose name `name` ends with (after a dot).
-    const matches = new Set<ModuleIR>(this.modulesBySuffix!.get(name));
-    for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
-      const suffix = name.slice(dot + 1);
-      if (suffix !== '') for (const m of this.modulesByFullName!.get(suffix) ?? []) matches.add(m);
-    }
+    const matches = this.moduleIndex!.matches(name);
     const found = matches.size === 1 ? matches.values().next().value! : null;
     this.moduleNameCache.set(name, found);
     return found ?? undefined;
@@ -138,28 +135,18 @@ export class Program {
 
   private indexModuleNames(): void {
     this.modulesByName = new Map();
-    this.modulesByFullName = new Map();
-    this.modulesBySuffix = new Map();
-    const add = (map: Map<string, ModuleIR[]>, key: string, m: ModuleIR): void => {
-      const list = map.get(key);
-      if (!list) map.set(key, [m]);
-      else if (list[list.length - 1] !== m) list.push(m);
-    };
+    this.moduleIndex = new ModuleNameIndex();
     for (const m of this.modules) {
-      const name = m.moduleName;
-      this.modulesByName.set(name, m);
-      add(this.modulesByFullName, name, m);
-      for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) add(this.modulesBySuffix, name.slice(dot + 1), m);
+      this.modulesByName.set(m.moduleName, m);
+      this.moduleIndex.add(m.moduleName, m);
     }
   }
 
   private readonly moduleNameCache = new Map<string, ModuleIR | null>();
 
   private modulesByName: Map<string, ModuleIR> | undefined;
-  /** Modules by their whole dotted name (several files may share one: `m.py`, `m/__init__.py`). */
-  private modulesByFullName: Map<string, ModuleIR[]> | undefined;
-  /** Modules by every part of their name after a dot (`b.c` and `c` for `a.b.c`). */
-  private modulesBySuffix: Map<string, ModuleIR[]> | undefined;
+  /** Modules by their whole name and by every part of it after a dot. */
+  private moduleIndex: ModuleNameIndex<ModuleIR> | undefined;
 
   /** A method by name on a class or its bases (bases resolved by name within the program). */
   method(cls: ClassIR, name: string): FunctionIR | undefined {
