@@ -25,17 +25,16 @@ import { reachedByImports } from '../analysis/taint/import-reach.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';
-import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, languageTableFor, type LanguageTable, type FileJob, type FileMeta, type FileOutcome } from '../workers/file-job.js';
+import { encodeOutcome, failedMeta, FileResult, outcomeParts, languageTableFor, type FileMeta } from '../workers/file-job.js';
+import { analyseFiles, type Loaded } from './file-stage.js';
 import { parsersReadyFor } from '../analysis/analyse-file.js';
 import { checkFileMeta, checkFindings, checkList } from '../cache/entry-checks.js';
 import { cacheFolderProblem as permissionProblem } from '../cache/cache-permissions.js';
 import type { ModuleIR } from '../analysis/taint/ir.js';
-import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { FORMAT as CACHE_FORMAT, ScanCache, modelMemo, type CacheLog } from '../cache/scan-cache.js';
 import { cacheFolderProblem as specialFolderProblem } from '../cache/cache-folder.js';
-import { createLimiter } from '../scheduling/limiter.js';
 import { readStreamLimited, type StdinInput } from './stdin.js';
-import { concurrencyAppliesTo, runConcurrencyRules } from '../analysis/concurrency/run.js';
+import { runConcurrencyRules } from '../analysis/concurrency/run.js';
 import { TEMPLATE_GLOBS, isTemplatePath } from '../frontend/templates/lookup.js';
 import { loadTemplates, type LoadedTemplates } from '../frontend/templates/load.js';
 import type { ConcurrencyResult } from '../analysis/concurrency/races.js';
@@ -95,8 +94,9 @@ export interface ScanOptions {
   /** Per-file analysis time budget in milliseconds (default: settings `file-timeout`, else 30 s). */
   fileTimeoutMs?: number;
   /**
-   * Worker threads for the per-file stages (default 1: inline). The CLI passes the number of
-   * cores. The report is the same whatever the number.
+   * Threads for the per-file stages, the main thread included: N - 1 workers beside it
+   * (default 1: inline only). The CLI passes the number of cores. The report is the same
+   * whatever the number.
    */
   jobs?: number;
   /**
@@ -549,8 +549,6 @@ function runEntryProblem(entry: unknown, inputs: readonly { file: DiscoveredFile
   return e.tainted === undefined || checkFindings(e.tainted) ? undefined : 'its taint findings are not findings';
 }
 
-type Loaded = { content: Uint8Array | string } | { failed: FileMeta };
-
 /** A file to scan; for standard input, what was given or read (its bytes, or that it passed the limit). */
 interface Input {
   file: DiscoveredFile;
@@ -586,132 +584,6 @@ function readInputs(plan: ScanPlan, inputs: readonly Input[]): Loaded[] {
     return Buffer.isBuffer(bytes) ? { content: bytes } : failedRead(file.path, tooLarge(bytes.tooLarge, plan.maxFileSize));
   };
   return inputs.map((_, i) => readOne(i));
-}
-
-/**
- * Runs the per-file stages over every input: from the cache when an entry matches, otherwise
- * in worker threads (when there are enough files to analyse and `jobs` > 1) or inline. Results
- * are placed by input index, so their order never depends on which thread finished first.
- */
-async function analyseFiles(
-  plan: ScanPlan,
-  inputs: readonly { file: DiscoveredFile; text?: string }[],
-  loaded: readonly Loaded[],
-  keys: readonly (string | undefined)[],
-  wantIR: boolean,
-  run: { jobs: number; cache?: ScanCache; language?: LanguageTable; onProgress?: (done: number, total: number) => void },
-): Promise<FileResult[]> {
-  const results = new Array<FileResult>(inputs.length);
-  const knownRule = (id: string): boolean => findRule(id) !== undefined;
-  const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {
-    const path = inputs[index]!.file.path;
-    const content = (loaded[index] as { content: Uint8Array | string }).content;
-    const enabled = (r: AnyRule): boolean => plan.settings.ruleEnabledFor(r.id, path);
-    const rules = plan.rules.filter((r) => !r.taint && !r.concurrency && enabled(r));
-    const wantConcurrency = concurrencyAppliesTo(path) && plan.rules.some((r) => r.concurrency && enabled(r));
-    const { concurrency, failure } = plan.extraModels;
-    const models = concurrency.length || failure.length ? { models: { concurrency, failure } } : {};
-    return { job: { path, content, ruleIds: rules.map((r) => r.id), fileTimeoutMs: plan.fileTimeoutMs, wantIR, ...(wantConcurrency ? { wantConcurrency } : {}), ...models }, rules };
-  };
-  // Test code whose findings are hidden: its IR waits until the taint run knows whether the rest imports it.
-  const outsideDataFlow = (index: number): boolean => plan.settings.hidesTestFindings(inputs[index]!.file.path);
-  let done = 0;
-  const finished = (index: number, result: FileResult): void => {
-    results[index] = result;
-    run.onProgress?.(++done, inputs.length);
-  };
-
-  // Failures and cache hits first; what is left needs analysing.
-  const todo: number[] = [];
-  inputs.forEach((_, i) => {
-    const l = loaded[i]!;
-    if ('failed' in l) return finished(i, new FileResult(l.failed));
-    const key = keys[i];
-    const cached = key ? run.cache!.getFileSync(key) : undefined;
-    if (cached) {
-      // Should the tree copy turn out unusable when the IR is built: a fresh analysis.
-      const reanalyse = (reason?: string): FileOutcome => {
-        if (reason !== undefined) run.cache!.rejectFile(key!, reason);
-        const { job, rules } = jobFor(i);
-        return analyseFileSync(job, rules, knownRule);
-      };
-      try {
-        return finished(i, FileResult.decodeHead(cached, reanalyse));
-      } catch (error) {
-        // a damaged entry: analyse the file again
-        run.cache!.rejectFile(key!, `its outcome does not hold together (${(error as Error).message})`);
-      }
-    }
-    todo.push(i);
-  });
-
-  // Cache entries are written in the background, a few at a time: waiting for each write
-  // before the next file would hold up the hand-over of work to the threads.
-  const writes: Promise<void>[] = [];
-  const writing = createLimiter(8);
-  const store = (index: number, result: FileResult, bytes: Uint8Array | undefined): void => {
-    const key = keys[index];
-    if (key && bytes && result.meta.cacheable) writes.push(writing(() => run.cache!.putFile(key, outcomeParts(bytes))));
-    finished(index, result);
-  };
-
-  if (!(run.jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS)) {
-    // Inline, files are analysed one at a time, so a file's time budget is its own.
-    for (const index of todo) {
-      const { job, rules } = jobFor(index);
-      // Test code's IR is built only if the rest imports it (see the taint run).
-      const outcome = await analyseFile(outsideDataFlow(index) ? { ...job, buildIR: false } : job, rules, knownRule);
-      store(index, FileResult.fromOutcome(outcome), keys[index] && outcome.meta.cacheable ? encodeOutcome(outcome) : undefined);
-    }
-    await Promise.all(writes);
-    return results;
-  }
-
-  const pool = new FilePool(run.jobs);
-  const runBatch = async (batch: number[]): Promise<void> => {
-    let outcomes: Uint8Array[];
-    try {
-      outcomes = await pool.run(batch.map((i) => ({ ...jobFor(i).job, buildIR: false })));
-    } catch (error) {
-      // A worker died (out of memory, say): retry the batch's files one by one, so only the
-      // file that caused it is lost.
-      if (batch.length > 1) {
-        for (const i of batch) await runBatch([i]);
-        return;
-      }
-      const path = inputs[batch[0]!]!.file.path;
-      return finished(batch[0]!, new FileResult(failedMeta(path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }, false)));
-    }
-    for (const [n, index] of batch.entries()) {
-      const result = FileResult.decode(outcomes[n]!);
-      // Cache it as the worker made it, before the IR (built here, while workers run) can
-      // change its meta.
-      store(index, result, outcomes[n]);
-      if (run.language && !outsideDataFlow(index)) result.takeIR(run.language, plan.fileTimeoutMs);
-    }
-  };
-  const batches: number[][] = [];
-  let current: number[] = [];
-  let size = 0;
-  for (const index of todo) {
-    const content = (loaded[index] as { content: Uint8Array | string }).content;
-    current.push(index);
-    size += typeof content === 'string' ? content.length : content.byteLength;
-    if (size >= BATCH_BYTES || current.length >= BATCH_FILES) {
-      batches.push(current);
-      current = [];
-      size = 0;
-    }
-  }
-  if (current.length > 0) batches.push(current);
-  try {
-    const inFlight = createLimiter(run.jobs * 2);
-    await Promise.all(batches.map((batch) => inFlight(() => runBatch(batch))));
-  } finally {
-    await pool.close();
-  }
-  await Promise.all(writes);
-  return results;
 }
 
 function readErrorCause(error: unknown): string {

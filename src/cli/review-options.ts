@@ -85,7 +85,7 @@ export function addReviewOptions(command: Command, configHelp: string): Command 
     .addOption(new Option('--color <when>', 'colours in text output: auto (a terminal, or FORCE_COLOR set; not with NO_COLOR), always, never').choices(COLOR_WHEN))
     .option('--no-color', 'the same as --color never')
     .option('--no-progress', 'no progress bar')
-    .option('-j, --jobs <n>', `worker threads for parsing and per-file analysis (default: the number of cores, ${defaultJobs()} here)`, positiveInt)
+    .option('-j, --jobs <n>', `threads for parsing and per-file analysis, the main thread among them (default: the number of cores, ${defaultJobs()} here)`, positiveInt)
     .option('--cache-dir <dir>', 'folder of the incremental cache (default: $XDG_CACHE_HOME/secreview/scan or ~/.cache/secreview/scan)')
     .option('--no-cache', 'neither read nor write the incremental cache')
     .option('--verbose', 'say on standard error which cache entries were found damaged and ignored');

@@ -47,6 +47,11 @@ export interface FileJob {
    * the engine runs is cheaper than serialising it across threads).
    */
   buildIR?: boolean;
+  /**
+   * `false`: no tree copy beside the IR (analysed on the thread that runs the taint pass, with no
+   * cache entry to write: nothing would read it).
+   */
+  copyTree?: boolean;
 }
 
 /** What a file contributes to the report, apart from its data-flow IR. */
@@ -138,7 +143,7 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
       try {
         budget.check('the data-flow model');
         const module = analysis.module as PythonModule | JavaScriptModule;
-        tree = module.syntax.copy();
+        if (job.copyTree !== false || job.buildIR === false) tree = module.syntax.copy();
         if (job.buildIR !== false) ir = moduleToIR(module, budget);
         budget.check('the data-flow model');
       } catch (error) {
@@ -160,7 +165,7 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
     }
     const meta: FileMeta = { path: job.path, analysed: true, lines: analysis.lines, findings: analysis.findings, diagnostics, suppressions, cacheable };
     if (concurrency) meta.concurrency = concurrency;
-    return tree ? { meta, ir, tree, source: text } : { meta };
+    return ir || tree ? { meta, ir, tree, source: text } : { meta };
   } finally {
     analysis.release();
   }

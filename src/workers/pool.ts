@@ -33,6 +33,9 @@ export class FilePool {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 0,
+      // A worker holds its next batch before it finishes the current one: the main thread,
+      // busy with a file of its own, would otherwise keep it waiting for the hand-over.
+      concurrentTasksPerWorker: 2,
       // Workers keep nothing between files; a modest heap limit makes V8 collect early instead
       // of growing each worker's heap towards the process default.
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
