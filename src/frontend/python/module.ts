@@ -381,16 +381,17 @@ export class PythonModule implements SourceModule {
   /** The value of a plain (non-f) string literal, with simple escapes decoded. */
   stringLiteral(n: Node): string | undefined {
     if (n.type !== 'string') return undefined;
-    const start = n.namedChildren[0];
+    const parts = n.namedChildren;
+    const start = parts[0];
     const prefix = start?.type === 'string_start' ? stringPrefix(start.text) : '';
     if (prefix.includes('f') || prefix.includes('t')) {
       // An f-string folds only when it has no interpolation.
-      if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+      if (parts.some((c) => c?.type === 'interpolation')) return undefined;
     }
     if (prefix.includes('b')) return undefined;
     const raw = prefix.includes('r');
     let out = '';
-    for (const c of n.namedChildren) {
+    for (const c of parts) {
       if (!c) continue;
       if (c.type === 'string_content') out += raw ? c.text : decodeEscapes(c.text);
       else if (c.type === 'escape_sequence') out += raw ? c.text : decodeEscapes(c.text);

@@ -279,11 +279,13 @@ interface Marker {
 function scanMethod(method: Node, collectMarkers: boolean, tests: Node[]): Marker[] {
   const out: Marker[] = [];
   walkSameScope(method, (n) => {
-    if (n.type === 'if_statement' || n.type === 'elif_clause') {
+    const type = n.type;
+    if (type === 'if_statement' || type === 'elif_clause') {
       tests.push(n);
       return;
     }
-    if (n.type !== 'expression_statement') return;
+    // Statements hold no statement inside an expression: only blocks and statements are entered.
+    if (type !== 'expression_statement') return type === 'block' || type.endsWith('_statement') || type.endsWith('_clause');
     if (!collectMarkers) return false;
     const a = n.namedChildren[0];
     if (a?.type !== 'assignment') return false;

@@ -64,14 +64,15 @@ export default defineRule({
 
     return {
       call(call) {
-        if (call.hasStarKwargs) return;
+        // `**kwargs` may pass a timeout. Asked once the call is one of ours: it reads every argument.
         const q = call.qname;
         if (q !== undefined && q.startsWith('requests.') && HTTP_METHODS.has(q.slice('requests.'.length))) {
+          if (call.hasStarKwargs) return;
           checkRequests(call, `\`${q}\``);
           return;
         }
         if (q !== undefined && URLOPEN.has(q)) {
-          if (call.hasStarArgs) return;
+          if (call.hasStarKwargs || call.hasStarArgs) return;
           const timeout = call.arg(2, 'timeout');
           if (timeout && !isNone(timeout)) return;
           if (!timeout && setsDefaultTimeout()) return;
@@ -88,6 +89,7 @@ export default defineRule({
           return;
         }
         if (q !== undefined && HTTPX.test(q)) {
+          if (call.hasStarKwargs) return;
           const timeout = call.keywords.get('timeout');
           if (timeout && isNone(timeout)) {
             report({
@@ -98,7 +100,7 @@ export default defineRule({
           }
           return;
         }
-        if (q === undefined && call.method && HTTP_METHODS.has(call.method) && call.receiver && isRequestsSession(module, call.receiver)) {
+        if (q === undefined && call.method && HTTP_METHODS.has(call.method) && call.receiver && !call.hasStarKwargs && isRequestsSession(module, call.receiver)) {
           checkRequests(call, `session call \`${module.text(call.callee)}\``);
         }
       },
