@@ -107,9 +107,9 @@ export class ConcurrencyProgram {
       for (const c of file.classes) this.classes.set(c.id, Object.assign(c, { path: file.path }));
     }
     for (const id of [...this.functions.keys(), ...this.classes.keys()]) {
-      const parts = id.split('.');
-      for (let i = 1; i < parts.length - 1; i++) {
-        const suffix = parts.slice(i).join('.');
+      // Every suffix of two parts or more, but the whole id (slices of it: no strings joined anew).
+      for (let dot = id.indexOf('.'), next = id.indexOf('.', dot + 1); dot >= 0 && next >= 0; dot = next, next = id.indexOf('.', dot + 1)) {
+        const suffix = id.slice(dot + 1);
         const known = this.suffixIndex.get(suffix);
         // Ambiguous suffixes resolve to nothing.
         this.suffixIndex.set(suffix, known === undefined ? id : known === id ? id : null);
