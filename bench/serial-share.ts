@@ -1,6 +1,6 @@
 // What share of a `--no-cache` scan runs on one thread: the scan through `scan()` in process
-// with the default --jobs (the cores), timed from its start to the last file analysed by the
-// workers (parallel: parsing, pattern rules, per-file IR building), from there to the start of
+// with the default --jobs (the cores), timed from its start to the last file analysed (parallel:
+// parsing, pattern rules and per-file IR building, in the workers and the main thread), from there to the start of
 // the cross-file taint pass, and the taint pass with the report to the end (serial: the
 // program-wide worklist runs in the main thread). Prints figures; asserts nothing.
 //   npx tsx bench/serial-share.ts [folder]   (default: Debian's python3-neutron; BENCH_RUNS=N, default 3)
@@ -38,7 +38,7 @@ const m = (k: keyof Split): number => median(splits.map((s) => s[k]));
 const pct = (x: number): string => `${((x / m('total')) * 100).toFixed(0)}%`;
 console.log(`corpus: ${target}; ${cpus().length} cores, --jobs ${cpus().length}, no cache, in process; ${runs} run(s), median`);
 console.log(`whole scan                                  ${m('total').toFixed(2)} s wall, ${m('cpu').toFixed(2)} s CPU of this process and its workers`);
-console.log(`files in workers (parse, rules, IRs)        ${m('files').toFixed(2)} s (${pct(m('files'))})`);
+console.log(`files on every thread (parse, rules, IRs)  ${m('files').toFixed(2)} s (${pct(m('files'))})`);
 console.log(`after the last file, before the taint pass  ${m('gap').toFixed(2)} s (${pct(m('gap'))}, main thread)`);
 console.log(`cross-file taint pass and the report        ${m('taint').toFixed(2)} s (${pct(m('taint'))}, main thread)`);
 console.log(`runs: ${splits.map((s) => `${s.total.toFixed(2)} = ${s.files.toFixed(2)} + ${s.gap.toFixed(2)} + ${s.taint.toFixed(2)}`).join('; ')}`);

@@ -9,9 +9,9 @@ import type { AnyRule } from '../rules/define-rule.js';
 import type { ExtraModels } from '../analysis/extra-models.js';
 import { concurrencyAppliesTo } from '../analysis/concurrency/run.js';
 import type { ScanCache } from '../cache/scan-cache.js';
-import { createLimiter } from '../scheduling/limiter.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
-import { analyseFile, analyseFileSync, encodeOutcome, failedMeta, FileResult, outcomeParts, type FileJob, type FileMeta, type FileOutcome, type LanguageTable } from '../workers/file-job.js';
+import { packEntries, type PendingEntry } from '../workers/entry-writes.js';
+import { analyseFile, analyseFileSync, encodeHead, encodeOutcome, failedMeta, FileResult, outcomeParts, type FileJob, type FileMeta, type FileOutcome, type LanguageTable } from '../workers/file-job.js';
 import type { SettingsPlan } from './settings-plan.js';
 
 /** A file's bytes (or given text) as read, or the outcome of a file that could not be read. */
@@ -34,6 +34,16 @@ export interface FileStageRun {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Cache entries waiting this long, in bytes, are written at once rather than after the last file. */
+const DEFERRED_ENTRY_BYTES = 128 * 1024 * 1024;
+
+export interface FileStageResult {
+  /** Per input, in input order. */
+  results: FileResult[];
+  /** Settles when the analysed files' cache entries are written (it never rejects). */
+  written: Promise<void>;
+}
+
 /**
  * Runs the per-file stages over every input. With `jobs` > 1 and enough files, `jobs - 1`
  * workers analyse batches of files while the main thread builds the IRs of what they return
@@ -48,7 +58,7 @@ export async function analyseFiles(
   keys: readonly (string | undefined)[],
   wantIR: boolean,
   run: FileStageRun,
-): Promise<FileResult[]> {
+): Promise<FileStageResult> {
   const results = new Array<FileResult>(inputs.length);
   const knownRule = (id: string): boolean => findRule(id) !== undefined;
   const jobFor = (index: number): { job: FileJob; rules: AnyRule[] } => {
@@ -93,15 +103,8 @@ export async function analyseFiles(
     todo.push(i);
   });
 
-  // Cache entries are written in the background, a few at a time: waiting for each write
-  // before the next file would hold up the hand-over of work to the threads.
-  const writes: Promise<void>[] = [];
-  const writing = createLimiter(8);
-  const store = (index: number, result: FileResult, bytes: Uint8Array | undefined): void => {
-    const key = keys[index];
-    if (key && bytes && result.meta.cacheable) writes.push(writing(() => run.cache!.putFile(key, outcomeParts(bytes))));
-    finished(index, result);
-  };
+  // A file's cache entry: written at once with no worker to hand it to, else handed over (see below).
+  let keep = (key: string, outcome: FileOutcome): void => run.cache!.putFileSync(key, outcomeParts(encodeOutcome(outcome)));
   // On this thread, files are analysed one at a time, so a file's time budget is its own. Test
   // code's IR is built only if the rest imports it (see the taint run), from the tree copy; the
   // others need one only for their cache entry.
@@ -110,20 +113,46 @@ export async function analyseFiles(
     const later = outsideDataFlow(index);
     const cached = keys[index] !== undefined;
     const outcome = await analyseFile({ ...job, ...(later ? { buildIR: false } : {}), ...(later || cached ? {} : { copyTree: false }) }, rules, knownRule);
-    store(index, FileResult.fromOutcome(outcome), cached && outcome.meta.cacheable ? encodeOutcome(outcome) : undefined);
+    if (cached && outcome.meta.cacheable) keep(keys[index]!, outcome);
+    finished(index, FileResult.fromOutcome(outcome));
   };
 
   if (!(run.jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS)) {
     for (const index of todo) await analyseHere(index);
-    await Promise.all(writes);
-    return results;
+    return { results, written: Promise.resolve() };
   }
 
   const pool = new FilePool(run.jobs - 1);
+  // Workers write the cache entries of their files as they go (they have the bytes at hand).
+  // Those of the files analysed here wait until every file is analysed, then the workers write
+  // them while this thread runs the taint pass; past DEFERRED_ENTRY_BYTES, a worker writes them at once.
+  const writes: Promise<void>[] = [];
+  let pending: PendingEntry[] = [];
+  let pendingBytes = 0;
+  const handOver = (tasks: number): void => {
+    const share = Math.ceil(pending.length / tasks);
+    for (let at = 0; at < pending.length; at += share) {
+      // A worker that cannot write them (it died) only costs the next run its cache hits.
+      writes.push(pool.write(packEntries(pending.slice(at, at + share))).catch(() => undefined));
+    }
+    pending = [];
+    pendingBytes = 0;
+  };
+  keep = (key, outcome) => {
+    // A tree copy that the IR is still to be built from (test code, see the taint run) stays here: a copy of it moves.
+    const tree = outcome.tree && (outcome.ir ? outcome.tree : { ...outcome.tree, buffer: outcome.tree.buffer.slice(0) });
+    const head = encodeHead(outcome);
+    pending.push({ path: run.cache!.fileEntryPath(key), key, head, ...(tree ? { tree } : {}) });
+    pendingBytes += head.byteLength + (tree?.buffer.byteLength ?? 0);
+    if (pendingBytes > DEFERRED_ENTRY_BYTES) handOver(1);
+  };
   const runBatch = async (batch: number[]): Promise<void> => {
     let outcomes: Uint8Array[];
     try {
-      outcomes = await pool.run(batch.map((i) => ({ ...jobFor(i).job, buildIR: false })));
+      outcomes = await pool.run(batch.map((i) => {
+        const key = keys[i];
+        return { ...jobFor(i).job, buildIR: false, ...(key ? { cacheEntry: { path: run.cache!.fileEntryPath(key), key } } : {}) };
+      }));
     } catch (error) {
       // A worker died (out of memory, say): retry the batch's files one by one, so only the
       // file that caused it is lost.
@@ -136,21 +165,26 @@ export async function analyseFiles(
     }
     for (const [n, index] of batch.entries()) {
       const result = FileResult.decode(outcomes[n]!);
-      // Cache it as the worker made it, before the IR (built here, while workers run) can
-      // change its meta.
-      store(index, result, outcomes[n]);
+      // The worker wrote its cache entry.
+      finished(index, result);
       if (run.language && !outsideDataFlow(index)) result.takeIR(run.language, plan.fileTimeoutMs);
     }
   };
-  const batches = batchesOf(todo, loaded);
-  let next = 0;
-  const take = (): number[] | undefined => (next < batches.length ? batches[next++] : undefined);
-  // Two batches in flight per worker, so none waits while the main thread is busy.
+  // Largest files first: the workers take batches from the front, the main thread from the back,
+  // so it never holds up the hand-over of work with a large file, and the small files that are
+  // left last share out evenly.
+  const bySize = [...todo].sort((a, b) => sizeOf(loaded[b]!) - sizeOf(loaded[a]!) || a - b);
+  const batches = batchesOf(bySize, loaded);
+  let front = 0;
+  let back = batches.length;
+  const takeFront = (): number[] | undefined => (front < back ? batches[front++] : undefined);
+  const takeBack = (): number[] | undefined => (front < back ? batches[--back] : undefined);
+  // A few batches in flight per worker, so none waits while the main thread is busy.
   const feedWorker = async (): Promise<void> => {
-    for (let batch = take(); batch; batch = take()) await runBatch(batch);
+    for (let batch = takeFront(); batch; batch = takeFront()) await runBatch(batch);
   };
   const analyseOnMainThread = async (): Promise<void> => {
-    for (let batch = take(); batch; batch = take()) {
+    for (let batch = takeBack(); batch; batch = takeBack()) {
       for (const index of batch) {
         await analyseHere(index);
         // What the workers returned meanwhile is taken in (their IRs built) before the next file.
@@ -159,23 +193,30 @@ export async function analyseFiles(
     }
   };
   try {
-    await Promise.all([...Array.from({ length: 2 * (run.jobs - 1) }, feedWorker), analyseOnMainThread()]);
-  } finally {
+    await Promise.all([...Array.from({ length: 3 * (run.jobs - 1) }, feedWorker), analyseOnMainThread()]);
+  } catch (error) {
     await pool.close();
+    throw error;
   }
-  await Promise.all(writes);
-  return results;
+  handOver(run.jobs - 1);
+  // The pool closes itself once the entries are written, whatever becomes of the scan.
+  const written = Promise.all(writes).then(() => pool.close()).catch(() => undefined);
+  return { results, written };
 }
 
-/** Batches for worker tasks: at most BATCH_BYTES of source or BATCH_FILES files each, in input order. */
+function sizeOf(l: Loaded): number {
+  const content = (l as { content: Uint8Array | string }).content;
+  return typeof content === 'string' ? content.length : content.byteLength;
+}
+
+/** Batches for worker tasks: at most BATCH_BYTES of source or BATCH_FILES files each, in the order given. */
 function batchesOf(todo: readonly number[], loaded: readonly Loaded[]): number[][] {
   const batches: number[][] = [];
   let current: number[] = [];
   let size = 0;
   for (const index of todo) {
-    const content = (loaded[index] as { content: Uint8Array | string }).content;
     current.push(index);
-    size += typeof content === 'string' ? content.length : content.byteLength;
+    size += sizeOf(loaded[index]!);
     if (size >= BATCH_BYTES || current.length >= BATCH_FILES) {
       batches.push(current);
       current = [];

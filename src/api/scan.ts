@@ -271,7 +271,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const language = wantTaint ? await languageTableFor(inputs.map((i) => i.file.path)) : undefined;
     // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
     if (cache) await parsersReadyFor(inputs.map((i) => i.file.path));
-    const files = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
+    const { results: files, written } = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
       jobs: registered ? (options.jobs ?? 1) : 1,
       cache,
       language,
@@ -353,6 +353,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
     await memoWrite;
+    // The files' entries, written by the workers during the taint pass (see api/file-stage.ts).
+    await written;
   }
   if (cache) cache.prune();
 

@@ -8,8 +8,8 @@
  * folder see whole entries or none; a damaged entry is a miss and is removed. Entries not used
  * for PRUNE_AFTER_DAYS are deleted, checked at most once a day.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -48,6 +48,55 @@ export function defaultCacheDir(): string {
 export function entryBytes(key: string, sections: readonly Uint8Array[]): Buffer {
   const line = sections.map((bytes, i) => `${bytes.length}:${sectionSum(key, i, bytes)}`).join(' ');
   return Buffer.concat([MAGIC, Buffer.from(`${key}\n${line}\n`, 'latin1'), ...sections]);
+}
+
+/** Temporary files written by this thread so far, and a token of its own (names must not meet another thread's). */
+let tmpCount = 0;
+const THREAD_TOKEN = randomBytes(6).toString('hex');
+
+/**
+ * Writes an entry to a temporary file renamed into place, from any thread (the name of the
+ * temporary file carries the process and a token of the thread's). Never throws: a cache that cannot be written
+ * (full disk, read-only folder) only costs speed.
+ */
+export async function writeEntry(path: string, key: string, sections: readonly Uint8Array[]): Promise<void> {
+  const tmp = `${path}.${process.pid}.${THREAD_TOKEN}.${++tmpCount}.tmp`;
+  try {
+    await mkdir(join(path, '..'), { recursive: true, mode: CACHE_FOLDER_MODE });
+    await writeFile(tmp, entryBytes(key, sections), { mode: 0o600 });
+    await rename(tmp, path);
+  } catch {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Folders this thread made or found for file entries (asking again for each entry costs a system call). */
+const entryFolders = new Set<string>();
+
+/**
+ * `writeEntry` for a file entry, synchronously: a scan writes thousands of them, and for each
+ * the promises and thread-pool round trips of the asynchronous calls took twice the CPU of the
+ * writes themselves (2,000 entries of 50 KB: 0.9–1.1 s against 0.5 s).
+ */
+export function writeFileEntrySync(path: string, key: string, sections: readonly Uint8Array[]): void {
+  const tmp = `${path}.${process.pid}.${THREAD_TOKEN}.${++tmpCount}.tmp`;
+  try {
+    const folder = join(path, '..');
+    if (!entryFolders.has(folder)) {
+      mkdirSync(folder, { recursive: true, mode: CACHE_FOLDER_MODE });
+      entryFolders.add(folder);
+    }
+    writeFileSync(tmp, entryBytes(key, sections), { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch {
+    // The folder may have been pruned by a concurrent run: made again for the next entry.
+    entryFolders.delete(join(path, '..'));
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing was left, or nothing can be removed there
+    }
+  }
 }
 
 function sectionSum(key: string, index: number, bytes: Uint8Array): string {
@@ -93,7 +142,6 @@ export class ScanCache {
   private readonly filesDir: string;
   private readonly programDir: string;
   private readonly replayDir: string;
-  private tmpCount = 0;
   private readonly reported = new Set<string>();
   hits = 0;
   misses = 0;
@@ -252,6 +300,11 @@ export class ScanCache {
     await this.write(this.filePath(key), key, sections);
   }
 
+  /** `putFile`, synchronously (see `writeFileEntrySync`). */
+  putFileSync(key: string, sections: readonly [Uint8Array, Uint8Array]): void {
+    writeFileEntrySync(this.filePath(key), key, sections);
+  }
+
   /** A whole-run entry; `check` says what is wrong with the decoded value (undefined: nothing). */
   async getProgram<T>(key: string, check: (value: unknown) => string | undefined): Promise<T | undefined> {
     const path = join(this.programDir, key);
@@ -277,6 +330,11 @@ export class ScanCache {
 
   private filePath(key: string): string {
     return join(this.filesDir, key.slice(0, 2), key);
+  }
+
+  /** Where a file entry lives: a worker that analysed the file writes it there (`writeFileEntrySync`). */
+  fileEntryPath(key: string): string {
+    return this.filePath(key);
   }
 
   /** A single-section entry's bytes, checked. */
@@ -330,15 +388,7 @@ export class ScanCache {
   }
 
   private async write(path: string, key: string, sections: readonly Uint8Array[]): Promise<void> {
-    const tmp = `${path}.${process.pid}.${++this.tmpCount}.tmp`;
-    try {
-      await mkdir(join(path, '..'), { recursive: true, mode: CACHE_FOLDER_MODE });
-      await writeFile(tmp, entryBytes(key, sections), { mode: 0o600 });
-      await rename(tmp, path);
-    } catch {
-      // A cache that cannot be written (full disk, read-only folder) only costs speed.
-      await rm(tmp, { force: true }).catch(() => undefined);
-    }
+    await writeEntry(path, key, sections);
   }
 
   /** Deletes entries unused for PRUNE_AFTER_DAYS; runs at most once a day per cache folder. */

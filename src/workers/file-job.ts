@@ -52,6 +52,8 @@ export interface FileJob {
    * cache entry to write: nothing would read it).
    */
   copyTree?: boolean;
+  /** Where and under which key a worker writes the outcome's cache entry (it has the bytes at hand). */
+  cacheEntry?: { path: string; key: string };
 }
 
 /** What a file contributes to the report, apart from its data-flow IR. */
@@ -180,12 +182,28 @@ export function encodeOutcome(outcome: FileOutcome): Uint8Array {
   const head: StoredHead = { meta: outcome.meta };
   if (outcome.tree) head.source = outcome.source;
   const headBytes = serialize(head);
-  const treeBytes = outcome.tree ? serialize(outcome.tree) : undefined;
+  const treeBytes = outcome.tree ? encodeTree(outcome.tree) : undefined;
   const out = Buffer.allocUnsafe(4 + headBytes.length + (treeBytes?.length ?? 0));
   out.writeUInt32LE(headBytes.length, 0);
   headBytes.copy(out, 4);
   treeBytes?.copy(out, 4 + headBytes.length);
   return out;
+}
+
+/** The first part of `encodeOutcome` alone (length and head), as `outcomeParts` gives it. */
+export function encodeHead(outcome: FileOutcome): Uint8Array {
+  const head: StoredHead = { meta: outcome.meta };
+  if (outcome.tree) head.source = outcome.source;
+  const headBytes = serialize(head);
+  const out = Buffer.allocUnsafe(4 + headBytes.length);
+  out.writeUInt32LE(headBytes.length, 0);
+  headBytes.copy(out, 4);
+  return out;
+}
+
+/** The second part of `encodeOutcome`: the tree copy's bytes. */
+export function encodeTree(tree: TreeCopy): Buffer {
+  return serialize(tree);
 }
 
 /** An encoded outcome as its two parts (head, with its length, and tree copy), as the cache keeps them. */

@@ -6,8 +6,10 @@
 import Tinypool from 'tinypool';
 import { findRule } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
-import { analyseFile, encodeOutcome, type FileJob } from './file-job.js';
+import { analyseFile, encodeOutcome, outcomeParts, type FileJob } from './file-job.js';
+import { writeFileEntrySync } from '../cache/scan-cache.js';
 import { packOutcomes } from './batch.js';
+import { writePackedEntries, type EntryBatch } from './entry-writes.js';
 
 const knownRule = (id: string): boolean => findRule(id) !== undefined;
 
@@ -19,7 +21,15 @@ export default async function runFileJobs(jobs: readonly FileJob[]): Promise<Uin
       if (!rule) throw new Error(`unknown rule id ${id}`);
       return rule;
     }) as AnyRule[];
-    outcomes.push(encodeOutcome(await analyseFile(job, rules, knownRule)));
+    const outcome = await analyseFile(job, rules, knownRule);
+    const bytes = encodeOutcome(outcome);
+    if (job.cacheEntry && outcome.meta.cacheable) writeFileEntrySync(job.cacheEntry.path, job.cacheEntry.key, outcomeParts(bytes));
+    outcomes.push(bytes);
   }
   return Tinypool.move(packOutcomes(outcomes)) as Uint8Array;
+}
+
+/** The other task: writing the cache entries of files the main thread analysed (see entry-writes.ts). */
+export function writeCacheEntries(batch: EntryBatch): number {
+  return writePackedEntries(batch);
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import type { FileJob } from './file-job.js';
 import { unpackOutcomes } from './batch.js';
+import { transferListOf, type EntryBatch } from './entry-writes.js';
 
 /** Below this many files to analyse, starting workers costs more than it saves. */
 export const MIN_FILES_FOR_WORKERS = 24;
@@ -35,7 +36,7 @@ export class FilePool {
       idleTimeout: 0,
       // A worker holds its next batch before it finishes the current one: the main thread,
       // busy with a file of its own, would otherwise keep it waiting for the hand-over.
-      concurrentTasksPerWorker: 2,
+      concurrentTasksPerWorker: 3,
       // Workers keep nothing between files; a modest heap limit makes V8 collect early instead
       // of growing each worker's heap towards the process default.
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
@@ -47,6 +48,11 @@ export class FilePool {
     const outcomes = unpackOutcomes((await this.pool.run(jobs)) as Uint8Array);
     if (outcomes.length !== jobs.length) throw new Error(`a worker returned ${outcomes.length} outcomes for ${jobs.length} files`);
     return outcomes;
+  }
+
+  /** Writes cache entries in a worker (moved there, not copied). */
+  async write(batch: EntryBatch): Promise<void> {
+    await this.pool.run(batch, { name: 'writeCacheEntries', transferList: transferListOf(batch) });
   }
 
   async close(): Promise<void> {

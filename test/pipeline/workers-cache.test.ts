@@ -9,10 +9,10 @@ import { tempTree } from '../support/tmp.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
-/** examples/ three times over: enough files for the worker pool, with cross-file taint flows. */
-function corpus(): string {
+/** examples/ three times over (or `copies` times): enough files for the worker pool, with cross-file taint flows. */
+function corpus(copies = 3): string {
   const root = tempTree({});
-  for (const copy of ['one', 'two', 'three']) cpSync(EXAMPLES, join(root, copy), { recursive: true });
+  for (const copy of ['one', 'two', 'three', ...Array.from({ length: copies - 3 }, (_, i) => `copy${i + 4}`)]) cpSync(EXAMPLES, join(root, copy), { recursive: true });
   return root;
 }
 
@@ -73,6 +73,23 @@ describe('incremental cache', () => {
     expect(warm2.cache).toMatchObject({ hits: 1, misses: 0 });
     // Nothing was rewritten by the warm runs.
     expect(files.map((f) => statSync(f).mtimeMs)).toEqual(stamps);
+  });
+
+  it('writes the same file entries, byte for byte, from one thread and from the workers and the main thread', async () => {
+    // With two jobs, the worker writes the entries of its files and, after the last file, those
+    // of the files the main thread analysed (their tree copies moved to it and encoded there).
+    // 160 files: more batches than the worker holds at once, so the main thread takes some.
+    const root = corpus(10);
+    const byName = (dir: string): Map<string, Buffer> => new Map(entries(join(dir, 'v3', 'files')).map((f) => [f.slice(dir.length), readFileSync(f)]));
+    const one = join(tempTree({}), 'cache');
+    const two = join(tempTree({}), 'cache');
+    const scanned = (await scan(base(root, { jobs: 1, cache: { dir: one } }))).stats.filesScanned;
+    await scan(base(root, { jobs: 2, cache: { dir: two } }));
+    const [a, b] = [byName(one), byName(two)];
+    expect(a.size).toBe(scanned);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [name, bytes] of a) expect(b.get(name)!.equals(bytes), name).toBe(true);
+    expect(entries(two).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('re-analyses a changed file and re-runs the data-flow analysis over the program', async () => {
