@@ -9,7 +9,7 @@ import type { AnyRule } from '../rules/define-rule.js';
 import type { ExtraModels } from '../analysis/extra-models.js';
 import { concurrencyAppliesTo } from '../analysis/concurrency/run.js';
 import type { ScanCache } from '../cache/scan-cache.js';
-import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
+import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS, TASKS_PER_WORKER } from '../workers/pool.js';
 import { packEntries, type PendingEntry } from '../workers/entry-writes.js';
 import { analyseFile, analyseFileSync, encodeHead, encodeOutcome, failedMeta, FileResult, outcomeParts, type FileJob, type FileMeta, type FileOutcome, type LanguageTable } from '../workers/file-job.js';
 import type { SettingsPlan } from './settings-plan.js';
@@ -179,7 +179,7 @@ export async function analyseFiles(
   let back = batches.length;
   const takeFront = (): number[] | undefined => (front < back ? batches[front++] : undefined);
   const takeBack = (): number[] | undefined => (front < back ? batches[--back] : undefined);
-  // A few batches in flight per worker, so none waits while the main thread is busy.
+  // As many batches in flight per worker as it holds, so none waits while the main thread is busy.
   const feedWorker = async (): Promise<void> => {
     for (let batch = takeFront(); batch; batch = takeFront()) await runBatch(batch);
   };
@@ -193,7 +193,7 @@ export async function analyseFiles(
     }
   };
   try {
-    await Promise.all([...Array.from({ length: 3 * (run.jobs - 1) }, feedWorker), analyseOnMainThread()]);
+    await Promise.all([...Array.from({ length: TASKS_PER_WORKER * (run.jobs - 1) }, feedWorker), analyseOnMainThread()]);
   } catch (error) {
     await pool.close();
     throw error;

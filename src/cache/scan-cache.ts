@@ -54,13 +54,18 @@ export function entryBytes(key: string, sections: readonly Uint8Array[]): Buffer
 let tmpCount = 0;
 const THREAD_TOKEN = randomBytes(6).toString('hex');
 
+/** The temporary file an entry is written to before it is renamed into place. */
+function tempPathFor(path: string): string {
+  return `${path}.${process.pid}.${THREAD_TOKEN}.${++tmpCount}.tmp`;
+}
+
 /**
  * Writes an entry to a temporary file renamed into place, from any thread (the name of the
  * temporary file carries the process and a token of the thread's). Never throws: a cache that cannot be written
  * (full disk, read-only folder) only costs speed.
  */
 export async function writeEntry(path: string, key: string, sections: readonly Uint8Array[]): Promise<void> {
-  const tmp = `${path}.${process.pid}.${THREAD_TOKEN}.${++tmpCount}.tmp`;
+  const tmp = tempPathFor(path);
   try {
     await mkdir(join(path, '..'), { recursive: true, mode: CACHE_FOLDER_MODE });
     await writeFile(tmp, entryBytes(key, sections), { mode: 0o600 });
@@ -79,7 +84,7 @@ const entryFolders = new Set<string>();
  * writes themselves (2,000 entries of 50 KB: 0.9–1.1 s against 0.5 s).
  */
 export function writeFileEntrySync(path: string, key: string, sections: readonly Uint8Array[]): void {
-  const tmp = `${path}.${process.pid}.${THREAD_TOKEN}.${++tmpCount}.tmp`;
+  const tmp = tempPathFor(path);
   try {
     const folder = join(path, '..');
     if (!entryFolders.has(folder)) {

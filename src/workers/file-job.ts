@@ -179,15 +179,8 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
  * alone and reads the tree only if it builds the IR (see `FileResult.decodeHead`).
  */
 export function encodeOutcome(outcome: FileOutcome): Uint8Array {
-  const head: StoredHead = { meta: outcome.meta };
-  if (outcome.tree) head.source = outcome.source;
-  const headBytes = serialize(head);
-  const treeBytes = outcome.tree ? encodeTree(outcome.tree) : undefined;
-  const out = Buffer.allocUnsafe(4 + headBytes.length + (treeBytes?.length ?? 0));
-  out.writeUInt32LE(headBytes.length, 0);
-  headBytes.copy(out, 4);
-  treeBytes?.copy(out, 4 + headBytes.length);
-  return out;
+  const head = encodeHead(outcome);
+  return outcome.tree ? Buffer.concat([head, encodeTree(outcome.tree)]) : head;
 }
 
 /** The first part of `encodeOutcome` alone (length and head), as `outcomeParts` gives it. */

@@ -9,7 +9,7 @@ import type { AnyRule } from '../rules/define-rule.js';
 import { analyseFile, encodeOutcome, outcomeParts, type FileJob } from './file-job.js';
 import { writeFileEntrySync } from '../cache/scan-cache.js';
 import { packOutcomes } from './batch.js';
-import { writePackedEntries, type EntryBatch } from './entry-writes.js';
+import { writePackedEntries } from './entry-writes.js';
 
 const knownRule = (id: string): boolean => findRule(id) !== undefined;
 
@@ -30,6 +30,4 @@ export default async function runFileJobs(jobs: readonly FileJob[]): Promise<Uin
 }
 
 /** The other task: writing the cache entries of files the main thread analysed (see entry-writes.ts). */
-export function writeCacheEntries(batch: EntryBatch): number {
-  return writePackedEntries(batch);
-}
+export { writePackedEntries as writeCacheEntries };

@@ -14,6 +14,11 @@ export const MIN_FILES_FOR_WORKERS = 24;
 /** A batch for one worker task ends at this much source or this many files. */
 export const BATCH_BYTES = 64 * 1024;
 export const BATCH_FILES = 16;
+/**
+ * Batches a worker holds at once: it starts the next before the main thread, busy with a file of
+ * its own, has taken in the last one.
+ */
+export const TASKS_PER_WORKER = 3;
 
 /** Old-generation heap limit of each worker; a file needing more fails alone, with a diagnostic. */
 const WORKER_HEAP_MB = 384;
@@ -34,9 +39,7 @@ export class FilePool {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 0,
-      // A worker holds its next batch before it finishes the current one: the main thread,
-      // busy with a file of its own, would otherwise keep it waiting for the hand-over.
-      concurrentTasksPerWorker: 3,
+      concurrentTasksPerWorker: TASKS_PER_WORKER,
       // Workers keep nothing between files; a modest heap limit makes V8 collect early instead
       // of growing each worker's heap towards the process default.
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
