@@ -42,6 +42,12 @@ export interface FileStageResult {
   results: FileResult[];
   /** Settles when the analysed files' cache entries are written (it never rejects). */
   written: Promise<void>;
+  /**
+   * The workers, when the files were shared with them, for the rest of the scan's work: the
+   * caller closes them once `written` has settled and its own tasks are done, whatever becomes
+   * of the scan.
+   */
+  workers?: FilePool;
 }
 
 /**
@@ -199,9 +205,8 @@ export async function analyseFiles(
     throw error;
   }
   handOver(run.jobs - 1);
-  // The pool closes itself once the entries are written, whatever becomes of the scan.
-  const written = Promise.all(writes).then(() => pool.close()).catch(() => undefined);
-  return { results, written };
+  const written = Promise.all(writes).then(() => undefined);
+  return { results, written, workers: pool };
 }
 
 function sizeOf(l: Loaded): number {

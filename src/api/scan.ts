@@ -34,10 +34,9 @@ import type { ModuleIR } from '../analysis/taint/ir.js';
 import { FORMAT as CACHE_FORMAT, ScanCache, modelMemo, type CacheLog } from '../cache/scan-cache.js';
 import { cacheFolderProblem as specialFolderProblem } from '../cache/cache-folder.js';
 import { readStreamLimited, type StdinInput } from './stdin.js';
-import { runConcurrencyRules } from '../analysis/concurrency/run.js';
+import { startConcurrency, type ConcurrencyStage } from './concurrency-stage.js';
 import { TEMPLATE_GLOBS, isTemplatePath } from '../frontend/templates/lookup.js';
 import { loadTemplates, type LoadedTemplates } from '../frontend/templates/load.js';
-import type { ConcurrencyResult } from '../analysis/concurrency/races.js';
 import { attachConcurrency } from './analysis-results.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
@@ -259,6 +258,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let metas: FileMeta[];
   let memoWrite: Promise<void> | undefined;
   let tainted: Finding[] | undefined;
+  // Request-handler decorators of the taint models mark the concurrency analysis's entry points.
+  const handlerDecorators = (): string[] => (models ?? loadModelsFor(plan, options)).handlers.map((h) => h.decorator);
+  let concurrencyRun: ConcurrencyStage | undefined;
   if (previous) {
     metas = previous.metas;
     tainted = previous.tainted;
@@ -271,90 +273,101 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const language = wantTaint ? await languageTableFor(inputs.map((i) => i.file.path)) : undefined;
     // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
     if (cache) await parsersReadyFor(inputs.map((i) => i.file.path));
-    const { results: files, written } = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
+    const stage = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
       jobs: registered ? (options.jobs ?? 1) : 1,
       cache,
       language,
       onProgress: options.onProgress,
     });
-    const stored = await memoRead;
-    const unpacked = stored === undefined ? undefined : readMemo(stored);
-    if (typeof unpacked === 'string') await cache!.rejectReplayRecords(unpacked, variant);
-    const memo = typeof unpacked === 'string' ? undefined : unpacked;
-    // IRs of files that came from the cache are built now (fresh ones were built on arrival),
-    // except those the replay records know with this very source: they enter the program as
-    // shapes, and are built only if one of their analyses cannot be replayed.
-    const deferred = new Map<ModuleIR, Deferred>();
-    const shapes = memo ? new Map(memo.modules.map((path, i) => [path, i])) : undefined;
-    // Recording for replay costs a good part of a taint pass. A cold cache (no records, no file
-    // from the cache) is not recorded: its file entries are written, and the next run that finds
-    // them records. Asked before the IRs are built, which ends `deferrable`.
-    const record = cache !== undefined && (memo !== undefined || files.some((f) => f.fromCache && f.deferrable));
-    const irOf = (f: FileResult): ModuleIR | undefined => {
-      const build = (): ModuleIR | undefined => f.takeIR(language!, plan.fileTimeoutMs);
-      const python = frontEndForPath(f.meta.path)?.language !== 'javascript';
-      return (python && f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
-    };
-    // Test code whose findings are hidden is not part of the product's data flow: it enters the
-    // program only where the rest imports it (a flow that starts in a test is no defect of the
-    // product, and a function only tests call is, for the product, called from outside).
-    const hiddenTests = language ? files.map((f) => plan.settings.hidesTestFindings(f.meta.path)) : [];
-    const irs = language ? files.map((f, i) => (hiddenTests[i] ? undefined : irOf(f))) : [];
-    if (language) {
-      const tests = files.flatMap((f, i) => (f.hasIR && hiddenTests[i] ? [i] : []));
-      const roots = irs.filter((ir): ir is ModuleIR => ir !== undefined);
-      const reached = reachedByImports(roots, tests.map((i) => dataFlowModuleName(files[i]!.meta.path)), (n) => irOf(files[tests[n]!]!));
-      for (const [n, ir] of reached) irs[tests[n]!] = ir;
-      tests.forEach((i, n) => {
-        if (!reached.has(n)) files[i]!.dropTree();
-      });
-    }
-    const withIR = files.filter((_, i) => irs[i] !== undefined);
-    if (wantTaint && models && withIR.length > 0) {
-      const taintRules = new Map<SinkKind, AnyRule>();
-      const jsTaintRules = new Map<SinkKind, AnyRule>();
-      for (const r of plan.rules) if (r.taint) (r.language === 'javascript' ? jsTaintRules : taintRules).set(r.taint.kind, r);
-      // Each language is its own program with its own models: JavaScript modules never call Python ones.
-      const isJs = (ir: ModuleIR): boolean => frontEndForPath(ir.path)?.language === 'javascript';
-      const jsProgram = irs.filter((ir): ir is ModuleIR => ir !== undefined && isJs(ir));
-      const program = irs.filter((ir): ir is ModuleIR => ir !== undefined && !isJs(ir));
-      const renderSinks = templateIndex && models.renders.length > 0 ? { models: models.renders, lookup: templateIndex.lookup } : undefined;
-      options.onStage?.('cross-file', program.length);
-      let result: TaintResult;
-      try {
-        result = analyseProgram(program, models, { record, memo, deferred, renderSinks });
-      } catch (error) {
-        // Records that passed their checks yet do not hold together (a forged entry): the run
-        // without them gives the same result, only slower.
-        if (!memo) throw error;
-        await cache!.rejectReplayRecords(`the taint run failed on them (${(error as Error).message})`, variant);
-        // Modules that entered as the records' shapes hold what the records said: built afresh.
-        const rebuilt = irs.map((ir, i) => (ir && deferred.has(ir) ? files[i]!.freshIR() : ir));
-        result = analyseProgram(rebuilt.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: true, renderSinks });
+    const { results: files, written } = stage;
+    try {
+      const stored = await memoRead;
+      const unpacked = stored === undefined ? undefined : readMemo(stored);
+      if (typeof unpacked === 'string') await cache!.rejectReplayRecords(unpacked, variant);
+      const memo = typeof unpacked === 'string' ? undefined : unpacked;
+      // IRs of files that came from the cache are built now (fresh ones were built on arrival),
+      // except those the replay records know with this very source: they enter the program as
+      // shapes, and are built only if one of their analyses cannot be replayed.
+      const deferred = new Map<ModuleIR, Deferred>();
+      const shapes = memo ? new Map(memo.modules.map((path, i) => [path, i])) : undefined;
+      // Recording for replay costs a good part of a taint pass. A cold cache (no records, no file
+      // from the cache) is not recorded: its file entries are written, and the next run that finds
+      // them records. Asked before the IRs are built, which ends `deferrable`.
+      const record = cache !== undefined && (memo !== undefined || files.some((f) => f.fromCache && f.deferrable));
+      const irOf = (f: FileResult): ModuleIR | undefined => {
+        const build = (): ModuleIR | undefined => f.takeIR(language!, plan.fileTimeoutMs);
+        const python = frontEndForPath(f.meta.path)?.language !== 'javascript';
+        return (python && f.deferrable && shapes ? shapeFor(f, memo!, shapes, deferred, build) : undefined) ?? build();
+      };
+      // Test code whose findings are hidden is not part of the product's data flow: it enters the
+      // program only where the rest imports it (a flow that starts in a test is no defect of the
+      // product, and a function only tests call is, for the product, called from outside).
+      const hiddenTests = language ? files.map((f) => plan.settings.hidesTestFindings(f.meta.path)) : [];
+      const irs = language ? files.map((f, i) => (hiddenTests[i] ? undefined : irOf(f))) : [];
+      if (language) {
+        const tests = files.flatMap((f, i) => (f.hasIR && hiddenTests[i] ? [i] : []));
+        const roots = irs.filter((ir): ir is ModuleIR => ir !== undefined);
+        const reached = reachedByImports(roots, tests.map((i) => dataFlowModuleName(files[i]!.meta.path)), (n) => irOf(files[tests[n]!]!));
+        for (const [n, ir] of reached) irs[tests[n]!] = ir;
+        tests.forEach((i, n) => {
+          if (!reached.has(n)) files[i]!.dropTree();
+        });
       }
-      // Records are written when most of this run's analyses were not replayed: a few edits since
-      // the last records cost only re-running what they touch.
-      if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo(), variant);
-      const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
-      for (const [path, text] of templates?.texts ?? []) if (!sources.has(path)) sources.set(path, text);
-      const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
-      tainted = taintFindings(result, taintRules, lineOf);
-      if (jsProgram.length > 0 && jsModels && jsTaintRules.size > 0) {
-        // Not recorded for replay yet: the records number the modules of one program.
-        tainted.push(...taintFindings(analyseProgram(jsProgram, jsModels), jsTaintRules, lineOf));
+      const withIR = files.filter((_, i) => irs[i] !== undefined);
+      // The concurrency step runs on a worker meanwhile, from the facts of the files as they stand
+      // now; a module the taint pass builds from the replay records may still change its file's outcome.
+      if (stage.workers && deferred.size === 0) {
+        concurrencyRun = startConcurrency(plan.rules, files.map((f) => f.meta).filter((m) => m.analysed), handlerDecorators, plan.extraModels.concurrency, stage.workers);
       }
-      tainted = tainted.filter((f) => plan.settings.ruleEnabledFor(f.ruleId, f.location.path));
+      if (wantTaint && models && withIR.length > 0) {
+        const taintRules = new Map<SinkKind, AnyRule>();
+        const jsTaintRules = new Map<SinkKind, AnyRule>();
+        for (const r of plan.rules) if (r.taint) (r.language === 'javascript' ? jsTaintRules : taintRules).set(r.taint.kind, r);
+        // Each language is its own program with its own models: JavaScript modules never call Python ones.
+        const isJs = (ir: ModuleIR): boolean => frontEndForPath(ir.path)?.language === 'javascript';
+        const jsProgram = irs.filter((ir): ir is ModuleIR => ir !== undefined && isJs(ir));
+        const program = irs.filter((ir): ir is ModuleIR => ir !== undefined && !isJs(ir));
+        const renderSinks = templateIndex && models.renders.length > 0 ? { models: models.renders, lookup: templateIndex.lookup } : undefined;
+        options.onStage?.('cross-file', program.length);
+        let result: TaintResult;
+        try {
+          result = analyseProgram(program, models, { record, memo, deferred, renderSinks });
+        } catch (error) {
+          // Records that passed their checks yet do not hold together (a forged entry): the run
+          // without them gives the same result, only slower.
+          if (!memo) throw error;
+          await cache!.rejectReplayRecords(`the taint run failed on them (${(error as Error).message})`, variant);
+          // Modules that entered as the records' shapes hold what the records said: built afresh.
+          const rebuilt = irs.map((ir, i) => (ir && deferred.has(ir) ? files[i]!.freshIR() : ir));
+          result = analyseProgram(rebuilt.filter((ir): ir is ModuleIR => ir !== undefined), models, { record: true, renderSinks });
+        }
+        // Records are written when most of this run's analyses were not replayed: a few edits since
+        // the last records cost only re-running what they touch.
+        if (result.memo && result.stats.replayed < REPLAYED_ENOUGH * result.stats.analyses) memoWrite = cache!.putReplayRecords(result.memo(), variant);
+        const sources = new Map(withIR.map((f) => [f.meta.path, f.source]));
+        for (const [path, text] of templates?.texts ?? []) if (!sources.has(path)) sources.set(path, text);
+        const lineOf = (path: string, line: number): string => sources.get(path)?.split(/\r\n|\r|\n/)[line - 1] ?? '';
+        tainted = taintFindings(result, taintRules, lineOf);
+        if (jsProgram.length > 0 && jsModels && jsTaintRules.size > 0) {
+          // Not recorded for replay yet: the records number the modules of one program.
+          tainted.push(...taintFindings(analyseProgram(jsProgram, jsModels), jsTaintRules, lineOf));
+        }
+        tainted = tainted.filter((f) => plan.settings.ruleEnabledFor(f.ruleId, f.location.path));
+      }
+      // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
+      metas = files.map((f) => f.meta);
+      // Files analysed again because their cached outcome could not be used: their new entries.
+      if (cache) {
+        await Promise.all(files.map((f, i) => (f.renewed && f.renewed.meta.cacheable && keys[i] ? cache!.putFile(keys[i]!, outcomeParts(encodeOutcome(f.renewed))) : undefined)));
+      }
+      if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
+      await memoWrite;
+      // The files' entries, written by the workers during the taint pass (see api/file-stage.ts).
+      await written;
+    } finally {
+      // The workers close once their last task has settled, whatever becomes of the scan.
+      void Promise.all([written, concurrencyRun?.findings.catch(() => undefined)]).then(() => stage.workers?.close());
     }
-    // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
-    metas = files.map((f) => f.meta);
-    // Files analysed again because their cached outcome could not be used: their new entries.
-    if (cache) {
-      await Promise.all(files.map((f, i) => (f.renewed && f.renewed.meta.cacheable && keys[i] ? cache!.putFile(keys[i]!, outcomeParts(encodeOutcome(f.renewed))) : undefined)));
-    }
-    if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
-    await memoWrite;
-    // The files' entries, written by the workers during the taint pass (see api/file-stage.ts).
-    await written;
   }
   if (cache) cache.prune();
 
@@ -372,9 +385,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
   let raw: Finding[] = perFile.flatMap((f) => f.findings);
   if (tainted) raw = mergeOverlapping(raw, tainted, plan.rules);
-  // The concurrency analysis is cheap and runs on every scan from the files' facts (cached with them).
-  let concurrency: ConcurrencyResult | undefined;
-  const concurrent = runConcurrencyRules(plan.rules, perFile, () => models ?? loadModelsFor(plan, options), plan.extraModels.concurrency, (r) => (concurrency = r));
+  // The concurrency analysis runs on every scan from the files' facts (cached with them).
+  concurrencyRun ??= startConcurrency(plan.rules, perFile, handlerDecorators, plan.extraModels.concurrency);
+  const concurrent = await concurrencyRun.findings;
   for (const f of concurrent) if (plan.settings.ruleEnabledFor(f.ruleId, f.location.path)) raw.push(f);
 
   // Suppressions apply to pattern and taint findings alike, file by file.
@@ -450,7 +463,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     cache: cacheDir !== undefined ? { dir: cacheDir, hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, rejected: (cache?.rejected ?? 0) + memoRejected, error: cacheError } : undefined,
   };
   // The LLM second opinion reads the shared state, locks and entry points from the same analysis.
-  return concurrency ? attachConcurrency(report, concurrency) : report;
+  return concurrencyRun.analysis ? attachConcurrency(report, concurrencyRun.analysis) : report;
 }
 
 /** The taint models (their request-handler decorators mark concurrent entry points), when the taint rules did not load them. */

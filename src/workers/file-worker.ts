@@ -29,5 +29,6 @@ export default async function runFileJobs(jobs: readonly FileJob[]): Promise<Uin
   return Tinypool.move(packOutcomes(outcomes)) as Uint8Array;
 }
 
-/** The other task: writing the cache entries of files the main thread analysed (see entry-writes.ts). */
+/** The other tasks: the whole-program concurrency step (see concurrency-task.ts), and writing the cache entries of files the main thread analysed (see entry-writes.ts). */
 export { writePackedEntries as writeCacheEntries };
+export { findConcurrencyIssues } from './concurrency-task.js';

@@ -8,6 +8,8 @@ import Tinypool from 'tinypool';
 import type { FileJob } from './file-job.js';
 import { unpackOutcomes } from './batch.js';
 import { transferListOf, type EntryBatch } from './entry-writes.js';
+import type { ConcurrencyTask } from './concurrency-task.js';
+import type { Finding } from '../findings/types.js';
 
 /** Below this many files to analyse, starting workers costs more than it saves. */
 export const MIN_FILES_FOR_WORKERS = 24;
@@ -56,6 +58,11 @@ export class FilePool {
   /** Writes cache entries in a worker (moved there, not copied). */
   async write(batch: EntryBatch): Promise<void> {
     await this.pool.run(batch, { name: 'writeCacheEntries', transferList: transferListOf(batch) });
+  }
+
+  /** The whole-program concurrency step, in a worker (see concurrency-task.ts). */
+  async findConcurrencyIssues(task: ConcurrencyTask): Promise<Finding[]> {
+    return (await this.pool.run(task, { name: 'findConcurrencyIssues' })) as Finding[];
   }
 
   async close(): Promise<void> {

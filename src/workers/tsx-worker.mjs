@@ -3,6 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { default: runFileJob, writeCacheEntries } = await import('./file-worker.ts');
+const { default: runFileJob, writeCacheEntries, findConcurrencyIssues } = await import('./file-worker.ts');
 export default runFileJob;
-export { writeCacheEntries };
+export { writeCacheEntries, findConcurrencyIssues };

@@ -6,6 +6,7 @@ import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
 import { MIN_FILES_FOR_WORKERS } from '../../src/workers/pool.js';
 import { packOutcomes, unpackOutcomes } from '../../src/workers/batch.js';
 import { tempTree } from '../support/tmp.js';
+import { concurrencyOf } from '../../src/api/analysis-results.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -38,6 +39,25 @@ describe('worker threads', () => {
     expect(one.stats.filesScanned).toBeGreaterThanOrEqual(MIN_FILES_FOR_WORKERS);
     expect(one.findings.some((f) => f.trace && f.trace.length > 1)).toBe(true); // taint flows crossed files
     expect(canonical(two)).toBe(canonical(one));
+  });
+
+  it('run the concurrency step on a worker with the findings and the analysis of one thread', async () => {
+    const root = corpus();
+    const RACES = fileURLToPath(new URL('../fixtures/concurrency/native/', import.meta.url));
+    const SUBSCRIPTIONS = fileURLToPath(new URL('../fixtures/llm/concurrency/', import.meta.url));
+    cpSync(RACES, join(root, 'agent'), { recursive: true });
+    cpSync(SUBSCRIPTIONS, join(root, 'l3'), { recursive: true });
+    const one = await scan(base(root, { jobs: 1 }));
+    const two = await scan(base(root, { jobs: 2 }));
+    const races = (r: ScanResult): string[] => r.findings.filter((f) => f.ruleId === 'python/check-then-act-race').map((f) => `${f.location.path}:${f.location.startLine}`);
+    expect(races(one)).toEqual(expect.arrayContaining(['agent/service.py:16']));
+    expect(races(one).some((at) => at.startsWith('l3/'))).toBe(true);
+    expect(canonical(two)).toBe(canonical(one));
+    // The LLM second opinion reads the analysis the findings came from: made on first use after a worker found them.
+    const issues = (r: ScanResult): unknown => concurrencyOf(r)?.issues.map((i) => ({ ...i }));
+    expect(concurrencyOf(two)).toBeDefined();
+    expect(JSON.stringify(issues(two))).toBe(JSON.stringify(issues(one)));
+    expect(concurrencyOf(two)).toBe(concurrencyOf(two));
   });
 
   it('keep scanning the other files when one cannot be decoded or parsed', async () => {

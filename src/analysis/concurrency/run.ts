@@ -17,12 +17,13 @@ export function concurrencyAppliesTo(path: string): boolean {
 /**
  * The whole-program step of the concurrency rules: link every file's facts, find the races,
  * turn them into findings of the rules asked for. Nothing to do when no concurrency rule runs.
+ * `handlerDecorators` are the taint models' request-handler decorators (concurrent entry points).
  * `onResult` receives the analysis the findings came from (the LLM second opinion reuses it).
  */
 export function runConcurrencyRules(
   rules: readonly AnyRule[],
   files: readonly { concurrency?: ConcurrencyFacts }[],
-  models: () => ModelSet,
+  handlerDecorators: () => readonly string[],
   extra?: readonly string[],
   onResult?: (result: ConcurrencyResult) => void,
 ): Finding[] {
@@ -31,11 +32,13 @@ export function runConcurrencyRules(
   if (byKind.size === 0) return [];
   const facts = files.map((f) => f.concurrency).filter((f): f is ConcurrencyFacts => f !== undefined);
   if (facts.length === 0) return [];
-  const model = concurrencyModelWith(extra);
-  const result = analyseConcurrency(facts, {
-    handlerDecorators: models().handlers.map((h) => h.decorator),
-    threadClasses: model.threadClasses,
-  });
+  const result = analyseFacts(facts, handlerDecorators(), extra);
   onResult?.(result);
   return concurrencyFindings(result, byKind);
+}
+
+/** The whole-program analysis of the files' facts, with the concurrency models and the extra ones. */
+export function analyseFacts(facts: readonly ConcurrencyFacts[], handlerDecorators: readonly string[], extra?: readonly string[]): ConcurrencyResult {
+  const model = concurrencyModelWith(extra);
+  return analyseConcurrency(facts, { handlerDecorators, threadClasses: model.threadClasses });
 }
