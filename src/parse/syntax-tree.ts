@@ -72,12 +72,27 @@ export class SyntaxTree {
 
   /** The arrays as one buffer, for another thread or a cache entry (structured-clone data). */
   copy(): TreeCopy {
+    const own = this.ownBuffer();
+    const buffer = own ? own.slice(0) : (grow(this, this.starts.length).starts.buffer as ArrayBuffer);
+    return { count: this.count, size: this.starts.length, hasError: this.errorFlags !== undefined, buffer };
+  }
+
+  /**
+   * `copy`, for a tree that is read no more: its own buffer is handed out, not copied (a scan's
+   * trees add up to hundreds of megabytes). Nothing may read the tree afterwards: the buffer may
+   * move to another thread, which leaves its arrays empty here.
+   */
+  detach(): TreeCopy {
+    const buffer = this.ownBuffer();
+    return buffer ? { count: this.count, size: this.starts.length, hasError: this.errorFlags !== undefined, buffer } : this.copy();
+  }
+
+  /** The one buffer the arrays are views of, laid out by newArrays; undefined for any other layout. */
+  private ownBuffer(): ArrayBuffer | undefined {
     const size = this.starts.length;
-    const hasError = this.errorFlags !== undefined;
     const buffer = this.starts.buffer as ArrayBuffer;
-    // The arrays are views of one buffer laid out by newArrays; anything else is re-laid out.
-    const ours = buffer.byteLength === size * bytesPerNode(hasError) && this.starts.byteOffset === 0 && this.symbols.buffer === buffer && this.symbols.byteOffset === 20 * size;
-    return { count: this.count, size, hasError, buffer: ours ? buffer.slice(0) : (grow(this, size).starts.buffer as ArrayBuffer) };
+    const ours = buffer.byteLength === size * bytesPerNode(this.errorFlags !== undefined) && this.starts.byteOffset === 0 && this.symbols.buffer === buffer && this.symbols.byteOffset === 20 * size;
+    return ours ? buffer : undefined;
   }
 
   node(index: number): SyntaxNode {

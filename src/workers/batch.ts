@@ -1,18 +1,22 @@
 /**
  * Several encoded outcomes in one buffer, so a batch crosses threads as a single moved
- * ArrayBuffer: a count, each length, then the bytes, all lengths as little-endian uint32.
+ * ArrayBuffer: a count, each length, then the bytes, all lengths as little-endian uint32. An
+ * outcome may be given as pieces that follow each other (copied straight into the buffer).
  */
-export function packOutcomes(parts: readonly Uint8Array[]): Uint8Array {
-  const header = 4 * (parts.length + 1);
-  const total = parts.reduce((n, p) => n + p.byteLength, header);
-  const out = new Uint8Array(total);
+export function packOutcomes(outcomes: readonly (Uint8Array | readonly Uint8Array[])[]): Uint8Array {
+  const pieces = outcomes.map((o) => (o instanceof Uint8Array ? [o] : o));
+  const lengths = pieces.map((p) => p.reduce((n, b) => n + b.byteLength, 0));
+  const header = 4 * (outcomes.length + 1);
+  const out = new Uint8Array(lengths.reduce((n, l) => n + l, header));
   const view = new DataView(out.buffer);
-  view.setUint32(0, parts.length, true);
+  view.setUint32(0, outcomes.length, true);
   let at = header;
-  parts.forEach((p, i) => {
-    view.setUint32(4 * (i + 1), p.byteLength, true);
-    out.set(p, at);
-    at += p.byteLength;
+  pieces.forEach((p, i) => {
+    view.setUint32(4 * (i + 1), lengths[i]!, true);
+    for (const b of p) {
+      out.set(b, at);
+      at += b.byteLength;
+    }
   });
   return out;
 }

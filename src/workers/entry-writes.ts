@@ -7,7 +7,7 @@
 import { writeFileEntrySync } from '../cache/scan-cache.js';
 import type { TreeCopy } from '../parse/tree-walk.js';
 import { packOutcomes, unpackOutcomes } from './batch.js';
-import { encodeTree } from './file-job.js';
+import { treeSection } from './file-job.js';
 
 /** A file's entry to write: where, under which key, its encoded head (`encodeHead`) and its tree copy, if any. */
 export interface PendingEntry {
@@ -43,7 +43,7 @@ export function writePackedEntries(batch: EntryBatch): number {
   if (heads.length !== batch.paths.length || batch.keys.length !== batch.paths.length || batch.trees.length !== batch.paths.length) throw new Error('malformed entry batch');
   batch.paths.forEach((path, i) => {
     const tree = batch.trees[i];
-    writeFileEntrySync(path, batch.keys[i]!, [heads[i]!, tree ? encodeTree(tree) : new Uint8Array(0)]);
+    writeFileEntrySync(path, batch.keys[i]!, [heads[i]!, tree ? treeSection(tree) : []]);
   });
   return batch.paths.length;
 }

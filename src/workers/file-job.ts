@@ -14,6 +14,7 @@ import { frontEndForPath } from '../frontend/registry.js';
 import { llmOnlyLanguageOf } from '../llm/languages.js';
 import { pythonFrontEnd, PythonModule as PythonModuleClass } from '../frontend/python/index.js';
 import { languageInfo, SyntaxTree, type LanguageInfo, type TreeCopy } from '../parse/syntax-tree.js';
+import { bytesPerNode } from '../parse/tree-walk.js';
 import { loadGrammar } from '../parse/tree-sitter.js';
 import { pythonToIR } from '../frontend/python/to-ir.js';
 import type { GrammarId } from '../parse/tree-sitter.js';
@@ -140,12 +141,13 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
     const diagnostics = [...analysis.diagnostics, ...suppressionDiagnostics];
     let ir: ModuleIR | undefined;
     let tree: TreeCopy | undefined;
+    let keepTree = false;
     let cacheable = true;
     if (job.wantIR) {
       try {
         budget.check('the data-flow model');
         const module = analysis.module as PythonModule | JavaScriptModule;
-        if (job.copyTree !== false || job.buildIR === false) tree = module.syntax.copy();
+        keepTree = job.copyTree !== false || job.buildIR === false;
         if (job.buildIR !== false) ir = moduleToIR(module, budget);
         budget.check('the data-flow model');
       } catch (error) {
@@ -165,6 +167,8 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
         cacheable = false;
       }
     }
+    // Nothing reads the tree from here on (the IR and the facts hold no node): its arrays are given away, not copied.
+    if (keepTree) tree = (analysis.module as PythonModule | JavaScriptModule).syntax.detach();
     const meta: FileMeta = { path: job.path, analysed: true, lines: analysis.lines, findings: analysis.findings, diagnostics, suppressions, cacheable };
     if (concurrency) meta.concurrency = concurrency;
     return ir || tree ? { meta, ir, tree, source: text } : { meta };
@@ -179,8 +183,13 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
  * alone and reads the tree only if it builds the IR (see `FileResult.decodeHead`).
  */
 export function encodeOutcome(outcome: FileOutcome): Uint8Array {
-  const head = encodeHead(outcome);
-  return outcome.tree ? Buffer.concat([head, encodeTree(outcome.tree)]) : head;
+  const [head, tree] = outcomeSections(outcome);
+  return tree.length > 0 ? Buffer.concat([head, ...tree]) : head;
+}
+
+/** `encodeOutcome` as its two sections, the tree's as pieces (its own bytes, not copied): what a cache entry and a batch are written from. */
+export function outcomeSections(outcome: FileOutcome): [Uint8Array, Uint8Array[]] {
+  return [encodeHead(outcome), outcome.tree ? treeSection(outcome.tree) : []];
 }
 
 /** The first part of `encodeOutcome` alone (length and head), as `outcomeParts` gives it. */
@@ -194,9 +203,32 @@ export function encodeHead(outcome: FileOutcome): Uint8Array {
   return out;
 }
 
-/** The second part of `encodeOutcome`: the tree copy's bytes. */
-export function encodeTree(tree: TreeCopy): Buffer {
-  return serialize(tree);
+/**
+ * The second part of `encodeOutcome`, as two pieces: the tree copy's node count, slots and flags
+ * (three little-endian uint32: 1 for a tree with errors), then its buffer's bytes as they are.
+ */
+export function treeSection(tree: TreeCopy): Uint8Array[] {
+  const header = new Uint8Array(TREE_HEADER);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, tree.count, true);
+  view.setUint32(4, tree.size, true);
+  view.setUint32(8, tree.hasError ? 1 : 0, true);
+  return [header, new Uint8Array(tree.buffer)];
+}
+
+const TREE_HEADER = 12;
+
+/** A tree copy from its section's bytes (copied: they may sit anywhere in a larger buffer); throws when they are not one. */
+export function decodeTree(bytes: Uint8Array): TreeCopy {
+  if (bytes.byteLength < TREE_HEADER) throw new Error('a truncated tree copy');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, TREE_HEADER);
+  const flags = view.getUint32(8, true);
+  if (flags > 1) throw new Error('unknown tree copy flags');
+  const hasError = flags === 1;
+  const size = view.getUint32(4, true);
+  if (bytes.byteLength - TREE_HEADER !== size * bytesPerNode(hasError)) throw new Error('a tree copy of the wrong length');
+  // A copy in a buffer of its own (a Buffer's slice would share the bytes).
+  return { count: view.getUint32(0, true), size, hasError, buffer: new Uint8Array(bytes.subarray(TREE_HEADER)).buffer };
 }
 
 /** An encoded outcome as its two parts (head, with its length, and tree copy), as the cache keeps them. */
@@ -280,7 +312,7 @@ export class FileResult {
       const treeBytes = bytes.tail();
       if (!treeBytes) return 'its tree copy can no longer be read';
       try {
-        return deserialize(treeBytes) as TreeCopy;
+        return decodeTree(treeBytes);
       } catch (error) {
         return `its tree copy cannot be decoded (${(error as Error).message})`;
       }

@@ -6,7 +6,7 @@
 import Tinypool from 'tinypool';
 import { findRule } from '../rules/index.js';
 import type { AnyRule } from '../rules/define-rule.js';
-import { analyseFile, encodeOutcome, outcomeParts, type FileJob } from './file-job.js';
+import { analyseFile, outcomeSections, type FileJob } from './file-job.js';
 import { writeFileEntrySync } from '../cache/scan-cache.js';
 import { packOutcomes } from './batch.js';
 import { writePackedEntries } from './entry-writes.js';
@@ -14,7 +14,7 @@ import { writePackedEntries } from './entry-writes.js';
 const knownRule = (id: string): boolean => findRule(id) !== undefined;
 
 export default async function runFileJobs(jobs: readonly FileJob[]): Promise<Uint8Array> {
-  const outcomes: Uint8Array[] = [];
+  const outcomes: Uint8Array[][] = [];
   for (const job of jobs) {
     const rules = job.ruleIds.map((id) => {
       const rule = findRule(id);
@@ -22,9 +22,9 @@ export default async function runFileJobs(jobs: readonly FileJob[]): Promise<Uin
       return rule;
     }) as AnyRule[];
     const outcome = await analyseFile(job, rules, knownRule);
-    const bytes = encodeOutcome(outcome);
-    if (job.cacheEntry && outcome.meta.cacheable) writeFileEntrySync(job.cacheEntry.path, job.cacheEntry.key, outcomeParts(bytes));
-    outcomes.push(bytes);
+    const [head, tree] = outcomeSections(outcome);
+    if (job.cacheEntry && outcome.meta.cacheable) writeFileEntrySync(job.cacheEntry.path, job.cacheEntry.key, [head, tree]);
+    outcomes.push([head, ...tree]);
   }
   return Tinypool.move(packOutcomes(outcomes)) as Uint8Array;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FORMAT } from '../../src/cache/scan-cache.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,19 +189,19 @@ describe('secreview scan: workers and the incremental cache', () => {
     const cold = run(['scan', '.', '--format', 'json'], { cwd: dir, env });
     expect(readdirSync(dir).sort()).toEqual(['app.py', 'clean.py']);
     const cacheDir = join(xdg, 'secreview', 'scan');
-    const entries = files(join(cacheDir, 'v3', 'files'));
+    const entries = files(join(cacheDir, FORMAT, 'files'));
     expect(entries).toHaveLength(2);
     const warm = run(['scan', '.', '--format', 'json', '--jobs', '2'], { cwd: dir, env });
     const same = (out: string): unknown => ({ ...JSON.parse(out), summary: { ...JSON.parse(out).summary, durationMs: 0 } });
     expect(same(warm.stdout)).toEqual(same(cold.stdout));
-    expect(files(join(cacheDir, 'v3', 'files'))).toEqual(entries);
+    expect(files(join(cacheDir, FORMAT, 'files'))).toEqual(entries);
 
     const other = tempTree({});
     run(['scan', '.', '--no-cache'], { cwd: dir, env: { XDG_CACHE_HOME: other } });
     expect(files(other)).toEqual([]);
     const explicit = join(other, 'mine');
     expect(run(['scan', '.', '--cache-dir', explicit], { cwd: dir, env: { XDG_CACHE_HOME: other } }).code).toBe(1);
-    expect(files(join(explicit, 'v3', 'files'))).toHaveLength(2);
+    expect(files(join(explicit, FORMAT, 'files'))).toHaveLength(2);
   });
 
   it('says so, and still scans, when the cache folder cannot be created; rejects a bad --jobs', () => {

@@ -96,7 +96,7 @@ describe('cache entries are checked on every read', () => {
     const damaged = await cachedScan(root, dir);
     expect(findingsOf(damaged.result)).toBe(uncached);
     expect(damaged.result.cache).toMatchObject({ rejected: 1, hits: 1, misses: 2 });
-    expect(damaged.said).toEqual([expect.stringMatching(/^cache: file entry v3\/files\/\S+ ignored: a checksum mismatch; it is rewritten by this run$/)]);
+    expect(damaged.said).toEqual([expect.stringMatching(/^cache: file entry v4\/files\/\S+ ignored: a checksum mismatch; it is rewritten by this run$/)]);
     // Rewritten: a valid entry again, read by the next run.
     expect(readFileSync(file).equals(bytes)).toBe(false);
     dropRunEntries(dir);

@@ -5,7 +5,7 @@
  * The damage here is placed, not random: in each entry, the bit of a tree copy's sibling link
  * that turns it into a link back to the node itself or an earlier sibling. The entry is found
  * by its source text and the tree copy from the end of the entry, so the test reads any entry
- * format that ends with the v8-serialised tree copy (v2 did, v3 does).
+ * format that ends with the tree copy's buffer (v4 does; v2 and v3 ended with it v8-serialised).
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -97,15 +97,15 @@ function entries(dir: string): string[] {
 
 /**
  * Where in a file entry to flip one bit so that a sibling link of the tree copy points back at
- * its own node or an earlier sibling: the tree copy's buffer ends two bytes before the entry
- * (the v8 end-of-object tag and property count), nextSiblings is its fourth int32 array.
+ * its own node or an earlier sibling: the tree copy's buffer ends the entry, nextSiblings is its
+ * fourth int32 array.
  */
 async function loopingFlip(entry: Buffer, path: string, source: string): Promise<{ offset: number; bit: number }> {
   const analysis = await analysePythonSource(path, source, []);
   const copy = (analysis.module as unknown as { syntax: { copy(): { count: number; size: number; hasError: boolean; buffer: ArrayBuffer } } }).syntax.copy();
   analysis.release();
   const { count, size, buffer } = copy;
-  const bufferStart = entry.length - 2 - buffer.byteLength;
+  const bufferStart = entry.length - buffer.byteLength;
   // The layout is as expected: the copy's bytes are the entry's.
   expect(Buffer.from(buffer).equals(entry.subarray(bufferStart, bufferStart + buffer.byteLength))).toBe(true);
   const parents = new Int32Array(buffer, 8 * size, size);

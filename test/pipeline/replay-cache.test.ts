@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
 import { MEMO_FORMAT } from '../../src/analysis/taint/replay.js';
+import { FORMAT } from '../../src/cache/scan-cache.js';
 import { packMemo, unpackMemo } from '../../src/analysis/taint/memo-codec.js';
 import type { Finding } from '../../src/findings/types.js';
 import { tempTree } from '../support/tmp.js';
@@ -72,7 +73,7 @@ describe('taint replay records in the scan cache', () => {
   it('are written, replayed after an edit with the uncached report, and survive damage', async () => {
     const root = tempTree({ 'app.py': APP, 'helpers.py': HELPERS('    return p.strip()'), 'db.py': DB });
     const cacheDir = join(tempTree({}), 'cache');
-    const replayDir = join(cacheDir, 'v3', 'replay');
+    const replayDir = join(cacheDir, FORMAT, 'replay');
 
     const cold = await scan(base(root, { cache: { dir: cacheDir } }));
     expect(canonical(cold)).toBe(canonical(await scan(base(root))));
@@ -81,7 +82,7 @@ describe('taint replay records in the scan cache', () => {
     expect(at(cold.findings, 'python/command-injection', 'helpers.py', 8)).toEqual([]);
     // A cold cache gets its file entries but no replay records: recording would make the first
     // cached scan slower than an uncached one. An unchanged tree is answered by the run entry.
-    expect(entries(join(cacheDir, 'v3', 'files')).length).toBeGreaterThanOrEqual(3);
+    expect(entries(join(cacheDir, FORMAT, 'files')).length).toBeGreaterThanOrEqual(3);
     expect(entries(replayDir)).toEqual([]);
     const unchanged = await scan(base(root, { cache: { dir: cacheDir } }));
     expect(canonical(unchanged)).toBe(canonical(cold));
@@ -146,10 +147,10 @@ describe('taint replay records in the scan cache', () => {
     const cacheDir = join(tempTree({}), 'cache');
     await scan(base(root, { cache: { dir: cacheDir } }));
     // A cold cache is not recorded: an edit makes the next run read file entries, and record.
-    expect(entries(join(cacheDir, 'v3', 'replay'))).toEqual([]);
+    expect(entries(join(cacheDir, FORMAT, 'replay'))).toEqual([]);
     writeFileSync(join(root, 'helpers.py'), HELPERS('    return p.upper()'));
     await scan(base(root, { cache: { dir: cacheDir } }));
-    const file = entries(join(cacheDir, 'v3', 'replay'))[0]!;
+    const file = entries(join(cacheDir, FORMAT, 'replay'))[0]!;
     const bytes = readFileSync(file);
     const memo = unpackMemo(deserialize(payload(bytes)))!;
     for (const list of memo.hitLists) for (const hit of list) hit.sink.description = 'DOCTORED';
