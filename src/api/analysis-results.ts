@@ -8,6 +8,7 @@
 import type { ConcurrencyResult } from '../analysis/concurrency/races.js';
 
 const CONCURRENCY = Symbol('secreview.concurrency');
+const CACHE_WRITES = Symbol('secreview.cache-writes');
 
 /**
  * Keeps the whole-program concurrency analysis of a scan with its report: the analysis, or how
@@ -28,5 +29,21 @@ export function concurrencyOf(report: object): ConcurrencyResult | undefined {
 /** Gives `copy` the results `from` carries (a copy made with `{ ...from }` loses them). */
 export function carryResults<R extends object>(from: object, copy: R): R {
   const get = (from as { [CONCURRENCY]?: () => ConcurrencyResult })[CONCURRENCY];
+  const writes = cacheWritesOf(from);
+  if (writes) attachCacheWrites(copy, writes);
   return get ? attachConcurrency(copy, get) : copy;
+}
+
+/** Keeps with a report the cache writes its scan left for after it (`ScanOptions.cache.afterReport`). */
+export function attachCacheWrites<R extends object>(report: R, finish: () => Promise<void>): R {
+  Object.defineProperty(report, CACHE_WRITES, { value: finish, enumerable: false, configurable: true, writable: true });
+  return report;
+}
+
+/**
+ * The cache writes the scan behind this report left for after it, if it left any: the same
+ * promise however often it is called (it never rejects: a cache that cannot be written only costs speed).
+ */
+export function cacheWritesOf(report: object): (() => Promise<void>) | undefined {
+  return (report as { [CACHE_WRITES]?: () => Promise<void> })[CACHE_WRITES];
 }

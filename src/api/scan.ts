@@ -37,7 +37,7 @@ import { readStreamLimited, type StdinInput } from './stdin.js';
 import { startConcurrency, type ConcurrencyStage } from './concurrency-stage.js';
 import { TEMPLATE_GLOBS, isTemplatePath } from '../frontend/templates/lookup.js';
 import { loadTemplates, type LoadedTemplates } from '../frontend/templates/load.js';
-import { attachConcurrency } from './analysis-results.js';
+import { attachCacheWrites, attachConcurrency } from './analysis-results.js';
 
 /** Files larger than this are skipped (with a `skipped` diagnostic) unless settings say otherwise. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -102,7 +102,16 @@ export interface ScanOptions {
    * Reuse and store per-file outcomes and whole-program results in this folder (default: no
    * cache). `log` hears of every entry found damaged and ignored (the CLI's `--verbose`).
    */
-  cache?: { dir: string; log?: (message: string) => void };
+  cache?: {
+    dir: string;
+    log?: (message: string) => void;
+    /**
+     * Return the report before the cache's last writes are done (the run entry, the replay
+     * records, the files' entries the workers are still writing): `cacheWritesOf(report)` does
+     * them, and the caller awaits it before it exits. The CLI shows the report first this way.
+     */
+    afterReport?: boolean;
+  };
 }
 
 export interface ScanResult extends Report {
@@ -261,6 +270,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Request-handler decorators of the taint models mark the concurrency analysis's entry points.
   const handlerDecorators = (): string[] => (models ?? loadModelsFor(plan, options)).handlers.map((h) => h.decorator);
   let concurrencyRun: ConcurrencyStage | undefined;
+  /** The cache's writes of this run that are left when the report is ready (its entries are made by then). */
+  let branchWrites: (() => Promise<void>) | undefined;
   if (previous) {
     metas = previous.metas;
     tainted = previous.tainted;
@@ -356,20 +367,33 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }
       // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
       metas = files.map((f) => f.meta);
-      // Files analysed again because their cached outcome could not be used: their new entries.
-      if (cache) {
-        await Promise.all(files.map((f, i) => (f.renewed && f.renewed.meta.cacheable && keys[i] ? cache!.putFile(keys[i]!, outcomeParts(encodeOutcome(f.renewed))) : undefined)));
-      }
-      if (runKey && metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, { metas, tainted } satisfies RunEntry);
-      await memoWrite;
-      // The files' entries, written by the workers during the taint pass (see api/file-stage.ts).
-      await written;
+      const done = { metas, tainted };
+      branchWrites = async (): Promise<void> => {
+        // Files analysed again because their cached outcome could not be used: their new entries.
+        if (cache) {
+          await Promise.all(files.map((f, i) => (f.renewed && f.renewed.meta.cacheable && keys[i] ? cache!.putFile(keys[i]!, outcomeParts(encodeOutcome(f.renewed))) : undefined)));
+        }
+        if (runKey && done.metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, done satisfies RunEntry);
+        await memoWrite;
+        // The files' entries, written by the workers during the taint pass (see api/file-stage.ts).
+        await written;
+      };
     } finally {
       // The workers close once their last task has settled, whatever becomes of the scan.
       void Promise.all([written, concurrencyRun?.findings.catch(() => undefined)]).then(() => stage.workers?.close());
     }
   }
-  if (cache) cache.prune();
+  let cacheWrites: Promise<void> | undefined;
+  const finishCache = (): Promise<void> =>
+    (cacheWrites ??= (async () => {
+      await branchWrites?.();
+      try {
+        cache?.prune();
+      } catch {
+        // a cache folder that cannot be swept only grows
+      }
+    })());
+  if (!options.cache?.afterReport) await finishCache();
 
   let scanned = 0;
   let failedFiles = 0;
@@ -463,6 +487,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     cache: cacheDir !== undefined ? { dir: cacheDir, hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, rejected: (cache?.rejected ?? 0) + memoRejected, error: cacheError } : undefined,
   };
   // The LLM second opinion reads the shared state, locks and entry points from the same analysis.
+  if (options.cache?.afterReport) attachCacheWrites(report, finishCache);
   return concurrencyRun.analysis ? attachConcurrency(report, concurrencyRun.analysis) : report;
 }
 

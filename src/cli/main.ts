@@ -1,8 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { decodeSource } from '../parse/decode.js';
 import { scan, UsageError, type ScanResult } from '../api/scan.js';
+import { cacheWritesOf } from '../api/analysis-results.js';
 import { ConfigError } from '../config/config.js';
-import { getReporter } from '../report/index.js';
+import { getReporter, type Reporter } from '../report/index.js';
 import { loadReportSources } from '../report/html.js';
 import { VERSION } from '../version.js';
 import { removePendingTempFiles } from '../files/atomic-write.js';
@@ -182,11 +183,14 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   const progress = showProgress ? progressLine('') : undefined;
 
   let result: ScanResult;
+  const runtime = runtimeFrom(flags);
   try {
     result = await scan({
       paths,
       ...selectionFrom(flags),
-      ...runtimeFrom(flags),
+      // The report comes out first; the cache's last writes are done before the process ends.
+      ...runtime,
+      ...(runtime.cache ? { cache: { ...runtime.cache, afterReport: true } } : {}),
       stdin: stdinInput,
       reportUnusedSuppressions: flags.reportUnusedSuppressions,
       maxFileSize: flags.maxFileSize,
@@ -203,9 +207,23 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   } finally {
     progress?.stop();
   }
+  const cacheWrites = cacheWritesOf(result);
+  try {
+    return await reportScan(result, flags, { reporter, paths, baseline, ...(stdinInput ? { stdinChunks } : {}) });
+  } finally {
+    await cacheWrites?.();
+  }
+}
 
+/** What a scan's run does with its result: baseline, the LLM second opinion, the report, the exit code. */
+async function reportScan(
+  result: ScanResult,
+  flags: ScanFlags,
+  { reporter, paths, baseline, stdinChunks }: { reporter: Reporter; paths: string[]; baseline?: BaselineFile; stdinChunks?: readonly Buffer[] },
+): Promise<number> {
+  const stdinFilename = flags.stdinFilename ?? 'stdin.py';
   if (result.cache?.error) process.stderr.write(`secreview: warning: ${result.cache.error}; scanned without the cache\n`);
-  const stdin = stdinInput ? { filename: stdinFilename, text: stdinText(result, stdinFilename, stdinChunks) } : undefined;
+  const stdin = stdinChunks ? { filename: stdinFilename, text: stdinText(result, stdinFilename, stdinChunks) } : undefined;
   if (flags.writeBaseline) {
     try {
       writeBaseline(flags.writeBaseline, result.findings);

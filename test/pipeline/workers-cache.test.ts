@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FORMAT } from '../../src/cache/scan-cache.js';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +7,7 @@ import { scan, type ScanOptions, type ScanResult } from '../../src/api/scan.js';
 import { MIN_FILES_FOR_WORKERS } from '../../src/workers/pool.js';
 import { packOutcomes, unpackOutcomes } from '../../src/workers/batch.js';
 import { tempTree } from '../support/tmp.js';
-import { concurrencyOf } from '../../src/api/analysis-results.js';
+import { cacheWritesOf, concurrencyOf } from '../../src/api/analysis-results.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -78,9 +79,9 @@ describe('incremental cache', () => {
     const cacheDir = join(tempTree({}), 'cache');
     const reference = canonical(await scan(base(root, { jobs: 1 })));
     const cold = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
-    const files = entries(join(cacheDir, 'v3', 'files'));
+    const files = entries(join(cacheDir, FORMAT, 'files'));
     expect(files.length).toBe(cold.stats.filesScanned);
-    expect(entries(join(cacheDir, 'v3', 'program'))).toHaveLength(1);
+    expect(entries(join(cacheDir, FORMAT, 'program'))).toHaveLength(1);
     expect(readFileSync(join(cacheDir, '.gitignore'), 'utf8')).toContain('*');
     const stamps = files.map((f) => statSync(f).mtimeMs);
     const warm2 = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
@@ -100,7 +101,7 @@ describe('incremental cache', () => {
     // of the files the main thread analysed (their tree copies moved to it and encoded there).
     // 160 files: more batches than the worker holds at once, so the main thread takes some.
     const root = corpus(10);
-    const byName = (dir: string): Map<string, Buffer> => new Map(entries(join(dir, 'v3', 'files')).map((f) => [f.slice(dir.length), readFileSync(f)]));
+    const byName = (dir: string): Map<string, Buffer> => new Map(entries(join(dir, FORMAT, 'files')).map((f) => [f.slice(dir.length), readFileSync(f)]));
     const one = join(tempTree({}), 'cache');
     const two = join(tempTree({}), 'cache');
     const scanned = (await scan(base(root, { jobs: 1, cache: { dir: one } }))).stats.filesScanned;
@@ -112,19 +113,37 @@ describe('incremental cache', () => {
     expect(entries(two).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('with afterReport, returns the report before the last writes, which cacheWritesOf finishes: the next run reads them all', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    const cold = await scan(base(root, { jobs: 2, cache: { dir: cacheDir, afterReport: true } }));
+    const finish = cacheWritesOf(cold)!;
+    expect(finish).toBeDefined();
+    // The run entry is among the writes left for after the report.
+    expect(entries(join(cacheDir, FORMAT, 'program'))).toEqual([]);
+    await finish();
+    await finish();
+    expect(entries(join(cacheDir, FORMAT, 'program'))).toHaveLength(1);
+    expect(entries(join(cacheDir, FORMAT, 'files')).length).toBe(cold.stats.filesScanned);
+    const warm = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
+    expect(cacheWritesOf(warm)).toBeUndefined();
+    expect(warm.cache).toMatchObject({ hits: 1, misses: 0 });
+    expect(canonical(warm)).toBe(canonical(cold));
+  });
+
   it('re-analyses a changed file and re-runs the data-flow analysis over the program', async () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
     await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
-    const before = entries(join(cacheDir, 'v3', 'files')).length;
+    const before = entries(join(cacheDir, FORMAT, 'files')).length;
     // A new source reaching an old sink in another module: flask-notes' db.run_query builds SQL.
     const app = join(root, 'two', 'flask-notes', 'app.py');
     writeFileSync(app, `${readFileSync(app, 'utf8')}\n\n@app.route("/fresh")\ndef fresh():\n    return str(db.search_notes(request.args["q"]))\n`);
     const warm = await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
     const uncached = await scan(base(root, { jobs: 1 }));
     expect(canonical(warm)).toBe(canonical(uncached));
-    expect(entries(join(cacheDir, 'v3', 'files')).length).toBe(before + 1);
-    expect(entries(join(cacheDir, 'v3', 'program'))).toHaveLength(2);
+    expect(entries(join(cacheDir, FORMAT, 'files')).length).toBe(before + 1);
+    expect(entries(join(cacheDir, FORMAT, 'program'))).toHaveLength(2);
     // The run entry and the changed file missed; every other file came from its entry.
     expect(warm.cache).toMatchObject({ misses: 2, hits: warm.stats.filesScanned - 1 });
   });
@@ -142,10 +161,10 @@ describe('incremental cache', () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
     await scan(base(root, { cache: { dir: cacheDir } }));
-    const count = entries(join(cacheDir, 'v3', 'files')).length;
+    const count = entries(join(cacheDir, FORMAT, 'files')).length;
     // Another rule selection: every file's entry is new.
     const fewer = await scan(base(root, { cache: { dir: cacheDir }, disable: ['python/debug-mode-enabled'] }));
-    expect(entries(join(cacheDir, 'v3', 'files')).length).toBe(2 * count);
+    expect(entries(join(cacheDir, FORMAT, 'files')).length).toBe(2 * count);
     expect(canonical(fewer)).toBe(canonical(await scan(base(root, { disable: ['python/debug-mode-enabled'] }))));
 
     // A user model file named in settings: its content is part of the key.
@@ -153,16 +172,16 @@ describe('incremental cache', () => {
     writeFileSync(join(root, '.secreview.yml'), 'models: [models.yml]\n');
     const cfg = { ...base(root, { cache: { dir: cacheDir } }), config: undefined };
     await scan(cfg);
-    const afterModel = entries(join(cacheDir, 'v3', 'files')).length;
+    const afterModel = entries(join(cacheDir, FORMAT, 'files')).length;
     writeFileSync(join(root, 'models.yml'), 'language: python\nlibrary: netops\nsinks:\n  - name: netops.transport.send_raw\n    kind: code-injection\n    args: [0]\n    description: raw transport\n');
     await scan(cfg);
-    expect(entries(join(cacheDir, 'v3', 'files')).length).toBeGreaterThan(afterModel);
+    expect(entries(join(cacheDir, FORMAT, 'files')).length).toBeGreaterThan(afterModel);
   });
 
   it('keeps the parsed model files, and parses them again when one changes or the entry is damaged', async () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
-    const models = join(cacheDir, 'v3', 'models');
+    const models = join(cacheDir, FORMAT, 'models');
     const model = (kind: string): string => `language: python\nlibrary: netops\nsinks:\n  - name: netops.transport.send_raw\n    kind: ${kind}\n    args: [0]\n    description: raw transport\n`;
     writeFileSync(join(root, 'models.yml'), model('command-injection'));
     writeFileSync(join(root, 'net.py'), 'import netops.transport\nfrom flask import request\ndef f():\n    netops.transport.send_raw(request.args["c"])\n');
@@ -190,10 +209,10 @@ describe('incremental cache', () => {
     const root = corpus();
     const cacheDir = join(tempTree({}), 'cache');
     const cold = await scan(base(root, { cache: { dir: cacheDir } }));
-    const files = entries(join(cacheDir, 'v3', 'files'));
+    const files = entries(join(cacheDir, FORMAT, 'files'));
     writeFileSync(files[0]!, 'garbage');
     writeFileSync(files[1]!, readFileSync(files[1]!).subarray(0, 200)); // truncated after the header
-    for (const p of entries(join(cacheDir, 'v3', 'program'))) writeFileSync(p, '');
+    for (const p of entries(join(cacheDir, FORMAT, 'program'))) writeFileSync(p, '');
     const again = await scan(base(root, { cache: { dir: cacheDir } }));
     expect(canonical(again)).toBe(canonical(cold));
     expect(readFileSync(files[0]!).subarray(0, 16).toString()).toBe('secreview-cache-');
