@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { debianCorpus } from './corpus.js';
 import { discoverFiles } from '../src/discover/discover.js';
 import { supportedExtensions } from '../src/frontend/registry.js';
+import { FORMAT as CACHE_FORMAT } from '../src/cache/scan-cache.js';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const withScaling = process.env.BENCH_SCALING === '1';
@@ -218,7 +219,7 @@ for (const { name, root } of corpora) {
     coldRuns.push(c.run);
     reports.set('default --jobs, cold cache', c.report);
   }
-  const replayDir = join(cacheDir, 'v3', 'replay');
+  const replayDir = join(cacheDir, CACHE_FORMAT, 'replay');
   const coldWroteRecords = existsSync(replayDir) && readdirSync(replayDir).length > 0;
   const warm: ToolRun[] = [];
   for (let i = 0; i < runs; i++) {
@@ -231,11 +232,11 @@ for (const { name, root } of corpora) {
   // The run after an edit: no run entry answers, every file entry is read and IRs are built from
   // them, and (the cache holding no replay records yet) the taint pass records. Simulated without
   // editing the read-only corpus by dropping the run entries.
-  rmSync(join(cacheDir, 'v3', 'program'), { recursive: true, force: true });
+  rmSync(join(cacheDir, CACHE_FORMAT, 'program'), { recursive: true, force: true });
   const entries = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
   reports.set('default --jobs, file entries, recording', entries.report);
   // And the run after that one: file entries and replay records.
-  rmSync(join(cacheDir, 'v3', 'program'), { recursive: true, force: true });
+  rmSync(join(cacheDir, CACHE_FORMAT, 'program'), { recursive: true, force: true });
   const replaying = secreviewOnce(root, undefined, ['--cache-dir', cacheDir]);
   reports.set('default --jobs, file entries and replay records', replaying.report);
   rmSync(cacheDir, { recursive: true, force: true });
