@@ -27,18 +27,13 @@ export function startConcurrency(
   const wanted = rules.filter((r) => r.concurrency);
   const facts = files.map((f) => f.concurrency).filter((f): f is ConcurrencyFacts => f !== undefined);
   if (wanted.length === 0 || facts.length === 0) return { findings: Promise.resolve([]), analysis: undefined };
-  const here = (): ConcurrencyStage => {
-    let result: ConcurrencyResult | undefined;
-    const findings = runConcurrencyRules(wanted, files, handlerDecorators, extra, (r) => (result = r));
-    return { findings: Promise.resolve(findings), analysis: () => result! };
-  };
-  // Rules given as objects that are not the registered ones cannot travel by id.
-  if (!workers || !wanted.every((r) => findRule(r.id) === r)) return here();
   const decorators = [...handlerDecorators()];
   let result: ConcurrencyResult | undefined;
   const analysis = (): ConcurrencyResult => (result ??= analyseFacts(facts, decorators, extra));
+  const here = (): Finding[] => runConcurrencyRules(wanted, files, decorators, extra, (r) => (result = r));
+  // Rules given as objects that are not the registered ones cannot travel by id.
+  if (!workers || !wanted.every((r) => findRule(r.id) === r)) return { findings: Promise.resolve(here()), analysis };
   const task = { ruleIds: wanted.map((r) => r.id), facts, handlerDecorators: decorators, extra: [...extra] };
   // A worker that fails (it died) only costs the time of running the step here.
-  const findings = workers.findConcurrencyIssues(task).catch(() => runConcurrencyRules(wanted, files, () => decorators, extra, (r) => (result = r)));
-  return { findings, analysis };
+  return { findings: workers.findConcurrencyIssues(task).catch(here), analysis };
 }

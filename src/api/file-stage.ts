@@ -11,7 +11,7 @@ import { concurrencyAppliesTo } from '../analysis/concurrency/run.js';
 import type { ScanCache } from '../cache/scan-cache.js';
 import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS, TASKS_PER_WORKER } from '../workers/pool.js';
 import { packEntries, type PendingEntry } from '../workers/entry-writes.js';
-import { analyseFile, analyseFileSync, encodeHead, encodeOutcome, failedMeta, FileResult, outcomeParts, type FileJob, type FileMeta, type FileOutcome, type LanguageTable } from '../workers/file-job.js';
+import { analyseFile, analyseFileSync, encodeHead, failedMeta, FileResult, outcomeSections, type FileJob, type FileMeta, type FileOutcome, type LanguageTable } from '../workers/file-job.js';
 import type { SettingsPlan } from './settings-plan.js';
 
 /** A file's bytes (or given text) as read, or the outcome of a file that could not be read. */
@@ -110,7 +110,7 @@ export async function analyseFiles(
   });
 
   // A file's cache entry: written at once with no worker to hand it to, else handed over (see below).
-  let keep = (key: string, outcome: FileOutcome): void => run.cache!.putFileSync(key, outcomeParts(encodeOutcome(outcome)));
+  let keep = (key: string, outcome: FileOutcome): void => run.cache!.putFileSync(key, outcomeSections(outcome));
   // On this thread, files are analysed one at a time, so a file's time budget is its own. Test
   // code's IR is built only if the rest imports it (see the taint run), from the tree copy; the
   // others need one only for their cache entry.

@@ -25,7 +25,7 @@ import { reachedByImports } from '../analysis/taint/import-reach.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';
-import { encodeOutcome, failedMeta, FileResult, outcomeParts, languageTableFor, type FileMeta } from '../workers/file-job.js';
+import { failedMeta, FileResult, outcomeSections, languageTableFor, type FileMeta } from '../workers/file-job.js';
 import { analyseFiles, type Loaded } from './file-stage.js';
 import { parsersReadyFor } from '../analysis/analyse-file.js';
 import { checkFileMeta, checkFindings, checkList } from '../cache/entry-checks.js';
@@ -371,7 +371,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       branchWrites = async (): Promise<void> => {
         // Files analysed again because their cached outcome could not be used: their new entries.
         if (cache) {
-          await Promise.all(files.map((f, i) => (f.renewed && f.renewed.meta.cacheable && keys[i] ? cache!.putFile(keys[i]!, outcomeParts(encodeOutcome(f.renewed))) : undefined)));
+          await Promise.all(files.map((f, i) => (f.renewed && f.renewed.meta.cacheable && keys[i] ? cache!.putFile(keys[i]!, outcomeSections(f.renewed)) : undefined)));
         }
         if (runKey && done.metas.every((m) => m.cacheable)) await cache!.putProgram(runKey, done satisfies RunEntry);
         await memoWrite;

@@ -259,7 +259,7 @@ export class ScanCache {
 
   async putReplayRecords(value: unknown, variant?: string): Promise<void> {
     const key = this.replayKey(variant);
-    await this.write(join(this.replayDir, key), key, [serialize(value)]);
+    await writeEntry(join(this.replayDir, key), key, [serialize(value)]);
   }
 
   /** Replay records that decoded but do not hold together: dropped (rewritten by this run). */
@@ -284,7 +284,7 @@ export class ScanCache {
    * calls cost more than the reads.
    */
   getFileSync(key: string): EntryBytes | undefined {
-    const path = this.filePath(key);
+    const path = this.fileEntryPath(key);
     let first: Buffer;
     let size: number;
     let mtimeMs: number;
@@ -341,16 +341,16 @@ export class ScanCache {
    */
   rejectFile(key: string, reason: string): void {
     this.hits--;
-    this.dropSync(this.filePath(key), 'file', reason);
+    this.dropSync(this.fileEntryPath(key), 'file', reason);
   }
 
   async putFile(key: string, sections: readonly [Section, Section]): Promise<void> {
-    await this.write(this.filePath(key), key, sections);
+    await writeEntry(this.fileEntryPath(key), key, sections);
   }
 
   /** `putFile`, synchronously (see `writeFileEntrySync`). */
   putFileSync(key: string, sections: readonly [Section, Section]): void {
-    writeFileEntrySync(this.filePath(key), key, sections);
+    writeFileEntrySync(this.fileEntryPath(key), key, sections);
   }
 
   /** A whole-run entry; `check` says what is wrong with the decoded value (undefined: nothing). */
@@ -373,17 +373,14 @@ export class ScanCache {
   }
 
   async putProgram(key: string, value: unknown): Promise<void> {
-    await this.write(join(this.programDir, key), key, [serialize(value)]);
-  }
-
-  private filePath(key: string): string {
-    return join(this.filesDir, key.slice(0, 2), key);
+    await writeEntry(join(this.programDir, key), key, [serialize(value)]);
   }
 
   /** Where a file entry lives: a worker that analysed the file writes it there (`writeFileEntrySync`). */
   fileEntryPath(key: string): string {
-    return this.filePath(key);
+    return join(this.filesDir, key.slice(0, 2), key);
   }
+
 
   /** A single-section entry's bytes, checked. */
   private async read(path: string, key: string, kind: string, counted = true): Promise<Uint8Array | undefined> {
@@ -433,10 +430,6 @@ export class ScanCache {
     } catch {
       // a concurrent prune removed it: nothing to do
     }
-  }
-
-  private async write(path: string, key: string, sections: readonly Section[]): Promise<void> {
-    await writeEntry(path, key, sections);
   }
 
   /** Deletes entries unused for PRUNE_AFTER_DAYS; runs at most once a day per cache folder. */

@@ -23,5 +23,5 @@ export function findConcurrencyIssues(task: ConcurrencyTask): Finding[] {
     if (!rule?.concurrency) throw new Error(`unknown concurrency rule id ${id}`);
     return rule;
   });
-  return runConcurrencyRules(rules, task.facts.map((concurrency) => ({ concurrency })), () => task.handlerDecorators, task.extra);
+  return runConcurrencyRules(rules, task.facts.map((concurrency) => ({ concurrency })), task.handlerDecorators, task.extra);
 }

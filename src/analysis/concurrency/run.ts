@@ -23,7 +23,7 @@ export function concurrencyAppliesTo(path: string): boolean {
 export function runConcurrencyRules(
   rules: readonly AnyRule[],
   files: readonly { concurrency?: ConcurrencyFacts }[],
-  handlerDecorators: () => readonly string[],
+  handlerDecorators: readonly string[],
   extra?: readonly string[],
   onResult?: (result: ConcurrencyResult) => void,
 ): Finding[] {
@@ -32,7 +32,7 @@ export function runConcurrencyRules(
   if (byKind.size === 0) return [];
   const facts = files.map((f) => f.concurrency).filter((f): f is ConcurrencyFacts => f !== undefined);
   if (facts.length === 0) return [];
-  const result = analyseFacts(facts, handlerDecorators(), extra);
+  const result = analyseFacts(facts, handlerDecorators, extra);
   onResult?.(result);
   return concurrencyFindings(result, byKind);
 }
