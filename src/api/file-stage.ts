@@ -32,6 +32,11 @@ export interface FileStageRun {
   /** The grammars' symbol tables, when the taint run wants data-flow IRs. */
   language?: LanguageTable;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Workers started before the files were read (`jobs - 1` of them, see scan.ts): the stage owns
+   * them from here on, and closes them itself when it has no use for them.
+   */
+  workers?: FilePool;
 }
 
 /** Cache entries waiting this long, in bytes, are written at once rather than after the last file. */
@@ -124,11 +129,12 @@ export async function analyseFiles(
   };
 
   if (!(run.jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS)) {
+    void run.workers?.close();
     for (const index of todo) await analyseHere(index);
     return { results, written: Promise.resolve() };
   }
 
-  const pool = new FilePool(run.jobs - 1);
+  const pool = run.workers ?? new FilePool(run.jobs - 1);
   // Workers write the cache entries of their files as they go (they have the bytes at hand).
   // Those of the files analysed here wait until every file is analysed, then the workers write
   // them while this thread runs the taint pass; past DEFERRED_ENTRY_BYTES, a worker writes them at once.

@@ -25,7 +25,8 @@ import { reachedByImports } from '../analysis/taint/import-reach.js';
 import { taintFindings } from '../analysis/taint/to-findings.js';
 import { mergeOverlapping } from '../filters/merge.js';
 import { formatSize, parseSize } from '../scheduling/budget.js';
-import { failedMeta, FileResult, outcomeSections, languageTableFor, type FileMeta } from '../workers/file-job.js';
+import { failedMeta, FileResult, outcomeSections, languageTableFor, type FileMeta, type LanguageTable } from '../workers/file-job.js';
+import { FilePool, MIN_FILES_FOR_WORKERS } from '../workers/pool.js';
 import { analyseFiles, type Loaded } from './file-stage.js';
 import { parsersReadyFor } from '../analysis/analyse-file.js';
 import { checkFileMeta, checkFindings, checkList } from '../cache/entry-checks.js';
@@ -256,6 +257,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       cacheError = `cannot use cache folder ${cacheDir}: ${(error as Error).message}`;
     }
   }
+  // Workers take a third of a second to start: started now, they are ready once the files are
+  // read. Not when a run entry may answer the whole run (nothing to analyse), nor for a few files.
+  const jobs = registered ? (options.jobs ?? 1) : 1;
+  const workers = jobs > 1 && inputs.length >= MIN_FILES_FOR_WORKERS && !cache?.holdsRunEntries() ? new FilePool(jobs - 1) : undefined;
   const loaded = readInputs(plan, inputs);
   const keys = loaded.map((l, i) => (cache && 'content' in l ? cache.fileKey(inputs[i]!.file.path, l.content) : undefined));
   // The same files with the same settings were scanned before: take that run's results whole,
@@ -273,6 +278,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   /** The cache's writes of this run that are left when the report is ready (its entries are made by then). */
   let branchWrites: (() => Promise<void>) | undefined;
   if (previous) {
+    void workers?.close();
     metas = previous.metas;
     tainted = previous.tainted;
     options.onProgress?.(inputs.length, inputs.length);
@@ -281,14 +287,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     // Views that render templates were analysed with them: records are kept per set of templates.
     const variant = templateIndex?.fingerprint;
     const memoRead = cache && wantTaint ? cache.getReplayRecords(variant) : undefined;
-    const language = wantTaint ? await languageTableFor(inputs.map((i) => i.file.path)) : undefined;
-    // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
-    if (cache) await parsersReadyFor(inputs.map((i) => i.file.path));
+    let language: LanguageTable | undefined;
+    try {
+      language = wantTaint ? await languageTableFor(inputs.map((i) => i.file.path)) : undefined;
+      // A cached outcome that turns out unusable is replaced by a fresh analysis, on the spot.
+      if (cache) await parsersReadyFor(inputs.map((i) => i.file.path));
+    } catch (error) {
+      void workers?.close();
+      throw error;
+    }
+    // From here on, the file stage owns the workers.
     const stage = await analyseFiles(plan, inputs, loaded, keys, wantTaint, {
-      jobs: registered ? (options.jobs ?? 1) : 1,
+      jobs,
       cache,
       language,
       onProgress: options.onProgress,
+      ...(workers ? { workers } : {}),
     });
     const { results: files, written } = stage;
     try {

@@ -228,6 +228,15 @@ export class ScanCache {
     return new ScanCache(abs, fingerprint, log);
   }
 
+  /** Whether any whole-run entry is kept (none: no run entry can answer this run, so its files will be analysed). */
+  holdsRunEntries(): boolean {
+    try {
+      return readdirSync(this.programDir).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
   /** The key of a file's outcome. */
   fileKey(path: string, content: Uint8Array | string): string {
     return createHash('sha256').update(this.fingerprint).update('\0').update(path).update('\0').update(content).digest('hex');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FORMAT } from '../../src/cache/scan-cache.js';
+import { FORMAT, ScanCache } from '../../src/cache/scan-cache.js';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,14 @@ describe('incremental cache', () => {
     expect(warm2.cache).toMatchObject({ hits: 1, misses: 0 });
     // Nothing was rewritten by the warm runs.
     expect(files.map((f) => statSync(f).mtimeMs)).toEqual(stamps);
+  });
+
+  it('says whether it holds a run entry: none in a new folder (the workers start before the files are read), one after a run', async () => {
+    const root = corpus();
+    const cacheDir = join(tempTree({}), 'cache');
+    expect(ScanCache.open(cacheDir, {}).holdsRunEntries()).toBe(false);
+    await scan(base(root, { jobs: 2, cache: { dir: cacheDir } }));
+    expect(ScanCache.open(cacheDir, {}).holdsRunEntries()).toBe(true);
   });
 
   it('writes the same file entries, byte for byte, from one thread and from the workers and the main thread', async () => {
