@@ -13,6 +13,7 @@ import { BATCH_BYTES, BATCH_FILES, FilePool, MIN_FILES_FOR_WORKERS, TASKS_PER_WO
 import { packEntries, type PendingEntry } from '../workers/entry-writes.js';
 import { analyseFile, analyseFileSync, encodeHead, failedMeta, FileResult, outcomeSections, type FileJob, type FileMeta, type FileOutcome, type LanguageTable } from '../workers/file-job.js';
 import type { SettingsPlan } from './settings-plan.js';
+import { withLateRules, type LateAnswer, type LatePort } from '../workers/late-rules.js';
 
 /** A file's bytes (or given text) as read, or the outcome of a file that could not be read. */
 export type Loaded = { content: Uint8Array | string } | { failed: FileMeta };
@@ -39,6 +40,16 @@ export interface FileStageRun {
   workers?: FilePool;
 }
 
+/**
+ * Of the source to analyse, the share whose pattern rules run late on a worker, during the taint
+ * pass (late-rules.ts), and at most this many bytes of it. On neutron (16 MB of source, two cores)
+ * the rules of 40 % of it took the worker 0.6-0.8 s and the concurrency step after them 0.4 s,
+ * within a 1.5 s taint pass; on neutron + nova, holding more than 6 MiB cost the worker more
+ * (collections, 100 MB more at the peak) than it saved.
+ */
+export const LATE_RULES_SHARE = 0.4;
+export const LATE_RULES_MAX_BYTES = 6 * 1024 * 1024;
+
 /** Cache entries waiting this long, in bytes, are written at once rather than after the last file. */
 const DEFERRED_ENTRY_BYTES = 128 * 1024 * 1024;
 
@@ -53,6 +64,13 @@ export interface FileStageResult {
    * of the scan.
    */
   workers?: FilePool;
+  /**
+   * Settles when the pattern findings of the files whose rules run late on a worker are in
+   * their outcomes (see late-rules.ts): they run while the caller runs the taint pass, and
+   * nothing may read a result's findings or diagnostics before this; the workers write those
+   * files' cache entries before they answer.
+   */
+  lateRules: Promise<void>;
 }
 
 /**
@@ -60,7 +78,8 @@ export interface FileStageResult {
  * workers analyse batches of files while the main thread builds the IRs of what they return
  * and, whenever nothing they returned is waiting, analyses a batch itself: on a machine with
  * two cores, a third busy thread only made both slower, and each worker costs its own start-up
- * and compiled code.
+ * and compiled code. The workers run the pattern rules of their first batches late, while the
+ * caller runs the taint pass (see `lateRules`).
  */
 export async function analyseFiles(
   plan: FileStagePlan,
@@ -131,7 +150,7 @@ export async function analyseFiles(
   if (!(run.jobs > 1 && todo.length >= MIN_FILES_FOR_WORKERS)) {
     void run.workers?.close();
     for (const index of todo) await analyseHere(index);
-    return { results, written: Promise.resolve() };
+    return { results, written: Promise.resolve(), lateRules: Promise.resolve() };
   }
 
   const pool = run.workers ?? new FilePool(run.jobs - 1);
@@ -158,29 +177,41 @@ export async function analyseFiles(
     pendingBytes += head.byteLength + (tree?.buffer.byteLength ?? 0);
     if (pendingBytes > DEFERRED_ENTRY_BYTES) handOver(1);
   };
-  const runBatch = async (batch: number[]): Promise<void> => {
+  // The first batches the workers take (the largest files) run their rules late, up to
+  // LATE_RULES_SHARE of the source, when there is a taint pass to run them beside.
+  const late: { port: LatePort; held: number[] }[] = [];
+  let lateBudget = run.language ? Math.min(LATE_RULES_MAX_BYTES, LATE_RULES_SHARE * todo.reduce((n, i) => n + sizeOf(loaded[i]!), 0)) : 0;
+  const runBatch = async (batch: number[], retry = false): Promise<void> => {
     let outcomes: Uint8Array[];
+    const bytes = batch.reduce((n, i) => n + sizeOf(loaded[i]!), 0);
+    const channel = !retry && bytes <= lateBudget ? new MessageChannel() : undefined;
+    if (channel) lateBudget -= bytes;
     try {
       outcomes = await pool.run(batch.map((i) => {
         const key = keys[i];
         return { ...jobFor(i).job, buildIR: false, ...(key ? { cacheEntry: { path: run.cache!.fileEntryPath(key), key } } : {}) };
-      }));
+      }), channel?.port2);
     } catch (error) {
+      channel?.port1.close();
       // A worker died (out of memory, say): retry the batch's files one by one, so only the
       // file that caused it is lost.
       if (batch.length > 1) {
-        for (const i of batch) await runBatch([i]);
+        for (const i of batch) await runBatch([i], true);
         return;
       }
       const path = inputs[batch[0]!]!.file.path;
       return finished(batch[0]!, new FileResult(failedMeta(path, { kind: 'internal-error', message: `analysis failed: ${(error as Error).message}` }, false)));
     }
+    // The files whose rules the worker holds: those it analysed, with a tree copy.
+    const held: number[] = [];
     for (const [n, index] of batch.entries()) {
       const result = FileResult.decode(outcomes[n]!);
-      // The worker wrote its cache entry.
+      if (channel && result.meta.analysed && result.hasIR) held.push(index);
+      // The worker wrote its cache entry (or writes it once its rules have run).
       finished(index, result);
       if (run.language && !outsideDataFlow(index)) result.takeIR(run.language, plan.fileTimeoutMs);
     }
+    if (channel) late.push({ port: channel.port1, held });
   };
   // Largest files first: the workers take batches from the front, the main thread from the back,
   // so it never holds up the hand-over of work with a large file, and the small files that are
@@ -211,8 +242,27 @@ export async function analyseFiles(
     throw error;
   }
   handOver(run.jobs - 1);
+  // Every file is analysed: the rules held back run now, on the workers.
+  const lateRulesOf = async ({ port, held }: (typeof late)[number]): Promise<void> => {
+    const answer = await new Promise<LateAnswer | undefined>((settle) => {
+      port.once('message', (m: LateAnswer) => settle(m));
+      port.once('close', () => settle(undefined));
+      port.postMessage('go');
+    });
+    port.close();
+    held.forEach((index, n) => {
+      const file = results[index]!;
+      const result = answer && 'results' in answer && answer.results.length === held.length ? answer.results[n] : undefined;
+      // A worker that died or failed: the file is analysed again here, whole (its entry is not written).
+      if (!result) file.meta = analyseFileSync({ ...jobFor(index).job, buildIR: false }, jobFor(index).rules, knownRule).meta;
+      else if ('failed' in result) file.meta = failedMeta(file.meta.path, result.failed, false);
+      // (A file whose data-flow model outlasted its budget here is skipped already.)
+      else if (file.meta.analysed) file.meta = withLateRules(file.meta, result);
+    });
+  };
+  const lateRules = Promise.all(late.map(lateRulesOf)).then(() => undefined);
   const written = Promise.all(writes).then(() => undefined);
-  return { results, written, workers: pool };
+  return { results, written, workers: pool, lateRules };
 }
 
 function sizeOf(l: Loaded): number {

@@ -379,6 +379,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         }
         tainted = tainted.filter((f) => plan.settings.ruleEnabledFor(f.ruleId, f.location.path));
       }
+      // The pattern findings of the files whose rules ran on a worker during the taint run.
+      await stage.lateRules;
       // After the taint run: building a module it deferred may have failed and said so in the file's outcome.
       metas = files.map((f) => f.meta);
       const done = { metas, tainted };
@@ -394,7 +396,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       };
     } finally {
       // The workers close once their last task has settled, whatever becomes of the scan.
-      void Promise.all([written, concurrencyRun?.findings.catch(() => undefined)]).then(() => stage.workers?.close());
+      void Promise.all([written, stage.lateRules.catch(() => undefined), concurrencyRun?.findings.catch(() => undefined)]).then(() => stage.workers?.close());
     }
   }
   let cacheWrites: Promise<void> | undefined;

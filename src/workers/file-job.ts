@@ -85,6 +85,8 @@ export interface FileOutcome {
   tree?: TreeCopy;
   /** The decoded text, kept when there is an IR (taint findings quote lines of it). */
   source?: string;
+  /** The source's encoding declaration, when it has one that hides code: for rules run later on the tree copy (late-rules.ts); never encoded. */
+  encoding?: HidingDeclaration;
 }
 
 /** The outcome of a file that could not be analysed: one error diagnostic saying why. */
@@ -92,7 +94,7 @@ export function failedMeta(path: string, d: Omit<Diagnostic, 'path' | 'level'>, 
   return { path, analysed: false, lines: 0, findings: [], diagnostics: [{ ...d, level: 'error', path }], suppressions: [], cacheable };
 }
 
-function overBudgetDiagnostic(error: BudgetExceeded): Omit<Diagnostic, 'path' | 'level'> {
+export function overBudgetDiagnostic(error: BudgetExceeded): Omit<Diagnostic, 'path' | 'level'> {
   return { kind: 'skipped', message: `skipped: ${error.message} (--file-timeout ${formatSeconds(error.limitMs)})` };
 }
 
@@ -171,7 +173,7 @@ export function analyseFileSync(job: FileJob, rules: readonly AnyRule[], knownRu
     if (keepTree) tree = (analysis.module as PythonModule | JavaScriptModule).syntax.detach();
     const meta: FileMeta = { path: job.path, analysed: true, lines: analysis.lines, findings: analysis.findings, diagnostics, suppressions, cacheable };
     if (concurrency) meta.concurrency = concurrency;
-    return ir || tree ? { meta, ir, tree, source: text } : { meta };
+    return ir || tree ? { meta, ir, tree, source: text, ...(encoding ? { encoding } : {}) } : { meta };
   } finally {
     analysis.release();
   }

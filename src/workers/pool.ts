@@ -10,6 +10,8 @@ import { unpackOutcomes } from './batch.js';
 import { transferListOf, type EntryBatch } from './entry-writes.js';
 import type { ConcurrencyTask } from './concurrency-task.js';
 import type { Finding } from '../findings/types.js';
+import type { FileBatch } from './file-worker.js';
+import type { LatePort } from './late-rules.js';
 
 /** Below this many files to analyse, starting workers costs more than it saves. */
 export const MIN_FILES_FOR_WORKERS = 24;
@@ -42,15 +44,22 @@ export class FilePool {
       maxThreads: threads,
       idleTimeout: 0,
       concurrentTasksPerWorker: TASKS_PER_WORKER,
+      // An idle worker waits on its event loop, not blocked in Atomics.wait: it must hear the
+      // main thread say go on a batch's port to run the batch's rules late (late-rules.ts).
+      useAtomics: false,
       // Workers keep nothing between files; a modest heap limit makes V8 collect early instead
       // of growing each worker's heap towards the process default.
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
   }
 
-  /** Analyses the jobs in one worker, in order; one encoded outcome per job. */
-  async run(jobs: readonly FileJob[]): Promise<Uint8Array[]> {
-    const outcomes = unpackOutcomes((await this.pool.run(jobs)) as Uint8Array);
+  /**
+   * Analyses the jobs in one worker, in order; one encoded outcome per job. With `rulesLater`,
+   * their pattern rules run when a message on the other end of that port says go (late-rules.ts).
+   */
+  async run(jobs: readonly FileJob[], rulesLater?: LatePort): Promise<Uint8Array[]> {
+    const task: FileBatch = rulesLater ? { jobs, rulesLater } : { jobs };
+    const outcomes = unpackOutcomes((await this.pool.run(task, rulesLater ? { transferList: [rulesLater] } : {})) as Uint8Array);
     if (outcomes.length !== jobs.length) throw new Error(`a worker returned ${outcomes.length} outcomes for ${jobs.length} files`);
     return outcomes;
   }
