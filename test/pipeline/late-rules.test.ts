@@ -53,4 +53,17 @@ describe('pattern rules run late on a worker', () => {
       await pool.close();
     }
   });
+
+  it('a worker that ends before go closes the port: the main thread hears it and does not wait for ever', async () => {
+    const pool = new FilePool(1);
+    const { port1, port2 } = new MessageChannel();
+    await pool.run(jobs.slice(0, 1), port2);
+    const heard = new Promise<string>((done) => {
+      port1.once('message', () => done('message'));
+      port1.once('close', () => done('close'));
+    });
+    await pool.close();
+    port1.postMessage('go');
+    expect(await heard).toBe('close');
+  });
 });
