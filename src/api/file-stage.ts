@@ -254,8 +254,10 @@ export async function analyseFiles(
       const file = results[index]!;
       const result = answer && 'results' in answer && answer.results.length === held.length ? answer.results[n] : undefined;
       // A worker that died or failed: the file is analysed again here, whole (its entry is not written).
-      if (!result) file.meta = analyseFileSync({ ...jobFor(index).job, buildIR: false }, jobFor(index).rules, knownRule).meta;
-      else if ('failed' in result) file.meta = failedMeta(file.meta.path, result.failed, false);
+      if (!result) {
+        const { job, rules } = jobFor(index);
+        file.meta = analyseFileSync({ ...job, buildIR: false }, rules, knownRule).meta;
+      } else if ('failed' in result) file.meta = failedMeta(file.meta.path, result.failed, false);
       // (A file whose data-flow model outlasted its budget here is skipped already.)
       else if (file.meta.analysed) file.meta = withLateRules(file.meta, result);
     });

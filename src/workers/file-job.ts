@@ -368,11 +368,9 @@ export class FileResult {
     else {
       const budget = new Budget(fileTimeoutMs);
       try {
-        const frontEnd = frontEndForPath(path) ?? pythonFrontEnd;
-        const language = languages instanceof Map ? languages.get(frontEnd.grammar) : languages;
-        if (!language) throw new Error(`the ${frontEnd.grammar} grammar is not loaded`);
-        const syntax = new SyntaxTree(this.source!, { language: language as LanguageInfo, fromCopy: copy });
-        this.ir = moduleToIR(rebuildModule(frontEnd, path, this.source!, syntax), budget);
+        const { frontEnd, module } = moduleOverCopy(path, this.source!, copy, languages);
+        frontEnd.collect(module, NO_TYPES);
+        this.ir = moduleToIR(module, budget);
         budget.check('the data-flow model');
         return this.ir;
       } catch (error) {
@@ -415,16 +413,28 @@ export async function languageTableFor(paths: Iterable<string>): Promise<Languag
   return table;
 }
 
-/** A module of the file's front end over a tree copy, its tables collected (no rule nodes). */
-function rebuildModule(frontEnd: FrontEnd<SourceModule>, path: string, source: string, syntax: SyntaxTree): PythonModule | JavaScriptModule {
+/**
+ * A module of the file's front end over a tree copy, nothing collected yet: for the data-flow IR
+ * (tables only) and for pattern rules run late (late-rules.ts). `encoding`: the source's
+ * code-hiding encoding declaration, which a rule reads.
+ */
+export function moduleOverCopy(
+  path: string,
+  source: string,
+  copy: TreeCopy,
+  languages: LanguageInfo | LanguageTable,
+  encoding?: HidingDeclaration,
+): { frontEnd: FrontEnd<SourceModule>; module: PythonModule | JavaScriptModule } {
+  const frontEnd = (frontEndForPath(path) ?? pythonFrontEnd) as FrontEnd<SourceModule>;
+  const language = languages instanceof Map ? languages.get(frontEnd.grammar) : (languages as LanguageInfo);
+  if (!language) throw new Error(`the ${frontEnd.grammar} grammar is not loaded`);
+  const syntax = new SyntaxTree(source, { language, fromCopy: copy });
   if (frontEnd.language === 'python') {
     const module = new PythonModuleClass(path, source, undefined, syntax);
-    pythonFrontEnd.collect(module, NO_TYPES);
-    return module;
+    if (encoding) module.sourceEncoding = encoding;
+    return { frontEnd, module };
   }
-  const module = new JavaScriptModule(path, source, undefined, frontEnd.grammar, syntax);
-  (frontEnd as unknown as FrontEnd<JavaScriptModule>).collect(module, NO_TYPES);
-  return module;
+  return { frontEnd, module: new JavaScriptModule(path, source, undefined, frontEnd.grammar, syntax) };
 }
 
 /** The data-flow IR of a module, by its language. */

@@ -12,14 +12,11 @@ import type { HidingDeclaration } from '../parse/decode.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { runRules } from '../analysis/run-rules.js';
 import { syntaxErrorDiagnostic } from '../analysis/syntax-errors.js';
-import { frontEndForPath } from '../frontend/registry.js';
-import { pythonFrontEnd, PythonModule } from '../frontend/python/index.js';
-import { JavaScriptModule } from '../frontend/javascript/module.js';
-import type { FrontEnd, SourceModule } from '../frontend/types.js';
-import { SyntaxTree, type LanguageInfo, type TreeCopy } from '../parse/syntax-tree.js';
+import type { SourceModule } from '../frontend/types.js';
+import type { TreeCopy } from '../parse/syntax-tree.js';
 import { Budget, BudgetExceeded } from '../scheduling/budget.js';
 import { writeFileEntrySync } from '../cache/scan-cache.js';
-import { encodeHead, languageTableFor, overBudgetDiagnostic, treeSection, type FileJob, type FileMeta } from './file-job.js';
+import { encodeHead, languageTableFor, moduleOverCopy, overBudgetDiagnostic, treeSection, type FileJob, type FileMeta, type LanguageTable } from './file-job.js';
 
 /** A port of a batch whose rules run late (Node's global MessagePort: no worker module is imported). */
 export type LatePort = InstanceType<typeof MessagePort>;
@@ -66,8 +63,7 @@ export function holdUntilGo(port: LatePort, held: readonly HeldFile[]): void {
       try {
         const languages = await languageTableFor(held.map((h) => h.job.path));
         results = held.map((h) => {
-          const language = languages.get((frontEndForPath(h.job.path) ?? pythonFrontEnd).grammar)!;
-          const result = runHeld(h, language);
+          const result = runHeld(h, languages);
           const entry = h.job.cacheEntry;
           if (entry && h.meta.cacheable && !('failed' in result)) {
             writeFileEntrySync(entry.path, entry.key, [encodeHead({ meta: withLateRules(h.meta, result), source: h.source, tree: h.tree }), treeSection(h.tree)]);
@@ -86,19 +82,10 @@ export function holdUntilGo(port: LatePort, held: readonly HeldFile[]): void {
   });
 }
 
-function runHeld(h: HeldFile, language: LanguageInfo): LateRuleResult {
-  const { path } = h.job;
+function runHeld(h: HeldFile, languages: LanguageTable): LateRuleResult {
   const budget = new Budget(h.job.fileTimeoutMs);
   try {
-    const frontEnd = (frontEndForPath(path) ?? pythonFrontEnd) as FrontEnd<SourceModule>;
-    const syntax = new SyntaxTree(h.source, { language, fromCopy: h.tree });
-    let module: PythonModule | JavaScriptModule;
-    if (frontEnd.language === 'python') {
-      module = new PythonModule(path, h.source, undefined, syntax);
-      if (h.encoding) module.sourceEncoding = h.encoding;
-    } else {
-      module = new JavaScriptModule(path, h.source, undefined, frontEnd.grammar, syntax);
-    }
+    const { frontEnd, module } = moduleOverCopy(h.job.path, h.source, h.tree, languages, h.encoding);
     const { findings, diagnostics } = runRules(frontEnd, module as SourceModule, h.rules, budget);
     return { findings, diagnostics, at: syntaxErrorDiagnostic(module) ? 1 : 0 };
   } catch (error) {
